@@ -1,0 +1,52 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { Core } from '../core/context.js';
+import { RelaisError } from '../core/errors.js';
+import { adminRoutes } from './admin/routes.js';
+import { healthRoutes } from './health.js';
+import { nativeRoutes } from './native/index.js';
+import { sendProblem, toRelaisError } from './problem.js';
+
+export interface AppDeps {
+  core: Core;
+  registry: Registry;
+  bodyLimit: number;
+  adminToken: string | null;
+  logger?: Logger | false;
+}
+
+export type App = FastifyInstance<any, any, any, any, TypeBoxTypeProvider>;
+
+/** The HTTP application; it never listens (main.ts and tests do). */
+export async function buildApp(deps: AppDeps): Promise<App> {
+  const app = Fastify({
+    loggerInstance: deps.logger || undefined,
+    bodyLimit: deps.bodyLimit,
+    // Unknown fields are refused, not silently dropped: a typo in `sendAt` must not mean "now".
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    disableRequestLogging: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  app.decorateRequest('auth', null);
+
+  app.setErrorHandler((err, request, reply) => sendProblem(reply, request, toRelaisError(err)));
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, request, new RelaisError('not_found', `no route for ${request.method} ${request.url.split('?')[0]}`)));
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Relais native API', version: '1', description: 'Scheduled SMS, e-mail and voice with race-free cancellation. See docs/API.md.' },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' }, admin: { type: 'http', scheme: 'bearer' } } },
+      security: [{ apiKey: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  await app.register(healthRoutes, { core: deps.core, registry: deps.registry });
+  await app.register(nativeRoutes, { prefix: '/api/v1', core: deps.core });
+  if (deps.adminToken) await app.register(adminRoutes, { prefix: '/admin/v1', core: deps.core, token: deps.adminToken });
+  return app;
+}

@@ -1,0 +1,23 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Registry } from 'prom-client';
+import type { Core } from '../core/context.js';
+import { RelaisError } from '../core/errors.js';
+
+/** Liveness, readiness (the database answers) and Prometheus metrics. */
+export const healthRoutes: FastifyPluginAsyncTypebox<{ core: Core; registry: Registry }> = async (app, { core, registry }) => {
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+
+  app.get('/readyz', { schema: { hide: true } }, async () => {
+    try {
+      await core.store.ping();
+    } catch (err) {
+      throw new RelaisError('unavailable', 'the database does not answer', {}, { cause: err });
+    }
+    return { status: 'ready', database: core.store.kind };
+  });
+
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+    reply.type(registry.contentType);
+    return registry.metrics();
+  });
+};

@@ -1,0 +1,53 @@
+import { formatCredits } from '../../core/money.js';
+import type { LedgerEntry, Message, MessageEvent, OutboxEntry, Recipient, Suppression } from '../../core/types.js';
+import { iso } from '../views.js';
+
+export const messageView = (m: Message) => ({
+  id: m.id,
+  channel: m.channel,
+  status: m.status,
+  sendAt: iso(m.sendAt),
+  tag: m.tag,
+  batchId: m.batchId,
+  idempotencyKey: m.idempotencyKey,
+  metadata: m.metadata,
+  content: (({ channel: _channel, ...rest }) => rest)(m.content),
+  units: m.units,
+  price: formatCredits(m.price),
+  recipientCount: m.recipientCount,
+  createdAt: iso(m.createdAt),
+  updatedAt: iso(m.updatedAt),
+  dispatchedAt: iso(m.dispatchedAt),
+  completedAt: iso(m.completedAt),
+  cancelledAt: iso(m.cancelledAt),
+});
+
+export const recipientView = (r: Recipient) => ({
+  id: r.id,
+  address: r.address,
+  status: r.status,
+  price: formatCredits(r.price),
+  providerId: r.providerId,
+  error: r.error,
+  attempts: r.attempts,
+  sentAt: iso(r.sentAt),
+  updatedAt: iso(r.updatedAt),
+});
+
+export const eventView = (e: MessageEvent) => ({ id: e.id, type: e.type, recipientId: e.recipientId, at: iso(e.at), data: e.data });
+
+export const ledgerView = (e: LedgerEntry) => ({
+  id: e.id,
+  kind: e.kind,
+  amount: formatCredits(e.amount),
+  balanceAfter: formatCredits(e.balanceAfter),
+  messageId: e.messageId,
+  cause: e.cause,
+  createdAt: iso(e.createdAt),
+});
+
+export const suppressionView = (s: Suppression) => ({ channel: s.channel, address: s.address, reason: s.reason, createdAt: iso(s.createdAt) });
+
+export const outboxView = (o: OutboxEntry) => ({
+  id: o.id, messageId: o.messageId, recipientId: o.recipientId, channel: o.channel, address: o.address, sentAt: iso(o.sentAt), ...o.rendered,
+});

@@ -1,0 +1,41 @@
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { createLogger, startServer, type Role } from '../../main.js';
+import { openStore } from '../../store/open.js';
+import { config, fail } from '../context.js';
+
+export function registerServeCommands(program: Command): void {
+  program.command('serve')
+    .description('run the HTTP API and the dispatcher (migrates the database first)')
+    .addOption(new Option('--role <role>', 'api: HTTP only; worker: dispatcher only; all: both').choices(['all', 'api', 'worker']).default('all'))
+    .action(async (opts: { role: Role }) => {
+      const cfg = config();
+      const log = createLogger(cfg);
+      const server = await startServer(cfg, { role: opts.role, logger: log }).catch(fail);
+      let stopping = false;
+      const stop = async (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        log.info({ signal }, 'relais stopping');
+        await server.close();
+        process.exit(0);
+      };
+      process.on('SIGTERM', () => void stop('SIGTERM'));
+      process.on('SIGINT', () => void stop('SIGINT'));
+    });
+
+  program.command('migrate')
+    .description('create or upgrade the database schema, then exit')
+    .action(async () => {
+      const cfg = config();
+      const store = await openStore({ url: cfg.db.url, migrate: false }).catch(fail);
+      try {
+        const applied = await store.migrate();
+        console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
+      } catch (err) {
+        fail(err);
+      } finally {
+        await store.close();
+      }
+    });
+}

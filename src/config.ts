@@ -1,0 +1,113 @@
+import { existsSync } from 'node:fs';
+import type { CountryCode } from 'libphonenumber-js';
+import { isSupportedCountry } from 'libphonenumber-js';
+import { IANAZone } from 'luxon';
+import { parseCredits } from './core/money.js';
+
+/**
+ * Every environment variable Relais reads, with its default and meaning. The README's config
+ * table lists exactly these (a test checks it); this module is the only reader of process.env.
+ */
+export const ENV = {
+  PORT: { default: '8080', doc: 'HTTP port' },
+  HOST: { default: '127.0.0.1', doc: 'HTTP listen address' },
+  RELAIS_DATA_DIR: { default: './data', doc: 'Directory for the SQLite database and other local data' },
+  RELAIS_DATABASE_URL: { default: 'sqlite:<RELAIS_DATA_DIR>/relais.db', doc: '`sqlite:<file>` or `postgres://user@host:5432/db`' },
+  RELAIS_ADMIN_TOKEN: { default: '', doc: 'Bearer token of the admin API (`/admin/v1`); unset = admin API off' },
+  RELAIS_LOG_LEVEL: { default: 'info', doc: 'pino level: fatal, error, warn, info, debug, trace, silent' },
+  RELAIS_TIMEZONE: { default: 'Europe/Paris', doc: 'Time zone of the vendor dialects\' local dates' },
+  RELAIS_CANCEL_CUTOFF_SECONDS: { default: '300', doc: 'Vendor dialects refuse cancels this close to the send time (native API: 0)' },
+  RELAIS_HOST_DIALECTS: { default: 'false', doc: 'Route requests by vendor Host header (api.smspartner.fr …) without the prefix' },
+  RELAIS_DEFAULT_REGION: { default: 'FR', doc: 'Country assumed for national phone numbers (ISO 3166 code)' },
+  RELAIS_CURRENCY: { default: 'EUR', doc: 'Currency of new accounts' },
+  RELAIS_PRICE_SMS: { default: '0.045', doc: 'Price of one SMS segment per recipient' },
+  RELAIS_PRICE_EMAIL: { default: '0.002', doc: 'Price of one e-mail per recipient' },
+  RELAIS_PRICE_VOICE: { default: '0.150', doc: 'Price of one voice call per recipient' },
+  RELAIS_MAX_RECIPIENTS: { default: '10000', doc: 'Recipients per message' },
+  RELAIS_BODY_LIMIT_BYTES: { default: '4194304', doc: 'Largest request body accepted' },
+  RELAIS_PAST_TOLERANCE_SECONDS: { default: '60', doc: 'A sendAt this far in the past still means "now"' },
+  RELAIS_DISPATCH_BATCH: { default: '100', doc: 'Messages claimed per dispatcher round' },
+  RELAIS_LEASE_SECONDS: { default: '60', doc: 'How long a claimed message stays with its worker before others may reclaim it' },
+  RELAIS_POLL_INTERVAL_MS: { default: '1000', doc: 'Fallback poll interval of the dispatcher' },
+  RELAIS_MAX_ATTEMPTS: { default: '5', doc: 'Transport attempts per recipient before it fails (and is refunded)' },
+  RELAIS_TRANSPORT_CONCURRENCY: { default: '16', doc: 'Sends in flight per transport' },
+} as const;
+
+export type EnvName = keyof typeof ENV;
+
+export interface Config {
+  http: { port: number; host: string; bodyLimit: number; hostDialects: boolean; adminToken: string | null };
+  db: { url: string; dataDir: string };
+  logLevel: string;
+  timezone: string;
+  cancelCutoffMs: number;
+  defaultRegion: CountryCode;
+  currency: string;
+  pricing: { smsPerSegment: number; email: number; voice: number };
+  limits: { maxRecipients: number; pastToleranceMs: number; maxHorizonMs: number };
+  dispatch: { batchSize: number; leaseMs: number; pollIntervalMs: number; maxAttempts: number; concurrency: number };
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Reads the environment (and ./.env when present); throws ConfigError naming the variable at fault. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { dotenv?: boolean } = {}): Config {
+  if (opts.dotenv && existsSync('.env')) process.loadEnvFile('.env');
+  const get = (name: EnvName): string => {
+    const v = env[name];
+    return v === undefined || v === '' ? ENV[name].default : v.trim();
+  };
+  const int = (name: EnvName, min: number, max = Number.MAX_SAFE_INTEGER): number => {
+    const text = get(name);
+    const n = Number(text);
+    if (!/^\d+$/.test(text) || n < min || n > max) throw new ConfigError(`${name} must be an integer from ${min} to ${max} (got "${text}")`);
+    return n;
+  };
+  const bool = (name: EnvName): boolean => {
+    const text = get(name).toLowerCase();
+    if (['1', 'true', 'yes', 'on'].includes(text)) return true;
+    if (['0', 'false', 'no', 'off'].includes(text)) return false;
+    throw new ConfigError(`${name} must be true or false (got "${text}")`);
+  };
+  const price = (name: EnvName): number => {
+    try {
+      return parseCredits(get(name), name);
+    } catch {
+      throw new ConfigError(`${name} must be a decimal price with at most 3 decimals (got "${get(name)}")`);
+    }
+  };
+
+  const dataDir = get('RELAIS_DATA_DIR');
+  const url = env.RELAIS_DATABASE_URL?.trim() || `sqlite:${dataDir.replace(/\/$/, '')}/relais.db`;
+  if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(url)) throw new ConfigError(`RELAIS_DATABASE_URL must start with sqlite: or postgres:// (got "${url}")`);
+  const logLevel = get('RELAIS_LOG_LEVEL');
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`RELAIS_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
+  const timezone = get('RELAIS_TIMEZONE');
+  if (!IANAZone.isValidZone(timezone)) throw new ConfigError(`RELAIS_TIMEZONE must be an IANA time zone (got "${timezone}")`);
+  const region = get('RELAIS_DEFAULT_REGION').toUpperCase();
+  if (!isSupportedCountry(region)) throw new ConfigError(`RELAIS_DEFAULT_REGION must be an ISO 3166 country code (got "${region}")`);
+
+  return {
+    http: {
+      port: int('PORT', 0, 65535), host: get('HOST'), bodyLimit: int('RELAIS_BODY_LIMIT_BYTES', 1024),
+      hostDialects: bool('RELAIS_HOST_DIALECTS'), adminToken: env.RELAIS_ADMIN_TOKEN?.trim() || null,
+    },
+    db: { url, dataDir },
+    logLevel,
+    timezone,
+    cancelCutoffMs: int('RELAIS_CANCEL_CUTOFF_SECONDS', 0) * 1000,
+    defaultRegion: region as CountryCode,
+    currency: get('RELAIS_CURRENCY'),
+    pricing: { smsPerSegment: price('RELAIS_PRICE_SMS'), email: price('RELAIS_PRICE_EMAIL'), voice: price('RELAIS_PRICE_VOICE') },
+    limits: { maxRecipients: int('RELAIS_MAX_RECIPIENTS', 1, 1_000_000), pastToleranceMs: int('RELAIS_PAST_TOLERANCE_SECONDS', 0) * 1000, maxHorizonMs: 5 * 365 * 86_400_000 },
+    dispatch: {
+      batchSize: int('RELAIS_DISPATCH_BATCH', 1, 10_000), leaseMs: int('RELAIS_LEASE_SECONDS', 1) * 1000,
+      pollIntervalMs: int('RELAIS_POLL_INTERVAL_MS', 10), maxAttempts: int('RELAIS_MAX_ATTEMPTS', 1, 100),
+      concurrency: int('RELAIS_TRANSPORT_CONCURRENCY', 1, 1000),
+    },
+  };
+}

@@ -1,0 +1,52 @@
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { RelaisError } from './errors.js';
+
+function invalid(input: string, what: string): RelaisError {
+  return new RelaisError('invalid_recipient', `invalid ${what} "${input}"`, { address: input });
+}
+
+/**
+ * Normalises a phone number to E.164. The `max` metadata is used so that a number of
+ * the right length but in an unallocated range is rejected before it costs anything.
+ */
+export function normalizePhone(input: string, defaultRegion: CountryCode = 'FR'): string {
+  const parsed = parsePhoneNumberFromString(input.trim(), defaultRegion);
+  if (!parsed || !parsed.isValid()) throw invalid(input, 'phone number');
+  return parsed.number;
+}
+
+// Each pattern is a single character class under one quantifier, so matching is linear
+// whatever the input (no nested or adjacent overlapping quantifiers).
+const LOCAL_ATOM = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+$/;
+const DOMAIN_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+const TLD = /^[a-z]{2,63}$/;
+
+/**
+ * Normalises an e-mail address: trimmed, domain lower-cased (the local part is
+ * case-sensitive per RFC 5321, so it is kept). Only unquoted dot-atom local parts and
+ * ASCII domains are accepted; quoted local parts and IDN domains are rejected.
+ */
+export function normalizeEmail(input: string): string {
+  const text = input.trim();
+  const at = text.indexOf('@');
+  if (at <= 0 || at !== text.lastIndexOf('@')) throw invalid(input, 'e-mail address');
+  const local = text.slice(0, at);
+  const domain = text.slice(at + 1).toLowerCase();
+  const address = `${local}@${domain}`;
+  if (local.length > 64 || address.length > 254) throw invalid(input, 'e-mail address');
+  if (!local.split('.').every((atom) => LOCAL_ATOM.test(atom))) throw invalid(input, 'e-mail address');
+  const labels = domain.split('.');
+  if (labels.length < 2 || !labels.every((label) => DOMAIN_LABEL.test(label)) || !TLD.test(labels[labels.length - 1]!)) {
+    throw invalid(input, 'e-mail address');
+  }
+  return address;
+}
+
+/** Normalises a recipient for its channel; voice calls go to phone numbers. */
+export function normalizeAddress(
+  channel: 'sms' | 'email' | 'voice',
+  input: string,
+  defaultRegion: CountryCode = 'FR',
+): string {
+  return channel === 'email' ? normalizeEmail(input) : normalizePhone(input, defaultRegion);
+}

@@ -1,0 +1,84 @@
+import type { Core } from './context.js';
+import { RelaisError } from './errors.js';
+import { refundReleased } from './ledger.js';
+import type { Credits } from './money.js';
+import type { MessageFilter } from './ports.js';
+import type { Channel } from './types.js';
+
+export interface CancelSelection {
+  ids?: number[];
+  tag?: string;
+  batchId?: string;
+  channel?: Channel;
+  sendAtFrom?: number;
+  sendAtTo?: number;
+}
+
+export interface CancelOptions {
+  /** Cancels are refused this long before sendAt (vendor dialects keep 5 minutes; native: 0). */
+  cutoffMs?: number;
+  dryRun?: boolean;
+}
+
+export interface CancelResult {
+  messages: number;
+  recipients: number;
+  refund: Credits;
+  messageIds: number[];
+}
+
+const hasSelector = (s: CancelSelection) =>
+  s.ids !== undefined || s.tag !== undefined || s.batchId !== undefined || s.sendAtFrom !== undefined || s.sendAtTo !== undefined;
+
+/**
+ * Cancels every still-scheduled message of the selection whose sendAt is at least the cutoff
+ * away, and refunds its pending recipients, in one transaction. The conditional update is the
+ * whole decision: a message the dispatcher has claimed is simply not matched.
+ */
+export async function cancelMessages(core: Core, accountId: number, selection: CancelSelection, opts: CancelOptions = {}): Promise<CancelResult> {
+  if (!hasSelector(selection)) {
+    throw new RelaisError('invalid_request', 'name at least one of ids, tag, batchId, sendAtFrom, sendAtTo', { field: 'selection' });
+  }
+  const now = core.clock.now();
+  const minSendAt = now + (opts.cutoffMs ?? 0);
+  const filter: MessageFilter = { accountId, ...selection };
+  if (opts.dryRun) {
+    const c = await core.store.read.countSelection(filter, minSendAt);
+    const ids = (await core.store.read.listMessages({ ...filter, statuses: ['scheduled'], sendAtFrom: Math.max(filter.sendAtFrom ?? minSendAt, minSendAt) }, { limit: 10_000 })).map((m) => m.id);
+    return { messages: c.messages, recipients: c.recipients, refund: c.refund, messageIds: ids };
+  }
+  const result = await core.store.transaction(async (tx) => {
+    const cancelled = await tx.cancelMessages(filter, minSendAt, now);
+    if (cancelled.length === 0) return { cancelled, released: [], refund: 0 };
+    const ids = cancelled.map((m) => m.id);
+    const released = await tx.releasePendingRecipients(ids, 'cancelled', now);
+    const refund = await refundReleased(tx, released, (id) => `message ${id} cancelled`, now);
+    await tx.insertEvents(cancelled.map((m) => ({ messageId: m.id, recipientId: null, type: 'cancelled', at: now, data: null })));
+    return { cancelled, released, refund };
+  });
+  for (const m of result.cancelled) {
+    core.observer.cancelled(m.channel, result.released.filter((r) => r.messageId === m.id).length);
+  }
+  return {
+    messages: result.cancelled.length,
+    recipients: result.released.length,
+    refund: result.refund,
+    messageIds: result.cancelled.map((m) => m.id).sort((a, b) => a - b),
+  };
+}
+
+/** Cancels one message; when it cannot, says precisely why. */
+export async function cancelMessage(core: Core, accountId: number, messageId: number, opts: CancelOptions = {}): Promise<CancelResult> {
+  const result = await cancelMessages(core, accountId, { ids: [messageId] }, opts);
+  if (result.messages === 1) return result;
+  throw await explainRefusal(core, accountId, messageId, 'cancelled');
+}
+
+/** After a conditional update matched nothing: reads (never decides) why, for the error. */
+export async function explainRefusal(core: Core, accountId: number, messageId: number, verb: string): Promise<RelaisError> {
+  const m = await core.store.read.getMessage(messageId);
+  if (!m || m.accountId !== accountId) return new RelaisError('not_found', `message ${messageId} does not exist`, { messageId });
+  if (m.status === 'cancelled') return new RelaisError('already_cancelled', `message ${messageId} is already cancelled`, { messageId });
+  if (m.status !== 'scheduled') return new RelaisError('already_dispatched', `message ${messageId} is already ${m.status}`, { messageId, status: m.status });
+  return new RelaisError('cancel_too_late', `message ${messageId} is due too soon to be ${verb}`, { messageId, sendAt: new Date(m.sendAt).toISOString() });
+}

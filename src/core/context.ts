@@ -1,0 +1,38 @@
+import type { CountryCode } from 'libphonenumber-js';
+import type { Clock } from './clock.js';
+import type { Store, Wakeup } from './ports.js';
+import type { Pricing } from './pricing.js';
+import type { Channel } from './types.js';
+
+/** Counters and timings core reports; the metrics module implements it, tests may ignore it. */
+export interface Observer {
+  scheduled(channel: Channel, recipients: number): void;
+  cancelled(channel: Channel, recipients: number): void;
+  sent(channel: Channel, latenessMs: number): void;
+  failed(channel: Channel): void;
+  skipped(channel: Channel): void;
+}
+
+export const silentObserver: Observer = { scheduled() {}, cancelled() {}, sent() {}, failed() {}, skipped() {} };
+
+export interface Limits {
+  maxRecipients: number;
+  /** How far in the past a sendAt may be and still mean "now" (client clock skew). */
+  pastToleranceMs: number;
+  /** How far ahead a message may be scheduled. */
+  maxHorizonMs: number;
+}
+
+export const DEFAULT_LIMITS: Limits = { maxRecipients: 10_000, pastToleranceMs: 60_000, maxHorizonMs: 5 * 365 * 86_400_000 };
+
+/** Everything a core service needs, passed in by the composition root (or a test). */
+export interface Core {
+  store: Store;
+  clock: Clock;
+  pricing: Pricing;
+  wakeup: Wakeup;
+  observer: Observer;
+  limits: Limits;
+  defaultRegion: CountryCode;
+  currency: string;
+}

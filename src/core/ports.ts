@@ -1,0 +1,179 @@
+import type { Credits } from './money.js';
+import type {
+  Account, ApiKey, Channel, LedgerEntry, LedgerKind, Message, MessageContent, MessageEvent, MessageStatus,
+  OutboxEntry, Recipient, RecipientStatus, Suppression, SuppressionChannel,
+} from './types.js';
+
+export interface NewMessage {
+  accountId: number;
+  channel: Channel;
+  sendAt: number;
+  createdAt: number;
+  tag: string | null;
+  batchId: string | null;
+  idempotencyKey: string | null;
+  requestHash: string | null;
+  metadata: Record<string, unknown> | null;
+  content: MessageContent;
+  units: number;
+  price: Credits;
+  recipients: { address: string; price: Credits }[];
+}
+
+/** Selects messages of one account; every field narrows the set. */
+export interface MessageFilter {
+  accountId: number;
+  ids?: number[];
+  statuses?: MessageStatus[];
+  channel?: Channel;
+  tag?: string;
+  batchId?: string;
+  sendAtFrom?: number;
+  sendAtTo?: number;
+}
+
+export interface ListQuery {
+  limit: number;
+  /** Continue after this message id (messages are listed newest id first). */
+  beforeId?: number;
+}
+
+export interface MessagePatch {
+  sendAt?: number;
+  tag?: string | null;
+  batchId?: string | null;
+  metadata?: Record<string, unknown> | null;
+  content?: MessageContent;
+  units?: number;
+  price?: Credits;
+  updatedAt: number;
+}
+
+export interface NewLedgerEntry {
+  accountId: number;
+  kind: LedgerKind;
+  amount: Credits;
+  messageId: number | null;
+  cause: string;
+  createdAt: number;
+}
+
+export interface NewEvent {
+  messageId: number;
+  recipientId: number | null;
+  type: string;
+  at: number;
+  data: Record<string, unknown> | null;
+}
+
+/** A recipient that left `pending` for a refunded state, with what it cost. */
+export interface ReleasedRecipient {
+  id: number;
+  messageId: number;
+  accountId: number;
+  address: string;
+  price: Credits;
+}
+
+export interface RecipientUpdate {
+  status: RecipientStatus;
+  at: number;
+  providerId?: string | null;
+  error?: string | null;
+}
+
+/**
+ * Data access inside one transaction. Every state change is a conditional update whose
+ * result says whether it won: callers never check-then-act across two statements.
+ */
+export interface StoreTx {
+  createAccount(a: { name: string; parentId: number | null; currency: string; createdAt: number }): Promise<Account>;
+  getAccount(id: number): Promise<Account | undefined>;
+  listAccounts(parentId?: number | null): Promise<Account[]>;
+  /** Adds `amount` (signed) to the balance unless the result would go below `floor`; writes the entry. */
+  applyLedgerEntry(e: NewLedgerEntry, floor?: Credits): Promise<LedgerEntry | undefined>;
+  listLedger(accountId: number, q: { limit: number; beforeId?: number }): Promise<LedgerEntry[]>;
+  sumLedger(accountId: number): Promise<Credits>;
+  setDefaultSender(accountId: number, sender: string | null): Promise<void>;
+
+  insertApiKey(k: { accountId: number; hash: string; prefix: string; scopes: string[] | null; createdAt: number }): Promise<ApiKey>;
+  findApiKeyByHash(hash: string): Promise<ApiKey | undefined>;
+
+  insertMessage(m: NewMessage): Promise<Message>;
+  findMessageByIdempotencyKey(accountId: number, key: string): Promise<{ message: Message; requestHash: string | null } | undefined>;
+  getMessage(id: number): Promise<Message | undefined>;
+  listMessages(f: MessageFilter, q: ListQuery): Promise<Message[]>;
+  countSelection(f: MessageFilter, minSendAt: number): Promise<{ messages: number; recipients: number; refund: Credits }>;
+  getRecipients(messageId: number): Promise<Recipient[]>;
+  getEvents(messageId: number): Promise<MessageEvent[]>;
+  insertEvents(events: NewEvent[]): Promise<void>;
+
+  /** scheduled → cancelled for the selection, only where send_at >= minSendAt; returns the winners. */
+  cancelMessages(f: MessageFilter, minSendAt: number, now: number): Promise<Message[]>;
+  /** pending → `status` for every pending recipient of these messages (optionally only `address`). */
+  releasePendingRecipients(messageIds: number[], status: 'cancelled' | 'skipped' | 'failed', now: number, error?: string | null): Promise<ReleasedRecipient[]>;
+  /** Pending recipients with this address in the account's still-scheduled messages (send_at >= minSendAt), released as cancelled. */
+  releaseScheduledRecipientsByAddress(accountId: number, channel: Channel[], address: string, minSendAt: number, now: number): Promise<ReleasedRecipient[]>;
+  /** Applies the patch only while the message is scheduled and send_at >= minSendAt. */
+  patchScheduledMessage(id: number, accountId: number, minSendAt: number, patch: MessagePatch): Promise<Message | undefined>;
+  setRecipientPrices(messageId: number, price: Credits): Promise<void>;
+
+  /** Claims due messages (scheduled and due, or dispatching with an expired lease) for `owner` until `leaseUntil`. */
+  claimDue(now: number, limit: number, owner: string, leaseUntil: number): Promise<Message[]>;
+  /** Extends or moves a lease; only while `owner` holds the message. */
+  setLease(messageId: number, owner: string, leaseUntil: number): Promise<boolean>;
+  pendingRecipients(messageId: number): Promise<Recipient[]>;
+  /** pending → update.status for one recipient; false when it had already left pending. */
+  updatePendingRecipient(id: number, update: RecipientUpdate, incrementAttempts?: boolean): Promise<boolean>;
+  releaseRecipient(id: number, status: 'skipped' | 'failed', now: number, error: string | null): Promise<ReleasedRecipient | undefined>;
+  /** dispatching → final status, once no recipient is pending. */
+  completeMessage(id: number, owner: string, status: MessageStatus, now: number): Promise<boolean>;
+  /** Earliest send_at of a scheduled message, or earliest lease expiry of a dispatching one. */
+  nextWakeAt(): Promise<number | undefined>;
+
+  addSuppression(s: Suppression): Promise<boolean>;
+  removeSuppression(accountId: number, channel: SuppressionChannel, address: string): Promise<boolean>;
+  listSuppressions(accountId: number, channel?: SuppressionChannel): Promise<Suppression[]>;
+  suppressedAmong(accountId: number, channel: SuppressionChannel, addresses: string[]): Promise<Set<string>>;
+
+  insertOutbox(e: Omit<OutboxEntry, 'id'>): Promise<OutboxEntry>;
+  listOutbox(q: { accountId?: number; messageId?: number; limit: number; beforeId?: number }): Promise<OutboxEntry[]>;
+}
+
+export interface Store {
+  /** Runs `fn` in one transaction; a throw rolls everything back. */
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+  /** The same operations outside an explicit transaction (each statement commits on its own). */
+  readonly read: StoreTx;
+  readonly kind: 'sqlite' | 'postgres';
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** What a transport is asked to deliver: one recipient of one message. */
+export interface OutgoingMessage {
+  accountId: number;
+  messageId: number;
+  recipientId: number;
+  channel: Channel;
+  address: string;
+  content: MessageContent;
+  sendAt: number;
+  metadata: Record<string, unknown> | null;
+}
+
+/** Transport outcomes are data: a thrown error counts as retryable. */
+export type SendResult =
+  | { ok: true; providerId: string }
+  | { ok: false; retryable: boolean; reason: string; providerCode?: string };
+
+export interface Transport {
+  readonly name: string;
+  send(msg: OutgoingMessage): Promise<SendResult>;
+  close(): Promise<void>;
+}
+
+/** Tells the dispatcher that a message may be due sooner than it planned. */
+export interface Wakeup {
+  notify(sendAt: number): void;
+}

@@ -1,0 +1,59 @@
+import type { Core } from './context.js';
+import { explainRefusal } from './cancel.js';
+import { RelaisError } from './errors.js';
+import { validateContent } from './content.js';
+import { priceOf } from './pricing.js';
+import { resolveSendAt } from './schedule.js';
+import type { Message, MessageContent } from './types.js';
+
+export interface MessageEdit {
+  sendAt?: number;
+  tag?: string | null;
+  batchId?: string | null;
+  metadata?: Record<string, unknown> | null;
+  /** Fields of the content to replace; the channel cannot change. */
+  content?: Partial<MessageContent>;
+}
+
+/**
+ * Reschedules or edits a message while it is still scheduled (and outside the cutoff), with the
+ * same conditional update as a cancel. A new text that changes the price debits or refunds the
+ * difference for the recipients still pending, in the same transaction.
+ */
+export async function editMessage(core: Core, accountId: number, messageId: number, edit: MessageEdit, opts: { cutoffMs?: number } = {}): Promise<Message> {
+  const now = core.clock.now();
+  const sendAt = edit.sendAt === undefined ? undefined : resolveSendAt(core, edit.sendAt);
+  const minSendAt = now + (opts.cutoffMs ?? 0);
+  const updated = await core.store.transaction(async (tx) => {
+    // The decision (and, on PostgreSQL, the row lock) comes first; what follows only applies it.
+    const old = await tx.patchScheduledMessage(messageId, accountId, minSendAt, { updatedAt: now });
+    if (!old) return undefined;
+    let pricing: { content: MessageContent; units: number; price: number } | undefined;
+    if (edit.content) {
+      const content = validateContent(old.channel, { ...old.content, ...edit.content, channel: old.channel } as MessageContent);
+      const { units, unitPrice } = priceOf(core.pricing, content);
+      const pending = (await tx.getRecipients(messageId)).filter((r) => r.status === 'pending');
+      const oldUnitPrice = pending[0]?.price ?? 0;
+      const delta = (unitPrice - oldUnitPrice) * pending.length;
+      if (delta !== 0) {
+        const entry = await tx.applyLedgerEntry({
+          accountId, kind: delta > 0 ? 'debit' : 'refund', amount: -delta, messageId,
+          cause: `message ${messageId} edited`, createdAt: now,
+        }, delta > 0 ? 0 : undefined);
+        if (!entry) throw new RelaisError('insufficient_credits', 'insufficient credit for the new text', { required: delta });
+        await tx.setRecipientPrices(messageId, unitPrice);
+      }
+      pricing = { content, units, price: old.price + delta };
+    }
+    const m = await tx.patchScheduledMessage(messageId, accountId, minSendAt, {
+      updatedAt: now, sendAt, tag: edit.tag, batchId: edit.batchId, metadata: edit.metadata, ...pricing,
+    });
+    await tx.insertEvents([{ messageId, recipientId: null, type: sendAt !== undefined && sendAt !== old.sendAt ? 'rescheduled' : 'edited', at: now, data: sendAt !== undefined ? { sendAt } : null }]);
+    return m;
+  });
+  if (updated) {
+    core.wakeup.notify(updated.sendAt);
+    return updated;
+  }
+  throw await explainRefusal(core, accountId, messageId, 'changed');
+}

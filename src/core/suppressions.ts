@@ -1,0 +1,47 @@
+import { normalizeAddress } from './addresses.js';
+import type { Core } from './context.js';
+import { RelaisError } from './errors.js';
+import { refundReleased } from './ledger.js';
+import type { Credits } from './money.js';
+import type { Channel, Suppression, SuppressionChannel } from './types.js';
+
+/** Which message channels a suppression list covers: the STOP list is about SMS only. */
+export const SUPPRESSED_CHANNELS: Record<SuppressionChannel, Channel[]> = { sms: ['sms'], email: ['email'] };
+
+export const suppressionChannelOf = (channel: Channel): SuppressionChannel | undefined =>
+  channel === 'sms' ? 'sms' : channel === 'email' ? 'email' : undefined;
+
+export interface SuppressionAdded {
+  suppression: Suppression;
+  added: boolean;
+  cancelledRecipients: number;
+  refund: Credits;
+}
+
+/**
+ * Puts an address on the account's list and, in the same transaction, cancels and refunds
+ * that address in every message still scheduled (and outside the cutoff).
+ */
+export async function addSuppression(core: Core, accountId: number, channel: SuppressionChannel, rawAddress: string, reason: string | null = null, opts: { cutoffMs?: number } = {}): Promise<SuppressionAdded> {
+  const address = normalizeAddress(channel, rawAddress, core.defaultRegion);
+  const now = core.clock.now();
+  const suppression: Suppression = { accountId, channel, address, reason, createdAt: now };
+  const r = await core.store.transaction(async (tx) => {
+    const added = await tx.addSuppression(suppression);
+    const released = await tx.releaseScheduledRecipientsByAddress(accountId, SUPPRESSED_CHANNELS[channel], address, now + (opts.cutoffMs ?? 0), now);
+    const refund = await refundReleased(tx, released, (id) => `message ${id}: ${address} suppressed`, now);
+    await tx.insertEvents(released.map((x) => ({ messageId: x.messageId, recipientId: x.id, type: 'cancelled', at: now, data: { reason: 'suppressed' } })));
+    return { added, cancelledRecipients: released.length, refund };
+  });
+  return { suppression, ...r };
+}
+
+export async function removeSuppression(core: Core, accountId: number, channel: SuppressionChannel, rawAddress: string): Promise<void> {
+  const address = normalizeAddress(channel, rawAddress, core.defaultRegion);
+  if (!(await core.store.read.removeSuppression(accountId, channel, address))) {
+    throw new RelaisError('not_found', `${address} is not on the ${channel} suppression list`, { address });
+  }
+}
+
+export const listSuppressions = (core: Core, accountId: number, channel?: SuppressionChannel): Promise<Suppression[]> =>
+  core.store.read.listSuppressions(accountId, channel);

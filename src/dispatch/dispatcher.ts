@@ -1,0 +1,145 @@
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Core } from '../core/context.js';
+import { claimDue, deliverMessage } from '../core/delivery.js';
+import type { OutgoingMessage, SendResult, Wakeup } from '../core/ports.js';
+import type { Message } from '../core/types.js';
+import type { TransportRegistry } from '../transports/registry.js';
+import { backoffMs } from './backoff.js';
+import { Limiter } from './limiter.js';
+
+export interface DispatcherOptions {
+  batchSize: number;
+  leaseMs: number;
+  pollIntervalMs: number;
+  maxAttempts: number;
+  concurrency: number;
+  owner?: string;
+}
+
+/**
+ * Sends due messages: sleeps until the earliest send_at it knows, is woken early by
+ * `notify` when a sooner message is scheduled, polls as a fallback (another process may
+ * schedule), claims due messages in batches under a lease and delivers them.
+ */
+export class Dispatcher implements Wakeup {
+  readonly owner: string;
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wakeAt = Infinity;
+  private wake: (() => void) | undefined;
+  private readonly limiters = new Map<string, Limiter>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly core: Core,
+    private readonly transports: TransportRegistry,
+    private readonly opts: DispatcherOptions,
+    private readonly log?: Logger,
+  ) {
+    this.owner = opts.owner ?? `worker-${process.pid}-${randomBytes(4).toString('hex')}`;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Stops claiming, lets in-flight deliveries finish. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  notify(sendAt: number): void {
+    if (sendAt < this.wakeAt) this.wake?.();
+  }
+
+  /** Claims and delivers until nothing is due at the clock's current instant; returns how many messages it handled. */
+  async drain(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const batch = await claimDue(this.core, this.owner, this.opts.batchSize, this.opts.leaseMs);
+      if (batch.length === 0) return total;
+      total += batch.length;
+      await Promise.all(batch.map((m) => this.deliver(m)));
+    }
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (this.running) {
+      try {
+        const batch = await claimDue(this.core, this.owner, this.opts.batchSize, this.opts.leaseMs);
+        failures = 0;
+        if (batch.length > 0) {
+          // Claim the next batch while this one is sent, but never hold more than two batches.
+          const sending = Promise.all(batch.map((m) => this.deliver(m)));
+          this.track(sending);
+          if (this.inFlight.size > 1) await sending;
+          continue;
+        }
+        const next = await this.core.store.read.nextWakeAt();
+        const delay = next === undefined ? this.opts.pollIntervalMs : Math.min(this.opts.pollIntervalMs, Math.max(0, next - this.core.clock.now()));
+        await this.sleep(delay);
+      } catch (err) {
+        failures++;
+        // Off to a backoff rather than hot-looping against a database that is down.
+        const delay = Math.min(30_000, 100 * 2 ** Math.min(failures, 9));
+        this.log?.error({ err, owner: this.owner, retryInMs: delay }, 'dispatcher round failed');
+        await this.sleep(delay);
+      }
+    }
+  }
+
+  private track(p: Promise<unknown>): void {
+    this.inFlight.add(p);
+    void p.finally(() => this.inFlight.delete(p));
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (!this.running) return Promise.resolve();
+    this.wakeAt = this.core.clock.now() + ms;
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const self = this;
+      function done() {
+        clearTimeout(timer);
+        self.wake = undefined;
+        self.wakeAt = Infinity;
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  private async deliver(message: Message): Promise<void> {
+    try {
+      const outcome = await deliverMessage(this.core, message, {
+        owner: this.owner,
+        leaseMs: this.opts.leaseMs,
+        maxAttempts: this.opts.maxAttempts,
+        backoffMs: (attempt) => backoffMs(attempt),
+        send: (msg) => this.send(msg),
+      });
+      if ('retryAt' in outcome) this.notify(outcome.retryAt);
+    } catch (err) {
+      // The lease runs out and another round (here or elsewhere) takes the message up again.
+      this.log?.error({ err, messageId: message.id, owner: this.owner }, 'delivery failed');
+    }
+  }
+
+  private async send(msg: OutgoingMessage): Promise<SendResult> {
+    const transport = this.transports[msg.channel];
+    let limiter = this.limiters.get(transport.name);
+    if (!limiter) this.limiters.set(transport.name, (limiter = new Limiter(this.opts.concurrency)));
+    try {
+      return await limiter.run(() => transport.send(msg));
+    } catch (err) {
+      return { ok: false, retryable: true, reason: err instanceof Error ? err.message : String(err) };
+    }
+  }
+}

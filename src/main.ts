@@ -1,0 +1,76 @@
+import pino, { type Logger } from 'pino';
+import { buildApp, type App } from './api/app.js';
+import type { Config } from './config.js';
+import type { Clock } from './core/clock.js';
+import { systemClock } from './core/clock.js';
+import { DEFAULT_LIMITS, silentObserver, type Core, type Observer } from './core/context.js';
+import type { Store, Wakeup } from './core/ports.js';
+import { Dispatcher } from './dispatch/dispatcher.js';
+import { createMetrics } from './metrics.js';
+import { openStore } from './store/open.js';
+import { OutboxTransport } from './transports/outbox.js';
+import { closeTransports, type TransportRegistry } from './transports/registry.js';
+
+export type Role = 'all' | 'api' | 'worker';
+
+/** Core services over a store, from config. The wakeup is late-bound: the dispatcher comes after. */
+export function composeCore(config: Config, store: Store, opts: { clock?: Clock; observer?: Observer; wakeup?: Wakeup } = {}): Core {
+  return {
+    store,
+    clock: opts.clock ?? systemClock,
+    pricing: config.pricing,
+    wakeup: opts.wakeup ?? { notify() {} },
+    observer: opts.observer ?? silentObserver,
+    limits: { ...DEFAULT_LIMITS, ...config.limits },
+    defaultRegion: config.defaultRegion,
+    currency: config.currency,
+  };
+}
+
+export function defaultTransports(core: Core): TransportRegistry {
+  const outbox = new OutboxTransport(core.store.read, core.clock);
+  return { sms: outbox, email: outbox, voice: outbox };
+}
+
+export interface Server {
+  app: App | undefined;
+  dispatcher: Dispatcher | undefined;
+  core: Core;
+  address: string | undefined;
+  close(): Promise<void>;
+}
+
+export function createLogger(config: Config): Logger {
+  return pino({ level: config.logLevel, base: { pid: process.pid } });
+}
+
+/** Opens the store and starts the HTTP API and/or the dispatcher, per role. */
+export async function startServer(config: Config, opts: { role?: Role; logger?: Logger; clock?: Clock } = {}): Promise<Server> {
+  const role = opts.role ?? 'all';
+  const log = opts.logger ?? createLogger(config);
+  const store = await openStore({ url: config.db.url });
+  const metrics = createMetrics();
+  let dispatcher: Dispatcher | undefined;
+  const core = composeCore(config, store, { clock: opts.clock, observer: metrics.observer, wakeup: { notify: (t) => dispatcher?.notify(t) } });
+  const transports = defaultTransports(core);
+  if (role !== 'api') {
+    dispatcher = new Dispatcher(core, transports, config.dispatch, log);
+    dispatcher.start();
+  }
+  let app: App | undefined;
+  let address: string | undefined;
+  if (role !== 'worker') {
+    app = await buildApp({ core, registry: metrics.registry, bodyLimit: config.http.bodyLimit, adminToken: config.http.adminToken, logger: log });
+    address = await app.listen({ port: config.http.port, host: config.http.host });
+  }
+  log.info({ role, address, database: store.kind, admin: Boolean(config.http.adminToken) }, 'relais started');
+  return {
+    app, dispatcher, core, address,
+    async close() {
+      await app?.close();
+      await dispatcher?.stop();
+      await closeTransports(transports);
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,43 @@
+import { sql, type Kysely } from 'kysely';
+import type { Store, StoreTx } from '../core/ports.js';
+import type { StoreKind } from './open.js';
+import type { Database } from './schema.js';
+import { accountQueries } from './accounts.js';
+import { claimQueries } from './claim.js';
+import { messageQueries } from './messages.js';
+import { outboxQueries } from './outbox.js';
+import { suppressionQueries } from './suppressions.js';
+import { migrateToLatest } from './migrations/index.js';
+
+const bind = (db: Kysely<Database>, kind: StoreKind): StoreTx => ({
+  ...accountQueries(db),
+  ...messageQueries(db),
+  ...claimQueries(db, kind),
+  ...suppressionQueries(db),
+  ...outboxQueries(db),
+});
+
+/** The Store port over Kysely, for SQLite and PostgreSQL alike. */
+export class KyselyStore implements Store {
+  readonly read: StoreTx;
+
+  constructor(readonly db: Kysely<Database>, readonly kind: StoreKind) {
+    this.read = bind(db, kind);
+  }
+
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute((trx) => fn(bind(trx, this.kind)));
+  }
+
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.db);
+  }
+
+  migrate(): Promise<string[]> {
+    return migrateToLatest(this.db, this.kind);
+  }
+
+  close(): Promise<void> {
+    return this.db.destroy();
+  }
+}

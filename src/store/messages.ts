@@ -1,0 +1,155 @@
+import type { Kysely, SelectQueryBuilder, UpdateQueryBuilder } from 'kysely';
+import type { MessageFilter, ReleasedRecipient, StoreTx } from '../core/ports.js';
+import type { Database } from './schema.js';
+import { toEvent, toJson, toMessage, toRecipient } from './mappers.js';
+
+type MessageQueries = Pick<StoreTx,
+  'insertMessage' | 'findMessageByIdempotencyKey' | 'getMessage' | 'listMessages' | 'countSelection' | 'getRecipients' |
+  'getEvents' | 'insertEvents' | 'cancelMessages' | 'releasePendingRecipients' | 'releaseScheduledRecipientsByAddress' |
+  'patchScheduledMessage' | 'setRecipientPrices'>;
+
+/** Rows per multi-row INSERT / ids per IN list: well under both dialects' bound-parameter limits. */
+export const CHUNK = 500;
+
+type Filterable = SelectQueryBuilder<Database, 'messages', any> | UpdateQueryBuilder<Database, 'messages', 'messages', any>;
+
+function where<Q extends Filterable>(q: Q, f: MessageFilter): Q {
+  let r: any = (q as any).where('messages.account_id', '=', f.accountId);
+  if (f.ids) r = r.where('messages.id', 'in', f.ids.length ? f.ids : [-1]);
+  if (f.statuses?.length) r = r.where('messages.status', 'in', f.statuses);
+  if (f.channel) r = r.where('messages.channel', '=', f.channel);
+  if (f.tag !== undefined) r = r.where('messages.tag', '=', f.tag);
+  if (f.batchId !== undefined) r = r.where('messages.batch_id', '=', f.batchId);
+  if (f.sendAtFrom !== undefined) r = r.where('messages.send_at', '>=', f.sendAtFrom);
+  if (f.sendAtTo !== undefined) r = r.where('messages.send_at', '<', f.sendAtTo);
+  return r as Q;
+}
+
+const releasedColumns = ['id', 'message_id', 'account_id', 'address', 'price'] as const;
+const toReleased = (r: { id: number; message_id: number; account_id: number; address: string; price: number }): ReleasedRecipient => ({
+  id: r.id, messageId: r.message_id, accountId: r.account_id, address: r.address, price: r.price,
+});
+
+export const messageQueries = (db: Kysely<Database>): MessageQueries => ({
+  async insertMessage(m) {
+    const row = await db.insertInto('messages').values({
+      account_id: m.accountId, channel: m.channel, status: 'scheduled', send_at: m.sendAt, created_at: m.createdAt,
+      updated_at: m.createdAt, tag: m.tag, batch_id: m.batchId, idempotency_key: m.idempotencyKey,
+      request_hash: m.requestHash, metadata: toJson(m.metadata), content: JSON.stringify(m.content), units: m.units,
+      price: m.price, recipient_count: m.recipients.length, lease_owner: null, lease_until: null,
+      dispatched_at: null, completed_at: null, cancelled_at: null,
+    }).returningAll().executeTakeFirstOrThrow();
+    for (let i = 0; i < m.recipients.length; i += CHUNK) {
+      await db.insertInto('recipients').values(m.recipients.slice(i, i + CHUNK).map((r) => ({
+        message_id: row.id, account_id: m.accountId, address: r.address, status: 'pending', price: r.price,
+        provider_id: null, error: null, attempts: 0, sent_at: null, updated_at: m.createdAt,
+      }))).execute();
+    }
+    return toMessage(row);
+  },
+
+  async findMessageByIdempotencyKey(accountId, key) {
+    const row = await db.selectFrom('messages').selectAll()
+      .where('account_id', '=', accountId).where('idempotency_key', '=', key).executeTakeFirst();
+    return row && { message: toMessage(row), requestHash: row.request_hash };
+  },
+
+  async getMessage(id) {
+    const row = await db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toMessage(row);
+  },
+
+  async listMessages(f, q) {
+    let query = where(db.selectFrom('messages').selectAll(), f).orderBy('id', 'desc').limit(q.limit);
+    if (q.beforeId !== undefined) query = query.where('id', '<', q.beforeId);
+    return (await query.execute()).map(toMessage);
+  },
+
+  async countSelection(f, minSendAt) {
+    const sel = where(db.selectFrom('messages'), { ...f, statuses: ['scheduled'] }).where('send_at', '>=', minSendAt);
+    const m = await sel.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
+    const r = await sel.innerJoin('recipients', 'recipients.message_id', 'messages.id')
+      .where('recipients.status', '=', 'pending')
+      .select((eb) => [eb.fn.countAll<number | string>().as('n'), eb.fn.sum<number | string | null>('recipients.price').as('total')])
+      .executeTakeFirstOrThrow();
+    return { messages: Number(m.n), recipients: Number(r.n), refund: Number(r.total ?? 0) };
+  },
+
+  async getRecipients(messageId) {
+    return (await db.selectFrom('recipients').selectAll().where('message_id', '=', messageId).orderBy('id').execute()).map(toRecipient);
+  },
+
+  async getEvents(messageId) {
+    return (await db.selectFrom('events').selectAll().where('message_id', '=', messageId).orderBy('id').execute()).map(toEvent);
+  },
+
+  async insertEvents(events) {
+    for (let i = 0; i < events.length; i += CHUNK) {
+      await db.insertInto('events').values(events.slice(i, i + CHUNK).map((e) => ({
+        message_id: e.messageId, recipient_id: e.recipientId, type: e.type, at: e.at, data: toJson(e.data),
+      }))).execute();
+    }
+  },
+
+  async cancelMessages(f, minSendAt, now) {
+    // The whole decision: a message is cancelled only if it is still scheduled and not yet due
+    // (mirror of the claim's `send_at <= now`), so cancel and dispatch can never both win.
+    const rows = await where(db.updateTable('messages'), { ...f, statuses: undefined })
+      .set({ status: 'cancelled', cancelled_at: now, updated_at: now })
+      .where('status', '=', 'scheduled').where('send_at', '>=', minSendAt)
+      .returningAll().execute();
+    return rows.map(toMessage);
+  },
+
+  async releasePendingRecipients(messageIds, status, now, error = null) {
+    const out: ReleasedRecipient[] = [];
+    for (let i = 0; i < messageIds.length; i += CHUNK) {
+      const rows = await db.updateTable('recipients').set({ status, updated_at: now, error })
+        .where('message_id', 'in', messageIds.slice(i, i + CHUNK)).where('status', '=', 'pending')
+        .returning(releasedColumns).execute();
+      for (const r of rows) out.push(toReleased(r));
+    }
+    return out;
+  },
+
+  async releaseScheduledRecipientsByAddress(accountId, channels, address, minSendAt, now) {
+    // Touch (and so lock, on PostgreSQL) the still-scheduled messages first: a claim running
+    // concurrently either waits for this transaction or no longer sees them as scheduled.
+    const messages = await db.updateTable('messages').set({ updated_at: now })
+      .where('account_id', '=', accountId).where('channel', 'in', channels)
+      .where('status', '=', 'scheduled').where('send_at', '>=', minSendAt)
+      .where('id', 'in', (eb) => eb.selectFrom('recipients').select('message_id')
+        .where('account_id', '=', accountId).where('address', '=', address).where('status', '=', 'pending'))
+      .returning('id').execute();
+    if (messages.length === 0) return [];
+    const out: ReleasedRecipient[] = [];
+    const ids = messages.map((m) => m.id);
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      const rows = await db.updateTable('recipients').set({ status: 'cancelled', updated_at: now, error: 'suppressed' })
+        .where('message_id', 'in', ids.slice(i, i + CHUNK)).where('address', '=', address).where('status', '=', 'pending')
+        .returning(releasedColumns).execute();
+      for (const r of rows) out.push(toReleased(r));
+    }
+    return out;
+  },
+
+  async patchScheduledMessage(id, accountId, minSendAt, p) {
+    const set: Record<string, unknown> = { updated_at: p.updatedAt };
+    if (p.sendAt !== undefined) set.send_at = p.sendAt;
+    if (p.tag !== undefined) set.tag = p.tag;
+    if (p.batchId !== undefined) set.batch_id = p.batchId;
+    if (p.metadata !== undefined) set.metadata = toJson(p.metadata);
+    if (p.content !== undefined) set.content = JSON.stringify(p.content);
+    if (p.units !== undefined) set.units = p.units;
+    if (p.price !== undefined) set.price = p.price;
+    const row = await db.updateTable('messages').set(set)
+      .where('id', '=', id).where('account_id', '=', accountId)
+      .where('status', '=', 'scheduled').where('send_at', '>=', minSendAt)
+      .returningAll().executeTakeFirst();
+    return row && toMessage(row);
+  },
+
+  async setRecipientPrices(messageId, price) {
+    await db.updateTable('recipients').set({ price }).where('message_id', '=', messageId).where('status', '=', 'pending').execute();
+  },
+});

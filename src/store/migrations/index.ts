@@ -1,0 +1,18 @@
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import type { Database } from '../schema.js';
+import type { StoreKind } from '../open.js';
+import { init } from './0001-init.js';
+
+/** Forward-only; the same list on every dialect. Names sort in the order they apply. */
+export const migrationProvider = (kind: StoreKind): MigrationProvider => ({
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return { '0001-init': init(kind) };
+  },
+});
+
+/** Applies pending migrations; returns the names applied. */
+export async function migrateToLatest(db: Kysely<Database>, kind: StoreKind): Promise<string[]> {
+  const { error, results } = await new Migrator({ db, provider: migrationProvider(kind) }).migrateToLatest();
+  if (error) throw new Error('database migration failed', { cause: error });
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

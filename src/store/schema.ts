@@ -1,0 +1,119 @@
+import type { Generated, Insertable, Selectable } from 'kysely';
+
+/**
+ * Table types. Instants and credits are integers (epoch ms, thousandths) on both dialects,
+ * so that SQLite and PostgreSQL compare and sum them identically; JSON is stored as text.
+ * Change together with migrations/.
+ */
+export interface AccountTable {
+  id: Generated<number>;
+  name: string;
+  parent_id: number | null;
+  currency: string;
+  balance: number;
+  default_sender: string | null;
+  created_at: number;
+}
+
+export interface ApiKeyTable {
+  id: Generated<number>;
+  account_id: number;
+  hash: string;
+  prefix: string;
+  scopes: string | null;
+  created_at: number;
+}
+
+export interface MessageTable {
+  id: Generated<number>;
+  account_id: number;
+  channel: string;
+  status: string;
+  send_at: number;
+  created_at: number;
+  updated_at: number;
+  tag: string | null;
+  batch_id: string | null;
+  idempotency_key: string | null;
+  request_hash: string | null;
+  metadata: string | null;
+  content: string;
+  units: number;
+  price: number;
+  recipient_count: number;
+  lease_owner: string | null;
+  lease_until: number | null;
+  dispatched_at: number | null;
+  completed_at: number | null;
+  cancelled_at: number | null;
+}
+
+export interface RecipientTable {
+  id: Generated<number>;
+  message_id: number;
+  account_id: number;
+  address: string;
+  status: string;
+  price: number;
+  provider_id: string | null;
+  error: string | null;
+  attempts: number;
+  sent_at: number | null;
+  updated_at: number;
+}
+
+export interface EventTable {
+  id: Generated<number>;
+  message_id: number;
+  recipient_id: number | null;
+  type: string;
+  at: number;
+  data: string | null;
+}
+
+export interface LedgerTable {
+  id: Generated<number>;
+  account_id: number;
+  kind: string;
+  amount: number;
+  balance_after: number;
+  message_id: number | null;
+  cause: string;
+  created_at: number;
+}
+
+export interface SuppressionTable {
+  account_id: number;
+  channel: string;
+  address: string;
+  reason: string | null;
+  created_at: number;
+}
+
+export interface OutboxTable {
+  id: Generated<number>;
+  account_id: number;
+  message_id: number;
+  recipient_id: number;
+  channel: string;
+  address: string;
+  rendered: string;
+  sent_at: number;
+}
+
+export interface Database {
+  accounts: AccountTable;
+  api_keys: ApiKeyTable;
+  messages: MessageTable;
+  recipients: RecipientTable;
+  events: EventTable;
+  ledger: LedgerTable;
+  suppressions: SuppressionTable;
+  outbox: OutboxTable;
+}
+
+export type AccountRow = Selectable<AccountTable>;
+export type MessageRow = Selectable<MessageTable>;
+export type RecipientRow = Selectable<RecipientTable>;
+export type LedgerRow = Selectable<LedgerTable>;
+export type NewMessageRow = Insertable<MessageTable>;

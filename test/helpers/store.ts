@@ -1,0 +1,168 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe } from 'node:test';
+import pg from 'pg';
+import type { Store } from '../../src/core/ports.js';
+import { openStore } from '../../src/store/open.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export const DIALECTS: Dialect[] = (() => {
+  const env = process.env.RELAIS_TEST_DIALECTS?.trim();
+  if (!env) return ['sqlite', 'postgres'];
+  const list = env.split(',').map((d) => d.trim()).filter(Boolean);
+  for (const d of list) {
+    if (d !== 'sqlite' && d !== 'postgres') throw new Error(`RELAIS_TEST_DIALECTS: unknown dialect "${d}" (use sqlite,postgres)`);
+  }
+  return list as Dialect[];
+})();
+
+/** Admin URLs tried in order; the first reachable one creates and drops the test databases. */
+const ADMIN_CANDIDATES = process.env.RELAIS_TEST_PG_URL
+  ? [process.env.RELAIS_TEST_PG_URL]
+  : ['postgres://postgres@127.0.0.1:5432/test', 'postgres://postgres@127.0.0.1:5432/postgres'];
+
+let probe: Promise<{ url: string } | { error: string }> | undefined;
+
+function probePostgres(): Promise<{ url: string } | { error: string }> {
+  probe ??= (async () => {
+    const errors: string[] = [];
+    for (const url of ADMIN_CANDIDATES) {
+      const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+      client.on('error', () => {});
+      try {
+        await client.connect();
+        await client.query('select 1');
+        return { url };
+      } catch (err) {
+        errors.push(`${redact(url)}: ${(err as Error).message || String(err)}`);
+      } finally {
+        await client.end().catch(() => {});
+      }
+    }
+    return { error: errors.join('; ') };
+  })();
+  return probe;
+}
+
+const redact = (url: string) => url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+
+export async function postgresAvailable(): Promise<boolean> {
+  return 'url' in (await probePostgres());
+}
+
+async function adminQuery(adminUrl: string, text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 5000 });
+  client.on('error', () => {});
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+export interface TestStore {
+  store: Store;
+  url: string;
+  cleanup(): Promise<void>;
+}
+
+/** A fresh, migrated, empty store of this dialect; `cleanup` closes it and deletes its data. */
+export async function testStore(dialect: Dialect): Promise<TestStore> {
+  if (dialect === 'sqlite') {
+    const dir = await mkdtemp(join(tmpdir(), 'relais-test-'));
+    const url = `sqlite:${join(dir, 'relais.db')}`;
+    try {
+      const store = await openStore({ url, migrate: true });
+      return {
+        store, url,
+        async cleanup() {
+          try { await store.close(); } finally { await rm(dir, { recursive: true, force: true }); }
+        },
+      };
+    } catch (err) {
+      await rm(dir, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  const p = await probePostgres();
+  if ('error' in p) throw new Error(`PostgreSQL not reachable: ${p.error}`);
+  const name = `relais_test_${randomBytes(6).toString('hex')}`;
+  const u = new URL(p.url);
+  u.pathname = `/${name}`;
+  const url = u.toString();
+  await adminQuery(p.url, `CREATE DATABASE "${name}"`);
+  const drop = () => adminQuery(p.url, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  try {
+    const store = await openStore({ url, migrate: true, poolSize: 5 });
+    return {
+      store, url,
+      async cleanup() {
+        try { await store.close(); } finally { await drop(); }
+      },
+    };
+  } catch (err) {
+    await drop().catch(() => {});
+    throw err;
+  }
+}
+
+export interface DialectContext {
+  dialect: Dialect;
+  getStore(): Store;
+  url(): string;
+}
+
+const CI = process.env.CI === 'true';
+// Resolved once per test process, so that `describe` can be skipped synchronously.
+const pgReachable = DIALECTS.includes('postgres') ? await postgresAvailable() : false;
+let noticePrinted = false;
+
+/**
+ * Declares `describe(\`${name} [${dialect}]\`)` once per dialect in DIALECTS, with one fresh
+ * store per block (tests inside use their own accounts). PostgreSQL unreachable: skipped
+ * locally, a failure when CI=true.
+ */
+export function dialectSuite(name: string, fn: (ctx: DialectContext) => void): void {
+  for (const dialect of DIALECTS) {
+    const title = `${name} [${dialect}]`;
+    if (dialect === 'postgres' && !pgReachable && !CI) {
+      if (!noticePrinted) {
+        noticePrinted = true;
+        console.error(`notice: PostgreSQL not reachable (${ADMIN_CANDIDATES.map(redact).join(', ')}); postgres suites are skipped (CI=true makes this a failure)`);
+      }
+      describe(title, { skip: 'PostgreSQL not reachable at 127.0.0.1:5432' }, () => {});
+      continue;
+    }
+    describe(title, () => {
+      let current: TestStore | undefined;
+      before(async () => {
+        if (dialect === 'postgres' && !pgReachable) {
+          const p = await probePostgres();
+          throw new Error(`PostgreSQL is required when CI=true: ${'error' in p ? p.error : 'not reachable'}`);
+        }
+        current = await testStore(dialect);
+      });
+      after(async () => {
+        const c = current;
+        current = undefined;
+        await c?.cleanup();
+      });
+      fn({
+        dialect,
+        getStore() {
+          if (!current) throw new Error(`${title}: store not open (before hook failed or test ran outside the suite)`);
+          return current.store;
+        },
+        url() {
+          if (!current) throw new Error(`${title}: store not open`);
+          return current.url;
+        },
+      });
+    });
+  }
+}
