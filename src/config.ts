@@ -13,6 +13,8 @@ export const ENV = {
   HOST: { default: '127.0.0.1', doc: 'HTTP listen address' },
   RELAIS_DATA_DIR: { default: './data', doc: 'Directory for the SQLite database and other local data' },
   RELAIS_DATABASE_URL: { default: 'sqlite:<RELAIS_DATA_DIR>/relais.db', doc: '`sqlite:<file>` or `postgres://user@host:5432/db`' },
+  RELAIS_DB_POOL_SIZE: { default: '10', doc: 'PostgreSQL connections per process' },
+  RELAIS_DB_STATEMENT_TIMEOUT_MS: { default: '30000', doc: 'PostgreSQL statement timeout' },
   RELAIS_ADMIN_TOKEN: { default: '', doc: 'Bearer token of the admin API (`/admin/v1`); unset = admin API off' },
   RELAIS_LOG_LEVEL: { default: 'info', doc: 'pino level: fatal, error, warn, info, debug, trace, silent' },
   RELAIS_TIMEZONE: { default: 'Europe/Paris', doc: 'Time zone of the vendor dialects\' local dates' },
@@ -26,6 +28,7 @@ export const ENV = {
   RELAIS_MAX_RECIPIENTS: { default: '10000', doc: 'Recipients per message' },
   RELAIS_BODY_LIMIT_BYTES: { default: '4194304', doc: 'Largest request body accepted' },
   RELAIS_PAST_TOLERANCE_SECONDS: { default: '60', doc: 'A sendAt this far in the past still means "now"' },
+  RELAIS_ROLE: { default: 'all', doc: '`all`, `api` (HTTP only) or `worker` (dispatcher only); `relais serve --role` overrides it' },
   RELAIS_DISPATCH_BATCH: { default: '100', doc: 'Messages claimed per dispatcher round' },
   RELAIS_LEASE_SECONDS: { default: '60', doc: 'How long a claimed message stays with its worker before others may reclaim it' },
   RELAIS_POLL_INTERVAL_MS: { default: '1000', doc: 'Fallback poll interval of the dispatcher' },
@@ -37,8 +40,9 @@ export type EnvName = keyof typeof ENV;
 
 export interface Config {
   http: { port: number; host: string; bodyLimit: number; hostDialects: boolean; adminToken: string | null };
-  db: { url: string; dataDir: string };
-  logLevel: string;
+  db: { url: string; dataDir: string; poolSize: number; statementTimeoutMs: number };
+  logLevel: (typeof LOG_LEVELS)[number];
+  role: 'all' | 'api' | 'worker';
   timezone: string;
   cancelCutoffMs: number;
   defaultRegion: CountryCode;
@@ -52,7 +56,7 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Reads the environment (and ./.env when present); throws ConfigError naming the variable at fault. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { dotenv?: boolean } = {}): Config {
@@ -81,11 +85,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { dotenv?
     }
   };
 
+  const oneOf = <T extends string>(name: EnvName, values: readonly T[]): T => {
+    const text = get(name);
+    if (!values.includes(text as T)) throw new ConfigError(`${name} must be one of ${values.join(', ')} (got "${text}")`);
+    return text as T;
+  };
+
   const dataDir = get('RELAIS_DATA_DIR');
   const url = env.RELAIS_DATABASE_URL?.trim() || `sqlite:${dataDir.replace(/\/$/, '')}/relais.db`;
   if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(url)) throw new ConfigError(`RELAIS_DATABASE_URL must start with sqlite: or postgres:// (got "${url}")`);
-  const logLevel = get('RELAIS_LOG_LEVEL');
-  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`RELAIS_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
+  const logLevel = oneOf('RELAIS_LOG_LEVEL', LOG_LEVELS);
   const timezone = get('RELAIS_TIMEZONE');
   if (!IANAZone.isValidZone(timezone)) throw new ConfigError(`RELAIS_TIMEZONE must be an IANA time zone (got "${timezone}")`);
   const region = get('RELAIS_DEFAULT_REGION').toUpperCase();
@@ -96,8 +105,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { dotenv?
       port: int('PORT', 0, 65535), host: get('HOST'), bodyLimit: int('RELAIS_BODY_LIMIT_BYTES', 1024),
       hostDialects: bool('RELAIS_HOST_DIALECTS'), adminToken: env.RELAIS_ADMIN_TOKEN?.trim() || null,
     },
-    db: { url, dataDir },
+    db: { url, dataDir, poolSize: int('RELAIS_DB_POOL_SIZE', 1, 1000), statementTimeoutMs: int('RELAIS_DB_STATEMENT_TIMEOUT_MS', 0) },
     logLevel,
+    role: oneOf('RELAIS_ROLE', ['all', 'api', 'worker'] as const),
     timezone,
     cancelCutoffMs: int('RELAIS_CANCEL_CUTOFF_SECONDS', 0) * 1000,
     defaultRegion: region as CountryCode,

@@ -8,6 +8,7 @@ import type { Store, Wakeup } from './core/ports.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
 import { createMetrics } from './metrics.js';
 import { openStore } from './store/open.js';
+import { PgWakeup } from './store/wakeup.js';
 import { OutboxTransport } from './transports/outbox.js';
 import { closeTransports, type TransportRegistry } from './transports/registry.js';
 
@@ -46,17 +47,27 @@ export function createLogger(config: Config): Logger {
 
 /** Opens the store and starts the HTTP API and/or the dispatcher, per role. */
 export async function startServer(config: Config, opts: { role?: Role; logger?: Logger; clock?: Clock } = {}): Promise<Server> {
-  const role = opts.role ?? 'all';
+  const role = opts.role ?? config.role;
   const log = opts.logger ?? createLogger(config);
-  const store = await openStore({ url: config.db.url });
+  const store = await openStore({ url: config.db.url, poolSize: config.db.poolSize, statementTimeoutMs: config.db.statementTimeoutMs });
   const metrics = createMetrics();
   let dispatcher: Dispatcher | undefined;
-  const core = composeCore(config, store, { clock: opts.clock, observer: metrics.observer, wakeup: { notify: (t) => dispatcher?.notify(t) } });
+  const remote = store.kind === 'postgres' ? new PgWakeup(config.db.url, log) : undefined;
+  const clock = opts.clock ?? systemClock;
+  const wakeup: Wakeup = {
+    notify(sendAt) {
+      dispatcher?.notify(sendAt);
+      // Other nodes poll at least this often, so only a sooner message is worth a notification.
+      if (sendAt < clock.now() + config.dispatch.pollIntervalMs) remote?.publish(sendAt);
+    },
+  };
+  const core = composeCore(config, store, { clock, observer: metrics.observer, wakeup });
   const transports = defaultTransports(core);
   if (role !== 'api') {
     dispatcher = new Dispatcher(core, transports, config.dispatch, log);
     dispatcher.start();
   }
+  void remote?.listen((sendAt) => dispatcher?.notify(sendAt));
   let app: App | undefined;
   let address: string | undefined;
   if (role !== 'worker') {
@@ -69,6 +80,7 @@ export async function startServer(config: Config, opts: { role?: Role; logger?: 
     async close() {
       await app?.close();
       await dispatcher?.stop();
+      await remote?.close();
       await closeTransports(transports);
       await store.close();
     },

@@ -8,6 +8,7 @@ import { messageQueries } from './messages.js';
 import { outboxQueries } from './outbox.js';
 import { suppressionQueries } from './suppressions.js';
 import { migrateToLatest } from './migrations/index.js';
+import { guarded, translate } from './unavailable.js';
 
 const bind = (db: Kysely<Database>, kind: StoreKind): StoreTx => ({
   ...accountQueries(db),
@@ -17,20 +18,22 @@ const bind = (db: Kysely<Database>, kind: StoreKind): StoreTx => ({
   ...outboxQueries(db),
 });
 
+
+
 /** The Store port over Kysely, for SQLite and PostgreSQL alike. */
 export class KyselyStore implements Store {
   readonly read: StoreTx;
 
   constructor(readonly db: Kysely<Database>, readonly kind: StoreKind) {
-    this.read = bind(db, kind);
+    this.read = guarded(bind(db, kind));
   }
 
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute((trx) => fn(bind(trx, this.kind)));
+    return this.db.transaction().execute((trx) => fn(bind(trx, this.kind))).catch(translate);
   }
 
   async ping(): Promise<void> {
-    await sql`select 1`.execute(this.db);
+    await sql`select 1`.execute(this.db).catch(translate);
   }
 
   migrate(): Promise<string[]> {

@@ -7,8 +7,8 @@ import { config, fail } from '../context.js';
 export function registerServeCommands(program: Command): void {
   program.command('serve')
     .description('run the HTTP API and the dispatcher (migrates the database first)')
-    .addOption(new Option('--role <role>', 'api: HTTP only; worker: dispatcher only; all: both').choices(['all', 'api', 'worker']).default('all'))
-    .action(async (opts: { role: Role }) => {
+    .addOption(new Option('--role <role>', 'api: HTTP only; worker: dispatcher only; all: both (default: RELAIS_ROLE, else all)').choices(['all', 'api', 'worker']))
+    .action(async (opts: { role?: Role }) => {
       const cfg = config();
       const log = createLogger(cfg);
       const server = await startServer(cfg, { role: opts.role, logger: log }).catch(fail);

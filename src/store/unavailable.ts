@@ -1,0 +1,29 @@
+import { RelaisError } from '../core/errors.js';
+
+const NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'SQLITE_BUSY', 'SQLITE_LOCKED']);
+// PostgreSQL: class 08 (connection exception), 57P01-03 (shutdown / starting up), 53300 (too many connections).
+const PG_CODES = /^(08...|57P0[123]|53300)$/;
+const MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|database system is (starting up|shutting down)/i;
+
+/** True when the database could not be reached or is restarting: the request may succeed later. */
+export function isUnavailable(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown } | undefined;
+  if (!e) return false;
+  if (typeof e.code === 'string' && (NODE_CODES.has(e.code) || PG_CODES.test(e.code))) return true;
+  return typeof e.message === 'string' && MESSAGES.test(e.message);
+}
+
+/** Re-throws a lost-database error as `unavailable` (HTTP 503) so that no caller shows a 500. */
+export function translate(err: unknown): never {
+  if (isUnavailable(err)) throw new RelaisError('unavailable', 'the database is unavailable; retry later', {}, { cause: err });
+  throw err;
+}
+
+/** Wraps every method of a query object so that its failures go through `translate`. */
+export function guarded<T extends object>(queries: T): T {
+  const out = {} as Record<string, unknown>;
+  for (const [name, fn] of Object.entries(queries)) {
+    out[name] = (...args: unknown[]) => (fn as (...a: unknown[]) => Promise<unknown>)(...args).catch(translate);
+  }
+  return out as T;
+}
