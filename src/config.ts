@@ -34,6 +34,10 @@ export const ENV = {
   RELAIS_POLL_INTERVAL_MS: { default: '1000', doc: 'Fallback poll interval of the dispatcher' },
   RELAIS_MAX_ATTEMPTS: { default: '5', doc: 'Transport attempts per recipient before it fails (and is refunded)' },
   RELAIS_TRANSPORT_CONCURRENCY: { default: '16', doc: 'Sends in flight per transport' },
+  RELAIS_SMSPARTNER_ALWAYS_200: { default: 'false', doc: 'SMS Partner dialect: answer errors with HTTP 200 (for clients that only read the body)' },
+  RELAIS_WEBHOOK_SECRET: { default: '', doc: 'Key of the HMAC-SHA256 `X-Relais-Signature` header of status callbacks; unset = not signed' },
+  RELAIS_WEBHOOK_TIMEOUT_MS: { default: '10000', doc: 'Timeout of one status callback request' },
+  RELAIS_WEBHOOK_MAX_ATTEMPTS: { default: '8', doc: 'Attempts per status callback before it is given up' },
 } as const;
 
 export type EnvName = keyof typeof ENV;
@@ -50,6 +54,8 @@ export interface Config {
   pricing: { smsPerSegment: number; email: number; voice: number };
   limits: { maxRecipients: number; pastToleranceMs: number; maxHorizonMs: number };
   dispatch: { batchSize: number; leaseMs: number; pollIntervalMs: number; maxAttempts: number; concurrency: number };
+  webhooks: { secret: string | null; timeoutMs: number; maxAttempts: number };
+  smspartner: { always200: boolean };
 }
 
 export class ConfigError extends Error {
@@ -119,5 +125,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { dotenv?
       pollIntervalMs: int('RELAIS_POLL_INTERVAL_MS', 10), maxAttempts: int('RELAIS_MAX_ATTEMPTS', 1, 100),
       concurrency: int('RELAIS_TRANSPORT_CONCURRENCY', 1, 1000),
     },
+    webhooks: {
+      secret: env.RELAIS_WEBHOOK_SECRET?.trim() || null, timeoutMs: int('RELAIS_WEBHOOK_TIMEOUT_MS', 100, 600_000),
+      maxAttempts: int('RELAIS_WEBHOOK_MAX_ATTEMPTS', 1, 100),
+    },
+    smspartner: { always200: bool('RELAIS_SMSPARTNER_ALWAYS_200') },
   };
 }

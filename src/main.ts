@@ -1,11 +1,14 @@
 import pino, { type Logger } from 'pino';
 import { buildApp, type App } from './api/app.js';
+import { renderSmsPartnerDlr } from './api/dialects/smspartner/dlr.js';
+import { composeCore, dialectOptions } from './compose.js';
 import type { Config } from './config.js';
 import type { Clock } from './core/clock.js';
 import { systemClock } from './core/clock.js';
-import { DEFAULT_LIMITS, silentObserver, type Core, type Observer } from './core/context.js';
-import type { Store, Wakeup } from './core/ports.js';
+import type { Core } from './core/context.js';
+import type { Wakeup } from './core/ports.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
+import { WebhookSender } from './dispatch/webhooks.js';
 import { createMetrics } from './metrics.js';
 import { openStore } from './store/open.js';
 import { PgWakeup } from './store/wakeup.js';
@@ -14,19 +17,7 @@ import { closeTransports, type TransportRegistry } from './transports/registry.j
 
 export type Role = 'all' | 'api' | 'worker';
 
-/** Core services over a store, from config. The wakeup is late-bound: the dispatcher comes after. */
-export function composeCore(config: Config, store: Store, opts: { clock?: Clock; observer?: Observer; wakeup?: Wakeup } = {}): Core {
-  return {
-    store,
-    clock: opts.clock ?? systemClock,
-    pricing: config.pricing,
-    wakeup: opts.wakeup ?? { notify() {} },
-    observer: opts.observer ?? silentObserver,
-    limits: { ...DEFAULT_LIMITS, ...config.limits },
-    defaultRegion: config.defaultRegion,
-    currency: config.currency,
-  };
-}
+export { composeCore };
 
 export function defaultTransports(core: Core): TransportRegistry {
   const outbox = new OutboxTransport(core.store.read, core.clock);
@@ -41,6 +32,13 @@ export interface Server {
   close(): Promise<void>;
 }
 
+/** Status callback formats by the name a dialect stores with the message (core/webhooks.ts). */
+export const WEBHOOK_RENDERERS = { smspartner: renderSmsPartnerDlr };
+
+export function webhookSender(core: Core, config: Config, log?: Logger): WebhookSender {
+  return new WebhookSender(core, WEBHOOK_RENDERERS, { ...config.webhooks, pollIntervalMs: config.dispatch.pollIntervalMs }, log);
+}
+
 export function createLogger(config: Config): Logger {
   return pino({ level: config.logLevel, base: { pid: process.pid } });
 }
@@ -52,6 +50,7 @@ export async function startServer(config: Config, opts: { role?: Role; logger?: 
   const store = await openStore({ url: config.db.url, poolSize: config.db.poolSize, statementTimeoutMs: config.db.statementTimeoutMs });
   const metrics = createMetrics();
   let dispatcher: Dispatcher | undefined;
+  let webhooks: WebhookSender | undefined;
   const remote = store.kind === 'postgres' ? new PgWakeup(config.db.url, log) : undefined;
   const clock = opts.clock ?? systemClock;
   const wakeup: Wakeup = {
@@ -66,12 +65,14 @@ export async function startServer(config: Config, opts: { role?: Role; logger?: 
   if (role !== 'api') {
     dispatcher = new Dispatcher(core, transports, config.dispatch, log);
     dispatcher.start();
+    webhooks = webhookSender(core, config, log);
+    webhooks.start();
   }
   void remote?.listen((sendAt) => dispatcher?.notify(sendAt));
   let app: App | undefined;
   let address: string | undefined;
   if (role !== 'worker') {
-    app = await buildApp({ core, registry: metrics.registry, bodyLimit: config.http.bodyLimit, adminToken: config.http.adminToken, logger: log });
+    app = await buildApp({ core, registry: metrics.registry, bodyLimit: config.http.bodyLimit, adminToken: config.http.adminToken, logger: log, dialects: dialectOptions(config) });
     address = await app.listen({ port: config.http.port, host: config.http.host });
   }
   log.info({ role, address, database: store.kind, admin: Boolean(config.http.adminToken) }, 'relais started');
@@ -80,6 +81,7 @@ export async function startServer(config: Config, opts: { role?: Role; logger?: 
     async close() {
       await app?.close();
       await dispatcher?.stop();
+      await webhooks?.stop();
       await remote?.close();
       await closeTransports(transports);
       await store.close();

@@ -7,6 +7,8 @@ import type { Registry } from 'prom-client';
 import type { Core } from '../core/context.js';
 import { RelaisError } from '../core/errors.js';
 import { adminRoutes } from './admin/routes.js';
+import { rewriteVendorHost } from './dialects/hosts.js';
+import { smsPartnerRoutes } from './dialects/smspartner/index.js';
 import { healthRoutes } from './health.js';
 import { nativeRoutes } from './native/index.js';
 import { sendProblem, toRelaisError } from './problem.js';
@@ -17,13 +19,29 @@ export interface AppDeps {
   bodyLimit: number;
   adminToken: string | null;
   logger?: Logger | false;
+  /** Vendor dialect settings; absent: the documented defaults. */
+  dialects?: DialectOptions;
 }
+
+export interface DialectOptions {
+  /** Route vendor Host headers (api.smspartner.fr …) to their dialect without the prefix. */
+  hostDialects: boolean;
+  /** Zone of the vendors' local dates. */
+  timezone: string;
+  /** The vendors' cancel cutoff. */
+  cancelCutoffMs: number;
+  smspartner: { always200: boolean };
+}
+
+export const DEFAULT_DIALECT_OPTIONS: DialectOptions = { hostDialects: false, timezone: 'Europe/Paris', cancelCutoffMs: 300_000, smspartner: { always200: false } };
 
 export type App = FastifyInstance<any, any, any, any, TypeBoxTypeProvider>;
 
 /** The HTTP application; it never listens (main.ts and tests do). */
 export async function buildApp(deps: AppDeps): Promise<App> {
+  const dialects = deps.dialects ?? DEFAULT_DIALECT_OPTIONS;
   const app = Fastify({
+    ...(dialects.hostDialects ? { rewriteUrl: rewriteVendorHost } : {}),
     loggerInstance: deps.logger || undefined,
     bodyLimit: deps.bodyLimit,
     // Unknown fields are refused, not silently dropped: a typo in `sendAt` must not mean "now".
@@ -49,5 +67,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(healthRoutes, { core: deps.core, registry: deps.registry });
   await app.register(nativeRoutes, { prefix: '/api/v1', core: deps.core });
   if (deps.adminToken) await app.register(adminRoutes, { prefix: '/admin/v1', core: deps.core, token: deps.adminToken });
+  // Each dialect is an encapsulated plugin with its own body parsing and error envelope.
+  await app.register(smsPartnerRoutes, {
+    prefix: '/smspartner/v1', core: deps.core, timezone: dialects.timezone, cancelCutoffMs: dialects.cancelCutoffMs,
+    always200: dialects.smspartner.always200,
+  });
   return app;
 }

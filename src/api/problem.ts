@@ -17,6 +17,7 @@ export const HTTP_STATUS = {
   nonexistent_local_time: 400,
   send_at_in_past: 400,
   invalid_recipient: 400,
+  recipient_suppressed: 400,
   too_many_recipients: 400,
   invalid_sender: 400,
   message_too_long: 400,
@@ -71,13 +72,15 @@ function fieldOf(context: string | undefined, path: string | undefined, params?:
 export function sendProblem(reply: FastifyReply, request: FastifyRequest, err: RelaisError): FastifyReply {
   const status = HTTP_STATUS[err.code];
   if (status >= 500) request.log.error({ err: err.cause ?? err }, 'request failed');
+  // Details extend the problem; they never replace its standard members (a message's `status`
+  // in the details must not overwrite the HTTP status).
   return reply.code(status).type('application/problem+json').send({
+    ...err.details,
     type: `https://relais.dev/errors/${err.code}`,
     title: title(err.code),
     status,
     detail: err.message,
     instance: request.url.split('?')[0],
     code: err.code,
-    ...err.details,
   });
 }

@@ -1,16 +1,24 @@
+import { InvalidArgumentError } from 'commander';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import type { Core } from '../core/context.js';
 import { RelaisError } from '../core/errors.js';
-import { composeCore } from '../main.js';
-import { openStore } from '../store/open.js';
 
-/** Prints a clear line for expected failures (bad config, bad input) and exits 1. */
+/**
+ * Prints one line for any failure and exits 1. Scripts parse `relais: <code>: <message>`, so
+ * even unexpected errors get a code and never a stack trace.
+ */
 export function fail(err: unknown): never {
-  if (err instanceof ConfigError) console.error(`relais: configuration: ${err.message}`);
-  else if (err instanceof RelaisError) console.error(`relais: ${err.code}: ${err.message}`);
-  else console.error('relais:', err instanceof Error ? err.message : err);
+  if (err instanceof ConfigError) console.error(`relais: configuration: ${oneLine(err.message)}`);
+  else if (err instanceof RelaisError) console.error(`relais: ${err.code}: ${oneLine(err.message)}`);
+  else console.error(`relais: internal: ${oneLine(err instanceof Error ? err.message : String(err))}`);
   process.exit(1);
 }
+
+const oneLine = (text: string): string => text.replace(/\s*\n\s*/g, ' ').trim();
+
+/** Writes commander's own usage errors (unknown option, missing argument…) in the same one-line shape. */
+export const usageError = (str: string, write: (s: string) => void): void =>
+  write(`relais: invalid_request: ${oneLine(str.replace(/^error: /, ''))}\n`);
 
 export function config(): Config {
   try {
@@ -23,7 +31,9 @@ export function config(): Config {
 /** Runs a command against the local database, closing it afterwards. */
 export async function withCore<T>(fn: (core: Core, config: Config) => Promise<T>): Promise<T> {
   const cfg = config();
-  const store = await openStore({ url: cfg.db.url }).catch(fail);
+  // Loaded on demand: the database drivers are slow to load, and --help and usage errors need none.
+  const [{ composeCore }, { openStore }] = await Promise.all([import('../compose.js'), import('../store/open.js')]);
+  const store = await openStore({ url: cfg.db.url, poolSize: cfg.db.poolSize, statementTimeoutMs: cfg.db.statementTimeoutMs }).catch(fail);
   try {
     return await fn(composeCore(cfg, store), cfg);
   } catch (err) {
@@ -34,3 +44,14 @@ export async function withCore<T>(fn: (core: Core, config: Config) => Promise<T>
 }
 
 export const print = (value: unknown): void => console.log(JSON.stringify(value, null, 2));
+
+/** Commander parser for ids and counts; its message ends up in the one-line usage error. */
+export const positiveInt = (max = Number.MAX_SAFE_INTEGER) => (value: string): number => {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > max) {
+    throw new InvalidArgumentError(max === Number.MAX_SAFE_INTEGER ? 'expected a positive integer' : `expected an integer from 1 to ${max}`);
+  }
+  return n;
+};
+
+export const id = positiveInt();

@@ -9,7 +9,7 @@ const KEY_LENGTH = 40; // 40 base62 characters ≈ 238 random bits
 
 export const hashApiKey = (key: string): string => createHash('sha256').update(key).digest('hex');
 
-function newApiKey(): string {
+export function newApiKey(): string {
   let key = '';
   for (let i = 0; i < KEY_LENGTH; i++) key += BASE62[randomInt(62)];
   return key;

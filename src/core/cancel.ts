@@ -2,8 +2,8 @@ import type { Core } from './context.js';
 import { RelaisError } from './errors.js';
 import { refundReleased } from './ledger.js';
 import type { Credits } from './money.js';
-import type { MessageFilter } from './ports.js';
-import type { Channel } from './types.js';
+import type { MessageFilter, ReleasedRecipient, StoreTx } from './ports.js';
+import type { Channel, Message } from './types.js';
 
 export interface CancelSelection {
   ids?: number[];
@@ -15,7 +15,7 @@ export interface CancelSelection {
 }
 
 export interface CancelOptions {
-  /** Cancels are refused this long before sendAt (vendor dialects keep 5 minutes; native: 0). */
+  /** Cancels are refused this long before sendAt (vendor dialects keep 5 minutes); absent: until claimed. */
   cutoffMs?: number;
   dryRun?: boolean;
 }
@@ -26,6 +26,14 @@ export interface CancelResult {
   refund: Credits;
   messageIds: number[];
 }
+
+/**
+ * The earliest sendAt a change may still touch. Without a cutoff (the native API) only the
+ * claim ends the window: a due message the dispatcher has not taken yet can still be cancelled,
+ * which stays linearizable because the claim and the cancel both require status 'scheduled'.
+ */
+export const minSendAtFor = (now: number, cutoffMs: number | undefined): number =>
+  cutoffMs === undefined ? Number.MIN_SAFE_INTEGER : now + cutoffMs;
 
 const hasSelector = (s: CancelSelection) =>
   s.ids !== undefined || s.tag !== undefined || s.batchId !== undefined || s.sendAtFrom !== undefined || s.sendAtTo !== undefined;
@@ -40,22 +48,15 @@ export async function cancelMessages(core: Core, accountId: number, selection: C
     throw new RelaisError('invalid_request', 'name at least one of ids, tag, batchId, sendAtFrom, sendAtTo', { field: 'selection' });
   }
   const now = core.clock.now();
-  const minSendAt = now + (opts.cutoffMs ?? 0);
+  const minSendAt = minSendAtFor(now, opts.cutoffMs);
   const filter: MessageFilter = { accountId, ...selection };
   if (opts.dryRun) {
     const c = await core.store.read.countSelection(filter, minSendAt);
-    const ids = (await core.store.read.listMessages({ ...filter, statuses: ['scheduled'], sendAtFrom: Math.max(filter.sendAtFrom ?? minSendAt, minSendAt) }, { limit: 10_000 })).map((m) => m.id);
+    const ids = (await core.store.read.listMessages({ ...filter, statuses: ['scheduled'], sendAtFrom: Math.max(filter.sendAtFrom ?? minSendAt, minSendAt) }, { limit: 10_000 }))
+      .map((m) => m.id).sort((a, b) => a - b);
     return { messages: c.messages, recipients: c.recipients, refund: c.refund, messageIds: ids };
   }
-  const result = await core.store.transaction(async (tx) => {
-    const cancelled = await tx.cancelMessages(filter, minSendAt, now);
-    if (cancelled.length === 0) return { cancelled, released: [], refund: 0 };
-    const ids = cancelled.map((m) => m.id);
-    const released = await tx.releasePendingRecipients(ids, 'cancelled', now);
-    const refund = await refundReleased(tx, released, (id) => `message ${id} cancelled`, now);
-    await tx.insertEvents(cancelled.map((m) => ({ messageId: m.id, recipientId: null, type: 'cancelled', at: now, data: null })));
-    return { cancelled, released, refund };
-  });
+  const result = await core.store.transaction((tx) => cancelWithin(tx, filter, minSendAt, now));
   for (const m of result.cancelled) {
     core.observer.cancelled(m.channel, result.released.filter((r) => r.messageId === m.id).length);
   }
@@ -65,6 +66,16 @@ export async function cancelMessages(core: Core, accountId: number, selection: C
     refund: result.refund,
     messageIds: result.cancelled.map((m) => m.id).sort((a, b) => a - b),
   };
+}
+
+/** The cancel and its refunds, inside a transaction the caller owns (closing a sub-account cancels its messages too). */
+export async function cancelWithin(tx: StoreTx, filter: MessageFilter, minSendAt: number, now: number): Promise<{ cancelled: Message[]; released: ReleasedRecipient[]; refund: Credits }> {
+  const cancelled = await tx.cancelMessages(filter, minSendAt, now);
+  if (cancelled.length === 0) return { cancelled, released: [], refund: 0 };
+  const released = await tx.releasePendingRecipients(cancelled.map((m) => m.id), 'cancelled', now);
+  const refund = await refundReleased(tx, released, (id) => `message ${id} cancelled`, now);
+  await tx.insertEvents(cancelled.map((m) => ({ messageId: m.id, recipientId: null, type: 'cancelled', at: now, data: null })));
+  return { cancelled, released, refund };
 }
 
 /** Cancels one message; when it cannot, says precisely why. */
@@ -79,6 +90,6 @@ export async function explainRefusal(core: Core, accountId: number, messageId: n
   const m = await core.store.read.getMessage(messageId);
   if (!m || m.accountId !== accountId) return new RelaisError('not_found', `message ${messageId} does not exist`, { messageId });
   if (m.status === 'cancelled') return new RelaisError('already_cancelled', `message ${messageId} is already cancelled`, { messageId });
-  if (m.status !== 'scheduled') return new RelaisError('already_dispatched', `message ${messageId} is already ${m.status}`, { messageId, status: m.status });
+  if (m.status !== 'scheduled') return new RelaisError('already_dispatched', `message ${messageId} is already ${m.status}`, { messageId, messageStatus: m.status });
   return new RelaisError('cancel_too_late', `message ${messageId} is due too soon to be ${verb}`, { messageId, sendAt: new Date(m.sendAt).toISOString() });
 }

@@ -8,9 +8,18 @@ const SENDER = /^(?:[A-Za-z0-9 .\-_&+']{1,11}|\+?\d{3,15})$/;
 
 const invalid = (field: string, message: string) => new RelaisError('invalid_request', message, { field });
 
+/** The fields each channel's content has; anything else (an e-mail subject on an SMS…) is refused. */
+const CONTENT_FIELDS: Record<Channel, readonly string[]> = {
+  sms: ['channel', 'text', 'sender', 'unicode'],
+  email: ['channel', 'subject', 'text', 'html', 'from', 'replyTo'],
+  voice: ['channel', 'text', 'audioUrl', 'sender'],
+};
+
 /** Checks what a channel needs to be sendable; returns the content as it will be stored. */
 export function validateContent(channel: Channel, content: MessageContent): MessageContent {
   if (content.channel !== channel) throw invalid('channel', `content is for ${content.channel}, message is for ${channel}`);
+  const stray = Object.keys(content).find((f) => !CONTENT_FIELDS[channel].includes(f));
+  if (stray) throw invalid(stray, `${stray} does not apply to ${channel} messages`);
   switch (content.channel) {
     case 'sms': {
       if (!content.text) throw invalid('text', 'text must not be empty');

@@ -2,7 +2,7 @@ import type { Core } from './context.js';
 import { refundReleased } from './ledger.js';
 import type { NewEvent, OutgoingMessage, ReleasedRecipient, SendResult } from './ports.js';
 import { suppressionChannelOf } from './suppressions.js';
-import type { Message, MessageStatus, Recipient, RecipientStatus } from './types.js';
+import type { Channel, Message, MessageStatus, Recipient, RecipientStatus } from './types.js';
 
 export interface DeliveryOptions {
   owner: string;
@@ -10,8 +10,17 @@ export interface DeliveryOptions {
   maxAttempts: number;
   /** Delay before retry number `attempt` (1-based) of a transient failure. */
   backoffMs(attempt: number): number;
-  /** Sends one recipient; the caller applies concurrency and rate limits and turns throws into retryable results. */
+  /** Sends one recipient through its transport; a throw must come back as a retryable failure. */
   send(msg: OutgoingMessage): Promise<SendResult>;
+  /**
+   * Runs one recipient's turn once the caller's limits (concurrency, rate) let a send on this
+   * channel go, and holds that slot until the turn ends. A turn checks the lease (waiting for a
+   * slot may outlast it, and another worker may have taken the message over meanwhile), sends,
+   * and records the result: at any instant, at most as many sends as there are slots have been
+   * accepted by a transport and not yet recorded, which bounds the duplicates a crash can cause.
+   * Default: no limits.
+   */
+  slot?<T>(channel: Channel, turn: () => Promise<T>): Promise<T>;
 }
 
 export type DeliveryOutcome = { status: MessageStatus } | { retryAt: number } | { lostLease: true };
@@ -38,17 +47,25 @@ export async function deliverMessage(core: Core, message: Message, opts: Deliver
   const pending = await core.store.read.pendingRecipients(message.id);
   const sendable = await releaseSuppressed(core, message, pending);
   let retry = 0;
-  let leaseRenewedAt = core.clock.now();
+  let leaseUntil = core.clock.now() + opts.leaseMs;
+  // True while this worker holds the lease with more than half of it left; renews it otherwise.
+  const holdsLease = async (): Promise<boolean> => {
+    const now = core.clock.now();
+    if (leaseUntil - now > opts.leaseMs / 2) return true;
+    leaseUntil = now + opts.leaseMs;
+    return core.store.read.setLease(message.id, opts.owner, leaseUntil);
+  };
+  const slot = opts.slot ?? (<T>(_channel: Channel, turn: () => Promise<T>) => turn());
   for (const r of sendable) {
-    if (core.clock.now() - leaseRenewedAt > opts.leaseMs / 2) {
-      leaseRenewedAt = core.clock.now();
-      if (!(await core.store.read.setLease(message.id, opts.owner, leaseRenewedAt + opts.leaseMs))) return { lostLease: true };
-    }
-    const result = await opts.send({
-      accountId: message.accountId, messageId: message.id, recipientId: r.id, channel: message.channel,
-      address: r.address, content: message.content, sendAt: message.sendAt, metadata: message.metadata,
+    const result = await slot(message.channel, async () => {
+      if (!(await holdsLease())) return 'lost' as const;
+      return opts.send({
+        accountId: message.accountId, messageId: message.id, recipientId: r.id, channel: message.channel,
+        address: r.address, content: r.content ?? message.content, sendAt: message.sendAt, metadata: message.metadata,
+      });
     });
-    const attempt = await recordResult(core, message, r, result, opts.maxAttempts);
+    const attempt = result === 'lost' ? result : await recordResult(core, message, r, result, opts.maxAttempts);
+    if (attempt === 'lost') return { lostLease: true };
     if (attempt) retry = Math.max(retry, attempt);
   }
   const now = core.clock.now();
@@ -99,7 +116,7 @@ async function recordResult(core: Core, message: Message, r: Recipient, result: 
     return attempt;
   }
   await core.store.transaction(async (tx) => {
-    const released = await tx.releaseRecipient(r.id, 'failed', now, result.reason);
+    const released = await tx.releaseRecipient(r.id, 'failed', now, result.reason, true);
     if (!released) return;
     await refundReleased(tx, [released], (id) => `message ${id}: delivery to ${r.address} failed`, now);
     await tx.insertEvents([event('failed', { reason: result.reason, providerCode: result.providerCode ?? null })]);

@@ -18,6 +18,7 @@ export const ERROR_CODES = [
   'nonexistent_local_time',
   'send_at_in_past',
   'invalid_recipient',
+  'recipient_suppressed',
   'too_many_recipients',
   'invalid_sender',
   'message_too_long',

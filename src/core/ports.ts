@@ -1,7 +1,7 @@
 import type { Credits } from './money.js';
 import type {
-  Account, ApiKey, Channel, LedgerEntry, LedgerKind, Message, MessageContent, MessageEvent, MessageStatus,
-  OutboxEntry, Recipient, RecipientStatus, Suppression, SuppressionChannel,
+  Account, AccountProfile, ApiKey, Channel, LedgerEntry, LedgerKind, Message, MessageContent, MessageEvent, MessageStatus,
+  OutboxEntry, Recipient, RecipientStatus, StoredSuppression, Subaccount, Suppression, SuppressionChannel, WebhookDelivery,
 } from './types.js';
 
 export interface NewMessage {
@@ -17,7 +17,10 @@ export interface NewMessage {
   content: MessageContent;
   units: number;
   price: Credits;
-  recipients: { address: string; price: Credits }[];
+  /** `units` and `content` per recipient only where they differ from the message's (per-recipient texts). */
+  recipients: { address: string; price: Credits; units?: number; content?: MessageContent | null }[];
+  /** Where status callbacks of this message go, and in which dialect's payload format. */
+  callback?: { url: string; format: string } | null;
 }
 
 /** Selects messages of one account; every field narrows the set. */
@@ -106,6 +109,11 @@ export interface StoreTx {
   countSelection(f: MessageFilter, minSendAt: number): Promise<{ messages: number; recipients: number; refund: Credits }>;
   getRecipients(messageId: number): Promise<Recipient[]>;
   getEvents(messageId: number): Promise<MessageEvent[]>;
+  /**
+   * Appends events. A recipient's event on a message that has a callback URL also enqueues its
+   * webhook delivery in the same transaction: every recipient status change writes an event, so
+   * no change can be missed and none is announced unless it committed.
+   */
   insertEvents(events: NewEvent[]): Promise<void>;
 
   /** scheduled → cancelled for the selection, only where send_at >= minSendAt; returns the winners. */
@@ -125,7 +133,8 @@ export interface StoreTx {
   pendingRecipients(messageId: number): Promise<Recipient[]>;
   /** pending → update.status for one recipient; false when it had already left pending. */
   updatePendingRecipient(id: number, update: RecipientUpdate, incrementAttempts?: boolean): Promise<boolean>;
-  releaseRecipient(id: number, status: 'skipped' | 'failed', now: number, error: string | null): Promise<ReleasedRecipient | undefined>;
+  /** pending → skipped/failed for one recipient; `incrementAttempts` when a transport attempt ended it. */
+  releaseRecipient(id: number, status: 'skipped' | 'failed', now: number, error: string | null, incrementAttempts?: boolean): Promise<ReleasedRecipient | undefined>;
   /** dispatching → final status, once no recipient is pending. */
   completeMessage(id: number, owner: string, status: MessageStatus, now: number): Promise<boolean>;
   /** Earliest send_at of a scheduled message, or earliest lease expiry of a dispatching one. */
@@ -138,6 +147,35 @@ export interface StoreTx {
 
   insertOutbox(e: Omit<OutboxEntry, 'id'>): Promise<OutboxEntry>;
   listOutbox(q: { accountId?: number; messageId?: number; limit: number; beforeId?: number }): Promise<OutboxEntry[]>;
+
+  /** Profile of an account (absent: never set; read as all defaults). */
+  getProfile(accountId: number): Promise<AccountProfile | undefined>;
+  /** Creates or updates the profile with the given fields. */
+  saveProfile(p: Partial<AccountProfile> & { accountId: number }): Promise<AccountProfile>;
+  findProfileByEmail(email: string): Promise<AccountProfile | undefined>;
+  /** An open sub-account of `parentId` with this token. */
+  findSubaccount(parentId: number, token: string): Promise<Subaccount | undefined>;
+  /** Open sub-accounts of `parentId` (those with a token), id ascending. */
+  listSubaccounts(parentId: number, q: { limit: number; offset: number }): Promise<{ total: number; items: Subaccount[] }>;
+  deleteApiKeys(accountId: number): Promise<number>;
+
+  listStoredSuppressions(accountId: number, channel: SuppressionChannel): Promise<StoredSuppression[]>;
+  findStoredSuppression(accountId: number, channel: SuppressionChannel, address: string): Promise<StoredSuppression | undefined>;
+  removeSuppressionById(accountId: number, channel: SuppressionChannel, id: number): Promise<boolean>;
+
+  findRecipient(messageId: number, address: string): Promise<Recipient | undefined>;
+  /** Recipients of the account's messages with this tag, recipient id ascending. */
+  listRecipientsByTag(accountId: number, tag: string, q: { limit: number; offset: number }): Promise<{ total: number; items: { message: Message; recipient: Recipient }[] }>;
+  /** Units still to be sent: pending recipients of scheduled or dispatching messages. */
+  pendingUnits(accountId: number, channel: Channel): Promise<number>;
+  /** Net spend on `channel` from the ledger in [from, to), and the units it bought (debited minus refunded). */
+  usage(accountId: number, channel: Channel, from: number, to: number): Promise<{ cost: Credits; units: number }>;
+
+  /** Takes due webhook deliveries (pending, next attempt due) and counts the attempt; the lease is `nextAttemptAt`. */
+  claimWebhooks(now: number, limit: number, leaseUntil: number): Promise<WebhookDelivery[]>;
+  /** Records an attempt's outcome, only if no later attempt claimed the delivery meanwhile. */
+  finishWebhook(id: number, attempt: number, outcome: { status: 'pending' | 'delivered' | 'failed'; nextAttemptAt: number; error: string | null }): Promise<boolean>;
+  listWebhooks(q: { accountId?: number; messageId?: number }): Promise<WebhookDelivery[]>;
 }
 
 export interface Store {

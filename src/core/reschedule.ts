@@ -1,5 +1,5 @@
 import type { Core } from './context.js';
-import { explainRefusal } from './cancel.js';
+import { explainRefusal, minSendAtFor } from './cancel.js';
 import { RelaisError } from './errors.js';
 import { validateContent } from './content.js';
 import { priceOf } from './pricing.js';
@@ -23,7 +23,7 @@ export interface MessageEdit {
 export async function editMessage(core: Core, accountId: number, messageId: number, edit: MessageEdit, opts: { cutoffMs?: number } = {}): Promise<Message> {
   const now = core.clock.now();
   const sendAt = edit.sendAt === undefined ? undefined : resolveSendAt(core, edit.sendAt);
-  const minSendAt = now + (opts.cutoffMs ?? 0);
+  const minSendAt = minSendAtFor(now, opts.cutoffMs);
   const updated = await core.store.transaction(async (tx) => {
     // The decision (and, on PostgreSQL, the row lock) comes first; what follows only applies it.
     const old = await tx.patchScheduledMessage(messageId, accountId, minSendAt, { updatedAt: now });
@@ -33,6 +33,10 @@ export async function editMessage(core: Core, accountId: number, messageId: numb
       const content = validateContent(old.channel, { ...old.content, ...edit.content, channel: old.channel } as MessageContent);
       const { units, unitPrice } = priceOf(core.pricing, content);
       const pending = (await tx.getRecipients(messageId)).filter((r) => r.status === 'pending');
+      // One new text cannot replace many: each recipient of a bulk send has its own.
+      if (pending.some((r) => r.content)) {
+        throw new RelaisError('invalid_request', 'this message has a text per recipient; its content cannot be edited', { field: 'content' });
+      }
       const oldUnitPrice = pending[0]?.price ?? 0;
       const delta = (unitPrice - oldUnitPrice) * pending.length;
       if (delta !== 0) {

@@ -3,8 +3,11 @@ import { normalizeAddress } from './addresses.js';
 import type { Core } from './context.js';
 import { RelaisError } from './errors.js';
 import { validateContent } from './content.js';
+import type { Credits } from './money.js';
 import { priceOf } from './pricing.js';
+import { suppressionChannelOf } from './suppressions.js';
 import type { Channel, Message, MessageContent } from './types.js';
+import { validateCallbackUrl } from './webhooks.js';
 
 export interface ScheduleInput {
   channel: Channel;
@@ -16,12 +19,41 @@ export interface ScheduleInput {
   batchId?: string | null;
   metadata?: Record<string, unknown> | null;
   idempotencyKey?: string | null;
+  /** One content per recipient, aligned with `recipients` (bulk sends); `content` is then the default. */
+  recipientContents?: MessageContent[];
+  /** Leave suppressed recipients out (not billed) instead of skipping and refunding them at dispatch. */
+  skipSuppressed?: boolean;
+  /** Where status callbacks go, in which dialect's format. */
+  callback?: { url: string; format: string } | null;
+}
+
+export interface PreparedRecipient {
+  address: string;
+  units: number;
+  price: Credits;
+  /** Null when the message's content applies. */
+  content: MessageContent | null;
+}
+
+/** A message validated and priced, not yet stored. */
+export interface PreparedMessage {
+  content: MessageContent;
+  sendAt: number;
+  /** Units per recipient; with per-recipient texts, the largest. */
+  units: number;
+  price: Credits;
+  recipients: PreparedRecipient[];
+  /** Addresses left out because they are on the suppression list (`skipSuppressed`). */
+  skipped: string[];
 }
 
 export interface Scheduled {
   message: Message;
   /** False when an idempotent replay returned the message an earlier request created. */
   created: boolean;
+  /** What was stored, per recipient (absent on an idempotent replay). */
+  recipients?: PreparedRecipient[];
+  skipped: string[];
 }
 
 /** Resolves a requested send instant against the clock: absent or slightly past means now. */
@@ -38,29 +70,64 @@ export function resolveSendAt(core: Core, sendAt: number | undefined): number {
   return Math.max(sendAt, now);
 }
 
-function normalizeRecipients(core: Core, channel: Channel, recipients: string[]): string[] {
+function normalizeRecipients(core: Core, channel: Channel, recipients: string[], keepDuplicates = false): string[] {
   if (recipients.length === 0) throw new RelaisError('invalid_request', 'at least one recipient is required', { field: 'recipients' });
   if (recipients.length > core.limits.maxRecipients) {
     throw new RelaisError('too_many_recipients', `at most ${core.limits.maxRecipients} recipients per message`, { field: 'recipients', max: core.limits.maxRecipients });
   }
-  // The same address twice would be sent and billed twice for one intent: keep the first.
-  return [...new Set(recipients.map((r) => normalizeAddress(channel, r, core.defaultRegion)))];
+  const addresses = recipients.map((r) => normalizeAddress(channel, r, core.defaultRegion));
+  // The same address twice would be sent and billed twice for one intent: keep the first. With
+  // per-recipient texts each entry is its own intent.
+  return keepDuplicates ? addresses : [...new Set(addresses)];
+}
+
+/**
+ * Validates and prices a message without writing anything: what scheduling would store and
+ * debit. Also the whole of a sandbox send.
+ */
+export async function prepareMessage(core: Core, accountId: number, input: ScheduleInput): Promise<PreparedMessage> {
+  const content = validateContent(input.channel, input.content);
+  if (input.callback) validateCallbackUrl(input.callback.url);
+  const own = input.recipientContents;
+  if (own && own.length !== input.recipients.length) {
+    throw new RelaisError('invalid_request', 'one content per recipient is required', { field: 'recipientContents' });
+  }
+  const addresses = normalizeRecipients(core, input.channel, input.recipients, own !== undefined);
+  let recipients: PreparedRecipient[] = addresses.map((address, i) => {
+    const mine = own?.[i] ? validateContent(input.channel, own[i]) : null;
+    const { units, unitPrice } = priceOf(core.pricing, mine ?? content);
+    return { address, units, price: unitPrice, content: mine };
+  });
+  const skipped: string[] = [];
+  const list = input.skipSuppressed ? suppressionChannelOf(input.channel) : undefined;
+  if (list) {
+    const suppressed = await core.store.read.suppressedAmong(accountId, list, [...new Set(addresses)]);
+    skipped.push(...[...new Set(addresses)].filter((a) => suppressed.has(a)));
+    recipients = recipients.filter((r) => !suppressed.has(r.address));
+    if (recipients.length === 0) {
+      throw new RelaisError('recipient_suppressed', 'every recipient is on the suppression list', { addresses: skipped });
+    }
+  }
+  const sendAt = resolveSendAt(core, input.sendAt);
+  return {
+    content, sendAt, recipients, skipped,
+    units: Math.max(...recipients.map((r) => r.units)),
+    price: recipients.reduce((sum, r) => sum + r.price, 0),
+  };
 }
 
 const requestHash = (input: ScheduleInput): string =>
   createHash('sha256').update(JSON.stringify([input.channel, input.recipients, input.content, input.sendAt ?? null,
-    input.tag ?? null, input.batchId ?? null, input.metadata ?? null])).digest('hex');
+    input.tag ?? null, input.batchId ?? null, input.metadata ?? null,
+    ...(input.recipientContents ? [input.recipientContents] : []), ...(input.callback ? [input.callback] : [])])).digest('hex');
 
 /**
  * Stores a message and debits its full price in one transaction, or refuses up front
  * (insufficient credit, bad input) without writing anything.
  */
 export async function scheduleMessage(core: Core, accountId: number, input: ScheduleInput): Promise<Scheduled> {
-  const content = validateContent(input.channel, input.content);
-  const addresses = normalizeRecipients(core, input.channel, input.recipients);
-  const sendAt = resolveSendAt(core, input.sendAt);
-  const { units, unitPrice } = priceOf(core.pricing, content);
-  const price = unitPrice * addresses.length;
+  const prepared = await prepareMessage(core, accountId, input);
+  const { content, sendAt, units, price } = prepared;
   const hash = input.idempotencyKey ? requestHash(input) : null;
   const now = core.clock.now();
 
@@ -71,7 +138,7 @@ export async function scheduleMessage(core: Core, accountId: number, input: Sche
     if (found.requestHash !== hash) {
       throw new RelaisError('idempotency_conflict', 'this Idempotency-Key was used with a different request', { idempotencyKey: input.idempotencyKey });
     }
-    return { message: found.message, created: false };
+    return { message: found.message, created: false, skipped: [] };
   };
 
   const earlier = await replay();
@@ -82,7 +149,8 @@ export async function scheduleMessage(core: Core, accountId: number, input: Sche
       const m = await tx.insertMessage({
         accountId, channel: input.channel, sendAt, createdAt: now, tag: input.tag ?? null, batchId: input.batchId ?? null,
         idempotencyKey: input.idempotencyKey ?? null, requestHash: hash, metadata: input.metadata ?? null, content, units,
-        price, recipients: addresses.map((address) => ({ address, price: unitPrice })),
+        price, callback: input.callback ?? null,
+        recipients: prepared.recipients.map((r) => (r.content ? { address: r.address, price: r.price, units: r.units, content: r.content } : { address: r.address, price: r.price })),
       });
       const debit = await tx.applyLedgerEntry({ accountId, kind: 'debit', amount: -price, messageId: m.id, cause: `message ${m.id} scheduled`, createdAt: now }, 0);
       if (!debit) {
@@ -91,7 +159,7 @@ export async function scheduleMessage(core: Core, accountId: number, input: Sche
           required: price, balance: account?.balance ?? 0,
         });
       }
-      await tx.insertEvents([{ messageId: m.id, recipientId: null, type: 'scheduled', at: now, data: { sendAt, recipients: addresses.length, price } }]);
+      await tx.insertEvents([{ messageId: m.id, recipientId: null, type: 'scheduled', at: now, data: { sendAt, recipients: prepared.recipients.length, price } }]);
       return m;
     });
   } catch (err) {
@@ -101,6 +169,6 @@ export async function scheduleMessage(core: Core, accountId: number, input: Sche
     throw err;
   }
   core.wakeup.notify(sendAt);
-  core.observer.scheduled(input.channel, addresses.length);
-  return { message, created: true };
+  core.observer.scheduled(input.channel, prepared.recipients.length);
+  return { message, created: true, recipients: prepared.recipients, skipped: prepared.skipped };
 }

@@ -57,9 +57,9 @@ export function countSmsSegments(text: string, opts: { unicode?: boolean } = {})
  * Expands the vendor markup allowed in the SMS Partner `message` parameter
  * (spec/sms-partner.md §2): `:br:` is a line break, `:euro:` is €.
  *
- * The spec says `:br:` "counts 2 chars"; mapping it to "\n" counts 1 septet, so a
- * message right at a segment boundary may be billed one segment less than the vendor would.
+ * The vendor says a `:br:` line break "counts for two characters": it is CR LF, two GSM-7
+ * septets, so billing matches the vendor's at segment boundaries.
  */
 export function normalizeSmsText(text: string): string {
-  return text.replaceAll(':br:', '\n').replaceAll(':euro:', '€');
+  return text.replaceAll(':br:', '\r\n').replaceAll(':euro:', '€');
 }

@@ -1,9 +1,10 @@
 import { normalizeAddress } from './addresses.js';
 import type { Core } from './context.js';
 import { RelaisError } from './errors.js';
+import { minSendAtFor } from './cancel.js';
 import { refundReleased } from './ledger.js';
 import type { Credits } from './money.js';
-import type { Channel, Suppression, SuppressionChannel } from './types.js';
+import type { Channel, StoredSuppression, Suppression, SuppressionChannel } from './types.js';
 
 /** Which message channels a suppression list covers: the STOP list is about SMS only. */
 export const SUPPRESSED_CHANNELS: Record<SuppressionChannel, Channel[]> = { sms: ['sms'], email: ['email'] };
@@ -28,7 +29,7 @@ export async function addSuppression(core: Core, accountId: number, channel: Sup
   const suppression: Suppression = { accountId, channel, address, reason, createdAt: now };
   const r = await core.store.transaction(async (tx) => {
     const added = await tx.addSuppression(suppression);
-    const released = await tx.releaseScheduledRecipientsByAddress(accountId, SUPPRESSED_CHANNELS[channel], address, now + (opts.cutoffMs ?? 0), now);
+    const released = await tx.releaseScheduledRecipientsByAddress(accountId, SUPPRESSED_CHANNELS[channel], address, minSendAtFor(now, opts.cutoffMs), now);
     const refund = await refundReleased(tx, released, (id) => `message ${id}: ${address} suppressed`, now);
     await tx.insertEvents(released.map((x) => ({ messageId: x.messageId, recipientId: x.id, type: 'cancelled', at: now, data: { reason: 'suppressed' } })));
     return { added, cancelledRecipients: released.length, refund };
@@ -45,3 +46,22 @@ export async function removeSuppression(core: Core, accountId: number, channel: 
 
 export const listSuppressions = (core: Core, accountId: number, channel?: SuppressionChannel): Promise<Suppression[]> =>
   core.store.read.listSuppressions(accountId, channel);
+
+/** addSuppression, then the entry as stored, with the id lists show and deletes use. */
+export async function addStoredSuppression(core: Core, accountId: number, channel: SuppressionChannel, rawAddress: string, reason: string | null = null): Promise<SuppressionAdded & { stored: StoredSuppression }> {
+  const added = await addSuppression(core, accountId, channel, rawAddress, reason);
+  const stored = await core.store.read.findStoredSuppression(accountId, channel, added.suppression.address);
+  // Only a concurrent delete between the two statements can get here.
+  if (!stored) throw new RelaisError('conflict', `${added.suppression.address} was removed while being added`);
+  return { ...added, stored };
+}
+
+/** The list with ids, oldest first. */
+export const listStoredSuppressions = (core: Core, accountId: number, channel: SuppressionChannel): Promise<StoredSuppression[]> =>
+  core.store.read.listStoredSuppressions(accountId, channel);
+
+export async function removeSuppressionById(core: Core, accountId: number, channel: SuppressionChannel, id: number): Promise<void> {
+  if (!(await core.store.read.removeSuppressionById(accountId, channel, id))) {
+    throw new RelaisError('not_found', `no ${channel} suppression with id ${id}`, { id });
+  }
+}

@@ -70,6 +70,10 @@ export interface Recipient {
   attempts: number;
   sentAt: number | null;
   updatedAt: number;
+  /** Present only when this recipient has its own text (bulk sends); otherwise the message's applies. */
+  content?: MessageContent;
+  /** Units billed for this recipient when it has its own text. */
+  units?: number;
 }
 
 export interface MessageEvent {
@@ -120,4 +124,64 @@ export interface OutboxEntry {
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
+}
+
+/** A suppression as stored, with the id the SMS Partner STOP list shows and deletes by. */
+export interface StoredSuppression extends Suppression {
+  id: number;
+}
+
+export const SUBACCOUNT_TYPES = ['simple', 'advanced'] as const;
+export type SubaccountType = (typeof SUBACCOUNT_TYPES)[number];
+
+/**
+ * What an account has besides its balance: a login e-mail, whether it may manage
+ * sub-accounts, and, for a sub-account created through a vendor API, its vendor identity.
+ */
+export interface AccountProfile {
+  accountId: number;
+  email: string | null;
+  subaccountsEnabled: boolean;
+  /** Opaque identifier a parent uses to address this sub-account (null: not a vendor sub-account). */
+  token: string | null;
+  subType: SubaccountType | null;
+  isBuyer: boolean;
+  title: string | null;
+  firstname: string | null;
+  lastname: string | null;
+  /**
+   * The sub-account's API key, kept in clear because the vendor's list endpoint returns it to
+   * the parent (who controls the sub-account anyway). Null for every other account.
+   */
+  apiKey: string | null;
+  closedAt: number | null;
+}
+
+export interface Subaccount {
+  account: Account;
+  profile: AccountProfile;
+}
+
+export const WEBHOOK_STATUSES = ['pending', 'delivered', 'failed'] as const;
+export type WebhookStatus = (typeof WEBHOOK_STATUSES)[number];
+
+/** One status callback to a client URL, derived from a recipient event; drained with retries. */
+export interface WebhookDelivery {
+  id: number;
+  accountId: number;
+  messageId: number;
+  recipientId: number;
+  /** The recipient event that caused it: sent, delivered, undelivered, failed, skipped, cancelled. */
+  event: string;
+  /** Which payload the client expects (the dialect that received the URL). */
+  format: string;
+  url: string;
+  address: string;
+  tag: string | null;
+  at: number;
+  data: Record<string, unknown> | null;
+  status: WebhookStatus;
+  attempts: number;
+  nextAttemptAt: number;
+  lastError: string | null;
 }

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Core } from '../core/context.js';
 import { claimDue, deliverMessage } from '../core/delivery.js';
 import type { OutgoingMessage, SendResult, Wakeup } from '../core/ports.js';
-import type { Message } from '../core/types.js';
+import type { Channel, Message } from '../core/types.js';
 import type { TransportRegistry } from '../transports/registry.js';
 import { backoffMs } from './backoff.js';
 import { Limiter } from './limiter.js';
@@ -28,6 +29,8 @@ export class Dispatcher implements Wakeup {
   private loop: Promise<void> | undefined;
   private wakeAt = Infinity;
   private wake: (() => void) | undefined;
+  /** A notify arrived while awake: the round that is running may have read the schedule before it. */
+  private notified = false;
   private readonly limiters = new Map<string, Limiter>();
   private readonly inFlight = new Set<Promise<unknown>>();
 
@@ -55,7 +58,9 @@ export class Dispatcher implements Wakeup {
   }
 
   notify(sendAt: number): void {
-    if (sendAt < this.wakeAt) this.wake?.();
+    if (sendAt >= this.wakeAt) return;
+    this.notified = true;
+    this.wake?.();
   }
 
   /** Claims and delivers until nothing is due at the clock's current instant; returns how many messages it handled. */
@@ -72,6 +77,7 @@ export class Dispatcher implements Wakeup {
   private async run(): Promise<void> {
     let failures = 0;
     while (this.running) {
+      this.notified = false;
       try {
         const batch = await claimDue(this.core, this.owner, this.opts.batchSize, this.opts.leaseMs);
         failures = 0;
@@ -101,7 +107,7 @@ export class Dispatcher implements Wakeup {
   }
 
   private sleep(ms: number): Promise<void> {
-    if (!this.running) return Promise.resolve();
+    if (!this.running || this.notified) return Promise.resolve();
     this.wakeAt = this.core.clock.now() + ms;
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
@@ -124,6 +130,7 @@ export class Dispatcher implements Wakeup {
         maxAttempts: this.opts.maxAttempts,
         backoffMs: (attempt) => backoffMs(attempt),
         send: (msg) => this.send(msg),
+        slot: (channel, turn) => this.limiterOf(channel).run(turn),
       });
       if ('retryAt' in outcome) this.notify(outcome.retryAt);
     } catch (err) {
@@ -132,12 +139,19 @@ export class Dispatcher implements Wakeup {
     }
   }
 
+  private limiterOf(channel: Channel): Limiter {
+    const name = this.transports[channel].name;
+    let limiter = this.limiters.get(name);
+    if (!limiter) this.limiters.set(name, (limiter = new Limiter(this.opts.concurrency)));
+    return limiter;
+  }
+
   private async send(msg: OutgoingMessage): Promise<SendResult> {
-    const transport = this.transports[msg.channel];
-    let limiter = this.limiters.get(transport.name);
-    if (!limiter) this.limiters.set(transport.name, (limiter = new Limiter(this.opts.concurrency)));
+    // On SQLite every query resolves at once: without a turn of the event loop per send, a burst
+    // would run as one chain of microtasks and starve the HTTP API and the timers until its end.
+    await yieldToEventLoop();
     try {
-      return await limiter.run(() => transport.send(msg));
+      return await this.transports[msg.channel].send(msg);
     } catch (err) {
       return { ok: false, retryable: true, reason: err instanceof Error ? err.message : String(err) };
     }

@@ -66,8 +66,9 @@ export const claimQueries = (db: Kysely<Database>, kind: StoreKind): ClaimQuerie
     return Number(r.numUpdatedRows) > 0;
   },
 
-  async releaseRecipient(id, status, now, error) {
-    const r = await db.updateTable('recipients').set({ status, updated_at: now, error })
+  async releaseRecipient(id, status, now, error, incrementAttempts = false) {
+    const r = await db.updateTable('recipients')
+      .set((eb) => ({ status, updated_at: now, error, ...(incrementAttempts ? { attempts: eb('attempts', '+', 1) } : {}) }))
       .where('id', '=', id).where('status', '=', 'pending')
       .returning(['id', 'message_id', 'account_id', 'address', 'price']).executeTakeFirst();
     return r && { id: r.id, messageId: r.message_id, accountId: r.account_id, address: r.address, price: r.price };

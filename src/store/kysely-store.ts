@@ -7,16 +7,33 @@ import { claimQueries } from './claim.js';
 import { messageQueries } from './messages.js';
 import { outboxQueries } from './outbox.js';
 import { suppressionQueries } from './suppressions.js';
+import { profileQueries } from './profiles.js';
+import { statusQueries } from './status.js';
+import { stopListQueries } from './stop-list.js';
+import { enqueueWebhooks, webhookQueries } from './webhooks.js';
 import { migrateToLatest } from './migrations/index.js';
 import { guarded, translate } from './unavailable.js';
 
-const bind = (db: Kysely<Database>, kind: StoreKind): StoreTx => ({
-  ...accountQueries(db),
-  ...messageQueries(db),
-  ...claimQueries(db, kind),
-  ...suppressionQueries(db),
-  ...outboxQueries(db),
-});
+const bind = (db: Kysely<Database>, kind: StoreKind): StoreTx => {
+  const messages = messageQueries(db);
+  return {
+    ...accountQueries(db),
+    ...messages,
+    // Every recipient status change writes an event: deriving the callback outbox here means
+    // no code path can change a status without its callback (StoreTx.insertEvents).
+    async insertEvents(events) {
+      await messages.insertEvents(events);
+      await enqueueWebhooks(db, events);
+    },
+    ...claimQueries(db, kind),
+    ...suppressionQueries(db),
+    ...outboxQueries(db),
+    ...profileQueries(db),
+    ...stopListQueries(db),
+    ...statusQueries(db),
+    ...webhookQueries(db),
+  };
+};
 
 
 

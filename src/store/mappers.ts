@@ -41,6 +41,8 @@ export const toMessage = (r: MessageRow): Message => ({
 export const toRecipient = (r: RecipientRow): Recipient => ({
   id: r.id, messageId: r.message_id, address: r.address, status: r.status as RecipientStatus, price: r.price,
   providerId: r.provider_id, error: r.error, attempts: r.attempts, sentAt: r.sent_at, updatedAt: r.updated_at,
+  // Only recipients with their own text carry these, so the common shape stays as it was.
+  ...(r.content ? { content: JSON.parse(r.content), units: r.units ?? undefined } : {}),
 });
 
 export const toEvent = (r: Selectable<EventTable>): MessageEvent => ({

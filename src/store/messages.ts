@@ -38,11 +38,13 @@ export const messageQueries = (db: Kysely<Database>): MessageQueries => ({
       request_hash: m.requestHash, metadata: toJson(m.metadata), content: JSON.stringify(m.content), units: m.units,
       price: m.price, recipient_count: m.recipients.length, lease_owner: null, lease_until: null,
       dispatched_at: null, completed_at: null, cancelled_at: null,
+      callback_url: m.callback?.url ?? null, callback_format: m.callback?.format ?? null,
     }).returningAll().executeTakeFirstOrThrow();
     for (let i = 0; i < m.recipients.length; i += CHUNK) {
       await db.insertInto('recipients').values(m.recipients.slice(i, i + CHUNK).map((r) => ({
         message_id: row.id, account_id: m.accountId, address: r.address, status: 'pending', price: r.price,
         provider_id: null, error: null, attempts: 0, sent_at: null, updated_at: m.createdAt,
+        content: r.content ? JSON.stringify(r.content) : null, units: r.content ? r.units ?? null : null,
       }))).execute();
     }
     return toMessage(row);

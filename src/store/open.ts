@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, type SqliteDialectConfig } from 'kysely';
 import pg from 'pg';
 import { RelaisError } from '../core/errors.js';
 import type { Database } from './schema.js';
@@ -48,7 +48,31 @@ function openSqlite(url: string): Kysely<Database> {
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+}
+
+const STATEMENT_CACHE_SIZE = 1000;
+
+/**
+ * Kysely prepares every query anew, which costs more than running it on the hot path; the
+ * same SQL text reuses one prepared statement here. `begin` becomes `begin immediate` so a
+ * transaction takes the write lock up front and waits (busy_timeout) instead of failing with
+ * SQLITE_BUSY when another process (the CLI, a restarted server) writes at the same time.
+ */
+function withStatementCache(database: SqliteDatabase.Database): SqliteDialectConfig['database'] {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => database.close(),
+    prepare(text: string) {
+      let stmt = cache.get(text);
+      if (!stmt) {
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.clear();
+        stmt = database.prepare(text === 'begin' ? 'begin immediate' : text);
+        cache.set(text, stmt);
+      }
+      return stmt;
+    },
+  } as SqliteDialectConfig['database'];
 }
 
 function openPostgres(opts: StoreOptions): Kysely<Database> {
@@ -61,5 +85,9 @@ function openPostgres(opts: StoreOptions): Kysely<Database> {
   });
   // An idle client that loses its server must not crash the process; the pool replaces it.
   pool.on('error', () => {});
+  // Nor may a checked-out one (inside a transaction, between two queries): pg emits 'error' on
+  // the client itself, which throws without a listener. The query in progress still rejects
+  // (→ 503), and the pool discards the dead client when it is released.
+  pool.on('connect', (client) => client.on('error', () => {}));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }

@@ -46,6 +46,8 @@ export interface MessageTable {
   dispatched_at: number | null;
   completed_at: number | null;
   cancelled_at: number | null;
+  callback_url: string | null;
+  callback_format: string | null;
 }
 
 export interface RecipientTable {
@@ -60,6 +62,9 @@ export interface RecipientTable {
   attempts: number;
   sent_at: number | null;
   updated_at: number;
+  /** JSON of this recipient's own content (bulk sends); null: the message's. */
+  content: string | null;
+  units: number | null;
 }
 
 export interface EventTable {
@@ -83,6 +88,7 @@ export interface LedgerTable {
 }
 
 export interface SuppressionTable {
+  id: Generated<number>;
   account_id: number;
   channel: string;
   address: string;
@@ -101,6 +107,39 @@ export interface OutboxTable {
   sent_at: number;
 }
 
+export interface AccountProfileTable {
+  account_id: number;
+  email: string | null;
+  subaccounts_enabled: number;
+  token: string | null;
+  sub_type: string | null;
+  is_buyer: number;
+  title: string | null;
+  firstname: string | null;
+  lastname: string | null;
+  api_key: string | null;
+  closed_at: number | null;
+}
+
+export interface WebhookDeliveryTable {
+  id: Generated<number>;
+  account_id: number;
+  message_id: number;
+  recipient_id: number;
+  event: string;
+  format: string;
+  url: string;
+  address: string;
+  tag: string | null;
+  at: number;
+  data: string | null;
+  status: string;
+  attempts: number;
+  next_attempt_at: number;
+  last_error: string | null;
+  created_at: number;
+}
+
 export interface Database {
   accounts: AccountTable;
   api_keys: ApiKeyTable;
@@ -110,6 +149,8 @@ export interface Database {
   ledger: LedgerTable;
   suppressions: SuppressionTable;
   outbox: OutboxTable;
+  account_profiles: AccountProfileTable;
+  webhook_deliveries: WebhookDeliveryTable;
 }
 
 export type AccountRow = Selectable<AccountTable>;

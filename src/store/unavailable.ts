@@ -3,7 +3,9 @@ import { RelaisError } from '../core/errors.js';
 const NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'SQLITE_BUSY', 'SQLITE_LOCKED']);
 // PostgreSQL: class 08 (connection exception), 57P01-03 (shutdown / starting up), 53300 (too many connections).
 const PG_CODES = /^(08...|57P0[123]|53300)$/;
-const MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|database system is (starting up|shutting down)/i;
+// 55000 "database … is not currently accepting connections" (ALLOW_CONNECTIONS false, as during
+// maintenance) only by its message: the code alone also means unrelated state errors.
+const MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|database system is (starting up|shutting down)|is not currently accepting connections/i;
 
 /** True when the database could not be reached or is restarting: the request may succeed later. */
 export function isUnavailable(err: unknown): boolean {

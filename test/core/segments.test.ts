@@ -56,7 +56,7 @@ describe('countSmsSegments', () => {
 
 describe('normalizeSmsText', () => {
   it('expands the vendor :br: and :euro: markup', () => {
-    assert.equal(normalizeSmsText('Prix:br:5:euro: :br:'), 'Prix\n5€ \n');
+    assert.equal(normalizeSmsText('Prix:br:5:euro: :br:'), 'Prix\r\n5€ \r\n');
   });
 
   it('leaves other text alone', () => {

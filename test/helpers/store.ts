@@ -128,6 +128,25 @@ let noticePrinted = false;
  * locally, a failure when CI=true.
  */
 export function dialectSuite(name: string, fn: (ctx: DialectContext) => void): void {
+  dialectBlocks(name, testStore, (s) => s.cleanup(), (dialect, get) => fn({
+    dialect,
+    getStore: () => get().store,
+    url: () => get().url,
+  }), 'store');
+}
+
+/**
+ * The per-dialect skeleton shared by dialectSuite and dialectApp: one `describe` per dialect,
+ * a resource opened in `before` and closed in `after`, PostgreSQL skipped locally or failed
+ * under CI=true when it cannot be reached.
+ */
+export function dialectBlocks<T>(
+  name: string,
+  open: (dialect: Dialect) => Promise<T>,
+  close: (resource: T) => Promise<void>,
+  fn: (dialect: Dialect, get: () => T) => void,
+  what = 'resource',
+): void {
   for (const dialect of DIALECTS) {
     const title = `${name} [${dialect}]`;
     if (dialect === 'postgres' && !pgReachable && !CI) {
@@ -139,29 +158,22 @@ export function dialectSuite(name: string, fn: (ctx: DialectContext) => void): v
       continue;
     }
     describe(title, () => {
-      let current: TestStore | undefined;
+      let current: T | undefined;
       before(async () => {
         if (dialect === 'postgres' && !pgReachable) {
           const p = await probePostgres();
           throw new Error(`PostgreSQL is required when CI=true: ${'error' in p ? p.error : 'not reachable'}`);
         }
-        current = await testStore(dialect);
+        current = await open(dialect);
       });
       after(async () => {
         const c = current;
         current = undefined;
-        await c?.cleanup();
+        if (c !== undefined) await close(c);
       });
-      fn({
-        dialect,
-        getStore() {
-          if (!current) throw new Error(`${title}: store not open (before hook failed or test ran outside the suite)`);
-          return current.store;
-        },
-        url() {
-          if (!current) throw new Error(`${title}: store not open`);
-          return current.url;
-        },
+      fn(dialect, () => {
+        if (current === undefined) throw new Error(`${title}: ${what} not open (before hook failed or test ran outside the suite)`);
+        return current;
       });
     });
   }

@@ -3,11 +3,14 @@ import { createAccount, createApiKey, getAccount, topUp } from '../../core/accou
 import type { Core } from '../../core/context.js';
 import { parseCredits } from '../../core/money.js';
 import { requireAdmin } from '../auth.js';
+import { adminProfileRoutes } from './profile.js';
+import { strictBodyValidator } from '../validation.js';
 import { accountView } from '../views.js';
 import { AccountId, CreateAccountBody, CreateKeyBody, TopupBody } from './schemas.js';
 
 /** The admin contract of DESIGN.md; outside tests rely on it exactly. */
 export const adminRoutes: FastifyPluginAsyncTypebox<{ core: Core; token: string }> = async (app, { core, token }) => {
+  app.setValidatorCompiler(strictBodyValidator);
   app.addHook('preHandler', requireAdmin(token));
   const tags = ['admin'];
   const security = [{ admin: [] }];
@@ -18,6 +21,8 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ core: Core; token: string 
     });
     return reply.code(201).send({ ...accountView(account), apiKey });
   });
+
+  await app.register(adminProfileRoutes, { core });
 
   app.get('/accounts', { schema: { tags, security } }, async () => ({ items: (await core.store.read.listAccounts()).map(accountView) }));
 

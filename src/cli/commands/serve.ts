@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { createLogger, startServer, type Role } from '../../main.js';
-import { openStore } from '../../store/open.js';
+import type { Role } from '../../main.js';
 import { config, fail } from '../context.js';
 
 export function registerServeCommands(program: Command): void {
@@ -10,6 +9,8 @@ export function registerServeCommands(program: Command): void {
     .addOption(new Option('--role <role>', 'api: HTTP only; worker: dispatcher only; all: both (default: RELAIS_ROLE, else all)').choices(['all', 'api', 'worker']))
     .action(async (opts: { role?: Role }) => {
       const cfg = config();
+      // Loaded here, not at the top: the other commands and --help do without the HTTP stack.
+      const { createLogger, startServer } = await import('../../main.js');
       const log = createLogger(cfg);
       const server = await startServer(cfg, { role: opts.role, logger: log }).catch(fail);
       let stopping = false;
@@ -28,6 +29,7 @@ export function registerServeCommands(program: Command): void {
     .description('create or upgrade the database schema, then exit')
     .action(async () => {
       const cfg = config();
+      const { openStore } = await import('../../store/open.js');
       const store = await openStore({ url: cfg.db.url, migrate: false }).catch(fail);
       try {
         const applied = await store.migrate();

@@ -2,11 +2,12 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import type { Database } from '../schema.js';
 import type { StoreKind } from '../open.js';
 import { init } from './0001-init.js';
+import { partner } from './0002-partner.js';
 
 /** Forward-only; the same list on every dialect. Names sort in the order they apply. */
 export const migrationProvider = (kind: StoreKind): MigrationProvider => ({
   async getMigrations(): Promise<Record<string, Migration>> {
-    return { '0001-init': init(kind) };
+    return { '0001-init': init(kind), '0002-partner': partner(kind) };
   },
 });
 

@@ -1,0 +1,24 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { getAccount } from '../../core/accounts.js';
+import type { Core } from '../../core/context.js';
+import { updateProfile } from '../../core/subaccounts.js';
+import { accountView } from '../views.js';
+import { AccountId } from './schemas.js';
+
+const ProfileBody = Type.Object({
+  email: Type.Optional(Type.Union([Type.String({ minLength: 3, maxLength: 254 }), Type.Null()])),
+  subaccountsEnabled: Type.Optional(Type.Boolean()),
+}, { additionalProperties: false });
+
+/**
+ * Operator settings of an account that vendor APIs show but cannot change: the login e-mail
+ * (SMS Partner's `/me` username, sub-account `parent_email`) and whether the account may
+ * manage sub-accounts (off by default, as the vendor enables it on request).
+ */
+export const adminProfileRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app, { core }) => {
+  app.patch('/accounts/:id', { schema: { tags: ['admin'], security: [{ admin: [] }], params: AccountId, body: ProfileBody } }, async (request) => {
+    const profile = await updateProfile(core, request.params.id, request.body);
+    return { ...accountView(await getAccount(core, request.params.id)), email: profile.email, subaccountsEnabled: profile.subaccountsEnabled };
+  });
+};

@@ -1,0 +1,18 @@
+import { authenticate, requireScope } from '../../../core/accounts.js';
+import type { Core } from '../../../core/context.js';
+import type { Auth } from '../../auth.js';
+import type { PartnerError } from './errors.js';
+import type { Params } from './params.js';
+
+/**
+ * The Partner APIs carry the key as the `apiKey` parameter. A missing key has its own vendor
+ * answer (`missing`); a wrong one goes through the dialect's table as `unauthorized`, a key
+ * without the endpoint's scope as `forbidden`.
+ */
+export async function partnerAuth(core: Core, params: Params, missing: PartnerError, scope?: string): Promise<Auth> {
+  const key = params.str('apiKey')?.trim();
+  if (!key) throw missing;
+  const auth = await authenticate(core, key);
+  if (scope) requireScope(auth.key, scope);
+  return auth;
+}

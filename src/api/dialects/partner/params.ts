@@ -1,0 +1,148 @@
+import type { FastifyRequest } from 'fastify';
+import { RelaisError } from '../../../core/errors.js';
+import { parseForm, parseQuery } from './form.js';
+import { parseXmlParams } from './xml.js';
+
+export type Format = 'json' | 'xml';
+
+const isEmpty = (v: unknown) => v === undefined || v === null || v === '';
+const INTEGER = /^\s*[-+]?\d{1,15}\s*$/;
+const DECIMAL = /^\s*[-+]?(\d{1,12}(\.\d*)?|\.\d+)\s*$/;
+
+/**
+ * The parameters of a Partner request, read the way the vendor's clients send them: the body
+ * first (JSON whatever its Content-Type says, else a form, else XML), then the query string
+ * (also on POST); the first non-empty value wins. Numbers and flags come as numbers or strings.
+ */
+export class Params {
+  constructor(readonly body: Record<string, unknown>, readonly query: Record<string, unknown>) {}
+
+  get(name: string): unknown {
+    const b = this.body[name];
+    return isEmpty(b) ? (isEmpty(this.query[name]) ? undefined : this.query[name]) : b;
+  }
+
+  /** Present as text (numbers and booleans are written out); objects are not text. */
+  str(name: string): string | undefined {
+    const v = this.get(name);
+    if (typeof v === 'string') return v.trim() === '' ? undefined : v;
+    if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+    return undefined;
+  }
+
+  has(name: string): boolean {
+    return this.get(name) !== undefined;
+  }
+
+  /** undefined when absent, NaN when present but not an integer. */
+  int(name: string): number | undefined {
+    return toInt(this.get(name));
+  }
+
+  /** `1`, `"1"`, `true`, `"true"` are on; anything else (or absent) is off. */
+  flag(name: string): boolean {
+    return toFlag(this.get(name));
+  }
+
+  /** A list: a JSON array, PHP-style `name[0]…` keys, or a JSON-encoded string. */
+  list(name: string): unknown[] | undefined {
+    const v = this.get(name);
+    if (Array.isArray(v)) return v;
+    if (typeof v === 'string' && v.trim().startsWith('[')) {
+      try {
+        const parsed = JSON.parse(v);
+        return Array.isArray(parsed) ? parsed : undefined;
+      } catch {
+        return undefined;
+      }
+    }
+    if (typeof v === 'object' && v !== null) return Object.values(v);
+    return undefined;
+  }
+
+  /** An object parameter: a JSON object, PHP-style `name[key]=…` keys, or a JSON-encoded string. */
+  object(name: string): Record<string, unknown> | undefined {
+    const v = this.get(name);
+    if (typeof v === 'string' && v.trim().startsWith('{')) {
+      try {
+        const parsed = JSON.parse(v);
+        return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? parsed : undefined;
+      } catch {
+        return undefined;
+      }
+    }
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  }
+
+  format(): Format {
+    return formatOf(this.get('_format'));
+  }
+}
+
+export const formatOf = (v: unknown): Format => (typeof v === 'string' && v.trim().toLowerCase() === 'xml' ? 'xml' : 'json');
+
+export function toInt(v: unknown): number | undefined {
+  if (isEmpty(v)) return undefined;
+  if (typeof v === 'number') return Number.isInteger(v) ? v : NaN;
+  if (typeof v === 'string' && INTEGER.test(v)) return Number(v);
+  return NaN;
+}
+
+/** A decimal amount as the vendors send it (`10`, `"10"`, `"2.5"`); undefined when absent, NaN when not a number. */
+export function toDecimal(v: unknown): number | undefined {
+  if (isEmpty(v)) return undefined;
+  if (typeof v === 'number') return Number.isFinite(v) ? v : NaN;
+  if (typeof v === 'string' && DECIMAL.test(v)) return Number(v);
+  return NaN;
+}
+
+export function toFlag(v: unknown): boolean {
+  if (v === true || v === 1) return true;
+  return typeof v === 'string' && ['1', 'true'].includes(v.trim().toLowerCase());
+}
+
+/** Fastify does not read GET bodies; a Partner client may still send one (multi-status). */
+async function readUnparsedBody(request: FastifyRequest): Promise<string | undefined> {
+  const length = Number(request.headers['content-length'] ?? 0);
+  if (!(length > 0) && !request.headers['transfer-encoding']) return undefined;
+  const limit = request.routeOptions.bodyLimit ?? 1_048_576;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request.raw) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new RelaisError('body_too_large', 'request body is too large');
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Body parameters: JSON first whatever the Content-Type (the PHP client labels JSON as a form), then XML, then a form. */
+export function parseBody(raw: string | undefined, contentType: string | undefined): Record<string, unknown> {
+  const text = raw?.replace(/^\uFEFF/, '').trim() ?? '';
+  if (!text) return {};
+  if (text.startsWith('{') || text.startsWith('[')) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new RelaisError('malformed_body', 'request body is not valid JSON');
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new RelaisError('malformed_body', 'request body must be a JSON object');
+    return parsed as Record<string, unknown>;
+  }
+  if (text.startsWith('<') || /xml/i.test(contentType ?? '')) {
+    const xml = parseXmlParams(text);
+    if (!xml) throw new RelaisError('malformed_body', 'request body is not well-formed XML');
+    return xml;
+  }
+  return parseForm(text);
+}
+
+export async function readParams(request: FastifyRequest): Promise<Params> {
+  const query = parseQuery(request.url);
+  const raw = typeof request.body === 'string' ? request.body : request.body === undefined ? await readUnparsedBody(request) : undefined;
+  return new Params(parseBody(raw, request.headers['content-type']), query);
+}
+
+/** `_format` from the query string alone: what an error before the body is read is rendered in. */
+export const queryFormat = (request: FastifyRequest): Format => formatOf(parseQuery(request.url)._format);

@@ -1,0 +1,28 @@
+import type { DialectOptions } from './api/app.js';
+import type { Config } from './config.js';
+import { systemClock, type Clock } from './core/clock.js';
+import { DEFAULT_LIMITS, silentObserver, type Core, type Observer } from './core/context.js';
+import type { Store, Wakeup } from './core/ports.js';
+
+/**
+ * Core services over a store, from config. The wakeup is late-bound: the dispatcher comes after.
+ * Kept apart from main.ts so that the CLI's one-shot commands do not load the HTTP stack.
+ */
+export function composeCore(config: Config, store: Store, opts: { clock?: Clock; observer?: Observer; wakeup?: Wakeup } = {}): Core {
+  return {
+    store,
+    clock: opts.clock ?? systemClock,
+    pricing: config.pricing,
+    wakeup: opts.wakeup ?? { notify() {} },
+    observer: opts.observer ?? silentObserver,
+    limits: { ...DEFAULT_LIMITS, ...config.limits },
+    defaultRegion: config.defaultRegion,
+    currency: config.currency,
+  };
+}
+
+/** The vendor dialects' settings, from config (api/ never reads config itself). */
+export const dialectOptions = (config: Config): DialectOptions => ({
+  hostDialects: config.http.hostDialects, timezone: config.timezone, cancelCutoffMs: config.cancelCutoffMs,
+  smspartner: { always200: config.smspartner.always200 },
+});

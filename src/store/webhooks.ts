@@ -1,0 +1,77 @@
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { NewEvent, StoreTx } from '../core/ports.js';
+import type { WebhookDelivery, WebhookStatus } from '../core/types.js';
+import type { Database, WebhookDeliveryTable } from './schema.js';
+import { CHUNK } from './messages.js';
+
+type WebhookQueries = Pick<StoreTx, 'claimWebhooks' | 'finishWebhook' | 'listWebhooks'>;
+
+/** Recipient events a client hears about: every change of a recipient's status. */
+const CALLBACK_EVENTS = new Set(['sent', 'delivered', 'undelivered', 'failed', 'skipped', 'cancelled']);
+
+const toWebhook = (r: Selectable<WebhookDeliveryTable>): WebhookDelivery => ({
+  id: r.id, accountId: r.account_id, messageId: r.message_id, recipientId: r.recipient_id, event: r.event, format: r.format,
+  url: r.url, address: r.address, tag: r.tag, at: r.at, data: r.data === null ? null : JSON.parse(r.data),
+  status: r.status as WebhookStatus, attempts: r.attempts, nextAttemptAt: r.next_attempt_at, lastError: r.last_error,
+});
+
+/**
+ * The outbox of status callbacks: one row per recipient event of a message that has a callback
+ * URL, written by the same statement group as the event (see insertEvents in kysely-store.ts).
+ * Values are cast so that PostgreSQL types the parameters of INSERT … SELECT like the columns.
+ */
+export async function enqueueWebhooks(db: Kysely<Database>, events: NewEvent[]): Promise<void> {
+  const groups = new Map<string, { type: string; at: number; data: string | null; ids: number[] }>();
+  for (const e of events) {
+    if (e.recipientId === null || !CALLBACK_EVENTS.has(e.type)) continue;
+    const data = e.data === null ? null : JSON.stringify(e.data);
+    const key = JSON.stringify([e.type, e.at, data]);
+    const g = groups.get(key) ?? { type: e.type, at: e.at, data, ids: [] };
+    g.ids.push(e.recipientId);
+    groups.set(key, g);
+  }
+  for (const g of groups.values()) {
+    for (let i = 0; i < g.ids.length; i += CHUNK) {
+      await db.insertInto('webhook_deliveries')
+        .columns(['account_id', 'message_id', 'recipient_id', 'event', 'format', 'url', 'address', 'tag', 'at', 'data', 'status', 'attempts', 'next_attempt_at', 'created_at'])
+        .expression(db.selectFrom('recipients').innerJoin('messages', 'messages.id', 'recipients.message_id')
+          .select([
+            'messages.account_id', 'messages.id', 'recipients.id',
+            sql<string>`cast(${g.type} as text)`.as('event'),
+            sql<string>`messages.callback_format`.as('format'), sql<string>`messages.callback_url`.as('url'),
+            'recipients.address', 'messages.tag',
+            sql<number>`cast(${g.at} as bigint)`.as('at'), sql<string | null>`cast(${g.data} as text)`.as('data'),
+            sql<string>`cast('pending' as text)`.as('status'), sql<number>`cast(0 as integer)`.as('attempts'),
+            sql<number>`cast(${g.at} as bigint)`.as('next_attempt_at'), sql<number>`cast(${g.at} as bigint)`.as('created_at'),
+          ])
+          .where('recipients.id', 'in', g.ids.slice(i, i + CHUNK)).where('messages.callback_url', 'is not', null))
+        .execute();
+    }
+  }
+}
+
+export const webhookQueries = (db: Kysely<Database>): WebhookQueries => ({
+  async claimWebhooks(now, limit, leaseUntil) {
+    const due = db.selectFrom('webhook_deliveries').select('id')
+      .where('status', '=', 'pending').where('next_attempt_at', '<=', now).orderBy('next_attempt_at').orderBy('id').limit(limit);
+    // Re-checked on the row: of two senders racing for one delivery, the second finds it leased.
+    const rows = await db.updateTable('webhook_deliveries')
+      .set((eb) => ({ attempts: eb('attempts', '+', 1), next_attempt_at: leaseUntil }))
+      .where('id', 'in', due).where('status', '=', 'pending').where('next_attempt_at', '<=', now)
+      .returningAll().execute();
+    return rows.map(toWebhook).sort((a, b) => a.id - b.id);
+  },
+
+  async finishWebhook(id, attempt, o) {
+    const r = await db.updateTable('webhook_deliveries').set({ status: o.status, next_attempt_at: o.nextAttemptAt, last_error: o.error })
+      .where('id', '=', id).where('attempts', '=', attempt).where('status', '=', 'pending').executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  },
+
+  async listWebhooks(q) {
+    let query = db.selectFrom('webhook_deliveries').selectAll().orderBy('id');
+    if (q.accountId !== undefined) query = query.where('account_id', '=', q.accountId);
+    if (q.messageId !== undefined) query = query.where('message_id', '=', q.messageId);
+    return (await query.execute()).map(toWebhook);
+  },
+});

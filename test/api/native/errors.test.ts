@@ -1,0 +1,206 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { dialectApp, type TestApp } from '../../helpers/app.js';
+import { assertLedger, assertProblem, at, DAY, HOUR, iso } from './support.js';
+
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
+/** Nothing was written for the account: no message, the opening balance only. */
+async function untouched(t: TestApp, account: { id: number; apiKey: string }, balance: number): Promise<void> {
+  const list = await t.request('GET', '/api/v1/messages', { key: account.apiKey });
+  assert.deepEqual(list.body, { items: [], nextCursor: null });
+  await assertLedger(t, account.id, balance);
+  const ledger = await t.request('GET', '/api/v1/ledger', { key: account.apiKey });
+  assert.equal(ledger.body.items.length, 1);
+}
+
+dialectApp('native API: bad input is an RFC 9457 problem, never a 500, never a write', ({ app }) => {
+  const good = (t: TestApp) => ({ channel: 'sms', to: ['0612345678'], text: 'hello', sendAt: at(t, HOUR) });
+
+  test('problem+json shape: type, title, status, detail, instance, code', async () => {
+    const t = app();
+    const { apiKey } = await t.account('1');
+    const res = await t.request('GET', '/api/v1/messages/424242?x=1', { key: apiKey });
+    assertProblem(res, 404, 'not_found');
+    assert.deepEqual(res.body, {
+      messageId: 424242, type: 'https://relais.dev/errors/not_found', title: 'Not found', status: 404,
+      detail: 'message 424242 does not exist', instance: '/api/v1/messages/424242', code: 'not_found',
+    });
+  });
+
+  test('malformed JSON, empty JSON body, non-object bodies, wrong content type → 400', async () => {
+    const t = app();
+    const acc = await t.account('1');
+    const post = (raw: string, headers: Record<string, string> = JSON_HEADERS) => t.request('POST', '/api/v1/messages', { key: acc.apiKey, raw, headers });
+    assertProblem(await post('{"channel": "sms",'), 400, 'malformed_body');
+    assertProblem(await post('{channel: sms}'), 400, 'malformed_body');
+    assertProblem(await post('\u0000'), 400, 'malformed_body');
+    assertProblem(await post(''), 400, 'malformed_body');
+    assertProblem(await post('null'), 400, 'invalid_request');
+    assertProblem(await post('[]'), 400, 'invalid_request');
+    assertProblem(await post('"sms"'), 400, 'invalid_request');
+    assertProblem(await post('42'), 400, 'invalid_request');
+    assertProblem(await post(JSON.stringify(good(t)), { 'content-type': 'text/plain' }), 400, 'invalid_request');
+    assertProblem(await post('channel=sms&to=0612345678', { 'content-type': 'application/x-www-form-urlencoded' }), 400, 'invalid_request');
+    assertProblem(await t.request('POST', '/api/v1/messages', { key: acc.apiKey }), 400, 'invalid_request');
+    await untouched(t, acc, 1000);
+  });
+
+  test('wrong types are refused, not coerced; missing required fields; unknown fields → 400 invalid_request', async () => {
+    const t = app();
+    const acc = await t.account('1');
+    const base = good(t);
+    const bodies: Record<string, unknown>[] = [
+      { ...base, to: '0612345678' },
+      { ...base, to: [612345678] },
+      { ...base, to: [] },
+      { ...base, to: [''] },
+      { ...base, text: 5 },
+      { ...base, text: ['hello'] },
+      { ...base, unicode: 'true' },
+      { ...base, unicode: 1 },
+      { ...base, sendAt: 1780000000000 },
+      { ...base, tag: 7 },
+      { ...base, tag: '' },
+      { ...base, tag: 'x'.repeat(101) },
+      { ...base, metadata: 'x' },
+      { ...base, metadata: [1, 2] },
+      { ...base, channel: 'fax' },
+      { ...base, channel: 1 },
+      { ...base, channel: undefined },
+      { ...base, to: undefined },
+      { ...base, sendAt: null },
+      { ...base, tagg: 'typo' },
+      { ...base, send_at: base.sendAt },
+      { ...base, recipients: ['0612345678'] },
+    ];
+    for (const body of bodies) {
+      const res = await t.request('POST', '/api/v1/messages', { key: acc.apiKey, body });
+      assertProblem(res, 400, 'invalid_request');
+      assert.ok(Array.isArray(res.body.errors) && res.body.errors.length > 0, `errors of ${JSON.stringify(body)}: ${res.text}`);
+    }
+    const unknown = await t.request('POST', '/api/v1/messages', { key: acc.apiKey, body: { ...base, tagg: 'typo' } });
+    assert.deepEqual(unknown.body.errors.map((e: any) => e.field), ['tagg']);
+    const missing = await t.request('POST', '/api/v1/messages', { key: acc.apiKey, body: { channel: 'sms', text: 'x' } });
+    assert.deepEqual(missing.body.errors.map((e: any) => e.field), ['to']);
+    await untouched(t, acc, 1000);
+  });
+
+  test('content: empty text, text-less e-mail, fields of another channel, bad sender, too long → 400', async () => {
+    const t = app();
+    const acc = await t.account('1');
+    const post = (body: Record<string, unknown>) => t.request('POST', '/api/v1/messages', { key: acc.apiKey, body: { sendAt: at(t, HOUR), ...body } });
+    const sms = { channel: 'sms', to: ['0612345678'] };
+    const email = { channel: 'email', to: ['a@example.com'] };
+    const voice = { channel: 'voice', to: ['0612345678'] };
+    assertProblem(await post({ ...sms }), 400, 'invalid_request');
+    assertProblem(await post({ ...sms, text: '' }), 400, 'invalid_request');
+    assertProblem(await post({ ...sms, text: 'x', subject: 'no' }), 400, 'invalid_request', /subject/);
+    assertProblem(await post({ ...sms, text: 'x', html: '<p>' }), 400, 'invalid_request', /html/);
+    assertProblem(await post({ ...sms, text: 'x', audioUrl: 'https://example.com/a.mp3' }), 400, 'invalid_request', /audioUrl/);
+    assertProblem(await post({ ...email, subject: 's', text: 't', sender: 'RELAIS' }), 400, 'invalid_request', /sender/);
+    assertProblem(await post({ ...email, subject: 's', text: 't', unicode: true }), 400, 'invalid_request', /unicode/);
+    assertProblem(await post({ ...email, text: 't' }), 400, 'invalid_request', /subject/);
+    assertProblem(await post({ ...email, subject: 's' }), 400, 'invalid_request');
+    assertProblem(await post({ ...voice }), 400, 'invalid_request');
+    assertProblem(await post({ ...voice, text: 'x', subject: 's' }), 400, 'invalid_request', /subject/);
+    assertProblem(await post({ ...sms, text: 'x', sender: 'TWELVE_CHARS' }), 400, 'invalid_sender');
+    assertProblem(await post({ ...sms, text: 'x', sender: 'bad!char' }), 400, 'invalid_sender');
+    assertProblem(await post({ ...sms, text: 'x'.repeat(1531) }), 400, 'message_too_long');
+    await untouched(t, acc, 1000);
+  });
+
+  test('recipients: invalid phone → invalid_recipient, invalid e-mail → invalid_recipient; one bad address refuses the whole message', async () => {
+    const t = app();
+    const acc = await t.account('1');
+    const post = (channel: string, to: string[], extra: Record<string, unknown> = { text: 'x' }) =>
+      t.request('POST', '/api/v1/messages', { key: acc.apiKey, body: { channel, to, sendAt: at(t, HOUR), ...extra } });
+    for (const p of ['12345', '+33612', 'abc', '+999123456789', '06123456789', '+3361234567890']) {
+      const res = await post('sms', ['0612345678', p]);
+      assertProblem(res, 400, 'invalid_recipient');
+      assert.equal(res.body.address, p);
+    }
+    assertProblem(await post('voice', ['not a number']), 400, 'invalid_recipient');
+    for (const e of ['plain', 'a@b', '@example.com', 'a@@example.com', 'a b@example.com', 'a@exa mple.com', 'a@example.c', '"q"@example.com', 'a@-example.com']) {
+      assertProblem(await post('email', ['ok@example.com', e], { subject: 's', text: 't' }), 400, 'invalid_recipient');
+    }
+    assertProblem(await post('email', ['0612345678'], { subject: 's', text: 't' }), 400, 'invalid_recipient');
+    await untouched(t, acc, 1000);
+  });
+
+  test('sendAt: no offset, garbage, impossible dates → invalid_date; far past → send_at_in_past; beyond 5 years → invalid_date', async () => {
+    const t = app();
+    const acc = await t.account('1');
+    const post = (sendAt: string) => t.request('POST', '/api/v1/messages', { key: acc.apiKey, body: { channel: 'sms', to: ['0612345678'], text: 'x', sendAt } });
+    for (const s of ['2026-12-01T09:30:00', '2026-12-01 09:30:00+01:00', '2026-12-01', 'tomorrow', '', '01/12/2026 09:30', '2026-13-01T09:30:00Z',
+      '2026-02-30T09:30:00Z', '2026-12-01T25:00:00Z', '2026-12-01T09:30:00+1', '1780000000', '2026-12-01T09:30:00.1234567890Z']) {
+      assertProblem(await post(s), 400, 'invalid_date');
+    }
+    assertProblem(await post('2020-01-01T00:00:00Z'), 400, 'send_at_in_past');
+    assertProblem(await post(iso(t.clock.now() - 2 * 60_000)), 400, 'send_at_in_past');
+    assertProblem(await post(iso(t.clock.now() + 6 * 365 * DAY)), 400, 'invalid_date');
+    await untouched(t, acc, 1000);
+  });
+
+  test('ids: unknown → 404, non-numeric, zero, negative, fractional, huge → 400', async () => {
+    const t = app();
+    const acc = await t.account('1');
+    assertProblem(await t.request('GET', '/api/v1/messages/999999999', { key: acc.apiKey }), 404, 'not_found');
+    for (const id of ['abc', '0', '-1', '1.5', '99999999999999999999', '%20']) {
+      assertProblem(await t.request('GET', `/api/v1/messages/${id}`, { key: acc.apiKey }), 400, 'invalid_request');
+    }
+  });
+
+  test('authentication: missing, wrong or malformed key → 401; X-Api-Key works too', async () => {
+    const t = app();
+    const acc = await t.account('1');
+    const body = good(t);
+    const routes: [string, string, unknown?][] = [
+      ['GET', '/api/v1/messages'], ['POST', '/api/v1/messages', body], ['GET', '/api/v1/messages/1'], ['PATCH', '/api/v1/messages/1', { tag: 'x' }],
+      ['DELETE', '/api/v1/messages/1'], ['POST', '/api/v1/messages/1/cancel'], ['POST', '/api/v1/messages/cancel', { tag: 'x' }],
+      ['GET', '/api/v1/account'], ['GET', '/api/v1/ledger'], ['GET', '/api/v1/outbox'], ['GET', '/api/v1/outbox/latest'],
+      ['GET', '/api/v1/suppressions'], ['POST', '/api/v1/suppressions', { channel: 'sms', address: '0612345678' }],
+      ['DELETE', '/api/v1/suppressions/sms/0612345678'],
+    ];
+    for (const [method, path, b] of routes) {
+      const variants: Record<string, string>[] = [{}, { authorization: 'Bearer wrong-key-wrong-key-wrong-key-wrong' }, { authorization: `Basic ${acc.apiKey}` }, { authorization: 'Bearer ' }, { 'x-api-key': 'nope' }];
+      for (const headers of variants) {
+        const res = await t.request(method, path, { body: b, headers });
+        assertProblem(res, 401, 'unauthorized');
+      }
+    }
+    const viaHeader = await t.request('POST', '/api/v1/messages', { body, headers: { 'x-api-key': acc.apiKey } });
+    assert.equal(viaHeader.status, 201, viaHeader.text);
+    const lower = await t.request('GET', '/api/v1/account', { headers: { authorization: `bearer ${acc.apiKey}` } });
+    assert.equal(lower.status, 200, lower.text);
+    await assertLedger(t, acc.id, 955);
+  });
+
+  test('unknown route and unknown method → 404 problem', async () => {
+    const t = app();
+    const acc = await t.account('1');
+    for (const [method, path] of [['GET', '/api/v1/nope'], ['GET', '/api/v2/messages'], ['PUT', '/api/v1/messages/1'], ['GET', '/'], ['POST', '/healthz']]) {
+      const res = await t.request(method, path, { key: acc.apiKey });
+      assertProblem(res, 404, 'not_found');
+      assert.equal(res.body.instance, path);
+    }
+  });
+});
+
+dialectApp('native API: body size limit', ({ app }) => {
+  test('a body over RELAIS_BODY_LIMIT_BYTES → 413 body_too_large, nothing written; just under is fine', async () => {
+    const t = app();
+    assert.equal(t.config.http.bodyLimit, 2048);
+    const acc = await t.account('1');
+    const base = { channel: 'sms', to: ['0612345678'], sendAt: at(t, HOUR), text: '' };
+    const overhead = JSON.stringify(base).length;
+    const over = await t.request('POST', '/api/v1/messages', { key: acc.apiKey, body: { ...base, text: 'a'.repeat(2049 - overhead) } });
+    assertProblem(over, 413, 'body_too_large');
+    const huge = await t.request('POST', '/api/v1/messages', { key: acc.apiKey, body: { ...base, text: 'a'.repeat(100_000) } });
+    assertProblem(huge, 413, 'body_too_large');
+    await untouched(t, acc, 1000);
+    const fits = await t.request('POST', '/api/v1/messages', { key: acc.apiKey, body: { ...base, text: 'a'.repeat(1000) } });
+    assert.equal(fits.status, 201, fits.text);
+    assert.equal(fits.body.units, 7);
+  });
+}, { env: { RELAIS_BODY_LIMIT_BYTES: '2048' } });

@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { dialectApp } from '../../helpers/app.js';
+import { assertLedger, assertProblem, assertStatus, at, getMessage, iso, MIN, phone, schedule, e164 } from './support.js';
+
+dialectApp('native API: GET /outbox and /outbox/latest', ({ app }) => {
+  test('empty outbox: list is empty, latest is 404', async () => {
+    const t = app();
+    const { apiKey } = await t.account('1');
+    const list = await t.request('GET', '/api/v1/outbox', { key: apiKey });
+    assertStatus(list, 200);
+    assert.deepEqual(list.body, { items: [], nextCursor: null });
+    assertProblem(await t.request('GET', '/api/v1/outbox/latest', { key: apiKey }), 404, 'not_found');
+  });
+
+  test('the rendered SMS, e-mail and voice messages, newest first, with recipient and provider ids', async () => {
+    const t = app();
+    const { id, apiKey } = await t.account('5');
+    const [p1, p2, p3] = [phone(), phone(), phone()];
+    const sms = await schedule(t, apiKey, { channel: 'sms', to: [p1, p2], text: 'Héllo €', sender: 'RELAIS', sendAt: at(t, MIN) });
+    const ucs = await schedule(t, apiKey, { channel: 'sms', to: [p3], text: 'ж'.repeat(71), sendAt: at(t, MIN) });
+    const mail = await schedule(t, apiKey, {
+      channel: 'email', to: ['Ann@Example.com'], subject: 'Your order', text: 'plain', html: '<p>rich</p>', from: 'Shop <shop@example.com>',
+      replyTo: 'help@example.com', sendAt: at(t, 2 * MIN),
+    });
+    const call = await schedule(t, apiKey, { channel: 'voice', to: [p1], text: 'Bonjour', sender: '0612345678', sendAt: at(t, 3 * MIN) });
+
+    t.clock.advance(MIN);
+    const t1 = t.clock.now();
+    await t.dispatcher.drain();
+    t.clock.advance(MIN);
+    const t2 = t.clock.now();
+    await t.dispatcher.drain();
+    t.clock.advance(MIN);
+    const t3 = t.clock.now();
+    await t.dispatcher.drain();
+
+    const res = await t.request('GET', '/api/v1/outbox', { key: apiKey });
+    assertStatus(res, 200);
+    assert.equal(res.body.nextCursor, null);
+    const items = res.body.items;
+    assert.equal(items.length, 5);
+    const [voice, email, ...smsItems] = items;
+    assert.deepEqual(voice, {
+      id: voice.id, messageId: call.id, recipientId: voice.recipientId, channel: 'voice', address: e164(p1), sentAt: iso(t3),
+      to: e164(p1), from: '0612345678', text: 'Bonjour', audioUrl: null,
+    });
+    assert.deepEqual(email, {
+      id: email.id, messageId: mail.id, recipientId: email.recipientId, channel: 'email', address: 'Ann@example.com', sentAt: iso(t2),
+      to: 'Ann@example.com', from: 'Shop <shop@example.com>', replyTo: 'help@example.com', subject: 'Your order', text: 'plain', html: '<p>rich</p>',
+    });
+    const byTo = new Map(smsItems.map((o: any) => [o.to, o]));
+    assert.deepEqual(byTo.get(e164(p1)), {
+      id: (byTo.get(e164(p1)) as any).id, messageId: sms.id, recipientId: (byTo.get(e164(p1)) as any).recipientId, channel: 'sms', address: e164(p1),
+      sentAt: iso(t1), to: e164(p1), from: 'RELAIS', text: 'Héllo €', encoding: 'gsm7', segments: 1,
+    });
+    assert.deepEqual((({ id: _a, recipientId: _b, ...o }: any) => o)(byTo.get(e164(p3))), {
+      messageId: ucs.id, channel: 'sms', address: e164(p3), sentAt: iso(t1), to: e164(p3), from: null, text: 'ж'.repeat(71), encoding: 'ucs2', segments: 2,
+    });
+    assert.ok(byTo.has(e164(p2)));
+    const ids = items.map((o: any) => o.id);
+    assert.deepEqual([...ids].sort((a: number, b: number) => b - a), ids, 'newest first');
+
+    // Each outbox entry is the recipient's provider id.
+    const d = await getMessage(t, apiKey, sms.id);
+    for (const r of d.recipients) {
+      const o = smsItems.find((x: any) => x.recipientId === r.id);
+      assert.equal(r.providerId, `outbox-${o.id}`);
+    }
+
+    const latest = await t.request('GET', '/api/v1/outbox/latest', { key: apiKey });
+    assertStatus(latest, 200);
+    assert.deepEqual(latest.body, voice);
+
+    const onlyMail = await t.request('GET', `/api/v1/outbox?messageId=${mail.id}`, { key: apiKey });
+    assert.deepEqual(onlyMail.body, { items: [email], nextCursor: null });
+
+    // Pages of two.
+    const p1res = await t.request('GET', '/api/v1/outbox?limit=2', { key: apiKey });
+    assert.deepEqual(p1res.body.items.map((o: any) => o.id), ids.slice(0, 2));
+    const p2res = await t.request('GET', `/api/v1/outbox?limit=2&cursor=${encodeURIComponent(p1res.body.nextCursor)}`, { key: apiKey });
+    assert.deepEqual(p2res.body.items.map((o: any) => o.id), ids.slice(2, 4));
+    const p3res = await t.request('GET', `/api/v1/outbox?limit=2&cursor=${encodeURIComponent(p2res.body.nextCursor)}`, { key: apiKey });
+    assert.deepEqual(p3res.body, { items: [items[4]], nextCursor: null });
+    await assertLedger(t, id, 5000 - 90 - 90 - 2 - 150);
+  });
+
+  test('another account sees none of it', async () => {
+    const t = app();
+    const a = await t.account('1');
+    const b = await t.account('1');
+    const m = await schedule(t, a.apiKey, { channel: 'sms', to: [phone()], text: 'secret', sendAt: at(t, MIN) });
+    t.clock.advance(MIN);
+    await t.dispatcher.drain();
+    assert.equal((await t.request('GET', '/api/v1/outbox', { key: a.apiKey })).body.items.length, 1);
+    assert.deepEqual((await t.request('GET', '/api/v1/outbox', { key: b.apiKey })).body.items, []);
+    assert.deepEqual((await t.request('GET', `/api/v1/outbox?messageId=${m.id}`, { key: b.apiKey })).body.items, []);
+    assertProblem(await t.request('GET', '/api/v1/outbox/latest', { key: b.apiKey }), 404, 'not_found');
+    assertProblem(await t.request('GET', '/api/v1/outbox?messageId=abc', { key: b.apiKey }), 400, 'invalid_request');
+    await assertLedger(t, a.id, 955);
+    await assertLedger(t, b.id, 1000);
+  });
+});

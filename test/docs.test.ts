@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { HTTP_STATUS } from '../src/api/problem.js';
+import { ENV } from '../src/config.js';
+import { ERROR_CODES } from '../src/core/errors.js';
+
+const read = (path: string): string => readFileSync(new URL(`../${path}`, import.meta.url), 'utf8');
+
+/** Rows `| \`NAME\` | cell | cell |` of the first table under `heading`, as [name, ...cells]. */
+function tableRows(markdown: string, heading: string): string[][] {
+  const section = markdown.split(/^## /m).find((s) => s.startsWith(heading));
+  assert.ok(section, `no "## ${heading}" section`);
+  return section.split('\n')
+    .filter((line) => /^\| `[^`]+` \|/.test(line))
+    .map((line) => line.split('|').slice(1, -1).map((cell) => cell.trim()));
+}
+
+test('README starts with the two set-up commands: npm install && npm start, then npm test', () => {
+  const readme = read('README.md');
+  const fence = readme.indexOf('```');
+  assert.ok(fence > 0, 'README has no code block');
+  // Only the title and the one-paragraph description may come before the commands.
+  const before = readme.slice(0, fence).trim().split(/\n\s*\n/);
+  assert.equal(before.length, 2, `expected a title and one paragraph before the commands, got ${before.length} blocks`);
+  assert.match(before[0], /^# Relais$/);
+  const block = readme.slice(fence).split('\n');
+  assert.match(block[0], /^```(sh|bash|shell)?$/);
+  assert.deepEqual(block.slice(1, block.indexOf('```', 1)), ['npm install && npm start', 'npm test']);
+});
+
+test('README config table lists every ENV variable, in order, with its default', () => {
+  const rows = tableRows(read('README.md'), 'Configuration');
+  assert.deepEqual(rows.map((r) => r[0].replace(/`/g, '')), Object.keys(ENV));
+  for (const [name, defaultCell, meaning] of rows) {
+    const spec = ENV[name.replace(/`/g, '') as keyof typeof ENV];
+    assert.equal(defaultCell, spec.default === '' ? '(unset)' : `\`${spec.default}\``, `${name}: default`);
+    assert.ok(meaning, `${name}: no meaning`);
+  }
+});
+
+test('docs/errors.md has one row per error code with its HTTP status', () => {
+  const rows = tableRows(read('docs/errors.md'), '');
+  const byCode = new Map(rows.map((r) => [r[0].replace(/`/g, ''), r]));
+  for (const code of ERROR_CODES) {
+    const row = byCode.get(code);
+    assert.ok(row, `docs/errors.md lacks ${code}`);
+    assert.equal(row[1], String(HTTP_STATUS[code]), `${code}: HTTP status`);
+    assert.ok(row[2], `${code}: no meaning`);
+  }
+  assert.deepEqual([...byCode.keys()].sort(), [...ERROR_CODES].sort(), 'docs/errors.md lists a code that does not exist');
+});
