@@ -31,11 +31,17 @@ export function claimDue(core: Core, owner: string, limit: number, leaseMs: numb
   return core.store.transaction((tx) => tx.claimDue(now, limit, owner, now + leaseMs));
 }
 
+/**
+ * A skipped (suppressed) recipient is the account's own choice, not a delivery failure: it does
+ * not make a sent message partially_failed. Nothing delivered and something skipped or failed is
+ * `failed`; every recipient cancelled (by suppressions before dispatch) is `cancelled`.
+ */
 export function finalStatus(statuses: RecipientStatus[]): MessageStatus {
-  const sent = statuses.filter((s) => s === 'sent' || s === 'delivered' || s === 'undelivered').length;
-  const failed = statuses.filter((s) => s === 'failed' || s === 'skipped').length;
+  const count = (...of: RecipientStatus[]) => statuses.filter((s) => of.includes(s)).length;
+  const sent = count('sent', 'delivered', 'undelivered');
+  const failed = count('failed');
   if (sent > 0) return failed > 0 ? 'partially_failed' : 'sent';
-  return failed > 0 ? 'failed' : 'cancelled';
+  return failed + count('skipped') > 0 ? 'failed' : 'cancelled';
 }
 
 /**
@@ -57,14 +63,14 @@ export async function deliverMessage(core: Core, message: Message, opts: Deliver
   };
   const slot = opts.slot ?? (<T>(_channel: Channel, turn: () => Promise<T>) => turn());
   for (const r of sendable) {
-    const result = await slot(message.channel, async () => {
+    const attempt = await slot(message.channel, async () => {
       if (!(await holdsLease())) return 'lost' as const;
-      return opts.send({
+      const result = await opts.send({
         accountId: message.accountId, messageId: message.id, recipientId: r.id, channel: message.channel,
         address: r.address, content: r.content ?? message.content, sendAt: message.sendAt, metadata: message.metadata,
       });
+      return recordResult(core, message, r, result, opts.maxAttempts);
     });
-    const attempt = result === 'lost' ? result : await recordResult(core, message, r, result, opts.maxAttempts);
     if (attempt === 'lost') return { lostLease: true };
     if (attempt) retry = Math.max(retry, attempt);
   }

@@ -1,6 +1,7 @@
 import type { Core } from './context.js';
 import { explainRefusal, minSendAtFor } from './cancel.js';
 import { RelaisError } from './errors.js';
+import { formatCredits } from './money.js';
 import { validateContent } from './content.js';
 import { priceOf } from './pricing.js';
 import { resolveSendAt } from './schedule.js';
@@ -44,7 +45,7 @@ export async function editMessage(core: Core, accountId: number, messageId: numb
           accountId, kind: delta > 0 ? 'debit' : 'refund', amount: -delta, messageId,
           cause: `message ${messageId} edited`, createdAt: now,
         }, delta > 0 ? 0 : undefined);
-        if (!entry) throw new RelaisError('insufficient_credits', 'insufficient credit for the new text', { required: delta });
+        if (!entry) throw new RelaisError('insufficient_credits', 'insufficient credit for the new text', { required: formatCredits(delta) });
         await tx.setRecipientPrices(messageId, unitPrice);
       }
       pricing = { content, units, price: old.price + delta };

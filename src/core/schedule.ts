@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { normalizeAddress } from './addresses.js';
 import type { Core } from './context.js';
 import { RelaisError } from './errors.js';
+import { formatCredits } from './money.js';
 import { validateContent } from './content.js';
 import type { Credits } from './money.js';
 import { priceOf } from './pricing.js';
@@ -156,7 +157,7 @@ export async function scheduleMessage(core: Core, accountId: number, input: Sche
       if (!debit) {
         const account = await tx.getAccount(accountId);
         throw new RelaisError('insufficient_credits', 'insufficient credit for this message', {
-          required: price, balance: account?.balance ?? 0,
+          required: formatCredits(price), balance: formatCredits(account?.balance ?? 0),
         });
       }
       await tx.insertEvents([{ messageId: m.id, recipientId: null, type: 'scheduled', at: now, data: { sendAt, recipients: prepared.recipients.length, price } }]);

@@ -80,6 +80,8 @@ function openPostgres(opts: StoreOptions): Kysely<Database> {
     connectionString: opts.url,
     max: opts.poolSize ?? 10,
     statement_timeout: opts.statementTimeoutMs,
+    // A database host that stops answering must fail requests (503), not hang them on TCP timeouts.
+    connectionTimeoutMillis: 10_000,
     // bigint columns hold epoch ms and credits, both far below 2^53.
     types: { getTypeParser: (oid: number, format?: any) => (oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) } as any,
   });

@@ -11,8 +11,8 @@ const pgReachable = DIALECTS.includes('postgres') ? await postgresAvailable() : 
 
 /**
  * `describe(\`${name} [${dialect}]\`)` once per dialect in DIALECTS, for suites that open their
- * own databases (startTestApp, child servers). PostgreSQL unreachable: skipped locally, and
- * left to fail in `before` when CI=true.
+ * own databases (startTestApp, child servers). PostgreSQL unreachable: skipped locally; under
+ * CI=true the tests run and fail on their first connection.
  */
 export function eachDialect(name: string, fn: (dialect: Dialect) => void): void {
   for (const dialect of DIALECTS) {

@@ -11,7 +11,7 @@ import { AccountId, CreateAccountBody, CreateKeyBody, TopupBody } from './schema
 /** The admin contract of DESIGN.md; outside tests rely on it exactly. */
 export const adminRoutes: FastifyPluginAsyncTypebox<{ core: Core; token: string }> = async (app, { core, token }) => {
   app.setValidatorCompiler(strictBodyValidator);
-  app.addHook('preHandler', requireAdmin(token));
+  app.addHook('onRequest', requireAdmin(token));
   const tags = ['admin'];
   const security = [{ admin: [] }];
 

@@ -14,38 +14,38 @@ import { ledgerView, outboxView, suppressionView } from './views.js';
 export const accountRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app, { core }) => {
   const accountRead = requireKey(core, 'account:read');
 
-  app.get('/account', { schema: { tags: ['account'] }, preHandler: accountRead }, async (request) =>
+  app.get('/account', { schema: { tags: ['account'] }, onRequest: accountRead }, async (request) =>
     accountView(await getAccount(core, authOf(request).account.id)));
 
-  app.get('/ledger', { schema: { tags: ['account'], querystring: PageQuery }, preHandler: accountRead }, async (request) => {
+  app.get('/ledger', { schema: { tags: ['account'], querystring: PageQuery }, onRequest: accountRead }, async (request) => {
     const accountId = authOf(request).account.id;
     const page = await listLedger(core, accountId, { limit: request.query.limit ?? 50, cursor: request.query.cursor });
     const account = await getAccount(core, accountId);
     return { balance: formatCredits(account.balance), currency: account.currency, items: page.items.map(ledgerView), nextCursor: page.nextCursor };
   });
 
-  app.get('/suppressions', { schema: { tags: ['suppressions'], querystring: SuppressionQuery }, preHandler: requireKey(core, 'messages:read') }, async (request) => ({
+  app.get('/suppressions', { schema: { tags: ['suppressions'], querystring: SuppressionQuery }, onRequest: requireKey(core, 'messages:read') }, async (request) => ({
     items: (await listSuppressions(core, authOf(request).account.id, request.query.channel)).map(suppressionView),
   }));
 
-  app.post('/suppressions', { schema: { tags: ['suppressions'], body: AddSuppressionBody }, preHandler: requireKey(core, 'suppressions:write') }, async (request, reply) => {
+  app.post('/suppressions', { schema: { tags: ['suppressions'], body: AddSuppressionBody }, onRequest: requireKey(core, 'suppressions:write') }, async (request, reply) => {
     const r = await addSuppression(core, authOf(request).account.id, request.body.channel, request.body.address, request.body.reason ?? null);
     return reply.code(r.added ? 201 : 200).send({
       ...suppressionView(r.suppression), added: r.added, cancelledRecipients: r.cancelledRecipients, refund: formatCredits(r.refund),
     });
   });
 
-  app.delete('/suppressions/:channel/:address', { schema: { tags: ['suppressions'], params: SuppressionParams }, preHandler: requireKey(core, 'suppressions:write') }, async (request, reply) => {
+  app.delete('/suppressions/:channel/:address', { schema: { tags: ['suppressions'], params: SuppressionParams }, onRequest: requireKey(core, 'suppressions:write') }, async (request, reply) => {
     await removeSuppression(core, authOf(request).account.id, request.params.channel, request.params.address);
     return reply.code(204).send();
   });
 
-  app.get('/outbox', { schema: { tags: ['outbox'], querystring: OutboxQuery }, preHandler: requireKey(core, 'messages:read') }, async (request) => {
+  app.get('/outbox', { schema: { tags: ['outbox'], querystring: OutboxQuery }, onRequest: requireKey(core, 'messages:read') }, async (request) => {
     const page = await listOutbox(core, { accountId: authOf(request).account.id, messageId: request.query.messageId, limit: request.query.limit ?? 50, cursor: request.query.cursor });
     return { items: page.items.map(outboxView), nextCursor: page.nextCursor };
   });
 
-  app.get('/outbox/latest', { schema: { tags: ['outbox'] }, preHandler: requireKey(core, 'messages:read') }, async (request) => {
+  app.get('/outbox/latest', { schema: { tags: ['outbox'] }, onRequest: requireKey(core, 'messages:read') }, async (request) => {
     const page = await listOutbox(core, { accountId: authOf(request).account.id, limit: 1 });
     if (!page.items[0]) throw new RelaisError('not_found', 'the outbox is empty');
     return outboxView(page.items[0]);

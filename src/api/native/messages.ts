@@ -40,7 +40,7 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
   const write = requireKey(core, 'messages:write');
   const read = requireKey(core, 'messages:read');
 
-  app.post('/messages', { schema: { tags, body: CreateMessageBody }, preHandler: write }, async (request, reply) => {
+  app.post('/messages', { schema: { tags, body: CreateMessageBody }, onRequest: write }, async (request, reply) => {
     const { account } = authOf(request);
     const body = request.body;
     const key = request.headers['idempotency-key'];
@@ -57,7 +57,7 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
     return messageView(message);
   });
 
-  app.get('/messages', { schema: { tags, querystring: ListMessagesQuery }, preHandler: read }, async (request) => {
+  app.get('/messages', { schema: { tags, querystring: ListMessagesQuery }, onRequest: read }, async (request) => {
     const q = request.query;
     const page = await listMessages(core, {
       accountId: authOf(request).account.id, statuses: q.status ? [q.status] : undefined, channel: q.channel, tag: q.tag,
@@ -66,12 +66,12 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
     return { items: page.items.map(messageView), nextCursor: page.nextCursor };
   });
 
-  app.get('/messages/:id', { schema: { tags, params: MessageIdParams }, preHandler: read }, async (request) => {
+  app.get('/messages/:id', { schema: { tags, params: MessageIdParams }, onRequest: read }, async (request) => {
     const d = await getMessageDetail(core, authOf(request).account.id, request.params.id);
     return { ...messageView(d.message), recipients: d.recipients.map(recipientView), events: d.events.map(eventView) };
   });
 
-  app.patch('/messages/:id', { schema: { tags, params: MessageIdParams, body: EditMessageBody }, preHandler: write }, async (request) => {
+  app.patch('/messages/:id', { schema: { tags, params: MessageIdParams, body: EditMessageBody }, onRequest: write }, async (request) => {
     const { sendAt, tag, batchId, metadata, ...content } = request.body;
     const m = await editMessage(core, authOf(request).account.id, request.params.id, {
       sendAt: parseOptionalInstant(sendAt, 'sendAt'), tag, batchId, metadata,
@@ -84,10 +84,10 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
     const r = await cancelMessage(core, authOf(request).account.id, request.params.id);
     return { id: request.params.id, status: 'cancelled', ...cancelView(r) };
   };
-  app.delete('/messages/:id', { schema: { tags, params: MessageIdParams }, preHandler: write }, (request) => cancelOne(request));
-  app.post('/messages/:id/cancel', { schema: { tags, params: MessageIdParams }, preHandler: write }, (request) => cancelOne(request));
+  app.delete('/messages/:id', { schema: { tags, params: MessageIdParams }, onRequest: write }, (request) => cancelOne(request));
+  app.post('/messages/:id/cancel', { schema: { tags, params: MessageIdParams }, onRequest: write }, (request) => cancelOne(request));
 
-  app.post('/messages/cancel', { schema: { tags, body: CancelBody }, preHandler: write }, async (request) => {
+  app.post('/messages/cancel', { schema: { tags, body: CancelBody }, onRequest: write }, async (request) => {
     const { dryRun, sendAtFrom, sendAtTo, ...selection } = request.body;
     const r = await cancelMessages(core, authOf(request).account.id, {
       ...selection, sendAtFrom: parseOptionalInstant(sendAtFrom, 'sendAtFrom'), sendAtTo: parseOptionalInstant(sendAtTo, 'sendAtTo'),
