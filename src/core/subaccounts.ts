@@ -4,7 +4,7 @@ import { normalizeEmail } from './addresses.js';
 import { cancelWithin } from './cancel.js';
 import type { Core } from './context.js';
 import { RelaisError } from './errors.js';
-import type { Credits } from './money.js';
+import { formatCredits, type Credits } from './money.js';
 import type { StoreTx } from './ports.js';
 import type { Account, AccountProfile, Subaccount, SubaccountType } from './types.js';
 
@@ -57,7 +57,11 @@ async function transfer(tx: StoreTx, from: number, to: number, amount: Credits, 
   const out = source && source.balance > 0
     ? await tx.applyLedgerEntry({ accountId: from, kind: 'adjust', amount: -amount, messageId: null, cause: cause.out, createdAt: now }, 0)
     : undefined;
-  if (!out) throw new RelaisError('insufficient_credits', 'the balance does not cover this transfer', { required: amount, balance: source?.balance ?? 0, accountId: from });
+  if (!out) {
+    throw new RelaisError('insufficient_credits', 'the balance does not cover this transfer', {
+      required: formatCredits(amount), balance: formatCredits(source?.balance ?? 0), accountId: from,
+    });
+  }
   await tx.applyLedgerEntry({ accountId: to, kind: 'adjust', amount, messageId: null, cause: cause.in, createdAt: now });
 }
 

@@ -12,6 +12,7 @@ import { statusQueries } from './status.js';
 import { stopListQueries } from './stop-list.js';
 import { enqueueWebhooks, webhookQueries } from './webhooks.js';
 import { migrateToLatest } from './migrations/index.js';
+import { GroupCommitter } from './group-commit.js';
 import { guarded, translate } from './unavailable.js';
 
 const bind = (db: Kysely<Database>, kind: StoreKind): StoreTx => {
@@ -35,18 +36,20 @@ const bind = (db: Kysely<Database>, kind: StoreKind): StoreTx => {
   };
 };
 
-
-
 /** The Store port over Kysely, for SQLite and PostgreSQL alike. */
 export class KyselyStore implements Store {
   readonly read: StoreTx;
+  private readonly group: GroupCommitter | undefined;
 
   constructor(readonly db: Kysely<Database>, readonly kind: StoreKind) {
     this.read = guarded(bind(db, kind));
+    // PostgreSQL has a pool of connections and commits concurrently on its own.
+    this.group = kind === 'sqlite' ? new GroupCommitter(db) : undefined;
   }
 
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute((trx) => fn(bind(trx, this.kind))).catch(translate);
+    const run = (trx: Kysely<Database>) => fn(bind(trx, this.kind));
+    return (this.group ? this.group.run(run) : this.db.transaction().execute(run)).catch(translate);
   }
 
   async ping(): Promise<void> {

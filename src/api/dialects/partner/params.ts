@@ -30,6 +30,15 @@ export class Params {
     return undefined;
   }
 
+  /**
+   * A phone number parameter. An unescaped `+` in a query string arrives as a space (the Go
+   * SDK builds `…&phoneNumber=+336…` unescaped): a value that is a space and digits gets it back.
+   */
+  phone(name: string): string | undefined {
+    const v = this.str(name);
+    return v === undefined ? undefined : restorePlus(v);
+  }
+
   has(name: string): boolean {
     return this.get(name) !== undefined;
   }
@@ -146,3 +155,9 @@ export async function readParams(request: FastifyRequest): Promise<Params> {
 
 /** `_format` from the query string alone: what an error before the body is read is rendered in. */
 export const queryFormat = (request: FastifyRequest): Format => formatOf(parseQuery(request.url)._format);
+
+/** ` 33612345678` (a `+` decoded as a space) → `+33612345678`; anything else unchanged but trimmed. */
+export const restorePlus = (value: string): string => {
+  const m = /^ +([1-9][\d ]*)$/.exec(value);
+  return m ? `+${m[1]!.trim()}` : value.trim();
+};

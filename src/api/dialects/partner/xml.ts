@@ -60,7 +60,8 @@ function flatten(value: unknown): unknown {
  * is not well-formed XML.
  */
 export function parseXmlParams(text: string): Record<string, unknown> | undefined {
-  if (XMLValidator.validate(text) !== true) return undefined;
+  // No parameter needs a DTD, and entity definitions are how XML bodies blow up (billion laughs).
+  if (/<!(DOCTYPE|ENTITY)/i.test(text) || XMLValidator.validate(text) !== true) return undefined;
   const doc = parser.parse(text) as Record<string, unknown>;
   const root = Object.keys(doc).find((k) => !k.startsWith('?'));
   const value = root === undefined ? undefined : flatten(doc[root]);

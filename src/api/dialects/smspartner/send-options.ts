@@ -44,7 +44,8 @@ function schedule(params: Params, zone: string, errors: FieldError[]): { schedul
   const date = params.str('scheduledDeliveryDate');
   if (date === undefined) return {};
   const hour = params.int('time');
-  const minute = params.int('minute');
+  // The Go SDK marshals `minute` with omitempty: an on-the-hour send arrives without it.
+  const minute = params.int('minute') ?? (hour !== undefined ? 0 : undefined);
   const before = errors.length;
   const d = DATE.exec(date);
   if (!d) errors.push({ elementId: field('scheduledDeliveryDate'), message: MSG.dateInvalid });
@@ -57,7 +58,7 @@ function schedule(params: Params, zone: string, errors: FieldError[]): { schedul
   if (errors.length > before || codeError || !d) return { codeError };
   try {
     const sendAt = localToInstant(zone, { year: Number(d[3]), month: Number(d[2]), day: Number(d[1]), hour: hour!, minute: minute! });
-    return { schedule: { sendAt, local: { date: date.trim(), hour: String(params.get('time')), minute: String(params.get('minute')) } } };
+    return { schedule: { sendAt, local: { date: date.trim(), hour: String(params.get('time')), minute: String(params.get('minute') ?? minute) } } };
   } catch (err) {
     // 31/02/2030, or a time skipped by the change to summer time: the vendor's date error.
     if (!isRelaisError(err)) throw err;

@@ -5,7 +5,7 @@ import { scheduleMessage, type PreparedRecipient, type ScheduleInput } from '../
 import type { MessageContent } from '../../../core/types.js';
 import { partnerAuth } from '../partner/auth.js';
 import { validationError, type FieldError } from '../partner/errors.js';
-import type { Params } from '../partner/params.js';
+import { restorePlus, type Params } from '../partner/params.js';
 import { partnerRoute } from '../partner/scope.js';
 import { MSG, sp } from './errors.js';
 import type { SmsPartnerApp, SmsPartnerOptions } from './index.js';
@@ -60,7 +60,7 @@ function phoneErrors(numbers: string[], region: Parameters<typeof normalizePhone
 /** POST /v1/send: one text to 1..500 numbers (spec §2). */
 async function send(opts: SmsPartnerOptions, params: Params): Promise<Record<string, unknown>> {
   const { account } = await partnerAuth(opts.core, params, sp(1, MSG.keyRequired), 'messages:write');
-  const numbers = (params.str('phoneNumbers') ?? '').split(',').map((n) => n.trim()).filter(Boolean);
+  const numbers = (params.str('phoneNumbers') ?? '').split(',').map(restorePlus).filter(Boolean);
   if (numbers.length === 0) throw sp(2, MSG.phoneRequired);
   if (numbers.length > MAX_NUMBERS) throw sp(50, MSG.tooManyNumbers);
   const errors: FieldError[] = [];

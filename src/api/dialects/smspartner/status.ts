@@ -25,7 +25,7 @@ const listItem = (s: RecipientState) => ({
 /** GET /v1/message-status: one number of one message (spec §5). */
 async function messageStatus(opts: SmsPartnerOptions, params: Params): Promise<Record<string, unknown>> {
   const { account } = await partnerAuth(opts.core, params, sp(1, MSG.keyRequired), 'messages:read');
-  const phone = params.str('phoneNumber');
+  const phone = params.phone('phoneNumber');
   if (!phone) throw sp(2, MSG.phoneRequired);
   const s = await recipientState(opts.core, account.id, messageIdOf(params), phone);
   return {

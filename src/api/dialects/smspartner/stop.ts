@@ -23,7 +23,7 @@ async function list(opts: SmsPartnerOptions, params: Params): Promise<Record<str
 
 async function add(opts: SmsPartnerOptions, params: Params): Promise<Record<string, unknown>> {
   const { account } = await partnerAuth(opts.core, params, sp(1, MSG.keyRequired), 'suppressions:write');
-  const phone = params.str('phoneNumber');
+  const phone = params.phone('phoneNumber');
   if (!phone) throw sp(2, MSG.phoneRequired);
   try {
     normalizePhone(phone, opts.core.defaultRegion);

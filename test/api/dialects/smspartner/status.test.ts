@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { dialectApp, type TestApp } from '../../../helpers/app.js';
-import { account, assertError, assertXml, get, HOUR, phone, post, schedule, scheduleParams, SP, xmlError, xmlOf } from './support.js';
+import { account, assertError, assertXml, get, HOUR, phone, post, rawHttp, schedule, scheduleParams, SP, xmlError, xmlOf } from './support.js';
 
 const sec = (ms: number) => String(Math.floor(ms / 1000));
 
@@ -82,18 +82,8 @@ dialectApp('SMS Partner: status endpoints', ({ app }) => {
     const r1 = await post(t, '/multi-status', { apiKey: a.apiKey, SMSStatus_List: [{ phoneNumber: p.national, messageId: String(id) }], _format: 'xml' });
     assertXml(r1, 200, xmlOf({ success: true, code: 200, StatutResponse_List: [{ success: true, code: 200, phoneNumber: p.e164, messageId: id, status: 'Waiting', date: '', stopSms: '0', isSpam: '0' }] }));
     const body = JSON.stringify({ apiKey: a.apiKey, SMSStatut_List: [{ phoneNumber: p.e164, messageId: id }] });
-    const { request } = await import('node:http');
-    const text = await new Promise<string>((resolve, reject) => {
-      const u = new URL(`${t.url}${SP}/multi-status`);
-      const req = request({ host: u.hostname, port: u.port, path: u.pathname, method: 'GET', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-        let d = '';
-        res.on('data', (c) => (d += c));
-        res.on('end', () => resolve(d));
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
-    assert.equal(JSON.parse(text).StatutResponse_List[0].status, 'Waiting');
+    const viaGet = await rawHttp(t, 'GET', `${SP}/multi-status`, { headers: { 'content-type': 'application/json' }, body });
+    assert.equal(viaGet.body.StatutResponse_List[0].status, 'Waiting', viaGet.text);
   });
 
   test('multi-status errors: 1, 10, 5 (empty list), 6 (bad item), 50 (over 500), JSON and XML', async () => {

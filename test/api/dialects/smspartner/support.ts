@@ -105,3 +105,30 @@ export function xmlOf(body: unknown): string {
   };
   return ["<?xml version='1.0' encoding='UTF-8'?>", '<result>', ...Object.values(body as object).flatMap((v) => el(v, 1)), '</result>', ''].join('\n');
 }
+
+/** A request through node:http, for what fetch will not send (a Host header, a GET body). */
+export async function rawHttp(t: TestApp, method: string, path: string, opts: { headers?: Record<string, string>; body?: string } = {}): Promise<HttpResult> {
+  const { request } = await import('node:http');
+  const u = new URL(t.url);
+  return new Promise((resolve, reject) => {
+    const headers = { ...opts.headers, ...(opts.body !== undefined ? { 'content-length': String(Buffer.byteLength(opts.body)) } : {}) };
+    const req = request({ host: u.hostname, port: u.port, path, method, headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (text += c));
+      res.on('end', () => {
+        let body: unknown;
+        try {
+          body = text ? JSON.parse(text) : undefined;
+        } catch {
+          body = undefined;
+        }
+        const h = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') h.set(k, v);
+        resolve({ status: res.statusCode ?? 0, headers: h, text, body });
+      });
+    });
+    req.on('error', reject);
+    req.end(opts.body);
+  });
+}
