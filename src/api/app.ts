@@ -72,5 +72,17 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     prefix: '/smspartner/v1', core: deps.core, timezone: dialects.timezone, cancelCutoffMs: dialects.cancelCutoffMs,
     always200: dialects.smspartner.always200,
   });
+  for (const prefix of PLANNED_DIALECTS) await app.register(notBuiltYet, { prefix });
   return app;
 }
+
+/** Mount points of the dialects still to come (DESIGN.md); remove one when it is built. */
+const PLANNED_DIALECTS = ['/mailpartner', '/voicepartner', '/braze'];
+
+/**
+ * A vendor client pointed at a dialect that does not exist yet gets a plain 404, not a native
+ * problem+json body that could pass for a vendor answer (the conformance checks rely on it).
+ */
+const notBuiltYet = async (scope: FastifyInstance) => {
+  scope.setNotFoundHandler((_request, reply) => reply.code(404).type('text/plain; charset=utf-8').send('Not Found: this dialect is not available yet\n'));
+};
