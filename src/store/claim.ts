@@ -1,8 +1,11 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { StoreTx } from '../core/ports.js';
 import type { StoreKind } from './open.js';
 import type { Database, MessageRow } from './schema.js';
 import { toMessage, toRecipient } from './mappers.js';
+
+/** A literal, not a bound parameter: only then does SQLite use the partial lease index (0003). */
+const DISPATCHING = sql.lit('dispatching');
 
 type ClaimQueries = Pick<StoreTx,
   'claimDue' | 'setLease' | 'pendingRecipients' | 'updatePendingRecipient' | 'releaseRecipient' | 'completeMessage' | 'nextWakeAt'>;
@@ -12,7 +15,7 @@ export const claimQueries = (db: Kysely<Database>, kind: StoreKind): ClaimQuerie
   async claimDue(now, limit, owner, leaseUntil) {
     // Expired leases first: a crashed worker's messages are older than anything newly due.
     const expired = db.selectFrom('messages').select('id')
-      .where('status', '=', 'dispatching').where('lease_until', '<', now).orderBy('lease_until').limit(limit);
+      .where('status', '=', DISPATCHING).where('lease_until', '<', now).orderBy('lease_until').limit(limit);
     // `<=` mirrors cancel's `send_at >= now + cutoff`: at the due instant exactly one of them can match.
     const due = db.selectFrom('messages').select('id')
       .where('status', '=', 'scheduled').where('send_at', '<=', now).orderBy('send_at').limit(limit);
@@ -34,7 +37,7 @@ export const claimQueries = (db: Kysely<Database>, kind: StoreKind): ClaimQuerie
         }));
       // Re-checked on the row itself: on PostgreSQL the subquery's snapshot may be older than the lock.
       update = isExpired
-        ? update.where('status', '=', 'dispatching').where('lease_until', '<', now)
+        ? update.where('status', '=', DISPATCHING).where('lease_until', '<', now)
         : update.where('status', '=', 'scheduled').where('send_at', '<=', now);
       claimed.push(...((await update.returningAll().execute()) as MessageRow[]));
     }
@@ -85,7 +88,7 @@ export const claimQueries = (db: Kysely<Database>, kind: StoreKind): ClaimQuerie
     const a = await db.selectFrom('messages').select((eb) => eb.fn.min<number | null>('send_at').as('t'))
       .where('status', '=', 'scheduled').executeTakeFirst();
     const b = await db.selectFrom('messages').select((eb) => eb.fn.min<number | null>('lease_until').as('t'))
-      .where('status', '=', 'dispatching').executeTakeFirst();
+      .where('status', '=', DISPATCHING).executeTakeFirst();
     const times = [a?.t, b?.t].filter((t): t is number => t !== null && t !== undefined).map(Number);
     return times.length ? Math.min(...times) : undefined;
   },

@@ -3,11 +3,12 @@ import type { Database } from '../schema.js';
 import type { StoreKind } from '../open.js';
 import { init } from './0001-init.js';
 import { partner } from './0002-partner.js';
+import { leanIndexes } from './0003-lean-indexes.js';
 
 /** Forward-only; the same list on every dialect. Names sort in the order they apply. */
 export const migrationProvider = (kind: StoreKind): MigrationProvider => ({
   async getMigrations(): Promise<Record<string, Migration>> {
-    return { '0001-init': init(kind), '0002-partner': partner(kind) };
+    return { '0001-init': init(kind), '0002-partner': partner(kind), '0003-lean-indexes': leanIndexes };
   },
 });
 
