@@ -40,16 +40,32 @@ const bind = (db: Kysely<Database>, kind: StoreKind): StoreTx => {
 export class KyselyStore implements Store {
   readonly read: StoreTx;
   private readonly group: GroupCommitter | undefined;
+  /** A group-commit batch runs many callers in one transaction: bind its queries once. */
+  private readonly bound = new WeakMap<Kysely<Database>, StoreTx>();
 
   constructor(readonly db: Kysely<Database>, readonly kind: StoreKind) {
-    this.read = guarded(bind(db, kind));
     // PostgreSQL has a pool of connections and commits concurrently on its own.
     this.group = kind === 'sqlite' ? new GroupCommitter(db) : undefined;
+    // On SQLite a lone statement is a transaction of its own, with a commit of its own: the
+    // dispatcher's many small writes (outbox rows, leases, completions) then share commits too.
+    this.read = guarded(this.group ? this.viaGroup() : bind(db, kind));
   }
 
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
-    const run = (trx: Kysely<Database>) => fn(bind(trx, this.kind));
+    const run = (trx: Kysely<Database>) => fn(this.bindTo(trx));
     return (this.group ? this.group.run(run) : this.db.transaction().execute(run)).catch(translate);
+  }
+
+  private bindTo(trx: Kysely<Database>): StoreTx {
+    let tx = this.bound.get(trx);
+    if (!tx) this.bound.set(trx, (tx = bind(trx, this.kind)));
+    return tx;
+  }
+
+  private viaGroup(): StoreTx {
+    const names = Object.keys(bind(this.db, this.kind)) as (keyof StoreTx)[];
+    return Object.fromEntries(names.map((name) => [name, (...args: unknown[]) =>
+      this.group!.run((trx) => (this.bindTo(trx)[name] as (...a: unknown[]) => Promise<unknown>)(...args))])) as unknown as StoreTx;
   }
 
   async ping(): Promise<void> {
