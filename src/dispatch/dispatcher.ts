@@ -8,6 +8,7 @@ import type { Channel, Message } from '../core/types.js';
 import type { TransportRegistry } from '../transports/registry.js';
 import { backoffMs } from './backoff.js';
 import { Limiter } from './limiter.js';
+import { Sleeper } from './sleeper.js';
 
 export interface DispatcherOptions {
   batchSize: number;
@@ -27,10 +28,7 @@ export class Dispatcher implements Wakeup {
   readonly owner: string;
   private running = false;
   private loop: Promise<void> | undefined;
-  private wakeAt = Infinity;
-  private wake: (() => void) | undefined;
-  /** A notify arrived while awake: the round that is running may have read the schedule before it. */
-  private notified = false;
+  private readonly sleeper = new Sleeper();
   private readonly limiters = new Map<string, Limiter>();
   private readonly inFlight = new Set<Promise<unknown>>();
 
@@ -52,15 +50,13 @@ export class Dispatcher implements Wakeup {
   /** Stops claiming, lets in-flight deliveries finish. */
   async stop(): Promise<void> {
     this.running = false;
-    this.wake?.();
+    this.sleeper.wake();
     await this.loop;
     await Promise.allSettled([...this.inFlight]);
   }
 
   notify(sendAt: number): void {
-    if (sendAt >= this.wakeAt) return;
-    this.notified = true;
-    this.wake?.();
+    this.sleeper.wake(sendAt);
   }
 
   /** Claims and delivers until nothing is due at the clock's current instant; returns how many messages it handled. */
@@ -77,7 +73,7 @@ export class Dispatcher implements Wakeup {
   private async run(): Promise<void> {
     let failures = 0;
     while (this.running) {
-      this.notified = false;
+      this.sleeper.beginRound();
       try {
         const batch = await claimDue(this.core, this.owner, this.opts.batchSize, this.opts.leaseMs);
         failures = 0;
@@ -107,19 +103,7 @@ export class Dispatcher implements Wakeup {
   }
 
   private sleep(ms: number): Promise<void> {
-    if (!this.running || this.notified) return Promise.resolve();
-    this.wakeAt = this.core.clock.now() + ms;
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      const self = this;
-      function done() {
-        clearTimeout(timer);
-        self.wake = undefined;
-        self.wakeAt = Infinity;
-        resolve();
-      }
-      this.wake = done;
-    });
+    return this.running ? this.sleeper.sleep(ms, this.core.clock.now()) : Promise.resolve();
   }
 
   private async deliver(message: Message): Promise<void> {

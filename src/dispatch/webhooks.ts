@@ -4,6 +4,7 @@ import type { Core } from '../core/context.js';
 import type { WebhookDelivery } from '../core/types.js';
 import { claimWebhooks, classifyResponse, recordWebhookAttempt, type WebhookAttempt, type WebhookPolicy, type WebhookRenderer } from '../core/webhooks.js';
 import { backoffMs } from './backoff.js';
+import { Sleeper } from './sleeper.js';
 
 export interface WebhookSenderOptions {
   /** HMAC-SHA256 key of the X-Relais-Signature header; null: callbacks are not signed. */
@@ -25,7 +26,7 @@ export const signBody = (secret: string, body: string): string => `sha256=${crea
 export class WebhookSender {
   private running = false;
   private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
+  private readonly sleeper = new Sleeper();
   readonly policy: WebhookPolicy;
 
   constructor(
@@ -50,7 +51,7 @@ export class WebhookSender {
 
   async stop(): Promise<void> {
     this.running = false;
-    this.wake?.();
+    this.sleeper.wake();
     await this.loop;
   }
 
@@ -104,20 +105,13 @@ export class WebhookSender {
 
   private async run(): Promise<void> {
     while (this.running) {
+      this.sleeper.beginRound();
       try {
         await this.drain();
       } catch (err) {
         this.log?.error({ err }, 'status callback round failed');
       }
-      if (!this.running) break;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => this.wake?.(), this.opts.pollIntervalMs);
-        this.wake = () => {
-          clearTimeout(timer);
-          this.wake = undefined;
-          resolve();
-        };
-      });
+      if (this.running) await this.sleeper.sleep(this.opts.pollIntervalMs, this.core.clock.now());
     }
   }
 }
