@@ -8,7 +8,7 @@ import type { Channel, Message } from '../core/types.js';
 import type { TransportRegistry } from '../transports/registry.js';
 import { backoffMs } from './backoff.js';
 import { Limiter } from './limiter.js';
-import { Sleeper } from './sleeper.js';
+import { PollingLoop } from './polling-loop.js';
 
 export interface DispatcherOptions {
   batchSize: number;
@@ -24,11 +24,8 @@ export interface DispatcherOptions {
  * `notify` when a sooner message is scheduled, polls as a fallback (another process may
  * schedule), claims due messages in batches under a lease and delivers them.
  */
-export class Dispatcher implements Wakeup {
+export class Dispatcher extends PollingLoop implements Wakeup {
   readonly owner: string;
-  private running = false;
-  private loop: Promise<void> | undefined;
-  private readonly sleeper = new Sleeper();
   private readonly limiters = new Map<string, Limiter>();
   private readonly inFlight = new Set<Promise<unknown>>();
 
@@ -38,20 +35,13 @@ export class Dispatcher implements Wakeup {
     private readonly opts: DispatcherOptions,
     private readonly log?: Logger,
   ) {
+    super();
     this.owner = opts.owner ?? `worker-${process.pid}-${randomBytes(4).toString('hex')}`;
   }
 
-  start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
-  }
-
   /** Stops claiming, lets in-flight deliveries finish. */
-  async stop(): Promise<void> {
-    this.running = false;
-    this.sleeper.wake();
-    await this.loop;
+  override async stop(): Promise<void> {
+    await super.stop();
     await Promise.allSettled([...this.inFlight]);
   }
 
@@ -70,7 +60,7 @@ export class Dispatcher implements Wakeup {
     }
   }
 
-  private async run(): Promise<void> {
+  protected async run(): Promise<void> {
     let failures = 0;
     while (this.running) {
       this.sleeper.beginRound();

@@ -4,7 +4,7 @@ import type { Core } from '../core/context.js';
 import type { WebhookDelivery } from '../core/types.js';
 import { claimWebhooks, classifyResponse, recordWebhookAttempt, type WebhookAttempt, type WebhookPolicy, type WebhookRenderer } from '../core/webhooks.js';
 import { backoffMs } from './backoff.js';
-import { Sleeper } from './sleeper.js';
+import { PollingLoop } from './polling-loop.js';
 
 export interface WebhookSenderOptions {
   /** HMAC-SHA256 key of the X-Relais-Signature header; null: callbacks are not signed. */
@@ -23,10 +23,7 @@ export const signBody = (secret: string, body: string): string => `sha256=${crea
  * with a timeout, records the outcome; transient failures come back with backoff. Deliveries
  * are durable rows, so a crash or restart loses none (at-least-once, like the dispatcher).
  */
-export class WebhookSender {
-  private running = false;
-  private loop: Promise<void> | undefined;
-  private readonly sleeper = new Sleeper();
+export class WebhookSender extends PollingLoop {
   readonly policy: WebhookPolicy;
 
   constructor(
@@ -35,24 +32,13 @@ export class WebhookSender {
     private readonly opts: WebhookSenderOptions,
     private readonly log?: Logger,
   ) {
+    super();
     this.policy = {
       maxAttempts: opts.maxAttempts,
       // Well past one request's timeout: a lease only runs out when its sender died.
       leaseMs: opts.timeoutMs * 2 + 30_000,
       backoffMs: (attempt) => backoffMs(attempt, 5_000, 3_600_000),
     };
-  }
-
-  start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
-  }
-
-  async stop(): Promise<void> {
-    this.running = false;
-    this.sleeper.wake();
-    await this.loop;
   }
 
   /** Sends everything due at the clock's current instant; returns how many attempts were made. */
@@ -103,7 +89,7 @@ export class WebhookSender {
     }
   }
 
-  private async run(): Promise<void> {
+  protected async run(): Promise<void> {
     while (this.running) {
       this.sleeper.beginRound();
       try {
