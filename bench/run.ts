@@ -100,17 +100,16 @@ function report(run: string): number {
 
 /** Adds each peer's latest recorded figures when the records hold none for it. */
 function addLatestPeers(records: Recorded[], all: Recorded[]): { notes: string[] } {
-  const notes: string[] = [];
-  for (const peer of Object.values(PEER_KEYS)) {
-    const db = `peer:${peer}`;
-    if (records.some((r) => r.db === db)) continue;
+  const missing = Object.values(PEER_KEYS).map((p) => `peer:${p}`).filter((db) => !records.some((r) => r.db === db));
+  const byRun = new Map<string, string[]>();
+  for (const db of missing) {
     const older = all.filter((r) => r.db === db);
     if (older.length === 0) continue;
-    const lastRun = older[older.length - 1].run;
-    records.push(...older.filter((r) => r.run === lastRun));
-    notes.push(`${peer}: from run ${lastRun} (${older[older.length - 1].date}), not this session`);
+    const last = older[older.length - 1];
+    records.push(...older.filter((r) => r.run === last.run));
+    byRun.set(`${last.run} (${last.date})`, [...(byRun.get(`${last.run} (${last.date})`) ?? []), db.replace(/^peer:/, '')]);
   }
-  return { notes };
+  return { notes: [...byRun].map(([run, peers]) => `${peers.join(', ')}: from run ${run}, not this session`) };
 }
 
 function printTable(records: Recorded[], notes: string[]): void {

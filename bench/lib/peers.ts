@@ -1,7 +1,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pgAdmin } from './db.js';
 import type { Progress } from './progress.js';
@@ -100,14 +100,18 @@ export async function runPeers(o: { peers: PeerKey[]; progress: Progress; log: R
       const name = PEER_KEYS[key];
       const offset = existsSync(resultsFile) ? statSync(resultsFile).size : 0;
       o.progress.start(`peers: ${name}`);
+      // The peers' harness records no load average: sample it here, attached to each of its records.
+      const loads = [loadavg()[0]];
+      const sampler = setInterval(() => loads.push(loadavg()[0]), 5000);
       const args = ['bench.mjs', key, ...(o.measures ? [o.measures] : [])];
       const code = await run(process.execPath, args, dir, join(dir, `log-${key}.txt`), { ...process.env, ...(o.reps ? { REPS: String(o.reps) } : {}) },
-        (line) => o.progress.update(line.replace(/\{.*$/, '').slice(0, 100)));
+        (line) => o.progress.update(line.replace(/\{.*$/, '').slice(0, 100))).finally(() => clearInterval(sampler));
+      const loadRange = [Math.min(...loads), Math.max(...loads)].map((x) => Math.round(x * 100) / 100);
       const text = existsSync(resultsFile) ? readFileSync(resultsFile, 'utf8').slice(offset) : '';
       let count = 0;
       for (const l of text.split('\n').filter(Boolean)) {
         const m = toMeasurement(name, JSON.parse(l));
-        if (m) { o.log.add(m); count++; }
+        if (m) { o.log.add({ ...m, loadRange }); count++; }
       }
       o.progress.log(`peers: ${name} finished (exit ${code}, ${count} records; log ${join(dir, `log-${key}.txt`)})`);
     }

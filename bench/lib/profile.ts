@@ -44,12 +44,13 @@ export function summarizeProfile(profile: CpuProfile, top = 15): ProfileSummary 
     total += us;
     if (name === '(idle)') { idle += us; continue; }
     if (name === '(garbage collector)') gc += us;
-    const where = name.startsWith('(') ? '' : `${fileOf(n.callFrame.url)}:${n.callFrame.lineNumber + 1}`;
+    const special = name.startsWith('(') && !n.callFrame.url;
+    const where = special ? '' : `${fileOf(n.callFrame.url)}:${n.callFrame.lineNumber + 1}`;
     const key = `${name} ${where}`;
     const f = fn.get(key) ?? { name, where, selfMs: 0, pct: 0 };
     f.selfMs += us / 1000;
     fn.set(key, f);
-    const m = name.startsWith('(') ? name : origin(n.callFrame.url).replace(/^(src|bench)\/([^/]+)\/.*$/, '$1/$2/');
+    const m = special ? name : origin(n.callFrame.url).replace(/^(src|bench)\/([^/]+)\/.*$/, '$1/$2/');
     const e = mod.get(m) ?? { name: m, where: '', selfMs: 0, pct: 0 };
     e.selfMs += us / 1000;
     mod.set(m, e);

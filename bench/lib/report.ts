@@ -124,6 +124,9 @@ export function buildTable(records: Recs): { markdown: string; verdicts: Verdict
       return `${value} ${pass ? '✓' : '✗'}`;
     });
     if (cells.every((c) => c === '–')) continue;
+    // Rows Relais did not run (--only) are left out rather than shown with peer figures alone.
+    const relaisCols = dbs.map((d, i) => (d === 'sqlite' || d === 'postgres' ? i : -1)).filter((i) => i >= 0);
+    if (relaisCols.length && relaisCols.every((i) => cells[i] === '–')) continue;
     rows.push([row.label, row.target, ...cells]);
   }
   const header = ['workload', 'target (2 cores)', ...dbs.map((d) => COLUMN_NAMES[d] ?? d.replace(/^peer:/, ''))];
