@@ -2,12 +2,18 @@ import type { Kysely } from 'kysely';
 import type { StoreTx } from '../core/ports.js';
 import type { Database } from './schema.js';
 import { toAccount, toApiKey, toJson, toLedgerEntry } from './mappers.js';
+import { Statement, type Raw } from './raw.js';
 
 type AccountQueries = Pick<StoreTx,
   'createAccount' | 'getAccount' | 'listAccounts' | 'applyLedgerEntry' | 'listLedger' | 'sumLedger' |
   'setDefaultSender' | 'insertApiKey' | 'findApiKeyByHash'>;
 
-export const accountQueries = (db: Kysely<Database>): AccountQueries => ({
+const moveBalance = new Statement('update accounts set balance = balance + ? where id = ? returning balance');
+const moveBalanceAboveFloor = new Statement('update accounts set balance = balance + ? where id = ? and balance >= ? returning balance');
+const insertLedger = new Statement(`insert into ledger (account_id, kind, amount, balance_after, message_id, cause, created_at)
+  values (?, ?, ?, ?, ?, ?, ?) returning id`);
+
+export const accountQueries = (db: Kysely<Database>, raw: Raw): AccountQueries => ({
   async createAccount(a) {
     const row = await db.insertInto('accounts')
       .values({ name: a.name, parent_id: a.parentId, currency: a.currency, balance: 0, default_sender: null, created_at: a.createdAt })
@@ -28,19 +34,13 @@ export const accountQueries = (db: Kysely<Database>): AccountQueries => ({
 
   async applyLedgerEntry(e, floor) {
     // One conditional update decides whether the balance may move; the entry records the result.
-    let update = db.updateTable('accounts')
-      .set((eb) => ({ balance: eb('balance', '+', e.amount) }))
-      .where('id', '=', e.accountId);
-    if (floor !== undefined) update = update.where('balance', '>=', floor - e.amount);
-    const acc = await update.returning('balance').executeTakeFirst();
+    const [acc] = floor === undefined
+      ? await raw.all<{ balance: number }>(moveBalance, [e.amount, e.accountId])
+      : await raw.all<{ balance: number }>(moveBalanceAboveFloor, [e.amount, e.accountId, floor - e.amount]);
     if (!acc) return undefined;
-    const row = await db.insertInto('ledger')
-      .values({
-        account_id: e.accountId, kind: e.kind, amount: e.amount, balance_after: acc.balance,
-        message_id: e.messageId, cause: e.cause, created_at: e.createdAt,
-      })
-      .returningAll().executeTakeFirstOrThrow();
-    return toLedgerEntry(row);
+    const balanceAfter = Number(acc.balance);
+    const [row] = await raw.all<{ id: number }>(insertLedger, [e.accountId, e.kind, e.amount, balanceAfter, e.messageId, e.cause, e.createdAt]);
+    return { id: Number(row.id), accountId: e.accountId, kind: e.kind, amount: e.amount, balanceAfter, messageId: e.messageId, cause: e.cause, createdAt: e.createdAt };
   },
 
   async listLedger(accountId, q) {

@@ -3,6 +3,7 @@ import type { StoreTx } from '../core/ports.js';
 import type { StoreKind } from './open.js';
 import type { Database, MessageRow } from './schema.js';
 import { toMessage, toRecipient } from './mappers.js';
+import type { Raw } from './raw.js';
 
 /** A literal, not a bound parameter: only then does SQLite use the partial lease index (0003). */
 const DISPATCHING = sql.lit('dispatching');
@@ -11,7 +12,7 @@ type ClaimQueries = Pick<StoreTx,
   'claimDue' | 'setLease' | 'pendingRecipients' | 'updatePendingRecipient' | 'releaseRecipient' | 'completeMessage' | 'nextWakeAt'>;
 
 /** The dispatcher's side of the store: the only place with dialect-specific SQL. */
-export const claimQueries = (db: Kysely<Database>, kind: StoreKind): ClaimQueries => ({
+export const claimQueries = (db: Kysely<Database>, kind: StoreKind, raw: Raw): ClaimQueries => ({
   async claimDue(now, limit, owner, leaseUntil) {
     // Expired leases first: a crashed worker's messages are older than anything newly due.
     const expired = db.selectFrom('messages').select('id')

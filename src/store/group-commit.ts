@@ -1,8 +1,8 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Database } from './schema.js';
+import type SqliteDatabase from 'better-sqlite3';
+import type { StoreTx } from '../core/ports.js';
 
 interface Pending {
-  fn: (trx: Transaction<Database>) => Promise<unknown>;
+  fn: (tx: StoreTx) => Promise<unknown>;
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
 }
@@ -15,15 +15,23 @@ const MAX_BATCH = 256;
  * transactions requested while one commits run together in the next, each inside its own
  * savepoint (a failure rolls back only its own writes), and all of them answer after the one
  * COMMIT. Concurrent requests then share the cost of a commit instead of queueing for it;
- * a caller alone pays no savepoint at all.
+ * a caller alone pays no savepoint at all. `begin immediate` takes the write lock up front, so
+ * another process writing (the CLI) makes it wait (busy_timeout) instead of failing later.
  */
 export class GroupCommitter {
   private queue: Pending[] = [];
   private running = false;
+  private readonly statements = new Map<string, SqliteDatabase.Statement>();
 
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(private readonly database: SqliteDatabase.Database, private readonly tx: StoreTx) {}
 
-  run<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+  private exec(text: string): void {
+    let s = this.statements.get(text);
+    if (!s) this.statements.set(text, (s = this.database.prepare(text)));
+    s.run();
+  }
+
+  run<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
       if (!this.running) void this.drain();
@@ -42,7 +50,16 @@ export class GroupCommitter {
 
   private async runAlone(p: Pending): Promise<void> {
     try {
-      p.resolve(await this.db.transaction().execute(p.fn));
+      this.exec('begin immediate');
+      let value: unknown;
+      try {
+        value = await p.fn(this.tx);
+        this.exec('commit');
+      } catch (err) {
+        this.rollback();
+        throw err;
+      }
+      p.resolve(value);
     } catch (err) {
       p.reject(err);
     }
@@ -51,21 +68,26 @@ export class GroupCommitter {
   private async runTogether(batch: Pending[]): Promise<void> {
     const outcomes: ({ ok: true; value: unknown } | { ok: false; err: unknown })[] = [];
     try {
-      await this.db.transaction().execute(async (trx) => {
+      this.exec('begin immediate');
+      try {
         for (const p of batch) {
-          await sql`savepoint g`.execute(trx);
+          this.exec('savepoint g');
           try {
-            outcomes.push({ ok: true, value: await p.fn(trx) });
-            await sql`release g`.execute(trx);
+            outcomes.push({ ok: true, value: await p.fn(this.tx) });
+            this.exec('release g');
           } catch (err) {
-            await sql`rollback to g`.execute(trx);
-            await sql`release g`.execute(trx);
+            this.exec('rollback to g');
+            this.exec('release g');
             outcomes.push({ ok: false, err });
           }
         }
-      });
+        this.exec('commit');
+      } catch (err) {
+        this.rollback();
+        throw err;
+      }
     } catch (err) {
-      // The commit itself failed: nothing of the batch is stored, every caller hears it.
+      // The transaction itself failed: nothing of the batch is stored, every caller hears it.
       for (const p of batch) p.reject(err);
       return;
     }
@@ -74,5 +96,10 @@ export class GroupCommitter {
       if (o.ok) p.resolve(o.value);
       else p.reject(o.err);
     });
+  }
+
+  /** SQLite rolls some failures back on its own (a full disk, an I/O error): only roll back what is still open. */
+  private rollback(): void {
+    if (this.database.inTransaction) this.exec('rollback');
   }
 }

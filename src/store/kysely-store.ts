@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import type SqliteDatabase from 'better-sqlite3';
 import type { Store, StoreTx } from '../core/ports.js';
 import type { StoreKind } from './open.js';
 import type { Database } from './schema.js';
@@ -14,11 +15,13 @@ import { enqueueWebhooks, webhookQueries } from './webhooks.js';
 import { migrateToLatest } from './migrations/index.js';
 import { GroupCommitter } from './group-commit.js';
 import { guarded, translate } from './unavailable.js';
+import { pgRaw, sqliteRaw, type Raw } from './raw.js';
+import { directSqlite } from './sqlite-direct.js';
 
-const bind = (db: Kysely<Database>, kind: StoreKind): StoreTx => {
-  const messages = messageQueries(db);
+const bind = (db: Kysely<Database>, kind: StoreKind, raw: Raw): StoreTx => {
+  const messages = messageQueries(db, raw);
   return {
-    ...accountQueries(db),
+    ...accountQueries(db, raw),
     ...messages,
     // Every recipient status change writes an event: deriving the callback outbox here means
     // no code path can change a status without its callback (StoreTx.insertEvents).
@@ -26,9 +29,9 @@ const bind = (db: Kysely<Database>, kind: StoreKind): StoreTx => {
       await messages.insertEvents(events);
       await enqueueWebhooks(db, events);
     },
-    ...claimQueries(db, kind),
+    ...claimQueries(db, kind, raw),
     ...suppressionQueries(db),
-    ...outboxQueries(db),
+    ...outboxQueries(db, raw),
     ...profileQueries(db),
     ...stopListQueries(db),
     ...statusQueries(db),
@@ -36,36 +39,44 @@ const bind = (db: Kysely<Database>, kind: StoreKind): StoreTx => {
   };
 };
 
-/** The Store port over Kysely, for SQLite and PostgreSQL alike. */
+/** SQLite's one connection, as the store's queries and its group committer use it. */
+export interface SqliteHandle {
+  database: SqliteDatabase.Database;
+  /** Prepared statements cached by SQL text. */
+  prepare(text: string): SqliteDatabase.Statement;
+}
+
+/**
+ * The Store port over Kysely, for SQLite and PostgreSQL alike. `db` is Kysely's own dialect
+ * (migrations, tests' direct reads). On SQLite the store's queries are bound once to a direct
+ * Kysely over the same connection and run inside the group committer's transactions; on
+ * PostgreSQL they are bound to each transaction's connection.
+ */
 export class KyselyStore implements Store {
   readonly read: StoreTx;
   private readonly group: GroupCommitter | undefined;
-  /** A group-commit batch runs many callers in one transaction: bind its queries once. */
-  private readonly bound = new WeakMap<Kysely<Database>, StoreTx>();
 
-  constructor(readonly db: Kysely<Database>, readonly kind: StoreKind) {
-    // PostgreSQL has a pool of connections and commits concurrently on its own.
-    this.group = kind === 'sqlite' ? new GroupCommitter(db) : undefined;
-    // On SQLite a lone statement is a transaction of its own, with a commit of its own: the
-    // dispatcher's many small writes (outbox rows, leases, completions) then share commits too.
-    this.read = guarded(this.group ? this.viaGroup() : bind(db, kind));
+  constructor(readonly db: Kysely<Database>, readonly kind: StoreKind, sqlite?: SqliteHandle) {
+    if (sqlite) {
+      const tx = bind(directSqlite(sqlite.prepare), kind, sqliteRaw(sqlite.database));
+      this.group = new GroupCommitter(sqlite.database, tx);
+      // A lone statement is a transaction of its own, with a commit of its own: the dispatcher's
+      // many small writes (outbox rows, leases, completions) share commits too.
+      this.read = guarded(this.viaGroup(tx));
+    } else {
+      // PostgreSQL has a pool of connections and commits concurrently on its own.
+      this.read = guarded(bind(db, kind, pgRaw(db)));
+    }
   }
 
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
-    const run = (trx: Kysely<Database>) => fn(this.bindTo(trx));
-    return (this.group ? this.group.run(run) : this.db.transaction().execute(run)).catch(translate);
+    return (this.group ? this.group.run(fn) : this.db.transaction().execute((trx) => fn(bind(trx, this.kind, pgRaw(trx))))).catch(translate);
   }
 
-  private bindTo(trx: Kysely<Database>): StoreTx {
-    let tx = this.bound.get(trx);
-    if (!tx) this.bound.set(trx, (tx = bind(trx, this.kind)));
-    return tx;
-  }
-
-  private viaGroup(): StoreTx {
-    const names = Object.keys(bind(this.db, this.kind)) as (keyof StoreTx)[];
+  private viaGroup(tx: StoreTx): StoreTx {
+    const names = Object.keys(tx) as (keyof StoreTx)[];
     return Object.fromEntries(names.map((name) => [name, (...args: unknown[]) =>
-      this.group!.run((trx) => (this.bindTo(trx)[name] as (...a: unknown[]) => Promise<unknown>)(...args))])) as unknown as StoreTx;
+      this.group!.run((t) => (t[name] as (...a: unknown[]) => Promise<unknown>)(...args))])) as unknown as StoreTx;
   }
 
   async ping(): Promise<void> {

@@ -1,7 +1,8 @@
 import type { Kysely, SelectQueryBuilder, UpdateQueryBuilder } from 'kysely';
 import type { MessageFilter, ReleasedRecipient, StoreTx } from '../core/ports.js';
-import type { Database } from './schema.js';
+import type { Database, MessageRow } from './schema.js';
 import { toEvent, toJson, toMessage, toRecipient } from './mappers.js';
+import { multiRow, Statement, type Raw } from './raw.js';
 
 type MessageQueries = Pick<StoreTx,
   'insertMessage' | 'findMessageByIdempotencyKey' | 'getMessage' | 'listMessages' | 'countSelection' | 'getRecipients' |
@@ -30,22 +31,28 @@ const toReleased = (r: { id: number; message_id: number; account_id: number; add
   id: r.id, messageId: r.message_id, accountId: r.account_id, address: r.address, price: r.price,
 });
 
-export const messageQueries = (db: Kysely<Database>): MessageQueries => ({
+const insertMessage = new Statement(`insert into messages (account_id, channel, status, send_at, created_at, updated_at, tag,
+  batch_id, idempotency_key, request_hash, metadata, content, units, price, recipient_count, callback_url, callback_format)
+  values (?, ?, 'scheduled', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning *`);
+const insertRecipients = multiRow(`insert into recipients (message_id, account_id, address, status, price, attempts, updated_at,
+  content, units)`, `(?, ?, ?, 'pending', ?, 0, ?, ?, ?)`);
+const insertEvents = multiRow('insert into events (message_id, recipient_id, type, at, data)', '(?, ?, ?, ?, ?)');
+
+export const messageQueries = (db: Kysely<Database>, raw: Raw): MessageQueries => ({
   async insertMessage(m) {
-    const row = await db.insertInto('messages').values({
-      account_id: m.accountId, channel: m.channel, status: 'scheduled', send_at: m.sendAt, created_at: m.createdAt,
-      updated_at: m.createdAt, tag: m.tag, batch_id: m.batchId, idempotency_key: m.idempotencyKey,
-      request_hash: m.requestHash, metadata: toJson(m.metadata), content: JSON.stringify(m.content), units: m.units,
-      price: m.price, recipient_count: m.recipients.length, lease_owner: null, lease_until: null,
-      dispatched_at: null, completed_at: null, cancelled_at: null,
-      callback_url: m.callback?.url ?? null, callback_format: m.callback?.format ?? null,
-    }).returningAll().executeTakeFirstOrThrow();
+    const [row] = await raw.all<MessageRow>(insertMessage, [
+      m.accountId, m.channel, m.sendAt, m.createdAt, m.createdAt, m.tag, m.batchId, m.idempotencyKey, m.requestHash,
+      toJson(m.metadata), JSON.stringify(m.content), m.units, m.price, m.recipients.length, m.callback?.url ?? null,
+      m.callback?.format ?? null,
+    ]);
     for (let i = 0; i < m.recipients.length; i += CHUNK) {
-      await db.insertInto('recipients').values(m.recipients.slice(i, i + CHUNK).map((r) => ({
-        message_id: row.id, account_id: m.accountId, address: r.address, status: 'pending', price: r.price,
-        provider_id: null, error: null, attempts: 0, sent_at: null, updated_at: m.createdAt,
-        content: r.content ? JSON.stringify(r.content) : null, units: r.content ? r.units ?? null : null,
-      }))).execute();
+      const chunk = m.recipients.slice(i, i + CHUNK);
+      const params: unknown[] = [];
+      for (const r of chunk) {
+        params.push(row.id, m.accountId, r.address, r.price, m.createdAt,
+          r.content ? JSON.stringify(r.content) : null, r.content ? r.units ?? null : null);
+      }
+      await raw.run(insertRecipients(chunk.length), params);
     }
     return toMessage(row);
   },
@@ -87,9 +94,10 @@ export const messageQueries = (db: Kysely<Database>): MessageQueries => ({
 
   async insertEvents(events) {
     for (let i = 0; i < events.length; i += CHUNK) {
-      await db.insertInto('events').values(events.slice(i, i + CHUNK).map((e) => ({
-        message_id: e.messageId, recipient_id: e.recipientId, type: e.type, at: e.at, data: toJson(e.data),
-      }))).execute();
+      const chunk = events.slice(i, i + CHUNK);
+      const params: unknown[] = [];
+      for (const e of chunk) params.push(e.messageId, e.recipientId, e.type, e.at, toJson(e.data));
+      await raw.run(insertEvents(chunk.length), params);
     }
   },
 

@@ -26,8 +26,7 @@ export function storeKind(url: string): StoreKind {
 /** Opens the database named by `url`, migrating it first unless told not to. */
 export async function openStore(opts: StoreOptions): Promise<KyselyStore> {
   const kind = storeKind(opts.url);
-  const db = kind === 'sqlite' ? openSqlite(opts.url) : openPostgres(opts);
-  const store = new KyselyStore(db, kind);
+  const store = kind === 'sqlite' ? openSqlite(opts.url) : new KyselyStore(openPostgres(opts), kind);
   try {
     if (opts.migrate !== false) await store.migrate();
   } catch (err) {
@@ -38,7 +37,7 @@ export async function openStore(opts: StoreOptions): Promise<KyselyStore> {
 }
 
 
-function openSqlite(url: string): Kysely<Database> {
+function openSqlite(url: string): KyselyStore {
   const file = resolve(url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, ''));
   mkdirSync(dirname(file), { recursive: true });
   const database = new SqliteDatabase(file);
@@ -48,7 +47,11 @@ function openSqlite(url: string): Kysely<Database> {
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+  const prepare = statementCache(database);
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: { close: () => database.close(), prepare } as unknown as SqliteDialectConfig['database'] }),
+  });
+  return new KyselyStore(db, 'sqlite', { database, prepare });
 }
 
 const STATEMENT_CACHE_SIZE = 1000;
@@ -59,20 +62,17 @@ const STATEMENT_CACHE_SIZE = 1000;
  * transaction takes the write lock up front and waits (busy_timeout) instead of failing with
  * SQLITE_BUSY when another process (the CLI, a restarted server) writes at the same time.
  */
-function withStatementCache(database: SqliteDatabase.Database): SqliteDialectConfig['database'] {
+function statementCache(database: SqliteDatabase.Database): (text: string) => SqliteDatabase.Statement {
   const cache = new Map<string, SqliteDatabase.Statement>();
-  return {
-    close: () => database.close(),
-    prepare(text: string) {
-      let stmt = cache.get(text);
-      if (!stmt) {
-        if (cache.size >= STATEMENT_CACHE_SIZE) cache.clear();
-        stmt = database.prepare(text === 'begin' ? 'begin immediate' : text);
-        cache.set(text, stmt);
-      }
-      return stmt;
-    },
-  } as SqliteDialectConfig['database'];
+  return (text) => {
+    let stmt = cache.get(text);
+    if (!stmt) {
+      if (cache.size >= STATEMENT_CACHE_SIZE) cache.clear();
+      stmt = database.prepare(text === 'begin' ? 'begin immediate' : text);
+      cache.set(text, stmt);
+    }
+    return stmt;
+  };
 }
 
 function openPostgres(opts: StoreOptions): Kysely<Database> {

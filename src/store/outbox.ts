@@ -2,10 +2,11 @@ import type { Kysely } from 'kysely';
 import type { StoreTx } from '../core/ports.js';
 import type { Database } from './schema.js';
 import { toOutboxEntry } from './mappers.js';
+import type { Raw } from './raw.js';
 
 type OutboxQueries = Pick<StoreTx, 'insertOutbox' | 'listOutbox'>;
 
-export const outboxQueries = (db: Kysely<Database>): OutboxQueries => ({
+export const outboxQueries = (db: Kysely<Database>, raw: Raw): OutboxQueries => ({
   async insertOutbox(e) {
     const row = await db.insertInto('outbox')
       .values({
