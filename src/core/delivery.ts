@@ -2,7 +2,7 @@ import type { Core } from './context.js';
 import { refundReleased } from './ledger.js';
 import type { NewEvent, OutgoingMessage, ReleasedRecipient, SendResult } from './ports.js';
 import { suppressionChannelOf } from './suppressions.js';
-import type { Channel, Message, MessageStatus, Recipient, RecipientStatus } from './types.js';
+import type { Channel, Message, MessageStatus, Recipient, RecipientStatus, SuppressionChannel } from './types.js';
 
 export interface DeliveryOptions {
   owner: string;
@@ -21,6 +21,8 @@ export interface DeliveryOptions {
    * Default: no limits.
    */
   slot?<T>(channel: Channel, turn: () => Promise<T>): Promise<T>;
+  /** Hears a message whose delivery stopped on an error (a database that went away); its lease then runs out. */
+  onError?(message: Message, err: unknown): void;
 }
 
 export type DeliveryOutcome = { status: MessageStatus } | { retryAt: number } | { lostLease: true };
@@ -44,89 +46,177 @@ export function finalStatus(statuses: RecipientStatus[]): MessageStatus {
   return failed + count('skipped') > 0 ? 'failed' : 'cancelled';
 }
 
+/** One claimed message on its way: what this delivery knows of its recipients. */
+interface Run {
+  message: Message;
+  pending: Recipient[];
+  statuses: Map<number, RecipientStatus>;
+  leaseUntil: number;
+  /** Largest attempt number of a recipient to retry. */
+  retry: number;
+  lost: boolean;
+  /** A recipient left `pending` behind this worker's back: read the statuses again before completing. */
+  stale: boolean;
+}
+
 /**
- * Delivers the pending recipients of a claimed message. A recipient already marked sent is
- * never sent again; a crash between a transport's acceptance and the recipient's update is the
- * only window for a duplicate. Skips and permanent failures are refunded exactly once.
+ * Delivers the pending recipients of a batch of claimed messages and completes them. The reads
+ * and the completions are one statement per batch; each send is recorded on its own, inside
+ * its slot (DeliveryOptions.slot), so that a crash can duplicate at most one send per slot. A
+ * recipient already marked sent is never sent again. Skips and permanent failures are refunded
+ * exactly once. Returns one outcome per message, in order.
  */
-export async function deliverMessage(core: Core, message: Message, opts: DeliveryOptions): Promise<DeliveryOutcome> {
-  const pending = await core.store.read.pendingRecipients(message.id);
-  const sendable = await releaseSuppressed(core, message, pending);
-  let retry = 0;
-  let leaseUntil = core.clock.now() + opts.leaseMs;
-  // True while this worker holds the lease with more than half of it left; renews it otherwise.
-  const holdsLease = async (): Promise<boolean> => {
-    const now = core.clock.now();
-    if (leaseUntil - now > opts.leaseMs / 2) return true;
-    leaseUntil = now + opts.leaseMs;
-    return core.store.read.setLease(message.id, opts.owner, leaseUntil);
-  };
-  const slot = opts.slot ?? (<T>(_channel: Channel, turn: () => Promise<T>) => turn());
-  for (const r of sendable) {
-    const attempt = await slot(message.channel, async () => {
-      if (!(await holdsLease())) return 'lost' as const;
-      const result = await opts.send({
-        accountId: message.accountId, messageId: message.id, recipientId: r.id, channel: message.channel,
-        address: r.address, content: r.content ?? message.content, sendAt: message.sendAt, metadata: message.metadata,
-      });
-      return recordResult(core, message, r, result, opts.maxAttempts);
-    });
-    if (attempt === 'lost') return { lostLease: true };
-    if (attempt) retry = Math.max(retry, attempt);
+export async function deliverBatch(core: Core, messages: Message[], opts: DeliveryOptions): Promise<DeliveryOutcome[]> {
+  const byMessage = new Map<number, Recipient[]>();
+  for (const r of await core.store.read.recipientsOf(messages.map((m) => m.id))) {
+    const list = byMessage.get(r.messageId);
+    if (list) list.push(r);
+    else byMessage.set(r.messageId, [r]);
   }
-  const now = core.clock.now();
-  if (retry > 0) {
-    const retryAt = now + opts.backoffMs(retry);
-    return (await core.store.read.setLease(message.id, opts.owner, retryAt)) ? { retryAt } : { lostLease: true };
-  }
-  const status = finalStatus((await core.store.read.getRecipients(message.id)).map((r) => r.status));
-  return (await core.store.read.completeMessage(message.id, opts.owner, status, now)) ? { status } : { lostLease: true };
-}
-
-async function releaseSuppressed(core: Core, message: Message, pending: Recipient[]): Promise<Recipient[]> {
-  const list = suppressionChannelOf(message.channel);
-  if (!list || pending.length === 0) return pending;
-  const suppressed = await core.store.read.suppressedAmong(message.accountId, list, pending.map((r) => r.address));
-  if (suppressed.size === 0) return pending;
-  const now = core.clock.now();
-  await core.store.transaction(async (tx) => {
-    const released: ReleasedRecipient[] = [];
-    for (const r of pending) {
-      if (!suppressed.has(r.address)) continue;
-      const x = await tx.releaseRecipient(r.id, 'skipped', now, 'suppressed');
-      if (x) released.push(x);
-    }
-    await refundReleased(tx, released, (id) => `message ${id}: suppressed recipients skipped`, now);
-    await tx.insertEvents(released.map((x) => ({ messageId: message.id, recipientId: x.id, type: 'skipped', at: now, data: { reason: 'suppressed' } })));
+  const leaseUntil = core.clock.now() + opts.leaseMs;
+  const runs: Run[] = messages.map((message) => {
+    const recipients = byMessage.get(message.id) ?? [];
+    return {
+      message, pending: recipients.filter((r) => r.status === 'pending'), statuses: new Map(recipients.map((r) => [r.id, r.status])),
+      leaseUntil, retry: 0, lost: false, stale: false,
+    };
   });
-  for (let i = 0; i < suppressed.size; i++) core.observer.skipped(message.channel);
-  return pending.filter((r) => !suppressed.has(r.address));
+  await releaseSuppressed(core, runs);
+  const slot = opts.slot ?? (<T>(_channel: Channel, turn: () => Promise<T>) => turn());
+  await Promise.all(runs.map(async (run) => {
+    try {
+      for (const r of run.pending) {
+        await slot(run.message.channel, () => turn(core, run, r, opts));
+        if (run.lost) return;
+      }
+    } catch (err) {
+      // The lease runs out and another round (here or elsewhere) takes the message up again.
+      run.lost = true;
+      opts.onError?.(run.message, err);
+    }
+  }));
+  return complete(core, runs, opts);
 }
 
-/** Applies one transport result; returns the attempt number when the recipient must be retried. */
-async function recordResult(core: Core, message: Message, r: Recipient, result: SendResult, maxAttempts: number): Promise<number | undefined> {
+/** One recipient's turn: checks the lease (the wait for a slot may have outlasted it), sends, records. */
+async function turn(core: Core, run: Run, r: Recipient, opts: DeliveryOptions): Promise<void> {
+  if (run.lost || !(await holdsLease(core, run, opts))) {
+    run.lost = true;
+    return;
+  }
+  const { message } = run;
+  const result = await opts.send({
+    accountId: message.accountId, messageId: message.id, recipientId: r.id, channel: message.channel,
+    address: r.address, content: r.content ?? message.content, sendAt: message.sendAt, metadata: message.metadata,
+  });
+  await recordResult(core, run, r, result, opts.maxAttempts);
+}
+
+/** True while this worker holds the lease with more than half of it left; renews it otherwise. */
+async function holdsLease(core: Core, run: Run, opts: DeliveryOptions): Promise<boolean> {
+  const now = core.clock.now();
+  if (run.leaseUntil - now > opts.leaseMs / 2) return true;
+  run.leaseUntil = now + opts.leaseMs;
+  return core.store.read.setLease(run.message.id, opts.owner, run.leaseUntil);
+}
+
+/** Retries keep the lease until their instant; the rest are completed, one statement per final status. */
+async function complete(core: Core, runs: Run[], opts: DeliveryOptions): Promise<DeliveryOutcome[]> {
+  const now = core.clock.now();
+  const outcomes: DeliveryOutcome[] = runs.map(() => ({ lostLease: true }));
+  const byStatus = new Map<MessageStatus, number[]>();
+  for (const [i, run] of runs.entries()) {
+    if (run.lost) continue;
+    if (run.retry > 0) {
+      const retryAt = now + opts.backoffMs(run.retry);
+      if (await core.store.read.setLease(run.message.id, opts.owner, retryAt)) outcomes[i] = { retryAt };
+      continue;
+    }
+    const statuses = run.stale
+      ? (await core.store.read.getRecipients(run.message.id)).map((r) => r.status)
+      : [...run.statuses.values()];
+    const status = finalStatus(statuses);
+    byStatus.set(status, [...(byStatus.get(status) ?? []), i]);
+  }
+  for (const [status, indexes] of byStatus) {
+    const done = new Set(await core.store.read.completeMessages(indexes.map((i) => runs[i].message.id), opts.owner, status, now));
+    for (const i of indexes) if (done.has(runs[i].message.id)) outcomes[i] = { status };
+  }
+  return outcomes;
+}
+
+/** Skips (and refunds) the pending recipients on their account's suppression list: one lookup per account and list. */
+async function releaseSuppressed(core: Core, runs: Run[]): Promise<void> {
+  const lookups = new Map<string, { accountId: number; list: SuppressionChannel; runs: Run[] }>();
+  for (const run of runs) {
+    const list = suppressionChannelOf(run.message.channel);
+    if (!list || run.pending.length === 0) continue;
+    const key = `${run.message.accountId}:${list}`;
+    const l = lookups.get(key) ?? { accountId: run.message.accountId, list, runs: [] };
+    l.runs.push(run);
+    lookups.set(key, l);
+  }
+  const hits: { run: Run; r: Recipient }[] = [];
+  for (const { accountId, list, runs: those } of lookups.values()) {
+    const addresses = [...new Set(those.flatMap((run) => run.pending.map((r) => r.address)))];
+    const suppressed = await core.store.read.suppressedAmong(accountId, list, addresses);
+    if (suppressed.size === 0) continue;
+    for (const run of those) {
+      for (const r of run.pending) if (suppressed.has(r.address)) hits.push({ run, r });
+      run.pending = run.pending.filter((r) => !suppressed.has(r.address));
+    }
+  }
+  if (hits.length === 0) return;
+  const now = core.clock.now();
+  const released = await core.store.transaction(async (tx) => {
+    const out: ReleasedRecipient[] = [];
+    for (const { run, r } of hits) {
+      const x = await tx.releaseRecipient(r.id, 'skipped', now, 'suppressed');
+      if (x) out.push(x);
+      else run.stale = true;
+    }
+    await refundReleased(tx, out, (id) => `message ${id}: suppressed recipients skipped`, now);
+    await tx.insertEvents(out.map((x) => ({ messageId: x.messageId, recipientId: x.id, type: 'skipped', at: now, data: { reason: 'suppressed' } })));
+    return out;
+  });
+  const skipped = new Set(released.map((x) => x.id));
+  for (const { run, r } of hits) {
+    if (!skipped.has(r.id)) continue;
+    run.statuses.set(r.id, 'skipped');
+    core.observer.skipped(run.message.channel);
+  }
+}
+
+/** Applies one transport result; a recipient to retry raises the run's attempt number. */
+async function recordResult(core: Core, run: Run, r: Recipient, result: SendResult, maxAttempts: number): Promise<void> {
+  const { message } = run;
   const now = core.clock.now();
   const event = (type: string, data: Record<string, unknown> | null): NewEvent => ({ messageId: message.id, recipientId: r.id, type, at: now, data });
   if (result.ok) {
-    await core.store.transaction(async (tx) => {
-      if (await tx.updatePendingRecipient(r.id, { status: 'sent', at: now, providerId: result.providerId, error: null }, true)) {
-        await tx.insertEvents([event('sent', { providerId: result.providerId })]);
-      }
+    const recorded = await core.store.transaction(async (tx) => {
+      if (!(await tx.updatePendingRecipient(r.id, { status: 'sent', at: now, providerId: result.providerId, error: null }, true))) return false;
+      await tx.insertEvents([event('sent', { providerId: result.providerId })]);
+      return true;
     });
+    if (recorded) run.statuses.set(r.id, 'sent');
+    else run.stale = true;
     core.observer.sent(message.channel, now - message.sendAt);
-    return undefined;
+    return;
   }
   const attempt = r.attempts + 1;
   if (result.retryable && attempt < maxAttempts) {
-    await core.store.read.updatePendingRecipient(r.id, { status: 'pending', at: now, error: result.reason }, true);
-    return attempt;
+    if (await core.store.read.updatePendingRecipient(r.id, { status: 'pending', at: now, error: result.reason }, true)) run.retry = Math.max(run.retry, attempt);
+    else run.stale = true;
+    return;
   }
-  await core.store.transaction(async (tx) => {
+  const failed = await core.store.transaction(async (tx) => {
     const released = await tx.releaseRecipient(r.id, 'failed', now, result.reason, true);
-    if (!released) return;
+    if (!released) return false;
     await refundReleased(tx, [released], (id) => `message ${id}: delivery to ${r.address} failed`, now);
     await tx.insertEvents([event('failed', { reason: result.reason, providerCode: result.providerCode ?? null })]);
+    return true;
   });
+  if (failed) run.statuses.set(r.id, 'failed');
+  else run.stale = true;
   core.observer.failed(message.channel);
-  return undefined;
 }

@@ -130,13 +130,14 @@ export interface StoreTx {
   claimDue(now: number, limit: number, owner: string, leaseUntil: number): Promise<Message[]>;
   /** Extends or moves a lease; only while `owner` holds the message. */
   setLease(messageId: number, owner: string, leaseUntil: number): Promise<boolean>;
-  pendingRecipients(messageId: number): Promise<Recipient[]>;
+  /** Every recipient of these messages, by message then recipient id. */
+  recipientsOf(messageIds: number[]): Promise<Recipient[]>;
   /** pending → update.status for one recipient; false when it had already left pending. */
   updatePendingRecipient(id: number, update: RecipientUpdate, incrementAttempts?: boolean): Promise<boolean>;
   /** pending → skipped/failed for one recipient; `incrementAttempts` when a transport attempt ended it. */
   releaseRecipient(id: number, status: 'skipped' | 'failed', now: number, error: string | null, incrementAttempts?: boolean): Promise<ReleasedRecipient | undefined>;
-  /** dispatching → final status, once no recipient is pending. */
-  completeMessage(id: number, owner: string, status: MessageStatus, now: number): Promise<boolean>;
+  /** dispatching → final status for those of `ids` that `owner` still holds; returns their ids. */
+  completeMessages(ids: number[], owner: string, status: MessageStatus, now: number): Promise<number[]>;
   /** Earliest send_at of a scheduled message, or earliest lease expiry of a dispatching one. */
   nextWakeAt(): Promise<number | undefined>;
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Core } from '../core/context.js';
-import { claimDue, deliverMessage } from '../core/delivery.js';
+import { claimDue, deliverBatch } from '../core/delivery.js';
 import type { OutgoingMessage, SendResult, Wakeup } from '../core/ports.js';
 import type { Channel, Message } from '../core/types.js';
 import type { TransportRegistry } from '../transports/registry.js';
@@ -56,7 +56,7 @@ export class Dispatcher extends PollingLoop implements Wakeup {
       const batch = await claimDue(this.core, this.owner, this.opts.batchSize, this.opts.leaseMs);
       if (batch.length === 0) return total;
       total += batch.length;
-      await Promise.all(batch.map((m) => this.deliver(m)));
+      await this.deliver(batch);
     }
   }
 
@@ -69,7 +69,7 @@ export class Dispatcher extends PollingLoop implements Wakeup {
         failures = 0;
         if (batch.length > 0) {
           // Claim the next batch while this one is sent, but never hold more than two batches.
-          const sending = Promise.all(batch.map((m) => this.deliver(m)));
+          const sending = this.deliver(batch);
           this.track(sending);
           if (this.inFlight.size > 1) await sending;
           continue;
@@ -96,20 +96,21 @@ export class Dispatcher extends PollingLoop implements Wakeup {
     return this.running ? this.sleeper.sleep(ms, this.core.clock.now()) : Promise.resolve();
   }
 
-  private async deliver(message: Message): Promise<void> {
+  private async deliver(batch: Message[]): Promise<void> {
     try {
-      const outcome = await deliverMessage(this.core, message, {
+      const outcomes = await deliverBatch(this.core, batch, {
         owner: this.owner,
         leaseMs: this.opts.leaseMs,
         maxAttempts: this.opts.maxAttempts,
         backoffMs: (attempt) => backoffMs(attempt),
         send: (msg) => this.send(msg),
         slot: (channel, turn) => this.limiterOf(channel).run(turn),
+        onError: (message, err) => this.log?.error({ err, messageId: message.id, owner: this.owner }, 'delivery failed'),
       });
-      if ('retryAt' in outcome) this.notify(outcome.retryAt);
+      for (const outcome of outcomes) if ('retryAt' in outcome) this.notify(outcome.retryAt);
     } catch (err) {
-      // The lease runs out and another round (here or elsewhere) takes the message up again.
-      this.log?.error({ err, messageId: message.id, owner: this.owner }, 'delivery failed');
+      // The leases run out and another round (here or elsewhere) takes the messages up again.
+      this.log?.error({ err, messageIds: batch.map((m) => m.id), owner: this.owner }, 'delivery failed');
     }
   }
 

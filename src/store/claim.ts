@@ -1,15 +1,29 @@
 import { sql, type Kysely } from 'kysely';
 import type { StoreTx } from '../core/ports.js';
+import type { Recipient } from '../core/types.js';
 import type { StoreKind } from './open.js';
-import type { Database, MessageRow } from './schema.js';
+import type { Database, MessageRow, RecipientRow } from './schema.js';
+import { CHUNK } from './messages.js';
 import { toMessage, toRecipient } from './mappers.js';
-import type { Raw } from './raw.js';
+import { inList, Statement, type Raw } from './raw.js';
 
 /** A literal, not a bound parameter: only then does SQLite use the partial lease index (0003). */
 const DISPATCHING = sql.lit('dispatching');
 
 type ClaimQueries = Pick<StoreTx,
-  'claimDue' | 'setLease' | 'pendingRecipients' | 'updatePendingRecipient' | 'releaseRecipient' | 'completeMessage' | 'nextWakeAt'>;
+  'claimDue' | 'setLease' | 'recipientsOf' | 'updatePendingRecipient' | 'releaseRecipient' | 'completeMessages' | 'nextWakeAt'>;
+
+const setLease = new Statement(`update messages set lease_until = ? where id = ? and status = 'dispatching' and lease_owner = ?`);
+const recipientsOf = inList('select * from recipients where message_id in', ' order by message_id, id');
+// A transport's answer, recorded only while the recipient is still pending. Provider id and error
+// change only when the update names them (a flag, then the value); `sent_at` only when sent.
+const updateRecipient = new Statement(`update recipients set status = ?, updated_at = ?, sent_at = coalesce(?, sent_at),
+  provider_id = case when ? = 1 then ? else provider_id end, error = case when ? = 1 then ? else error end,
+  attempts = attempts + ? where id = ? and status = 'pending'`);
+const releaseRecipient = new Statement(`update recipients set status = ?, updated_at = ?, error = ?, attempts = attempts + ?
+  where id = ? and status = 'pending' returning id, message_id, account_id, address, price`);
+const completeMessages = inList(`update messages set status = ?, completed_at = ?, updated_at = ?, lease_owner = null, lease_until = null
+  where status = 'dispatching' and lease_owner = ? and id in`, ' returning id');
 
 /** The dispatcher's side of the store: the only place with dialect-specific SQL. */
 export const claimQueries = (db: Kysely<Database>, kind: StoreKind, raw: Raw): ClaimQueries => ({
@@ -46,43 +60,36 @@ export const claimQueries = (db: Kysely<Database>, kind: StoreKind, raw: Raw): C
   },
 
   async setLease(messageId, owner, leaseUntil) {
-    const r = await db.updateTable('messages').set({ lease_until: leaseUntil })
-      .where('id', '=', messageId).where('status', '=', 'dispatching').where('lease_owner', '=', owner).executeTakeFirst();
-    return Number(r.numUpdatedRows) > 0;
+    return (await raw.run(setLease, [leaseUntil, messageId, owner])) > 0;
   },
 
-  async pendingRecipients(messageId) {
-    return (await db.selectFrom('recipients').selectAll()
-      .where('message_id', '=', messageId).where('status', '=', 'pending').orderBy('id').execute()).map(toRecipient);
+  async recipientsOf(messageIds) {
+    const out: Recipient[] = [];
+    for (let i = 0; i < messageIds.length; i += CHUNK) {
+      const ids = messageIds.slice(i, i + CHUNK);
+      for (const r of await raw.all<RecipientRow>(recipientsOf(ids.length), ids)) out.push(toRecipient(r));
+    }
+    return out;
   },
 
   async updatePendingRecipient(id, u, incrementAttempts = false) {
-    const r = await db.updateTable('recipients')
-      .set((eb) => ({
-        status: u.status,
-        updated_at: u.at,
-        ...(u.status === 'sent' ? { sent_at: u.at } : {}),
-        ...(u.providerId !== undefined ? { provider_id: u.providerId } : {}),
-        ...(u.error !== undefined ? { error: u.error } : {}),
-        ...(incrementAttempts ? { attempts: eb('attempts', '+', 1) } : {}),
-      }))
-      .where('id', '=', id).where('status', '=', 'pending').executeTakeFirst();
-    return Number(r.numUpdatedRows) > 0;
+    return (await raw.run(updateRecipient, [u.status, u.at, u.status === 'sent' ? u.at : null, u.providerId === undefined ? 0 : 1,
+      u.providerId ?? null, u.error === undefined ? 0 : 1, u.error ?? null, incrementAttempts ? 1 : 0, id])) > 0;
   },
 
   async releaseRecipient(id, status, now, error, incrementAttempts = false) {
-    const r = await db.updateTable('recipients')
-      .set((eb) => ({ status, updated_at: now, error, ...(incrementAttempts ? { attempts: eb('attempts', '+', 1) } : {}) }))
-      .where('id', '=', id).where('status', '=', 'pending')
-      .returning(['id', 'message_id', 'account_id', 'address', 'price']).executeTakeFirst();
+    const [r] = await raw.all<{ id: number; message_id: number; account_id: number; address: string; price: number }>(
+      releaseRecipient, [status, now, error, incrementAttempts ? 1 : 0, id]);
     return r && { id: r.id, messageId: r.message_id, accountId: r.account_id, address: r.address, price: r.price };
   },
 
-  async completeMessage(id, owner, status, now) {
-    const r = await db.updateTable('messages')
-      .set({ status, completed_at: now, updated_at: now, lease_owner: null, lease_until: null })
-      .where('id', '=', id).where('status', '=', 'dispatching').where('lease_owner', '=', owner).executeTakeFirst();
-    return Number(r.numUpdatedRows) > 0;
+  async completeMessages(ids, owner, status, now) {
+    const done: number[] = [];
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      const chunk = ids.slice(i, i + CHUNK);
+      for (const r of await raw.all<{ id: number }>(completeMessages(chunk.length), [status, now, now, owner, ...chunk])) done.push(Number(r.id));
+    }
+    return done;
   },
 
   async nextWakeAt() {

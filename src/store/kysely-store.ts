@@ -27,7 +27,7 @@ const bind = (db: Kysely<Database>, kind: StoreKind, raw: Raw): StoreTx => {
     // no code path can change a status without its callback (StoreTx.insertEvents).
     async insertEvents(events) {
       await messages.insertEvents(events);
-      await enqueueWebhooks(db, events);
+      await enqueueWebhooks(raw, events);
     },
     ...claimQueries(db, kind, raw),
     ...suppressionQueries(db),

@@ -2,19 +2,17 @@ import type { Kysely } from 'kysely';
 import type { StoreTx } from '../core/ports.js';
 import type { Database } from './schema.js';
 import { toOutboxEntry } from './mappers.js';
-import type { Raw } from './raw.js';
+import { Statement, type Raw } from './raw.js';
+
+const insertOutbox = new Statement(`insert into outbox (account_id, message_id, recipient_id, channel, address, rendered, sent_at)
+  values (?, ?, ?, ?, ?, ?, ?) returning id`);
 
 type OutboxQueries = Pick<StoreTx, 'insertOutbox' | 'listOutbox'>;
 
 export const outboxQueries = (db: Kysely<Database>, raw: Raw): OutboxQueries => ({
   async insertOutbox(e) {
-    const row = await db.insertInto('outbox')
-      .values({
-        account_id: e.accountId, message_id: e.messageId, recipient_id: e.recipientId, channel: e.channel,
-        address: e.address, rendered: JSON.stringify(e.rendered), sent_at: e.sentAt,
-      })
-      .returningAll().executeTakeFirstOrThrow();
-    return toOutboxEntry(row);
+    const [row] = await raw.all<{ id: number }>(insertOutbox, [e.accountId, e.messageId, e.recipientId, e.channel, e.address, JSON.stringify(e.rendered), e.sentAt]);
+    return { id: Number(row.id), ...e };
   },
 
   async listOutbox(q) {

@@ -27,6 +27,16 @@ export function multiRow(head: string, tuple: string, tail = ''): (rows: number)
   };
 }
 
+/** `head (?, ?, …) tail` with `n` placeholders in the list, memoized per list length. */
+export function inList(head: string, tail = ''): (n: number) => Statement {
+  const made = new Map<number, Statement>();
+  return (n) => {
+    let s = made.get(n);
+    if (!s) made.set(n, (s = new Statement(`${head} (${Array.from({ length: n }, () => '?').join(', ')})${tail}`)));
+    return s;
+  };
+}
+
 /** Runs statements inside the caller's transaction (or alone, outside one). */
 export interface Raw {
   all<R>(s: Statement, params: unknown[]): Promise<R[]>;

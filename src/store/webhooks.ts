@@ -1,8 +1,9 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { NewEvent, StoreTx } from '../core/ports.js';
 import type { WebhookDelivery, WebhookStatus } from '../core/types.js';
 import type { Database, WebhookDeliveryTable } from './schema.js';
 import { CHUNK } from './messages.js';
+import { inList, type Raw } from './raw.js';
 
 type WebhookQueries = Pick<StoreTx, 'claimWebhooks' | 'finishWebhook' | 'listWebhooks'>;
 
@@ -15,12 +16,19 @@ const toWebhook = (r: Selectable<WebhookDeliveryTable>): WebhookDelivery => ({
   status: r.status as WebhookStatus, attempts: r.attempts, nextAttemptAt: r.next_attempt_at, lastError: r.last_error,
 });
 
+// Values are cast so that PostgreSQL types the parameters of INSERT … SELECT like the columns.
+const enqueue = inList(`insert into webhook_deliveries (account_id, message_id, recipient_id, event, format, url, address, tag, at,
+  data, status, attempts, next_attempt_at, created_at)
+  select m.account_id, m.id, r.id, cast(? as text), m.callback_format, m.callback_url, r.address, m.tag, cast(? as bigint),
+    cast(? as text), 'pending', 0, cast(? as bigint), cast(? as bigint)
+  from recipients r join messages m on m.id = r.message_id
+  where m.callback_url is not null and r.id in`);
+
 /**
  * The outbox of status callbacks: one row per recipient event of a message that has a callback
  * URL, written by the same statement group as the event (see insertEvents in kysely-store.ts).
- * Values are cast so that PostgreSQL types the parameters of INSERT … SELECT like the columns.
  */
-export async function enqueueWebhooks(db: Kysely<Database>, events: NewEvent[]): Promise<void> {
+export async function enqueueWebhooks(raw: Raw, events: NewEvent[]): Promise<void> {
   const groups = new Map<string, { type: string; at: number; data: string | null; ids: number[] }>();
   for (const e of events) {
     if (e.recipientId === null || !CALLBACK_EVENTS.has(e.type)) continue;
@@ -32,20 +40,8 @@ export async function enqueueWebhooks(db: Kysely<Database>, events: NewEvent[]):
   }
   for (const g of groups.values()) {
     for (let i = 0; i < g.ids.length; i += CHUNK) {
-      await db.insertInto('webhook_deliveries')
-        .columns(['account_id', 'message_id', 'recipient_id', 'event', 'format', 'url', 'address', 'tag', 'at', 'data', 'status', 'attempts', 'next_attempt_at', 'created_at'])
-        .expression(db.selectFrom('recipients').innerJoin('messages', 'messages.id', 'recipients.message_id')
-          .select([
-            'messages.account_id', 'messages.id', 'recipients.id',
-            sql<string>`cast(${g.type} as text)`.as('event'),
-            sql<string>`messages.callback_format`.as('format'), sql<string>`messages.callback_url`.as('url'),
-            'recipients.address', 'messages.tag',
-            sql<number>`cast(${g.at} as bigint)`.as('at'), sql<string | null>`cast(${g.data} as text)`.as('data'),
-            sql<string>`cast('pending' as text)`.as('status'), sql<number>`cast(0 as integer)`.as('attempts'),
-            sql<number>`cast(${g.at} as bigint)`.as('next_attempt_at'), sql<number>`cast(${g.at} as bigint)`.as('created_at'),
-          ])
-          .where('recipients.id', 'in', g.ids.slice(i, i + CHUNK)).where('messages.callback_url', 'is not', null))
-        .execute();
+      const ids = g.ids.slice(i, i + CHUNK);
+      await raw.run(enqueue(ids.length), [g.type, g.at, g.data, g.at, g.at, ...ids]);
     }
   }
 }

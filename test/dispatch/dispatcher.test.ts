@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { sql } from 'kysely';
 import { addSuppression } from '../../src/core/suppressions.js';
 import { systemClock } from '../../src/core/clock.js';
-import { claimDue, deliverMessage, type DeliveryOutcome } from '../../src/core/delivery.js';
+import { claimDue, deliverBatch, type DeliveryOutcome } from '../../src/core/delivery.js';
 import type { OutgoingMessage, SendResult } from '../../src/core/ports.js';
 import type { LedgerEntry } from '../../src/core/types.js';
 import type { KyselyStore } from '../../src/store/kysely-store.js';
@@ -305,7 +305,7 @@ eachDialect('dispatcher', (dialect) => {
       let hung!: () => void;
       const reachedY = new Promise<void>((r) => (hung = r));
       let releaseY!: (r: SendResult) => void;
-      const stale: Promise<DeliveryOutcome> = deliverMessage(t.core, claimed, {
+      const stale: Promise<DeliveryOutcome[]> = deliverBatch(t.core, [claimed], {
         owner: 'dead-worker', leaseMs, maxAttempts: 5, backoffMs: () => 1000,
         send: (msg) => {
           staleSends.push(msg.recipientId);
@@ -327,7 +327,7 @@ eachDialect('dispatcher', (dialect) => {
 
       // The stale worker wakes up: its y result changes nothing, and it may not go on to z.
       releaseY({ ok: true, providerId: 'stale-y' });
-      assert.deepEqual(await stale, { lostLease: true });
+      assert.deepEqual(await stale, [{ lostLease: true }]);
       assert.deepEqual(staleSends, [x.id, y.id]);
       const after = await t.store.read.getRecipients(m.id);
       assert.deepEqual(after.map((r) => r.providerId), rs.map((r) => r.providerId));

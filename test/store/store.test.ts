@@ -116,13 +116,14 @@ dialectSuite('store: accounts, messages, cancel, recipients, suppressions, outbo
       messageId: m1.id, address, status: 'pending', price: 90, providerId: null, error: null, attempts: 0, sentAt: null, updatedAt: T,
     })));
     assert.ok(recipients[0].id < recipients[1].id && recipients[1].id < recipients[2].id);
-    assert.deepEqual(await store.read.pendingRecipients(m1.id), recipients);
+    assert.deepEqual(await store.read.recipientsOf([m1.id]), recipients);
 
     const mb = await insert(store, newMessage(b.id, { channel: 'email', content: { channel: 'email', subject: 'S', text: null, html: '<p>x</p>', from: null, replyTo: 'r@example.test' }, to: ['x@example.test'] }));
     const m2 = await insert(store, newMessage(a.id));
     assert.equal(mb.id, m1.id + 1);
     assert.equal(m2.id, mb.id + 1);
     assert.equal((await store.read.getMessage(mb.id))?.accountId, b.id);
+    assert.deepEqual((await store.read.recipientsOf([m2.id, m1.id])).map((r) => r.messageId), [m1.id, m1.id, m1.id, m2.id]);
     assert.deepEqual((await store.read.getMessage(mb.id))?.content, { channel: 'email', subject: 'S', text: null, html: '<p>x</p>', from: null, replyTo: 'r@example.test' });
     assert.equal((await store.read.getMessage(m2.id))?.metadata, null);
     assert.equal(await store.read.getMessage(m2.id + 1000), undefined);
@@ -219,7 +220,7 @@ dialectSuite('store: accounts, messages, cancel, recipients, suppressions, outbo
     }
     assert.equal(await store.read.updatePendingRecipient(r2.id, { status: 'sent', at: T + 12 }), false);
     assert.equal(await store.read.releaseRecipient(r1.id, 'failed', T + 12, 'x'), undefined);
-    assert.deepEqual(await store.read.pendingRecipients(m.id), []);
+    assert.deepEqual((await store.read.recipientsOf([m.id])).filter((r) => r.status === 'pending'), []);
 
     const m2 = await insert(store, newMessage(a.id, { to: ['+33600000014'], each: 30 }));
     const [q] = await store.read.getRecipients(m2.id);
@@ -336,15 +337,15 @@ dialectSuite('store: claimDue', ({ getStore }) => {
     assert.deepEqual(await store.transaction((tx) => tx.claimDue(T + 10, 10, 'w2', T + 30_000)), []);
     assert.equal(await store.read.setLease(early.id, 'w2', T + 60_000), false);
 
-    assert.equal(await store.read.completeMessage(early.id, 'w2', 'sent', T + 5), false);
-    assert.equal(await store.read.completeMessage(early.id, 'w1', 'sent', T + 5), true);
-    assert.equal(await store.read.completeMessage(early.id, 'w1', 'failed', T + 6), false);
+    assert.deepEqual(await store.read.completeMessages([early.id], 'w2', 'sent', T + 5), []);
+    assert.deepEqual(await store.read.completeMessages([early.id], 'w1', 'sent', T + 5), [early.id]);
+    assert.deepEqual(await store.read.completeMessages([early.id], 'w1', 'failed', T + 6), []);
     const done = await store.read.getMessage(early.id);
     assert.equal(done?.status, 'sent');
     assert.equal(done?.completedAt, T + 5);
     assert.equal(done?.dispatchedAt, T);
     assert.equal(await store.read.setLease(early.id, 'w1', T + 60_000), false);
-    assert.equal(await store.read.completeMessage(atNow.id, 'w1', 'failed', T + 7), true);
+    assert.deepEqual(await store.read.completeMessages([atNow.id], 'w1', 'failed', T + 7), [atNow.id]);
     assert.equal((await store.read.getMessage(atNow.id))?.status, 'failed');
   });
 
@@ -366,8 +367,8 @@ dialectSuite('store: claimDue', ({ getStore }) => {
     assert.equal(reclaimed[0].dispatchedAt, t, 'first dispatch time is kept');
     assert.equal(reclaimed[0].updatedAt, t + 201);
     assert.equal(await store.read.setLease(m.id, 'w1', t + 2000), false);
-    assert.equal(await store.read.completeMessage(m.id, 'w1', 'sent', t + 300), false);
-    assert.equal(await store.read.completeMessage(m.id, 'w2', 'sent', t + 300), true);
+    assert.deepEqual(await store.read.completeMessages([m.id], 'w1', 'sent', t + 300), []);
+    assert.deepEqual(await store.read.completeMessages([m.id], 'w2', 'sent', t + 300), [m.id]);
     assert.deepEqual(await store.transaction((tx) => tx.claimDue(t + 10_000, 10, 'w3', t + 20_000)), []);
   });
 
@@ -389,7 +390,8 @@ dialectSuite('store: claimDue', ({ getStore }) => {
     const c2 = await store.transaction((tx) => tx.claimDue(t + 1001, 3, 'w2', t + 5000));
     assert.deepEqual(ids([...c1, ...c2]), ids([...ms, fresh]));
     assert.ok(c2.some((m) => m.id === fresh.id));
-    for (const m of [...ms, fresh]) assert.equal(await store.read.completeMessage(m.id, 'w2', 'sent', t + 2000), true);
+    const all = [...ms, fresh].map((m) => m.id);
+    assert.deepEqual((await store.read.completeMessages(all, 'w2', 'sent', t + 2000)).sort((x, y) => x - y), [...all].sort((x, y) => x - y));
   });
 
   test('concurrent claims and cancels: every message is claimed once or cancelled, never both; limits hold', async () => {
@@ -423,7 +425,7 @@ dialectSuite('store: claimDue', ({ getStore }) => {
       assert.equal(final?.status, claims.has(m.id) ? 'dispatching' : 'cancelled');
     }
     assert.equal(claims.size + cancels.size, 60);
-    for (const [id, owner] of claims) assert.equal(await store.read.completeMessage(id, owner, 'sent', t + 1), true);
+    for (const [id, owner] of claims) assert.deepEqual(await store.read.completeMessages([id], owner, 'sent', t + 1), [id]);
   });
 
   test('releaseScheduledRecipientsByAddress only touches scheduled messages of that account/channel with send_at >= minSendAt', async () => {
@@ -467,7 +469,7 @@ dialectSuite('store: claimDue', ({ getStore }) => {
     const mail = await store.transaction((tx) => tx.releaseScheduledRecipientsByAddress(a.id, ['sms', 'email'], X, minSendAt, t + 3));
     assert.deepEqual(mail.map((r) => r.messageId), [e1.id]);
 
-    assert.equal(await store.read.completeMessage(d1.id, 'w', 'sent', t + 4), true);
+    assert.deepEqual(await store.read.completeMessages([d1.id], 'w', 'sent', t + 4), [d1.id]);
     await store.transaction((tx) => tx.cancelMessages({ accountId: a.id }, 0, t + 5));
     await store.transaction((tx) => tx.cancelMessages({ accountId: b.id }, 0, t + 5));
   });
@@ -489,7 +491,7 @@ dialectSuite('store: nextWakeAt', ({ getStore }) => {
     assert.equal(await store.read.nextWakeAt(), T + 1500);
     await store.transaction((tx) => tx.cancelMessages({ accountId: a.id, ids: [mid.id] }, 0, T));
     assert.equal(await store.read.nextWakeAt(), T + 2000);
-    assert.equal(await store.read.completeMessage(soon.id, 'w', 'sent', T + 200), true);
+    assert.deepEqual(await store.read.completeMessages([soon.id], 'w', 'sent', T + 200), [soon.id]);
     assert.equal(await store.read.nextWakeAt(), T + 5000);
     await store.transaction((tx) => tx.cancelMessages({ accountId: a.id, ids: [far.id] }, 0, T));
     assert.equal(await store.read.nextWakeAt(), undefined);
