@@ -34,12 +34,15 @@ export class GroupCommitter {
   run<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
-      if (!this.running) void this.drain();
+      if (this.running) return;
+      this.running = true;
+      // Start at the end of this turn of the event loop: the callers that the same turn resumes
+      // (the sends of one dispatcher round, the requests of one socket read) then share a commit.
+      setImmediate(() => void this.drain());
     });
   }
 
   private async drain(): Promise<void> {
-    this.running = true;
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, MAX_BATCH);
       if (batch.length === 1) await this.runAlone(batch[0]);
