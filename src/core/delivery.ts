@@ -193,11 +193,8 @@ async function recordResult(core: Core, run: Run, r: Recipient, result: SendResu
   const now = core.clock.now();
   const event = (type: string, data: Record<string, unknown> | null): NewEvent => ({ messageId: message.id, recipientId: r.id, type, at: now, data });
   if (result.ok) {
-    const recorded = await core.store.transaction(async (tx) => {
-      if (!(await tx.updatePendingRecipient(r.id, { status: 'sent', at: now, providerId: result.providerId, error: null }, true))) return false;
-      await tx.insertEvents([event('sent', { providerId: result.providerId })]);
-      return true;
-    });
+    const recorded = await core.store.read.markRecipient(r, { status: 'sent', at: now, providerId: result.providerId, error: null }, true,
+      { type: 'sent', data: { providerId: result.providerId } });
     if (recorded) run.statuses.set(r.id, 'sent');
     else run.stale = true;
     core.observer.sent(message.channel, now - message.sendAt);

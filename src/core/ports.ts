@@ -23,6 +23,14 @@ export interface NewMessage {
   callback?: { url: string; format: string } | null;
 }
 
+/** A message with what pays for it, stored all at once (StoreTx.insertPaidMessage). */
+export interface PaidMessage extends NewMessage {
+  /** Its price is debited unless the balance would fall below `floor`; `cause` is given the new message's id. */
+  debit: { floor: Credits; cause(messageId: number): string };
+  /** The message's first event, at `createdAt`. */
+  event: { type: string; data: Record<string, unknown> | null };
+}
+
 /** Selects messages of one account; every field narrows the set. */
 export interface MessageFilter {
   accountId: number;
@@ -103,6 +111,12 @@ export interface StoreTx {
   findApiKeyByHash(hash: string): Promise<ApiKey | undefined>;
 
   insertMessage(m: NewMessage): Promise<Message>;
+  /**
+   * Debits the message's price, then stores the message, its recipients, the debit entry and its
+   * first event; writes nothing and answers undefined when the balance is short. Atomic on its
+   * own (one statement on PostgreSQL), so it needs no transaction around it.
+   */
+  insertPaidMessage(m: PaidMessage): Promise<Message | undefined>;
   findMessageByIdempotencyKey(accountId: number, key: string): Promise<{ message: Message; requestHash: string | null } | undefined>;
   getMessage(id: number): Promise<Message | undefined>;
   listMessages(f: MessageFilter, q: ListQuery): Promise<Message[]>;
@@ -134,6 +148,12 @@ export interface StoreTx {
   recipientsOf(messageIds: number[]): Promise<Recipient[]>;
   /** pending → update.status for one recipient; false when it had already left pending. */
   updatePendingRecipient(id: number, update: RecipientUpdate, incrementAttempts?: boolean): Promise<boolean>;
+  /**
+   * updatePendingRecipient with the event it causes (at `update.at`), atomic on its own (one
+   * statement on PostgreSQL): the dispatcher's record of each send.
+   */
+  markRecipient(recipient: { id: number; messageId: number }, update: RecipientUpdate, incrementAttempts: boolean,
+    event: { type: string; data: Record<string, unknown> | null }): Promise<boolean>;
   /** pending → skipped/failed for one recipient; `incrementAttempts` when a transport attempt ended it. */
   releaseRecipient(id: number, status: 'skipped' | 'failed', now: number, error: string | null, incrementAttempts?: boolean): Promise<ReleasedRecipient | undefined>;
   /** dispatching → final status for those of `ids` that `owner` still holds; returns their ids. */

@@ -144,30 +144,27 @@ export async function scheduleMessage(core: Core, accountId: number, input: Sche
 
   const earlier = await replay();
   if (earlier) return earlier;
-  let message: Message;
+  let message: Message | undefined;
   try {
-    message = await core.store.transaction(async (tx) => {
-      const m = await tx.insertMessage({
-        accountId, channel: input.channel, sendAt, createdAt: now, tag: input.tag ?? null, batchId: input.batchId ?? null,
-        idempotencyKey: input.idempotencyKey ?? null, requestHash: hash, metadata: input.metadata ?? null, content, units,
-        price, callback: input.callback ?? null,
-        recipients: prepared.recipients.map((r) => (r.content ? { address: r.address, price: r.price, units: r.units, content: r.content } : { address: r.address, price: r.price })),
-      });
-      const debit = await tx.applyLedgerEntry({ accountId, kind: 'debit', amount: -price, messageId: m.id, cause: `message ${m.id} scheduled`, createdAt: now }, 0);
-      if (!debit) {
-        const account = await tx.getAccount(accountId);
-        throw new RelaisError('insufficient_credits', 'insufficient credit for this message', {
-          required: formatCredits(price), balance: formatCredits(account?.balance ?? 0),
-        });
-      }
-      await tx.insertEvents([{ messageId: m.id, recipientId: null, type: 'scheduled', at: now, data: { sendAt, recipients: prepared.recipients.length, price } }]);
-      return m;
+    message = await core.store.read.insertPaidMessage({
+      accountId, channel: input.channel, sendAt, createdAt: now, tag: input.tag ?? null, batchId: input.batchId ?? null,
+      idempotencyKey: input.idempotencyKey ?? null, requestHash: hash, metadata: input.metadata ?? null, content, units,
+      price, callback: input.callback ?? null,
+      recipients: prepared.recipients.map((r) => (r.content ? { address: r.address, price: r.price, units: r.units, content: r.content } : { address: r.address, price: r.price })),
+      debit: { floor: 0, cause: (id) => `message ${id} scheduled` },
+      event: { type: 'scheduled', data: { sendAt, recipients: prepared.recipients.length, price } },
     });
   } catch (err) {
     // Two concurrent requests with one key: the loser's insert hits the unique index.
     const raced = err instanceof RelaisError ? undefined : await replay();
     if (raced) return raced;
     throw err;
+  }
+  if (!message) {
+    const account = await core.store.read.getAccount(accountId);
+    throw new RelaisError('insufficient_credits', 'insufficient credit for this message', {
+      required: formatCredits(price), balance: formatCredits(account?.balance ?? 0),
+    });
   }
   core.wakeup.notify(sendAt);
   core.observer.scheduled(input.channel, prepared.recipients.length);

@@ -1,6 +1,6 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { StoreTx } from '../core/ports.js';
-import type { Database } from './schema.js';
+import type { AccountRow, ApiKeyTable, Database } from './schema.js';
 import { toAccount, toApiKey, toJson, toLedgerEntry } from './mappers.js';
 import { Statement, type Raw } from './raw.js';
 
@@ -9,9 +9,12 @@ type AccountQueries = Pick<StoreTx,
   'setDefaultSender' | 'insertApiKey' | 'findApiKeyByHash'>;
 
 const moveBalance = new Statement('update accounts set balance = balance + ? where id = ? returning balance');
-const moveBalanceAboveFloor = new Statement('update accounts set balance = balance + ? where id = ? and balance >= ? returning balance');
-const insertLedger = new Statement(`insert into ledger (account_id, kind, amount, balance_after, message_id, cause, created_at)
+export const moveBalanceAboveFloor = new Statement('update accounts set balance = balance + ? where id = ? and balance >= ? returning balance');
+export const insertLedger = new Statement(`insert into ledger (account_id, kind, amount, balance_after, message_id, cause, created_at)
   values (?, ?, ?, ?, ?, ?, ?) returning id`);
+// Both run on every authenticated request.
+const getAccount = new Statement('select * from accounts where id = ?');
+const findApiKey = new Statement('select * from api_keys where hash = ?');
 
 export const accountQueries = (db: Kysely<Database>, raw: Raw): AccountQueries => ({
   async createAccount(a) {
@@ -22,7 +25,7 @@ export const accountQueries = (db: Kysely<Database>, raw: Raw): AccountQueries =
   },
 
   async getAccount(id) {
-    const row = await db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
+    const [row] = await raw.all<AccountRow>(getAccount, [id]);
     return row && toAccount(row);
   },
 
@@ -67,7 +70,7 @@ export const accountQueries = (db: Kysely<Database>, raw: Raw): AccountQueries =
   },
 
   async findApiKeyByHash(hash) {
-    const row = await db.selectFrom('api_keys').selectAll().where('hash', '=', hash).executeTakeFirst();
+    const [row] = await raw.all<Selectable<ApiKeyTable>>(findApiKey, [hash]);
     return row && toApiKey(row);
   },
 });

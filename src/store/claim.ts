@@ -1,103 +1,133 @@
 import { sql, type Kysely } from 'kysely';
-import type { StoreTx } from '../core/ports.js';
+import type { RecipientUpdate, StoreTx } from '../core/ports.js';
 import type { Recipient } from '../core/types.js';
 import type { StoreKind } from './open.js';
 import type { Database, MessageRow, RecipientRow } from './schema.js';
 import { CHUNK } from './messages.js';
-import { toMessage, toRecipient } from './mappers.js';
+import { toJson, toMessage, toRecipient } from './mappers.js';
+import { enqueueFrom, isCallbackEvent } from './webhooks.js';
 import { inList, Statement, type Raw } from './raw.js';
 
-/** A literal, not a bound parameter: only then does SQLite use the partial lease index (0003). */
+/** Literals, not bound parameters: only then does SQLite use the partial lease and due indexes (0003, 0004). */
 const DISPATCHING = sql.lit('dispatching');
+const SCHEDULED = sql.lit('scheduled');
 
 type ClaimQueries = Pick<StoreTx,
-  'claimDue' | 'setLease' | 'recipientsOf' | 'updatePendingRecipient' | 'releaseRecipient' | 'completeMessages' | 'nextWakeAt'>;
+  'claimDue' | 'setLease' | 'recipientsOf' | 'updatePendingRecipient' | 'markRecipient' | 'releaseRecipient' | 'completeMessages' | 'nextWakeAt'>;
 
 const setLease = new Statement(`update messages set lease_until = ? where id = ? and status = 'dispatching' and lease_owner = ?`);
 const recipientsOf = inList('select * from recipients where message_id in', ' order by message_id, id');
 // A transport's answer, recorded only while the recipient is still pending. Provider id and error
 // change only when the update names them (a flag, then the value); `sent_at` only when sent.
-const updateRecipient = new Statement(`update recipients set status = ?, updated_at = ?, sent_at = coalesce(?, sent_at),
-  provider_id = case when ? = 1 then ? else provider_id end, error = case when ? = 1 then ? else error end,
-  attempts = attempts + ? where id = ? and status = 'pending'`);
+const SET_RECIPIENT = `status = ?, updated_at = ?, sent_at = coalesce(?, sent_at),
+  provider_id = case when ? = 1 then ? else provider_id end, error = case when ? = 1 then ? else error end, attempts = attempts + ?`;
+const updateRecipient = new Statement(`update recipients set ${SET_RECIPIENT} where id = ? and status = 'pending'`);
+/** PostgreSQL: the update, its event and its callback in one statement (one round trip, no BEGIN/COMMIT). */
+const pgMarkRecipient = (withCallback: boolean) => new Statement(`with r as (
+    update recipients set ${SET_RECIPIENT} where id = ? and status = 'pending' returning id, message_id, address
+  ), e as (
+    insert into events (message_id, recipient_id, type, at, data) select r.message_id, r.id, ?::text, ?::bigint, ?::text from r
+  )${withCallback ? `, w as (${enqueueFrom('r')})` : ''}
+  select count(*) as n from r`);
+const pgMark = { plain: pgMarkRecipient(false), withCallback: pgMarkRecipient(true) };
 const releaseRecipient = new Statement(`update recipients set status = ?, updated_at = ?, error = ?, attempts = attempts + ?
   where id = ? and status = 'pending' returning id, message_id, account_id, address, price`);
 const completeMessages = inList(`update messages set status = ?, completed_at = ?, updated_at = ?, lease_owner = null, lease_until = null
   where status = 'dispatching' and lease_owner = ? and id in`, ' returning id');
 
-/** The dispatcher's side of the store: the only place with dialect-specific SQL. */
-export const claimQueries = (db: Kysely<Database>, kind: StoreKind, raw: Raw): ClaimQueries => ({
-  async claimDue(now, limit, owner, leaseUntil) {
-    // Expired leases first: a crashed worker's messages are older than anything newly due.
-    const expired = db.selectFrom('messages').select('id')
-      .where('status', '=', DISPATCHING).where('lease_until', '<', now).orderBy('lease_until').limit(limit);
-    // `<=` mirrors cancel's `send_at >= now + cutoff`: at the due instant exactly one of them can match.
-    const due = db.selectFrom('messages').select('id')
-      .where('status', '=', 'scheduled').where('send_at', '<=', now).orderBy('send_at').limit(limit);
-    const claimed: MessageRow[] = [];
-    for (const [candidates, isExpired] of [[expired, true], [due, false]] as const) {
-      const room: number = limit - claimed.length;
-      if (room <= 0) break;
-      // PostgreSQL: the locking SELECT runs once, as a materialized CTE. Written as `id IN (subquery)`
-      // the planner may pick a nested-loop semi-join that rescans the subquery for every row; each
-      // rescan SKIP LOCKED-skips the rows this statement already updated, so LIMIT stopped limiting.
-      const target: any = kind === 'postgres'
-        ? db.with((cte) => cte('picked').materialized(), () => candidates.limit(room).forUpdate().skipLocked())
-          .updateTable('messages').where('id', 'in', (eb) => eb.selectFrom('picked').select('picked.id'))
-        : db.updateTable('messages').where('id', 'in', candidates.limit(room));
-      let update: any = target
-        .set((eb: any) => ({
-          status: 'dispatching', lease_owner: owner, lease_until: leaseUntil, updated_at: now,
-          dispatched_at: eb.fn.coalesce('dispatched_at', eb.val(now)),
-        }));
-      // Re-checked on the row itself: on PostgreSQL the subquery's snapshot may be older than the lock.
-      update = isExpired
-        ? update.where('status', '=', DISPATCHING).where('lease_until', '<', now)
-        : update.where('status', '=', 'scheduled').where('send_at', '<=', now);
-      claimed.push(...((await update.returningAll().execute()) as MessageRow[]));
-    }
-    return claimed.map(toMessage);
-  },
+const recipientUpdate = (id: number, u: RecipientUpdate, incrementAttempts: boolean): unknown[] => [
+  u.status, u.at, u.status === 'sent' ? u.at : null, u.providerId === undefined ? 0 : 1, u.providerId ?? null,
+  u.error === undefined ? 0 : 1, u.error ?? null, incrementAttempts ? 1 : 0, id,
+];
 
-  async setLease(messageId, owner, leaseUntil) {
-    return (await raw.run(setLease, [leaseUntil, messageId, owner])) > 0;
-  },
+/** The dispatcher's side of the store. */
+export const claimQueries = (db: Kysely<Database>, kind: StoreKind, raw: Raw, insertEvents: StoreTx['insertEvents']): ClaimQueries => {
+  const updatePendingRecipient: StoreTx['updatePendingRecipient'] = async (id, u, incrementAttempts = false) =>
+    (await raw.run(updateRecipient, recipientUpdate(id, u, incrementAttempts))) > 0;
+  return {
+    async claimDue(now, limit, owner, leaseUntil) {
+      // Expired leases first: a crashed worker's messages are older than anything newly due.
+      const expired = db.selectFrom('messages').select('id')
+        .where('status', '=', DISPATCHING).where('lease_until', '<', now).orderBy('lease_until').limit(limit);
+      // `<=` mirrors cancel's `send_at >= now + cutoff`: at the due instant exactly one of them can match.
+      const due = db.selectFrom('messages').select('id')
+        .where('status', '=', SCHEDULED).where('send_at', '<=', now).orderBy('send_at').limit(limit);
+      const claimed: MessageRow[] = [];
+      for (const [candidates, isExpired] of [[expired, true], [due, false]] as const) {
+        const room: number = limit - claimed.length;
+        if (room <= 0) break;
+        // PostgreSQL: the locking SELECT runs once, as a materialized CTE. Written as `id IN (subquery)`
+        // the planner may pick a nested-loop semi-join that rescans the subquery for every row; each
+        // rescan SKIP LOCKED-skips the rows this statement already updated, so LIMIT stopped limiting.
+        const target: any = kind === 'postgres'
+          ? db.with((cte) => cte('picked').materialized(), () => candidates.limit(room).forUpdate().skipLocked())
+            .updateTable('messages').where('id', 'in', (eb) => eb.selectFrom('picked').select('picked.id'))
+          : db.updateTable('messages').where('id', 'in', candidates.limit(room));
+        let update: any = target
+          .set((eb: any) => ({
+            status: 'dispatching', lease_owner: owner, lease_until: leaseUntil, updated_at: now,
+            dispatched_at: eb.fn.coalesce('dispatched_at', eb.val(now)),
+          }));
+        // Re-checked on the row itself: on PostgreSQL the subquery's snapshot may be older than the lock.
+        update = isExpired
+          ? update.where('status', '=', DISPATCHING).where('lease_until', '<', now)
+          : update.where('status', '=', 'scheduled').where('send_at', '<=', now);
+        claimed.push(...((await update.returningAll().execute()) as MessageRow[]));
+      }
+      return claimed.map(toMessage);
+    },
 
-  async recipientsOf(messageIds) {
-    const out: Recipient[] = [];
-    for (let i = 0; i < messageIds.length; i += CHUNK) {
-      const ids = messageIds.slice(i, i + CHUNK);
-      for (const r of await raw.all<RecipientRow>(recipientsOf(ids.length), ids)) out.push(toRecipient(r));
-    }
-    return out;
-  },
+    async setLease(messageId, owner, leaseUntil) {
+      return (await raw.run(setLease, [leaseUntil, messageId, owner])) > 0;
+    },
 
-  async updatePendingRecipient(id, u, incrementAttempts = false) {
-    return (await raw.run(updateRecipient, [u.status, u.at, u.status === 'sent' ? u.at : null, u.providerId === undefined ? 0 : 1,
-      u.providerId ?? null, u.error === undefined ? 0 : 1, u.error ?? null, incrementAttempts ? 1 : 0, id])) > 0;
-  },
+    async recipientsOf(messageIds) {
+      const out: Recipient[] = [];
+      for (let i = 0; i < messageIds.length; i += CHUNK) {
+        const ids = messageIds.slice(i, i + CHUNK);
+        for (const r of await raw.all<RecipientRow>(recipientsOf(ids.length), ids)) out.push(toRecipient(r));
+      }
+      return out;
+    },
 
-  async releaseRecipient(id, status, now, error, incrementAttempts = false) {
-    const [r] = await raw.all<{ id: number; message_id: number; account_id: number; address: string; price: number }>(
-      releaseRecipient, [status, now, error, incrementAttempts ? 1 : 0, id]);
-    return r && { id: r.id, messageId: r.message_id, accountId: r.account_id, address: r.address, price: r.price };
-  },
+    updatePendingRecipient,
 
-  async completeMessages(ids, owner, status, now) {
-    const done: number[] = [];
-    for (let i = 0; i < ids.length; i += CHUNK) {
-      const chunk = ids.slice(i, i + CHUNK);
-      for (const r of await raw.all<{ id: number }>(completeMessages(chunk.length), [status, now, now, owner, ...chunk])) done.push(Number(r.id));
-    }
-    return done;
-  },
+    async markRecipient(r, u, incrementAttempts, event) {
+      if (kind === 'sqlite') {
+        if (!(await updatePendingRecipient(r.id, u, incrementAttempts))) return false;
+        await insertEvents([{ messageId: r.messageId, recipientId: r.id, type: event.type, at: u.at, data: event.data }]);
+        return true;
+      }
+      const data = toJson(event.data);
+      const callback = isCallbackEvent(event.type);
+      const [{ n }] = await raw.all<{ n: number | string }>(callback ? pgMark.withCallback : pgMark.plain, [
+        ...recipientUpdate(r.id, u, incrementAttempts), event.type, u.at, data, ...(callback ? [event.type, u.at, data, u.at, u.at] : []),
+      ]);
+      return Number(n) > 0;
+    },
 
-  async nextWakeAt() {
-    const a = await db.selectFrom('messages').select((eb) => eb.fn.min<number | null>('send_at').as('t'))
-      .where('status', '=', 'scheduled').executeTakeFirst();
-    const b = await db.selectFrom('messages').select((eb) => eb.fn.min<number | null>('lease_until').as('t'))
-      .where('status', '=', DISPATCHING).executeTakeFirst();
-    const times = [a?.t, b?.t].filter((t): t is number => t !== null && t !== undefined).map(Number);
-    return times.length ? Math.min(...times) : undefined;
-  },
-});
+    async releaseRecipient(id, status, now, error, incrementAttempts = false) {
+      const [r] = await raw.all<{ id: number; message_id: number; account_id: number; address: string; price: number }>(
+        releaseRecipient, [status, now, error, incrementAttempts ? 1 : 0, id]);
+      return r && { id: r.id, messageId: r.message_id, accountId: r.account_id, address: r.address, price: r.price };
+    },
+
+    async completeMessages(ids, owner, status, now) {
+      const done: number[] = [];
+      for (let i = 0; i < ids.length; i += CHUNK) {
+        const chunk = ids.slice(i, i + CHUNK);
+        for (const r of await raw.all<{ id: number }>(completeMessages(chunk.length), [status, now, now, owner, ...chunk])) done.push(Number(r.id));
+      }
+      return done;
+    },
+
+    async nextWakeAt() {
+      const a = await db.selectFrom('messages').select((eb) => eb.fn.min<number | null>('send_at').as('t'))
+        .where('status', '=', SCHEDULED).executeTakeFirst();
+      const b = await db.selectFrom('messages').select((eb) => eb.fn.min<number | null>('lease_until').as('t'))
+        .where('status', '=', DISPATCHING).executeTakeFirst();
+      const times = [a?.t, b?.t].filter((t): t is number => t !== null && t !== undefined).map(Number);
+      return times.length ? Math.min(...times) : undefined;
+    },
+  };
+};

@@ -17,19 +17,22 @@ import { GroupCommitter } from './group-commit.js';
 import { guarded, translate } from './unavailable.js';
 import { pgRaw, sqliteRaw, type Raw } from './raw.js';
 import { directSqlite } from './sqlite-direct.js';
+import { paidMessageQueries } from './paid-message.js';
 
 const bind = (db: Kysely<Database>, kind: StoreKind, raw: Raw): StoreTx => {
   const messages = messageQueries(db, raw);
+  // Every recipient status change writes an event: deriving the callback outbox here means
+  // no code path can change a status without its callback (StoreTx.insertEvents).
+  const insertEvents: StoreTx['insertEvents'] = async (events) => {
+    await messages.insertEvents(events);
+    await enqueueWebhooks(raw, events);
+  };
   return {
     ...accountQueries(db, raw),
     ...messages,
-    // Every recipient status change writes an event: deriving the callback outbox here means
-    // no code path can change a status without its callback (StoreTx.insertEvents).
-    async insertEvents(events) {
-      await messages.insertEvents(events);
-      await enqueueWebhooks(raw, events);
-    },
-    ...claimQueries(db, kind, raw),
+    insertEvents,
+    ...paidMessageQueries(kind, raw, { insertMessage: messages.insertMessage, insertEvents }),
+    ...claimQueries(db, kind, raw, insertEvents),
     ...suppressionQueries(db),
     ...outboxQueries(db, raw),
     ...profileQueries(db),

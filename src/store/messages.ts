@@ -2,7 +2,7 @@ import type { Kysely, SelectQueryBuilder, UpdateQueryBuilder } from 'kysely';
 import type { MessageFilter, ReleasedRecipient, StoreTx } from '../core/ports.js';
 import type { Database, MessageRow } from './schema.js';
 import { toEvent, toJson, toMessage, toRecipient } from './mappers.js';
-import { multiRow, Statement, type Raw } from './raw.js';
+import { inList, multiRow, Statement, type Raw } from './raw.js';
 
 type MessageQueries = Pick<StoreTx,
   'insertMessage' | 'findMessageByIdempotencyKey' | 'getMessage' | 'listMessages' | 'countSelection' | 'getRecipients' |
@@ -27,7 +27,8 @@ function where<Q extends Filterable>(q: Q, f: MessageFilter): Q {
 }
 
 const releasedColumns = ['id', 'message_id', 'account_id', 'address', 'price'] as const;
-const toReleased = (r: { id: number; message_id: number; account_id: number; address: string; price: number }): ReleasedRecipient => ({
+type ReleasedRow = { id: number; message_id: number; account_id: number; address: string; price: number };
+const toReleased = (r: ReleasedRow): ReleasedRecipient => ({
   id: r.id, messageId: r.message_id, accountId: r.account_id, address: r.address, price: r.price,
 });
 
@@ -37,6 +38,19 @@ const insertMessage = new Statement(`insert into messages (account_id, channel, 
 const insertRecipients = multiRow(`insert into recipients (message_id, account_id, address, status, price, attempts, updated_at,
   content, units)`, `(?, ?, ?, 'pending', ?, 0, ?, ?, ?)`);
 const insertEvents = multiRow('insert into events (message_id, recipient_id, type, at, data)', '(?, ?, ?, ?, ?)');
+const getMessage = new Statement('select * from messages where id = ?');
+const findByIdempotencyKey = new Statement('select * from messages where account_id = ? and idempotency_key = ?');
+const cancelOne = new Statement(`update messages set status = 'cancelled', cancelled_at = ?, updated_at = ?
+  where id = ? and account_id = ? and status = 'scheduled' and send_at >= ? returning *`);
+const releasePending = inList(`update recipients set status = ?, updated_at = ?, error = ? where status = 'pending' and message_id in`,
+  ` returning ${releasedColumns.join(', ')}`);
+
+/**
+ * A cancel by one id and nothing else (a DELETE of one message) runs as one precompiled statement.
+ * Any other field set goes through the builder; `statuses` never narrows a cancel (see below).
+ */
+const isOneId = (f: MessageFilter): f is MessageFilter & { ids: [number] } =>
+  f.ids?.length === 1 && Object.entries(f).every(([k, v]) => v === undefined || k === 'accountId' || k === 'ids' || k === 'statuses');
 
 export const messageQueries = (db: Kysely<Database>, raw: Raw): MessageQueries => ({
   async insertMessage(m) {
@@ -58,13 +72,12 @@ export const messageQueries = (db: Kysely<Database>, raw: Raw): MessageQueries =
   },
 
   async findMessageByIdempotencyKey(accountId, key) {
-    const row = await db.selectFrom('messages').selectAll()
-      .where('account_id', '=', accountId).where('idempotency_key', '=', key).executeTakeFirst();
+    const [row] = await raw.all<MessageRow>(findByIdempotencyKey, [accountId, key]);
     return row && { message: toMessage(row), requestHash: row.request_hash };
   },
 
   async getMessage(id) {
-    const row = await db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
+    const [row] = await raw.all<MessageRow>(getMessage, [id]);
     return row && toMessage(row);
   },
 
@@ -104,6 +117,7 @@ export const messageQueries = (db: Kysely<Database>, raw: Raw): MessageQueries =
   async cancelMessages(f, minSendAt, now) {
     // The whole decision: a message is cancelled only if it is still scheduled and not yet due
     // (mirror of the claim's `send_at <= now`), so cancel and dispatch can never both win.
+    if (isOneId(f)) return (await raw.all<MessageRow>(cancelOne, [now, now, f.ids[0], f.accountId, minSendAt])).map(toMessage);
     const rows = await where(db.updateTable('messages'), { ...f, statuses: undefined })
       .set({ status: 'cancelled', cancelled_at: now, updated_at: now })
       .where('status', '=', 'scheduled').where('send_at', '>=', minSendAt)
@@ -114,10 +128,8 @@ export const messageQueries = (db: Kysely<Database>, raw: Raw): MessageQueries =
   async releasePendingRecipients(messageIds, status, now, error = null) {
     const out: ReleasedRecipient[] = [];
     for (let i = 0; i < messageIds.length; i += CHUNK) {
-      const rows = await db.updateTable('recipients').set({ status, updated_at: now, error })
-        .where('message_id', 'in', messageIds.slice(i, i + CHUNK)).where('status', '=', 'pending')
-        .returning(releasedColumns).execute();
-      for (const r of rows) out.push(toReleased(r));
+      const ids = messageIds.slice(i, i + CHUNK);
+      for (const r of await raw.all<ReleasedRow>(releasePending(ids.length), [status, now, error, ...ids])) out.push(toReleased(r));
     }
     return out;
   },

@@ -16,13 +16,21 @@ const toWebhook = (r: Selectable<WebhookDeliveryTable>): WebhookDelivery => ({
   status: r.status as WebhookStatus, attempts: r.attempts, nextAttemptAt: r.next_attempt_at, lastError: r.last_error,
 });
 
-// Values are cast so that PostgreSQL types the parameters of INSERT … SELECT like the columns.
-const enqueue = inList(`insert into webhook_deliveries (account_id, message_id, recipient_id, event, format, url, address, tag, at,
-  data, status, attempts, next_attempt_at, created_at)
+export const isCallbackEvent = (type: string): boolean => CALLBACK_EVENTS.has(type);
+
+/**
+ * Enqueues the callbacks of the recipients in `source` (aliased `r`, with id, message_id and
+ * address) whose message has a callback URL. Its parameters: event type, at, data, at, at.
+ * Values are cast so that PostgreSQL types the parameters of INSERT … SELECT like the columns.
+ */
+export const enqueueFrom = (source: string, where = ''): string => `insert into webhook_deliveries (account_id, message_id,
+  recipient_id, event, format, url, address, tag, at, data, status, attempts, next_attempt_at, created_at)
   select m.account_id, m.id, r.id, cast(? as text), m.callback_format, m.callback_url, r.address, m.tag, cast(? as bigint),
     cast(? as text), 'pending', 0, cast(? as bigint), cast(? as bigint)
-  from recipients r join messages m on m.id = r.message_id
-  where m.callback_url is not null and r.id in`);
+  from ${source} join messages m on m.id = r.message_id
+  where m.callback_url is not null${where}`;
+
+const enqueue = inList(enqueueFrom('recipients r', ' and r.id in'));
 
 /**
  * The outbox of status callbacks: one row per recipient event of a message that has a callback

@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { normalizeAddress, normalizeEmail, normalizePhone } from '../../src/core/addresses.js';
 import { RelaisError } from '../../src/core/errors.js';
 
@@ -18,6 +19,23 @@ describe('normalizePhone', () => {
     assert.equal(normalizePhone(' 06.12.34.56.78 '), '+33612345678');
     assert.equal(normalizePhone('0033612345678'), '+33612345678');
     assert.equal(normalizePhone('+14155552671'), '+14155552671');
+  });
+
+  it('answers for E.164 input exactly as the general parser does', () => {
+    // The E.164 shortcut must never accept what the parser rejects, nor change the number.
+    let seed = 7;
+    const digit = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % 10);
+    for (const cc of ['1', '7', '33', '44', '49', '262', '590', '689', '800', '882', '971', '999', '80']) {
+      for (let i = 0; i < 300; i++) {
+        let n = `+${cc}`;
+        const len = 6 + (i % 8);
+        for (let j = 0; j < len; j++) n += digit();
+        const parsed = parsePhoneNumberFromString(n, 'FR');
+        if (parsed?.isValid()) assert.equal(normalizePhone(n), parsed.number, n);
+        else rejects(() => normalizePhone(n), n);
+      }
+    }
+    assert.equal(normalizePhone('+447911123456'), '+447911123456');
   });
 
   it('uses the default region for national numbers', () => {

@@ -173,6 +173,10 @@ dialectSuite('store: accounts, messages, cancel, recipients, suppressions, outbo
 
     // Another account's id in the filter is not reachable.
     assert.deepEqual(await store.transaction((tx) => tx.cancelMessages({ accountId: a.id, ids: [other.id] }, 0, now)), []);
+    // One id with another selector: both must match.
+    for (const narrower of [{ tag: 'u' }, { tag: undefined, batchId: 'b' }, { channel: 'email' as const }, { sendAtTo: far.sendAt }]) {
+      assert.deepEqual(await store.transaction((tx) => tx.cancelMessages({ accountId: a.id, ids: [far.id], ...narrower }, 0, now)), [], JSON.stringify(narrower));
+    }
 
     const won = await store.transaction((tx) => tx.cancelMessages({ accountId: a.id }, minSendAt, now));
     assert.deepEqual(ids(won), [boundary.id, far.id]);

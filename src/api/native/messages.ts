@@ -52,7 +52,7 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
       sendAt: parseOptionalInstant(body.sendAt, 'sendAt'), tag: body.tag, batchId: body.batchId, metadata: body.metadata,
       idempotencyKey: key,
     });
-    reply.code(created ? 201 : 200).header('location', `${request.routeOptions.url?.replace(/\/messages$/, '') ?? ''}/messages/${message.id}`);
+    reply.code(created ? 201 : 200).header('location', `${app.prefix}/messages/${message.id}`);
     if (!created) reply.header('idempotent-replayed', 'true');
     return messageView(message);
   });

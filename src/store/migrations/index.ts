@@ -4,11 +4,12 @@ import type { StoreKind } from '../open.js';
 import { init } from './0001-init.js';
 import { partner } from './0002-partner.js';
 import { leanIndexes } from './0003-lean-indexes.js';
+import { statusFreeIndexes } from './0004-status-free-indexes.js';
 
 /** Forward-only; the same list on every dialect. Names sort in the order they apply. */
 export const migrationProvider = (kind: StoreKind): MigrationProvider => ({
   async getMigrations(): Promise<Record<string, Migration>> {
-    return { '0001-init': init(kind), '0002-partner': partner(kind), '0003-lean-indexes': leanIndexes };
+    return { '0001-init': init(kind), '0002-partner': partner(kind), '0003-lean-indexes': leanIndexes, '0004-status-free-indexes': statusFreeIndexes };
   },
 });
 
