@@ -1,6 +1,8 @@
 // Statements per dispatched message in a burst of N messages due now: native time on SQLite,
 // round-trip latency on PostgreSQL. Figures behind docs/BENCHMARKS.md (2, 3).
-//   npx tsx bench/analysis/stmts-dispatch.ts sqlite|postgres [N=5000]
+//   npx tsx bench/analysis/stmts-dispatch.ts sqlite|postgres [N=5000] [one-by-one]
+// `one-by-one` hides the outbox's in-store batches: every recipient then takes the path of a
+// network transport (one send, one record, in a slot).
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { BenchDb } from '../lib/db.js';
@@ -30,7 +32,8 @@ const origQ = pg.Client.prototype.query as any;
   return r.finally(() => note(key(String(text)), performance.now() - t));
 };
 const db = await BenchDb.create(kind);
-const p = await openInProcess(db, { accounts: 4 });
+const oneByOne = process.argv[4] === 'one-by-one';
+const p = await openInProcess(db, { accounts: 4, oneByOne });
 const T = Date.now() + 60_000;
 await scheduleBatched(p, N, () => T, { concurrency: 4, batch: 250 });
 p.startDispatcher();
@@ -41,6 +44,6 @@ while (p.sent() < N) await sleep(5);
 const wall = performance.now() - t0;
 on = false;
 let tot = 0, cnt = 0; for (const e of acc.values()) { tot += e.ms; cnt += e.n; }
-console.log(`${kind} burst ${N}: ${(wall / 1000).toFixed(2)} s = ${Math.round(N / wall * 1000)} msg/s, ${(wall * 1000 / N).toFixed(0)} µs/msg; ${(cnt / N).toFixed(1)} statements/msg, ${(tot * 1000 / N).toFixed(0)} µs/msg in statements (${kind === 'sqlite' ? 'native' : 'round-trip latency, overlapping'})`);
+console.log(`${kind} burst ${N}${oneByOne ? ' (one by one)' : ''}: ${(wall / 1000).toFixed(2)} s = ${Math.round(N / wall * 1000)} msg/s, ${(wall * 1000 / N).toFixed(0)} µs/msg; ${(cnt / N).toFixed(1)} statements/msg, ${(tot * 1000 / N).toFixed(0)} µs/msg in statements (${kind === 'sqlite' ? 'native' : 'round-trip latency, overlapping'})`);
 for (const [k, e] of [...acc.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 16)) console.log(`  ${(e.ms * 1000 / N).toFixed(0).padStart(6)} µs/msg  ${(e.n / N).toFixed(2)}×  ${k}`);
 await p.close(); await db.drop();

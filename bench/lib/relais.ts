@@ -53,8 +53,11 @@ export interface InProcess {
   close(): Promise<void>;
 }
 
-/** loadConfig + openStore + composeCore (+ a Dispatcher over the outbox transports), in this process. */
-export async function openInProcess(db: BenchDb, opts: { accounts?: number } = {}): Promise<InProcess> {
+/**
+ * loadConfig + openStore + composeCore (+ a Dispatcher over the outbox transports), in this
+ * process. `oneByOne` sends through the outbox as through a network transport (no in-store batches).
+ */
+export async function openInProcess(db: BenchDb, opts: { accounts?: number; oneByOne?: boolean } = {}): Promise<InProcess> {
   const config = loadConfig(relaisEnv(db));
   const store = await openStore({ url: config.db.url, poolSize: config.db.poolSize, statementTimeoutMs: config.db.statementTimeoutMs });
   let dispatcher: Dispatcher | undefined;
@@ -65,7 +68,11 @@ export async function openInProcess(db: BenchDb, opts: { accounts?: number } = {
   const transports = Object.fromEntries(Object.entries(base).map(([channel, t]) => {
     let w = wrapped.get(t);
     if (!w) {
-      w = { name: t.name, close: () => t.close(), send: async (msg) => { const r = await t.send(msg); sent++; return r; } };
+      const within = opts.oneByOne ? undefined : t.sendWithin?.bind(t);
+      w = {
+        name: t.name, close: () => t.close(), send: async (msg) => { const r = await t.send(msg); sent++; return r; },
+        ...(within && { sendWithin: async (tx, msgs) => { const r = await within(tx, msgs); sent += msgs.length; return r; } }),
+      };
       wrapped.set(t, w);
     }
     return [channel, w];

@@ -1,6 +1,6 @@
 import type { Core } from './context.js';
 import { refundReleased } from './ledger.js';
-import type { NewEvent, OutgoingMessage, ReleasedRecipient, SendResult } from './ports.js';
+import type { NewEvent, OutgoingMessage, ReleasedRecipient, SendResult, StoreTx } from './ports.js';
 import { suppressionChannelOf } from './suppressions.js';
 import type { Channel, Message, MessageStatus, Recipient, RecipientStatus, SuppressionChannel } from './types.js';
 
@@ -21,9 +21,13 @@ export interface DeliveryOptions {
    * Default: no limits.
    */
   slot?<T>(channel: Channel, turn: () => Promise<T>): Promise<T>;
+  /** The in-store delivery of a channel's transport, if it has one (Transport.sendWithin). */
+  sendWithin?(channel: Channel): SendWithin | undefined;
   /** Hears a message whose delivery stopped on an error (a database that went away); its lease then runs out. */
   onError?(message: Message, err: unknown): void;
 }
+
+export type SendWithin = (tx: StoreTx, msgs: OutgoingMessage[]) => Promise<string[]>;
 
 export type DeliveryOutcome = { status: MessageStatus } | { retryAt: number } | { lostLease: true };
 
@@ -61,10 +65,12 @@ interface Run {
 
 /**
  * Delivers the pending recipients of a batch of claimed messages and completes them. The reads
- * and the completions are one statement per batch; each send is recorded on its own, inside
- * its slot (DeliveryOptions.slot), so that a crash can duplicate at most one send per slot. A
- * recipient already marked sent is never sent again. Skips and permanent failures are refunded
- * exactly once. Returns one outcome per message, in order.
+ * and the completions are one statement per batch. A transport that writes into the store
+ * (DeliveryOptions.sendWithin) takes a chunk of recipients in the transaction that records them;
+ * through any other, each send is recorded on its own, inside its slot (DeliveryOptions.slot),
+ * so that a crash can duplicate at most one send per slot. A recipient already marked sent is
+ * never sent again. Skips and permanent failures are refunded exactly once. Returns one outcome
+ * per message, in order.
  */
 export async function deliverBatch(core: Core, messages: Message[], opts: DeliveryOptions): Promise<DeliveryOutcome[]> {
   const byMessage = new Map<number, Recipient[]>();
@@ -82,20 +88,94 @@ export async function deliverBatch(core: Core, messages: Message[], opts: Delive
     };
   });
   await releaseSuppressed(core, runs);
+  const inStore = new Map<SendWithin, Run[]>();
+  const oneByOne: Run[] = [];
+  for (const run of runs) {
+    const within = opts.sendWithin?.(run.message.channel);
+    if (within) inStore.set(within, [...(inStore.get(within) ?? []), run]);
+    else oneByOne.push(run);
+  }
   const slot = opts.slot ?? (<T>(_channel: Channel, turn: () => Promise<T>) => turn());
-  await Promise.all(runs.map(async (run) => {
-    try {
-      for (const r of run.pending) {
-        await slot(run.message.channel, () => turn(core, run, r, opts));
-        if (run.lost) return;
+  await Promise.all([
+    ...[...inStore].map(([within, those]) => deliverInStore(core, those, within, opts)),
+    ...oneByOne.map(async (run) => {
+      try {
+        for (const r of run.pending) {
+          await slot(run.message.channel, () => turn(core, run, r, opts));
+          if (run.lost) return;
+        }
+      } catch (err) {
+        lose(run, err, opts);
       }
-    } catch (err) {
-      // The lease runs out and another round (here or elsewhere) takes the message up again.
-      run.lost = true;
-      opts.onError?.(run.message, err);
-    }
-  }));
+    }),
+  ]);
   return complete(core, runs, opts);
+}
+
+/** The lease runs out and another round (here or elsewhere) takes the message up again. */
+function lose(run: Run, err: unknown, opts: DeliveryOptions): void {
+  run.lost = true;
+  opts.onError?.(run.message, err);
+}
+
+const outgoing = (message: Message, r: Recipient): OutgoingMessage => ({
+  accountId: message.accountId, messageId: message.id, recipientId: r.id, channel: message.channel,
+  address: r.address, content: r.content ?? message.content, sendAt: message.sendAt, metadata: message.metadata,
+});
+
+/** Recipients per transaction of an in-store transport: bounds how long one holds SQLite's writer. */
+const IN_STORE_CHUNK = 250;
+
+/**
+ * Sends and records chunks of recipients, each in one transaction. A recipient that left
+ * `pending` meanwhile (another worker took its message over) rolls the chunk back; the chunk is
+ * then sent again without that message, whose lease is lost.
+ */
+async function deliverInStore(core: Core, runs: Run[], within: SendWithin, opts: DeliveryOptions): Promise<void> {
+  const items = runs.flatMap((run) => run.pending.map((r) => ({ run, r })));
+  for (let i = 0; i < items.length; i += IN_STORE_CHUNK) {
+    let chunk = items.slice(i, i + IN_STORE_CHUNK);
+    while (chunk.length > 0) {
+      for (const run of new Set(chunk.map((x) => x.run))) if (!run.lost && !(await holdsLease(core, run, opts))) run.lost = true;
+      chunk = chunk.filter((x) => !x.run.lost);
+      if (chunk.length === 0) break;
+      const now = core.clock.now();
+      let taken: Set<Run>;
+      try {
+        taken = await core.store.transaction(async (tx) => {
+          const providerIds = await within(tx, chunk.map((x) => outgoing(x.run.message, x.r)));
+          const sends = chunk.map((x, k) => ({ id: x.r.id, messageId: x.run.message.id, providerId: providerIds[k] }));
+          const won = new Set(await tx.markSent(sends, now));
+          const lost = new Set(chunk.filter((x) => !won.has(x.r.id)).map((x) => x.run));
+          if (lost.size > 0) throw new TakenOver(lost);
+          return lost;
+        });
+      } catch (err) {
+        if (!(err instanceof TakenOver)) {
+          for (const run of new Set(items.slice(i).map((x) => x.run))) if (!run.lost) lose(run, err, opts);
+          return;
+        }
+        taken = err.runs;
+      }
+      for (const run of taken) {
+        run.lost = true;
+        run.stale = true;
+      }
+      if (taken.size > 0) continue;
+      for (const { run, r } of chunk) {
+        run.statuses.set(r.id, 'sent');
+        core.observer.sent(run.message.channel, now - run.message.sendAt);
+      }
+      break;
+    }
+  }
+}
+
+/** Rolls back a chunk in which another worker had already taken some recipients. */
+class TakenOver extends Error {
+  constructor(readonly runs: Set<Run>) {
+    super('recipients taken over by another worker');
+  }
 }
 
 /** One recipient's turn: checks the lease (the wait for a slot may have outlasted it), sends, records. */
@@ -104,11 +184,7 @@ async function turn(core: Core, run: Run, r: Recipient, opts: DeliveryOptions): 
     run.lost = true;
     return;
   }
-  const { message } = run;
-  const result = await opts.send({
-    accountId: message.accountId, messageId: message.id, recipientId: r.id, channel: message.channel,
-    address: r.address, content: r.content ?? message.content, sendAt: message.sendAt, metadata: message.metadata,
-  });
+  const result = await opts.send(outgoing(run.message, r));
   await recordResult(core, run, r, result, opts.maxAttempts);
 }
 

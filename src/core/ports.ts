@@ -154,6 +154,11 @@ export interface StoreTx {
    */
   markRecipient(recipient: { id: number; messageId: number }, update: RecipientUpdate, incrementAttempts: boolean,
     event: { type: string; data: Record<string, unknown> | null }): Promise<boolean>;
+  /**
+   * Records sends that succeeded: pending → sent with their provider ids, and their `sent` events
+   * (and callbacks). Returns the ids that were still pending; the others are left as they are.
+   */
+  markSent(sends: { id: number; messageId: number; providerId: string }[], at: number): Promise<number[]>;
   /** pending → skipped/failed for one recipient; `incrementAttempts` when a transport attempt ended it. */
   releaseRecipient(id: number, status: 'skipped' | 'failed', now: number, error: string | null, incrementAttempts?: boolean): Promise<ReleasedRecipient | undefined>;
   /** dispatching → final status for those of `ids` that `owner` still holds; returns their ids. */
@@ -166,7 +171,8 @@ export interface StoreTx {
   listSuppressions(accountId: number, channel?: SuppressionChannel): Promise<Suppression[]>;
   suppressedAmong(accountId: number, channel: SuppressionChannel, addresses: string[]): Promise<Set<string>>;
 
-  insertOutbox(e: Omit<OutboxEntry, 'id'>): Promise<OutboxEntry>;
+  /** Stores what a send put on the wire, one entry per recipient; returns them with their ids, in order. */
+  insertOutbox(entries: Omit<OutboxEntry, 'id'>[]): Promise<OutboxEntry[]>;
   listOutbox(q: { accountId?: number; messageId?: number; limit: number; beforeId?: number }): Promise<OutboxEntry[]>;
 
   /** Profile of an account (absent: never set; read as all defaults). */
@@ -229,6 +235,12 @@ export type SendResult =
 export interface Transport {
   readonly name: string;
   send(msg: OutgoingMessage): Promise<SendResult>;
+  /**
+   * Only for a transport that writes into the store itself (the outbox): delivers a batch inside
+   * the transaction that records it, so that a crash keeps or loses both, never duplicates.
+   * Returns the provider ids, in order; a throw rolls the whole batch back.
+   */
+  sendWithin?(tx: StoreTx, msgs: OutgoingMessage[]): Promise<string[]>;
   close(): Promise<void>;
 }
 

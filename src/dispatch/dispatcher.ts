@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Core } from '../core/context.js';
-import { claimDue, deliverBatch } from '../core/delivery.js';
-import type { OutgoingMessage, SendResult, Wakeup } from '../core/ports.js';
+import { claimDue, deliverBatch, type SendWithin } from '../core/delivery.js';
+import type { OutgoingMessage, SendResult, Transport, Wakeup } from '../core/ports.js';
 import type { Channel, Message } from '../core/types.js';
 import type { TransportRegistry } from '../transports/registry.js';
 import { backoffMs } from './backoff.js';
@@ -28,6 +28,7 @@ export class Dispatcher extends PollingLoop implements Wakeup {
   readonly owner: string;
   private readonly limiters = new Map<string, Limiter>();
   private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly sendWithin = new Map<Transport, SendWithin>();
 
   constructor(
     private readonly core: Core,
@@ -37,6 +38,7 @@ export class Dispatcher extends PollingLoop implements Wakeup {
   ) {
     super();
     this.owner = opts.owner ?? `worker-${process.pid}-${randomBytes(4).toString('hex')}`;
+    for (const t of Object.values(transports)) if (t.sendWithin) this.sendWithin.set(t, (tx, msgs) => t.sendWithin!(tx, msgs));
   }
 
   /** Stops claiming, lets in-flight deliveries finish. */
@@ -105,6 +107,7 @@ export class Dispatcher extends PollingLoop implements Wakeup {
         backoffMs: (attempt) => backoffMs(attempt),
         send: (msg) => this.send(msg),
         slot: (channel, turn) => this.limiterOf(channel).run(turn),
+        sendWithin: (channel) => this.sendWithin.get(this.transports[channel]),
         onError: (message, err) => this.log?.error({ err, messageId: message.id, owner: this.owner }, 'delivery failed'),
       });
       for (const outcome of outcomes) if ('retryAt' in outcome) this.notify(outcome.retryAt);

@@ -5,15 +5,16 @@ import type { StoreKind } from './open.js';
 import type { Database, MessageRow, RecipientRow } from './schema.js';
 import { CHUNK } from './messages.js';
 import { toJson, toMessage, toRecipient } from './mappers.js';
-import { enqueueFrom, isCallbackEvent } from './webhooks.js';
-import { inList, Statement, type Raw } from './raw.js';
+import { enqueueSql, isCallbackEvent } from './webhooks.js';
+import { inList, multiRow, Statement, type Raw } from './raw.js';
 
 /** Literals, not bound parameters: only then does SQLite use the partial lease and due indexes (0003, 0004). */
 const DISPATCHING = sql.lit('dispatching');
 const SCHEDULED = sql.lit('scheduled');
 
 type ClaimQueries = Pick<StoreTx,
-  'claimDue' | 'setLease' | 'recipientsOf' | 'updatePendingRecipient' | 'markRecipient' | 'releaseRecipient' | 'completeMessages' | 'nextWakeAt'>;
+  'claimDue' | 'setLease' | 'recipientsOf' | 'updatePendingRecipient' | 'markRecipient' | 'markSent' | 'releaseRecipient' |
+  'completeMessages' | 'nextWakeAt'>;
 
 const setLease = new Statement(`update messages set lease_until = ? where id = ? and status = 'dispatching' and lease_owner = ?`);
 const recipientsOf = inList('select * from recipients where message_id in', ' order by message_id, id');
@@ -27,9 +28,13 @@ const pgMarkRecipient = (withCallback: boolean) => new Statement(`with r as (
     update recipients set ${SET_RECIPIENT} where id = ? and status = 'pending' returning id, message_id, address
   ), e as (
     insert into events (message_id, recipient_id, type, at, data) select r.message_id, r.id, ?::text, ?::bigint, ?::text from r
-  )${withCallback ? `, w as (${enqueueFrom('r')})` : ''}
+  )${withCallback ? `, w as (${enqueueSql('cast(? as text)', 'r')})` : ''}
   select count(*) as n from r`);
 const pgMark = { plain: pgMarkRecipient(false), withCallback: pgMarkRecipient(true) };
+// Sends that succeeded, each with its provider id: (recipient id, provider id) rows joined in.
+const markSent = multiRow(`update recipients set status = 'sent', updated_at = ?, sent_at = ?, error = null, attempts = attempts + 1,
+  provider_id = v.column2 from (`, '(cast(? as bigint), cast(? as text))',
+`) as v where recipients.id = v.column1 and recipients.status = 'pending' returning recipients.id`);
 const releaseRecipient = new Statement(`update recipients set status = ?, updated_at = ?, error = ?, attempts = attempts + ?
   where id = ? and status = 'pending' returning id, message_id, account_id, address, price`);
 const completeMessages = inList(`update messages set status = ?, completed_at = ?, updated_at = ?, lease_owner = null, lease_until = null
@@ -104,6 +109,19 @@ export const claimQueries = (db: Kysely<Database>, kind: StoreKind, raw: Raw, in
         ...recipientUpdate(r.id, u, incrementAttempts), event.type, u.at, data, ...(callback ? [event.type, u.at, data, u.at, u.at] : []),
       ]);
       return Number(n) > 0;
+    },
+
+    async markSent(sends, at) {
+      const won: number[] = [];
+      for (let i = 0; i < sends.length; i += CHUNK) {
+        const chunk = sends.slice(i, i + CHUNK);
+        const rows = await raw.all<{ id: number }>(markSent(chunk.length), [at, at, ...chunk.flatMap((x) => [x.id, x.providerId])]);
+        for (const r of rows) won.push(Number(r.id));
+      }
+      const recorded = new Set(won);
+      await insertEvents(sends.filter((x) => recorded.has(x.id))
+        .map((x) => ({ messageId: x.messageId, recipientId: x.id, type: 'sent', at, data: { providerId: x.providerId } })));
+      return won;
     },
 
     async releaseRecipient(id, status, now, error, incrementAttempts = false) {

@@ -2,17 +2,23 @@ import type { Kysely } from 'kysely';
 import type { StoreTx } from '../core/ports.js';
 import type { Database } from './schema.js';
 import { toOutboxEntry } from './mappers.js';
-import { Statement, type Raw } from './raw.js';
+import { multiRow, type Raw } from './raw.js';
+import { CHUNK } from './messages.js';
 
-const insertOutbox = new Statement(`insert into outbox (account_id, message_id, recipient_id, channel, address, rendered, sent_at)
-  values (?, ?, ?, ?, ?, ?, ?) returning id`);
+const insertOutbox = multiRow('insert into outbox (account_id, message_id, recipient_id, channel, address, rendered, sent_at)',
+  '(?, ?, ?, ?, ?, ?, ?)', ' returning id, recipient_id');
 
 type OutboxQueries = Pick<StoreTx, 'insertOutbox' | 'listOutbox'>;
 
 export const outboxQueries = (db: Kysely<Database>, raw: Raw): OutboxQueries => ({
-  async insertOutbox(e) {
-    const [row] = await raw.all<{ id: number }>(insertOutbox, [e.accountId, e.messageId, e.recipientId, e.channel, e.address, JSON.stringify(e.rendered), e.sentAt]);
-    return { id: Number(row.id), ...e };
+  async insertOutbox(entries) {
+    const ids = new Map<number, number>();
+    for (let i = 0; i < entries.length; i += CHUNK) {
+      const chunk = entries.slice(i, i + CHUNK);
+      const params = chunk.flatMap((e) => [e.accountId, e.messageId, e.recipientId, e.channel, e.address, JSON.stringify(e.rendered), e.sentAt]);
+      for (const r of await raw.all<{ id: number; recipient_id: number }>(insertOutbox(chunk.length), params)) ids.set(Number(r.recipient_id), Number(r.id));
+    }
+    return entries.map((e) => ({ id: ids.get(e.recipientId)!, ...e }));
   },
 
   async listOutbox(q) {

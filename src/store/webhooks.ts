@@ -3,7 +3,7 @@ import type { NewEvent, StoreTx } from '../core/ports.js';
 import type { WebhookDelivery, WebhookStatus } from '../core/types.js';
 import type { Database, WebhookDeliveryTable } from './schema.js';
 import { CHUNK } from './messages.js';
-import { inList, type Raw } from './raw.js';
+import { multiRow, type Raw } from './raw.js';
 
 type WebhookQueries = Pick<StoreTx, 'claimWebhooks' | 'finishWebhook' | 'listWebhooks'>;
 
@@ -19,37 +19,38 @@ const toWebhook = (r: Selectable<WebhookDeliveryTable>): WebhookDelivery => ({
 export const isCallbackEvent = (type: string): boolean => CALLBACK_EVENTS.has(type);
 
 /**
- * Enqueues the callbacks of the recipients in `source` (aliased `r`, with id, message_id and
- * address) whose message has a callback URL. Its parameters: event type, at, data, at, at.
- * Values are cast so that PostgreSQL types the parameters of INSERT … SELECT like the columns.
+ * Enqueues the callbacks of the recipients `r` of `from` whose message has a callback URL, with
+ * `data` as each one's payload data. Parameters before those of `from`: event type, at, (a `?` in
+ * `data`), at, at. Values are cast so that PostgreSQL types the parameters of INSERT … SELECT.
  */
-export const enqueueFrom = (source: string, where = ''): string => `insert into webhook_deliveries (account_id, message_id,
+export const enqueueSql = (data: string, from: string): string => `insert into webhook_deliveries (account_id, message_id,
   recipient_id, event, format, url, address, tag, at, data, status, attempts, next_attempt_at, created_at)
   select m.account_id, m.id, r.id, cast(? as text), m.callback_format, m.callback_url, r.address, m.tag, cast(? as bigint),
-    cast(? as text), 'pending', 0, cast(? as bigint), cast(? as bigint)
-  from ${source} join messages m on m.id = r.message_id
-  where m.callback_url is not null${where}`;
+    ${data}, 'pending', 0, cast(? as bigint), cast(? as bigint)
+  from ${from} join messages m on m.id = r.message_id
+  where m.callback_url is not null`;
 
-const enqueue = inList(enqueueFrom('recipients r', ' and r.id in'));
+// One statement for many recipients, each with its own data: (recipient id, data) rows joined in.
+const [head, tail] = enqueueSql('v.column2', '(\0) as v join recipients r on r.id = v.column1').split('\0');
+const enqueue = multiRow(head, '(cast(? as bigint), cast(? as text))', tail);
 
 /**
  * The outbox of status callbacks: one row per recipient event of a message that has a callback
  * URL, written by the same statement group as the event (see insertEvents in kysely-store.ts).
  */
 export async function enqueueWebhooks(raw: Raw, events: NewEvent[]): Promise<void> {
-  const groups = new Map<string, { type: string; at: number; data: string | null; ids: number[] }>();
+  const groups = new Map<string, { type: string; at: number; rows: unknown[][] }>();
   for (const e of events) {
     if (e.recipientId === null || !CALLBACK_EVENTS.has(e.type)) continue;
-    const data = e.data === null ? null : JSON.stringify(e.data);
-    const key = JSON.stringify([e.type, e.at, data]);
-    const g = groups.get(key) ?? { type: e.type, at: e.at, data, ids: [] };
-    g.ids.push(e.recipientId);
+    const key = `${e.type} ${e.at}`;
+    const g = groups.get(key) ?? { type: e.type, at: e.at, rows: [] };
+    g.rows.push([e.recipientId, e.data === null ? null : JSON.stringify(e.data)]);
     groups.set(key, g);
   }
   for (const g of groups.values()) {
-    for (let i = 0; i < g.ids.length; i += CHUNK) {
-      const ids = g.ids.slice(i, i + CHUNK);
-      await raw.run(enqueue(ids.length), [g.type, g.at, g.data, g.at, g.at, ...ids]);
+    for (let i = 0; i < g.rows.length; i += CHUNK) {
+      const rows = g.rows.slice(i, i + CHUNK);
+      await raw.run(enqueue(rows.length), [g.type, g.at, g.at, g.at, ...rows.flat()]);
     }
   }
 }

@@ -26,11 +26,17 @@ export class OutboxTransport implements Transport {
   constructor(private readonly writer: OutboxWriter, private readonly clock: Clock) {}
 
   async send(msg: OutgoingMessage): Promise<SendResult> {
-    const entry = await this.writer.insertOutbox({
+    const [id] = await this.sendWithin(this.writer, [msg]);
+    return { ok: true, providerId: id };
+  }
+
+  async sendWithin(tx: OutboxWriter, msgs: OutgoingMessage[]): Promise<string[]> {
+    const sentAt = this.clock.now();
+    const entries = await tx.insertOutbox(msgs.map((msg) => ({
       accountId: msg.accountId, messageId: msg.messageId, recipientId: msg.recipientId, channel: msg.channel,
-      address: msg.address, rendered: render(msg), sentAt: this.clock.now(),
-    });
-    return { ok: true, providerId: `outbox-${entry.id}` };
+      address: msg.address, rendered: render(msg), sentAt,
+    })));
+    return entries.map((e) => `outbox-${e.id}`);
   }
 
   async close(): Promise<void> {}

@@ -7,6 +7,7 @@ import { claimDue, deliverBatch, type DeliveryOutcome } from '../../src/core/del
 import type { OutgoingMessage, SendResult } from '../../src/core/ports.js';
 import type { LedgerEntry } from '../../src/core/types.js';
 import type { KyselyStore } from '../../src/store/kysely-store.js';
+import { OutboxTransport } from '../../src/transports/outbox.js';
 import { ledgerInvariant, startTestApp, type TestApp } from '../helpers/app.js';
 import { allOutbox, countByRecipient, eachDialect, phone, scheduleSms, scheduleSmsBulk, ScriptedTransport, SMS_PRICE, waitFor, type Scripted } from '../helpers/dispatch.js';
 import type { Dialect } from '../helpers/store.js';
@@ -334,6 +335,37 @@ eachDialect('dispatcher', (dialect) => {
       assert.equal((await t.store.read.getEvents(m.id)).filter((e) => e.type === 'sent').length, 3);
       assert.deepEqual([...countByRecipient(await allOutbox(t.store))].sort(), [[y.id, 1], [z.id, 1]]);
       await assertLedger(t, accountId, CREDITS - 3 * SMS_PRICE);
+    });
+  });
+
+  test('the outbox delivers in the recording transaction: a chunk with a recipient taken over is rolled back and sent again without its message', async () => {
+    await withApp(dialect, {}, async (t, { accountId }) => {
+      const a = await scheduleSms(t.core, accountId, [phone(1), phone(2)], t.clock.now() + MIN);
+      const b = await scheduleSms(t.core, accountId, [phone(3)], t.clock.now() + MIN);
+      const [ax] = await t.store.read.getRecipients(a.id);
+      t.clock.set(a.sendAt);
+      const claimed = await claimDue(t.core, 'w', 10, t.config.dispatch.leaseMs);
+      const outbox = new OutboxTransport(t.store.read, t.clock);
+      const chunks: number[][] = [];
+      const outcomes = await deliverBatch(t.core, claimed, {
+        owner: 'w', leaseMs: t.config.dispatch.leaseMs, maxAttempts: 5, backoffMs: () => 1000,
+        send: () => Promise.reject(new Error('the outbox is used in store')),
+        sendWithin: () => async (tx, msgs) => {
+          chunks.push(msgs.map((m) => m.recipientId));
+          // Another worker, having taken `a` over, has just sent ax: this chunk must not record it.
+          if (chunks.length === 1) await tx.updatePendingRecipient(ax.id, { status: 'sent', at: t.clock.now(), providerId: 'other' });
+          return outbox.sendWithin(tx, msgs);
+        },
+      });
+      assert.deepEqual(outcomes, [{ lostLease: true }, { status: 'sent' }]);
+      const bx = (await t.store.read.getRecipients(b.id))[0];
+      assert.equal(chunks.length, 2);
+      assert.deepEqual(chunks[1], [bx.id], 'sent again without the message taken over');
+      assert.deepEqual((await allOutbox(t.store)).map((o) => o.recipientId), [bx.id], 'nothing of the rolled-back chunk stayed');
+      assert.deepEqual((await t.store.read.getRecipients(a.id)).map((r) => [r.status, r.providerId]), [['pending', null], ['pending', null]]);
+      assert.equal((await t.store.read.getEvents(a.id)).filter((e) => e.type === 'sent').length, 0);
+      assert.equal((await t.store.read.getMessage(a.id))!.status, 'dispatching', 'left to its lease');
+      assert.deepEqual([bx.status, bx.providerId?.startsWith('outbox-')], ['sent', true]);
     });
   });
 

@@ -201,6 +201,24 @@ dialectSuite('store: accounts, messages, cancel, recipients, suppressions, outbo
     assert.deepEqual(ids(await store.transaction((tx) => tx.cancelMessages({ accountId: a.id, ids: [edge.id] }, now + 10 * MIN, now))), [edge.id]);
   });
 
+  test('markSent records the sends of still-pending recipients, with provider ids and sent events, once', async () => {
+    const store = getStore();
+    const a = await account(store, 'mark-sent');
+    const m = await insert(store, newMessage(a.id, { to: ['+33600000021', '+33600000022', '+33600000023'], each: 50 }));
+    const [r1, r2, r3] = await store.read.getRecipients(m.id);
+    await store.read.releaseRecipient(r3.id, 'skipped', T + 1, 'suppressed');
+    const sends = [r1, r2, r3].map((r, i) => ({ id: r.id, messageId: m.id, providerId: `p-${i + 1}` }));
+    const won = await store.transaction((tx) => tx.markSent(sends, T + 7));
+    assert.deepEqual([...won].sort((x, y) => x - y), [r1.id, r2.id]);
+    const rs = await store.read.getRecipients(m.id);
+    assert.deepEqual(rs.map((r) => [r.status, r.providerId, r.sentAt, r.attempts, r.updatedAt]),
+      [['sent', 'p-1', T + 7, 1, T + 7], ['sent', 'p-2', T + 7, 1, T + 7], ['skipped', null, null, 0, T + 1]]);
+    const sent = () => store.read.getEvents(m.id).then((es) => es.filter((e) => e.type === 'sent').map((e) => [e.recipientId, e.at, e.data]));
+    assert.deepEqual(await sent(), [[r1.id, T + 7, { providerId: 'p-1' }], [r2.id, T + 7, { providerId: 'p-2' }]]);
+    assert.deepEqual(await store.read.markSent(sends, T + 8), []);
+    assert.equal((await sent()).length, 2);
+  });
+
   test('updatePendingRecipient / releasePendingRecipients / releaseRecipient only act on pending recipients, once', async () => {
     const store = getStore();
     const a = await account(store, 'recipients');
@@ -223,6 +241,7 @@ dialectSuite('store: accounts, messages, cancel, recipients, suppressions, outbo
       assert.equal(r.updatedAt, T + 10);
     }
     assert.equal(await store.read.updatePendingRecipient(r2.id, { status: 'sent', at: T + 12 }), false);
+    assert.deepEqual(await store.read.markSent([{ id: r2.id, messageId: m.id, providerId: 'late' }], T + 12), []);
     assert.equal(await store.read.releaseRecipient(r1.id, 'failed', T + 12, 'x'), undefined);
     assert.deepEqual((await store.read.recipientsOf([m.id])).filter((r) => r.status === 'pending'), []);
 
@@ -274,11 +293,12 @@ dialectSuite('store: accounts, messages, cancel, recipients, suppressions, outbo
       accountId: m.accountId, messageId: m.id, recipientId: r.id, channel: m.channel, address: r.address,
       rendered: { to: r.address, text: 'hello', parts: [1, 2], meta: { x: null } }, sentAt,
     });
-    const e1 = await store.read.insertOutbox(entry(m1, r11, T + 1));
-    const e2 = await store.read.insertOutbox(entry(m1, r12, T + 2));
-    const e3 = await store.read.insertOutbox(entry(m2, r2, T + 3));
-    const eb = await store.read.insertOutbox(entry(mb, rb, T + 4));
+    const [e1] = await store.read.insertOutbox([entry(m1, r11, T + 1)]);
+    const [e2, e3] = await store.read.insertOutbox([entry(m1, r12, T + 2), entry(m2, r2, T + 3)]);
+    const [eb] = await store.read.insertOutbox([entry(mb, rb, T + 4)]);
     assert.deepEqual(e1, { id: e1.id, ...entry(m1, r11, T + 1) });
+    assert.deepEqual([e2, e3], [{ id: e2.id, ...entry(m1, r12, T + 2) }, { id: e3.id, ...entry(m2, r2, T + 3) }]);
+    assert.ok(e1.id < e2.id && e2.id < e3.id);
 
     assert.deepEqual(await store.read.listOutbox({ accountId: a.id, limit: 10 }), [e3, e2, e1]);
     assert.deepEqual(await store.read.listOutbox({ accountId: a.id, limit: 2 }), [e3, e2]);
