@@ -1,5 +1,7 @@
 import type { Ctx } from './context.js';
-import { scheduleBatched, type InProcess } from './relais.js';
+import type { BenchDb } from './db.js';
+import { openInProcess, scheduleBatched, type InProcess } from './relais.js';
+import { sleep } from './stats.js';
 
 export interface Timed {
   /** The first due instant (epoch ms); message i is due at base + offsetOf(i). */
@@ -35,3 +37,31 @@ export async function scheduleTimed(ctx: Ctx, p: InProcess, n: number, minLeadMs
 
 /** Lateness runs whose scheduling ended less than this before the first due instant are redone. */
 export const MIN_SLACK_MS = 300;
+
+/**
+ * A fresh database with the dispatcher started and idle, then `scheduleTimed`, then `use`. When
+ * scheduling ended less than `slackMs` before the first due instant, it is all done once more on a
+ * new database (the lead is then computed from the rate just seen). Closes and drops everything.
+ */
+export async function withTimedDispatch<T>(
+  ctx: Ctx, label: string, n: number, minLeadMs: number, offsetOf: (i: number) => number, slackMs: number,
+  use: (db: BenchDb, p: InProcess, t: Timed) => Promise<T>,
+): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    const db = await ctx.freshDb();
+    const p = await openInProcess(db, { accounts: SETUP_ACCOUNTS });
+    try {
+      p.startDispatcher();
+      await sleep(ctx.quick ? 200 : 1000);
+      const t = await scheduleTimed(ctx, p, n, minLeadMs, offsetOf, label);
+      if (t.enqueueLateMs > -slackMs && attempt === 0) {
+        ctx.progress.log(`[${ctx.db}] ${label}: scheduling ended ${t.enqueueLateMs} ms relative to the first due instant; redoing with a longer lead`);
+        continue;
+      }
+      return await use(db, p, t);
+    } finally {
+      await p.close().catch(() => {});
+      await db.drop();
+    }
+  }
+}

@@ -1,7 +1,6 @@
 import { waitFor, type Ctx, type Workload } from '../lib/context.js';
-import { openInProcess } from '../lib/relais.js';
-import { sleep, summary } from '../lib/stats.js';
-import { MIN_SLACK_MS, scheduleTimed, SETUP_ACCOUNTS } from '../lib/timed.js';
+import { summary } from '../lib/stats.js';
+import { MIN_SLACK_MS, withTimedDispatch } from '../lib/timed.js';
 
 /** 2: messages due uniformly over a window starting a few seconds ahead; lateness = outbox sent_at − send_at. */
 export const lateness: Workload = {
@@ -11,34 +10,19 @@ export const lateness: Workload = {
     const { latenessN: n, latenessSpanMs: span, latenessLeadMs: lead } = ctx.sizes;
     const CAP_MS = 30_000;
     for (let rep = 0; rep < ctx.reps; rep++) {
-      for (let attempt = 0; ; attempt++) {
-        const db = await ctx.freshDb();
-        const p = await openInProcess(db, { accounts: SETUP_ACCOUNTS });
-        try {
-          p.startDispatcher();
-          await sleep(ctx.quick ? 200 : 1000);
-          const t = await scheduleTimed(ctx, p, n, lead, (i) => Math.floor((i * span) / n), '2 lateness');
-          if (t.enqueueLateMs > -MIN_SLACK_MS && attempt === 0) {
-            ctx.progress.log(`[${ctx.db}] 2: scheduling ended ${t.enqueueLateMs} ms relative to the first due instant; redoing with a longer lead`);
-            continue;
-          }
-          ctx.progress.start(`[${ctx.db}] 2 lateness (rep ${rep + 1}/${ctx.reps})`);
-          const ticker = setInterval(() => ctx.progress.tick(p.sent(), n, 'sent'), 250);
-          const complete = await ctx.profiled('2-dispatch', () => waitFor(() => p.sent() >= n, t.base + span + CAP_MS, 20));
-          clearInterval(ticker);
-          await p.close();
-          const rows = await db.query<{ late: number }>('select o.sent_at - m.send_at as late from outbox o join messages m on m.id = o.message_id');
-          const s = summary(rows.map((r) => Number(r.late)));
-          ctx.record({
-            workload: '2', variant: 'default', rep, n, ran: s.n, p50: s.p50, p99: s.p99, max: s.max, min: s.min, complete,
-            spanMs: span, leadMs: t.leadMs, enqueueLateMs: t.enqueueLateMs, scheduleSeconds: t.scheduleSeconds,
-          });
-          break;
-        } finally {
-          await p.close().catch(() => {});
-          await db.drop();
-        }
-      }
+      await withTimedDispatch(ctx, '2 lateness', n, lead, (i) => Math.floor((i * span) / n), MIN_SLACK_MS, async (db, p, t) => {
+        ctx.progress.start(`[${ctx.db}] 2 lateness (rep ${rep + 1}/${ctx.reps})`);
+        const ticker = setInterval(() => ctx.progress.tick(p.sent(), n, 'sent'), 250);
+        const complete = await ctx.profiled('2-dispatch', () => waitFor(() => p.sent() >= n, t.base + span + CAP_MS, 20));
+        clearInterval(ticker);
+        await p.close();
+        const rows = await db.query<{ late: number }>('select o.sent_at - m.send_at as late from outbox o join messages m on m.id = o.message_id');
+        const s = summary(rows.map((r) => Number(r.late)));
+        ctx.record({
+          workload: '2', variant: 'default', rep, n, ran: s.n, p50: s.p50, p99: s.p99, max: s.max, min: s.min, complete,
+          spanMs: span, leadMs: t.leadMs, enqueueLateMs: t.enqueueLateMs, scheduleSeconds: t.scheduleSeconds,
+      });
+      });
     }
   },
 };
