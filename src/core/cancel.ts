@@ -56,7 +56,9 @@ export async function cancelMessages(core: Core, accountId: number, selection: C
       .map((m) => m.id).sort((a, b) => a - b);
     return { messages: c.messages, recipients: c.recipients, refund: c.refund, messageIds: ids };
   }
-  const result = await core.store.transaction((tx) => cancelWithin(tx, filter, minSendAt, now));
+  const result = isOneMessage(selection)
+    ? await cancelOne(core, accountId, selection.ids[0], minSendAt, now)
+    : await core.store.transaction((tx) => cancelWithin(tx, filter, minSendAt, now));
   // Counted in one pass: filtering the released recipients per message is quadratic in a bulk cancel.
   const releasedOf = new Map<number, number>();
   for (const r of result.released) releasedOf.set(r.messageId, (releasedOf.get(r.messageId) ?? 0) + 1);
@@ -69,12 +71,25 @@ export async function cancelMessages(core: Core, accountId: number, selection: C
   };
 }
 
+const CANCELLED_CAUSE = (id: number) => `message ${id} cancelled`;
+
+/** A selection of exactly one message id and nothing else: a DELETE of one message. */
+const isOneMessage = (s: CancelSelection): s is CancelSelection & { ids: [number] } =>
+  s.ids?.length === 1 && Object.entries(s).every(([k, v]) => k === 'ids' || v === undefined);
+
+/** The same as cancelWithin for one message, in one store call (one statement on PostgreSQL). */
+async function cancelOne(core: Core, accountId: number, messageId: number, minSendAt: number, now: number): Promise<{ cancelled: Message[]; released: ReleasedRecipient[]; refund: Credits }> {
+  const r = await core.store.read.cancelOne({ accountId, messageId, minSendAt, now, eventType: 'cancelled', refundCause: CANCELLED_CAUSE });
+  if (!r) return { cancelled: [], released: [], refund: 0 };
+  return { cancelled: [r.message], released: r.released, refund: r.released.reduce((sum, x) => sum + x.price, 0) };
+}
+
 /** The cancel and its refunds, inside a transaction the caller owns (closing a sub-account cancels its messages too). */
 export async function cancelWithin(tx: StoreTx, filter: MessageFilter, minSendAt: number, now: number): Promise<{ cancelled: Message[]; released: ReleasedRecipient[]; refund: Credits }> {
   const cancelled = await tx.cancelMessages(filter, minSendAt, now);
   if (cancelled.length === 0) return { cancelled, released: [], refund: 0 };
   const released = await tx.releasePendingRecipients(cancelled.map((m) => m.id), 'cancelled', now);
-  const refund = await refundReleased(tx, released, (id) => `message ${id} cancelled`, now);
+  const refund = await refundReleased(tx, released, CANCELLED_CAUSE, now);
   await tx.insertEvents(cancelled.map((m) => ({ messageId: m.id, recipientId: null, type: 'cancelled', at: now, data: null })));
   return { cancelled, released, refund };
 }

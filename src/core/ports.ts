@@ -132,6 +132,13 @@ export interface StoreTx {
 
   /** scheduled → cancelled for the selection, only where send_at >= minSendAt; returns the winners. */
   cancelMessages(f: MessageFilter, minSendAt: number, now: number): Promise<Message[]>;
+  /**
+   * Cancels one scheduled message of the account due no sooner than `minSendAt`, releases its
+   * pending recipients as cancelled, refunds them in one ledger entry and writes `eventType`:
+   * atomic on its own (one statement on PostgreSQL). Undefined when the message was not matched.
+   */
+  cancelOne(c: { accountId: number; messageId: number; minSendAt: number; now: number; eventType: string; refundCause(messageId: number): string }):
+    Promise<{ message: Message; released: ReleasedRecipient[] } | undefined>;
   /** pending → `status` for every pending recipient of these messages (optionally only `address`). */
   releasePendingRecipients(messageIds: number[], status: 'cancelled' | 'skipped' | 'failed', now: number, error?: string | null): Promise<ReleasedRecipient[]>;
   /** Pending recipients with this address in the account's still-scheduled messages (send_at >= minSendAt), released as cancelled. */

@@ -18,9 +18,11 @@ import { guarded, translate } from './unavailable.js';
 import { pgRaw, sqliteRaw, type Raw } from './raw.js';
 import { directSqlite } from './sqlite-direct.js';
 import { paidMessageQueries } from './paid-message.js';
+import { cancelOneQueries } from './cancel-one.js';
 
 const bind = (db: Kysely<Database>, kind: StoreKind, raw: Raw): StoreTx => {
   const messages = messageQueries(db, raw);
+  const accounts = accountQueries(db, raw);
   // Every recipient status change writes an event: deriving the callback outbox here means
   // no code path can change a status without its callback (StoreTx.insertEvents).
   const insertEvents: StoreTx['insertEvents'] = async (events) => {
@@ -28,10 +30,11 @@ const bind = (db: Kysely<Database>, kind: StoreKind, raw: Raw): StoreTx => {
     await enqueueWebhooks(raw, events);
   };
   return {
-    ...accountQueries(db, raw),
+    ...accounts,
     ...messages,
     insertEvents,
     ...paidMessageQueries(kind, raw, { insertMessage: messages.insertMessage, insertEvents }),
+    ...cancelOneQueries(kind, raw, { ...messages, applyLedgerEntry: accounts.applyLedgerEntry, insertEvents }),
     ...claimQueries(db, kind, raw, insertEvents),
     ...suppressionQueries(db),
     ...outboxQueries(db, raw),

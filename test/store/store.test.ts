@@ -150,6 +150,33 @@ dialectSuite('store: accounts, messages, cancel, recipients, suppressions, outbo
     assert.equal(listed.filter((m) => m.idempotencyKey === 'k-1').length, 1);
   });
 
+  test('cancelOne cancels, releases, refunds in one entry and logs, all at once; nothing when it does not match', async () => {
+    const store = getStore();
+    const a = await account(store, 'cancel-one');
+    const b = await account(store, 'cancel-one-b');
+    await store.read.applyLedgerEntry({ accountId: a.id, kind: 'topup', amount: 1000, messageId: null, cause: 'top-up', createdAt: T });
+    const m = await insert(store, newMessage(a.id, { sendAt: T + HOUR, to: ['+33600000031', '+33600000032', '+33600000033'], each: 40 }));
+    const [r1, r2, r3] = await store.read.getRecipients(m.id);
+    await store.read.updatePendingRecipient(r2.id, { status: 'sent', at: T, providerId: 'p' });
+    const ask = (over: Partial<Parameters<typeof store.read.cancelOne>[0]> = {}) => store.read.cancelOne({
+      accountId: a.id, messageId: m.id, minSendAt: T + 5 * MIN, now: T + 1, eventType: 'cancelled', refundCause: (id) => `message ${id} cancelled`, ...over,
+    });
+    assert.equal(await ask({ accountId: b.id }), undefined, 'another account');
+    assert.equal(await ask({ minSendAt: T + HOUR + 1 }), undefined, 'due too soon');
+    const done = await ask();
+    assert.deepEqual(done, {
+      message: { ...m, status: 'cancelled', cancelledAt: T + 1, updatedAt: T + 1 },
+      released: [r1, r3].map((r) => ({ id: r.id, messageId: m.id, accountId: a.id, address: r.address, price: 40 })),
+    });
+    assert.equal(await ask(), undefined, 'once');
+    assert.deepEqual((await store.read.getRecipients(m.id)).map((r) => r.status), ['cancelled', 'sent', 'cancelled']);
+    const [refund] = await store.read.listLedger(a.id, { limit: 1 });
+    assert.deepEqual([refund.kind, refund.amount, refund.balanceAfter, refund.messageId, refund.cause, refund.createdAt],
+      ['refund', 80, 1080, m.id, `message ${m.id} cancelled`, T + 1]);
+    assert.equal(await store.read.sumLedger(a.id), (await store.read.getAccount(a.id))!.balance);
+    assert.deepEqual((await store.read.getEvents(m.id)).map((e) => [e.type, e.recipientId, e.at, e.data]), [['cancelled', null, T + 1, null]]);
+  });
+
   test('cancelMessages changes only scheduled rows of the account with send_at >= minSendAt (inclusive)', async () => {
     const store = getStore();
     const a = await account(store, 'cancel-a');
