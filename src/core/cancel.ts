@@ -56,8 +56,8 @@ export async function cancelMessages(core: Core, accountId: number, selection: C
       .map((m) => m.id).sort((a, b) => a - b);
     return { messages: c.messages, recipients: c.recipients, refund: c.refund, messageIds: ids };
   }
-  const result = isOneMessage(selection)
-    ? await cancelOne(core, accountId, selection.ids[0], minSendAt, now)
+  const result = isOneMessage(selection) && core.store.read.cancelOne
+    ? await cancelOne(core.store.read.cancelOne, accountId, selection.ids[0], minSendAt, now)
     : await core.store.transaction((tx) => cancelWithin(tx, filter, minSendAt, now));
   // Counted in one pass: filtering the released recipients per message is quadratic in a bulk cancel.
   const releasedOf = new Map<number, number>();
@@ -77,9 +77,9 @@ const CANCELLED_CAUSE = (id: number) => `message ${id} cancelled`;
 const isOneMessage = (s: CancelSelection): s is CancelSelection & { ids: [number] } =>
   s.ids?.length === 1 && Object.entries(s).every(([k, v]) => k === 'ids' || v === undefined);
 
-/** The same as cancelWithin for one message, in one store call (one statement on PostgreSQL). */
-async function cancelOne(core: Core, accountId: number, messageId: number, minSendAt: number, now: number): Promise<{ cancelled: Message[]; released: ReleasedRecipient[]; refund: Credits }> {
-  const r = await core.store.read.cancelOne({ accountId, messageId, minSendAt, now, eventType: 'cancelled', refundCause: CANCELLED_CAUSE });
+/** What cancelWithin does, for one message, by a store that does it in one statement. */
+async function cancelOne(storeCancelOne: NonNullable<StoreTx['cancelOne']>, accountId: number, messageId: number, minSendAt: number, now: number): Promise<{ cancelled: Message[]; released: ReleasedRecipient[]; refund: Credits }> {
+  const r = await storeCancelOne({ accountId, messageId, minSendAt, now, eventType: 'cancelled', refundCause: CANCELLED_CAUSE });
   if (!r) return { cancelled: [], released: [], refund: 0 };
   return { cancelled: [r.message], released: r.released, refund: r.released.reduce((sum, x) => sum + x.price, 0) };
 }

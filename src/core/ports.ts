@@ -134,10 +134,11 @@ export interface StoreTx {
   cancelMessages(f: MessageFilter, minSendAt: number, now: number): Promise<Message[]>;
   /**
    * Cancels one scheduled message of the account due no sooner than `minSendAt`, releases its
-   * pending recipients as cancelled, refunds them in one ledger entry and writes `eventType`:
-   * atomic on its own (one statement on PostgreSQL). Undefined when the message was not matched.
+   * pending recipients as cancelled, refunds them in one ledger entry and writes `eventType`, as
+   * one statement. Undefined when the message was not matched. Only where round trips cost more
+   * than the work (PostgreSQL); elsewhere core runs `cancelWithin` in a transaction.
    */
-  cancelOne(c: { accountId: number; messageId: number; minSendAt: number; now: number; eventType: string; refundCause(messageId: number): string }):
+  cancelOne?(c: { accountId: number; messageId: number; minSendAt: number; now: number; eventType: string; refundCause(messageId: number): string }):
     Promise<{ message: Message; released: ReleasedRecipient[] } | undefined>;
   /** pending → `status` for every pending recipient of these messages (optionally only `address`). */
   releasePendingRecipients(messageIds: number[], status: 'cancelled' | 'skipped' | 'failed', now: number, error?: string | null): Promise<ReleasedRecipient[]>;

@@ -1,10 +1,9 @@
-import type { StoreTx } from '../core/ports.js';
-import type { StoreKind } from './open.js';
+import type { ReleasedRecipient, StoreTx } from '../core/ports.js';
 import type { MessageRow } from './schema.js';
 import { toMessage } from './mappers.js';
-import { Statement, type Raw } from './raw.js';
+import { causeAround, Statement, type Raw } from './raw.js';
 
-type CancelOneQueries = Pick<StoreTx, 'cancelOne'>;
+type CancelOneQueries = Required<Pick<StoreTx, 'cancelOne'>>;
 
 /**
  * PostgreSQL: a cancel of one message as one statement instead of seven round trips. Every CTE
@@ -33,29 +32,17 @@ const pgCancelOne = new Statement(`with m as (
     'address', r.address, 'price', r.price) order by r.id), '[]'::json) from r) as released
   from m`);
 
-/** Stands for the message id in a ledger cause that PostgreSQL completes itself. */
-const ID_MARK = '\u0000';
-
-export const cancelOneQueries = (kind: StoreKind, raw: Raw,
-  tx: Pick<StoreTx, 'cancelMessages' | 'releasePendingRecipients' | 'applyLedgerEntry' | 'insertEvents'>): CancelOneQueries => ({
+/**
+ * PostgreSQL only: there a transaction of seven round trips costs more than the work in it. On
+ * SQLite the store has no `cancelOne`, and core runs its own cancel in a transaction.
+ */
+export const cancelOneQueries = (raw: Raw): CancelOneQueries => ({
   async cancelOne(c) {
-    if (kind === 'postgres') {
-      const [before, after = ''] = c.refundCause(ID_MARK as unknown as number).split(ID_MARK);
-      const [row] = await raw.all<MessageRow & { released: { id: number; messageId: number; accountId: number; address: string; price: number }[] }>(
-        pgCancelOne, [c.now, c.now, c.messageId, c.accountId, c.minSendAt, c.now, before, after, c.now, c.eventType, c.now]);
-      if (!row) return undefined;
-      const released = (typeof row.released === 'string' ? JSON.parse(row.released) : row.released) as typeof row.released;
-      return { message: toMessage(row), released: released.map((r) => ({ ...r, price: Number(r.price) })) };
-    }
-    // SQLite runs the same steps inside the caller's transaction.
-    const [message] = await tx.cancelMessages({ accountId: c.accountId, ids: [c.messageId] }, c.minSendAt, c.now);
-    if (!message) return undefined;
-    const released = await tx.releasePendingRecipients([message.id], 'cancelled', c.now);
-    const amount = released.reduce((sum, r) => sum + r.price, 0);
-    if (amount > 0) {
-      await tx.applyLedgerEntry({ accountId: message.accountId, kind: 'refund', amount, messageId: message.id, cause: c.refundCause(message.id), createdAt: c.now });
-    }
-    await tx.insertEvents([{ messageId: message.id, recipientId: null, type: c.eventType, at: c.now, data: null }]);
-    return { message, released };
+    const [before, after] = causeAround(c.refundCause);
+    const [row] = await raw.all<MessageRow & { released: ReleasedRecipient[] | string }>(
+      pgCancelOne, [c.now, c.now, c.messageId, c.accountId, c.minSendAt, c.now, before, after, c.now, c.eventType, c.now]);
+    if (!row) return undefined;
+    const released = (typeof row.released === 'string' ? JSON.parse(row.released) : row.released) as ReleasedRecipient[];
+    return { message: toMessage(row), released: released.map((r) => ({ ...r, price: Number(r.price) })) };
   },
 });

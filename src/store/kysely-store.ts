@@ -22,7 +22,6 @@ import { cancelOneQueries } from './cancel-one.js';
 
 const bind = (db: Kysely<Database>, kind: StoreKind, raw: Raw): StoreTx => {
   const messages = messageQueries(db, raw);
-  const accounts = accountQueries(db, raw);
   // Every recipient status change writes an event: deriving the callback outbox here means
   // no code path can change a status without its callback (StoreTx.insertEvents).
   const insertEvents: StoreTx['insertEvents'] = async (events) => {
@@ -30,11 +29,11 @@ const bind = (db: Kysely<Database>, kind: StoreKind, raw: Raw): StoreTx => {
     await enqueueWebhooks(raw, events);
   };
   return {
-    ...accounts,
+    ...accountQueries(db, raw),
     ...messages,
     insertEvents,
     ...paidMessageQueries(kind, raw, { insertMessage: messages.insertMessage, insertEvents }),
-    ...cancelOneQueries(kind, raw, { ...messages, applyLedgerEntry: accounts.applyLedgerEntry, insertEvents }),
+    ...(kind === 'postgres' ? cancelOneQueries(raw) : {}),
     ...claimQueries(db, kind, raw, insertEvents),
     ...suppressionQueries(db),
     ...outboxQueries(db, raw),

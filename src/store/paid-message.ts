@@ -3,7 +3,7 @@ import type { StoreKind } from './open.js';
 import type { MessageRow } from './schema.js';
 import { toJson, toMessage } from './mappers.js';
 import { insertLedger, moveBalanceAboveFloor } from './accounts.js';
-import { Statement, type Raw } from './raw.js';
+import { causeAround, Statement, type Raw } from './raw.js';
 
 type PaidMessageQueries = Pick<StoreTx, 'insertPaidMessage'>;
 
@@ -36,13 +36,10 @@ const pgInsertPaid = new Statement(`with debit as (
   )
   select * from message`);
 
-/** Stands for the message id in a ledger cause that PostgreSQL completes itself. */
-const ID_MARK = '\u0000';
-
 export const paidMessageQueries = (kind: StoreKind, raw: Raw, tx: Pick<StoreTx, 'insertMessage' | 'insertEvents'>): PaidMessageQueries => ({
   async insertPaidMessage(m) {
     if (kind === 'postgres') {
-      const [before, after = ''] = m.debit.cause(ID_MARK as unknown as number).split(ID_MARK);
+      const [before, after] = causeAround(m.debit.cause);
       const own = (f: (r: (typeof m.recipients)[number]) => unknown) => m.recipients.map(f);
       const [row] = await raw.all<MessageRow>(pgInsertPaid, [
         m.price, m.accountId, m.debit.floor + m.price,

@@ -150,15 +150,19 @@ dialectSuite('store: accounts, messages, cancel, recipients, suppressions, outbo
     assert.equal(listed.filter((m) => m.idempotencyKey === 'k-1').length, 1);
   });
 
-  test('cancelOne cancels, releases, refunds in one entry and logs, all at once; nothing when it does not match', async () => {
+  test('cancelOne (PostgreSQL) cancels, releases, refunds in one entry and logs, all at once; nothing when it does not match', async () => {
     const store = getStore();
+    const cancelOne = store.read.cancelOne;
+    // SQLite has no round trips to save: core cancels one message as any selection, in a transaction.
+    if (store.kind === 'sqlite') return assert.equal(cancelOne, undefined);
+    assert.ok(cancelOne);
     const a = await account(store, 'cancel-one');
     const b = await account(store, 'cancel-one-b');
     await store.read.applyLedgerEntry({ accountId: a.id, kind: 'topup', amount: 1000, messageId: null, cause: 'top-up', createdAt: T });
     const m = await insert(store, newMessage(a.id, { sendAt: T + HOUR, to: ['+33600000031', '+33600000032', '+33600000033'], each: 40 }));
     const [r1, r2, r3] = await store.read.getRecipients(m.id);
     await store.read.updatePendingRecipient(r2.id, { status: 'sent', at: T, providerId: 'p' });
-    const ask = (over: Partial<Parameters<typeof store.read.cancelOne>[0]> = {}) => store.read.cancelOne({
+    const ask = (over: Partial<Parameters<typeof cancelOne>[0]> = {}) => cancelOne({
       accountId: a.id, messageId: m.id, minSendAt: T + 5 * MIN, now: T + 1, eventType: 'cancelled', refundCause: (id) => `message ${id} cancelled`, ...over,
     });
     assert.equal(await ask({ accountId: b.id }), undefined, 'another account');
