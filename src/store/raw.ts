@@ -11,10 +11,22 @@ import type { Database } from './schema.js';
 export class Statement {
   readonly pg: string;
 
-  constructor(readonly sqlite: string) {
+  /**
+   * `prepare`: PostgreSQL connections parse and plan it once, under a name (open.ts). Off for the
+   * variable-length variants below, which would leave one plan per length in every connection.
+   */
+  constructor(readonly sqlite: string, prepare = true) {
     let n = 0;
     this.pg = sqlite.replace(/\?/g, () => `$${++n}`);
+    if (prepare && !preparedNames.has(this.pg)) preparedNames.set(this.pg, `relais_${preparedNames.size}`);
   }
+}
+
+const preparedNames = new Map<string, string>();
+
+/** The name PostgreSQL connections prepare `text` under, if it is a fixed hot-path statement. */
+export function preparedName(text: string): string | undefined {
+  return preparedNames.get(text);
 }
 
 /** `insert … values (…), (…)` with `rows` copies of `tuple` (e.g. `(?, ?, 0)`), memoized per row count. */
@@ -22,7 +34,7 @@ export function multiRow(head: string, tuple: string, tail = ''): (rows: number)
   const made = new Map<number, Statement>();
   return (rows) => {
     let s = made.get(rows);
-    if (!s) made.set(rows, (s = new Statement(`${head} values ${Array.from({ length: rows }, () => tuple).join(', ')}${tail}`)));
+    if (!s) made.set(rows, (s = new Statement(`${head} values ${Array.from({ length: rows }, () => tuple).join(', ')}${tail}`, false)));
     return s;
   };
 }
@@ -32,7 +44,7 @@ export function inList(head: string, tail = ''): (n: number) => Statement {
   const made = new Map<number, Statement>();
   return (n) => {
     let s = made.get(n);
-    if (!s) made.set(n, (s = new Statement(`${head} (${Array.from({ length: n }, () => '?').join(', ')})${tail}`)));
+    if (!s) made.set(n, (s = new Statement(`${head} (${Array.from({ length: n }, () => '?').join(', ')})${tail}`, false)));
     return s;
   };
 }

@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { sql } from 'kysely';
+import type { PaidMessage } from '../../src/core/ports.js';
+import { openStore } from '../../src/store/open.js';
+import type { KyselyStore } from '../../src/store/kysely-store.js';
+import { dialectSuite } from '../helpers/store.js';
+
+const T = Date.UTC(2031, 0, 1, 12, 0, 0);
+
+const paid = (accountId: number, idempotencyKey: string): PaidMessage => ({
+  accountId, channel: 'sms', sendAt: T + 3_600_000, createdAt: T, tag: null, batchId: null, idempotencyKey, requestHash: 'h',
+  metadata: null, content: { channel: 'sms', text: 'hello', sender: null, unicode: false }, units: 1, price: 40,
+  recipients: [{ address: '+33600000001', price: 40 }],
+  debit: { floor: 0, cause: (id) => `message ${id} scheduled` },
+  event: { type: 'scheduled', data: null },
+});
+
+// One connection, so every statement below runs where the previous one left its prepared plans.
+dialectSuite('store: hot statements prepared on the connection', ({ dialect, url }) => {
+  let store: KyselyStore;
+  before(async () => {
+    store = await openStore({ url: url(), poolSize: 1 });
+  });
+  after(async () => {
+    await store?.close();
+  });
+
+  test('a schedule that failed on the connection (duplicate key) leaves the statement usable; balance = ledger', async () => {
+    const acc = await store.read.createAccount({ name: 'prepared', parentId: null, currency: 'EUR', createdAt: T });
+    await store.transaction((tx) => tx.applyLedgerEntry({ accountId: acc.id, kind: 'topup', amount: 1_000, messageId: null, cause: 'initial', createdAt: T }));
+
+    const first = await store.read.insertPaidMessage(paid(acc.id, 'k1'));
+    assert.ok(first);
+    await assert.rejects(store.read.insertPaidMessage(paid(acc.id, 'k1')));
+    const second = await store.read.insertPaidMessage(paid(acc.id, 'k2'));
+    assert.ok(second);
+    assert.notEqual(second.id, first.id);
+
+    assert.equal((await store.read.getAccount(acc.id))?.balance, 1_000 - 2 * 40);
+    const { rows } = await sql<{ n: number }>`select count(*) as n from ledger where account_id = ${acc.id}`.execute(store.db);
+    assert.equal(Number(rows[0]!.n), 3, 'topup and two debits: the failed schedule wrote nothing');
+    if (dialect === 'postgres') {
+      const prepared = await sql<{ n: number }>`select count(*) as n from pg_prepared_statements where statement like 'with debit as%'`.execute(store.db);
+      assert.equal(Number(prepared.rows[0]!.n), 1, 'the schedule statement is prepared once on the connection');
+    }
+  });
+});
