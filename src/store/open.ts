@@ -102,7 +102,26 @@ function openPostgres(opts: StoreOptions): Kysely<Database> {
  */
 class PreparingClient extends pg.Client {
   override query(config: any, values?: any, callback?: any): any {
-    const name = typeof config === 'string' ? preparedName(config) : undefined;
-    return name ? super.query({ name, text: config, values }, callback) : super.query(config, values, callback);
+    const name = typeof config === 'string' && !callback ? preparedName(config) : undefined;
+    if (!name) return super.query(config, values, callback);
+    return super.query({ name, text: config, values }).catch((err: unknown) => this.replanned(err, name, config, values));
+  }
+
+  /**
+   * A migration run by another process (deploys that migrate first) can change what a prepared
+   * `select *` returns; PostgreSQL then refuses the old plan (0A000) on this connection for good.
+   * The statement is dropped and run again; inside a transaction, which that error aborted, the
+   * connection is closed instead, so that the pool opens a fresh one.
+   */
+  private async replanned(err: unknown, name: string, text: string, values: unknown[]): Promise<unknown> {
+    if ((err as { code?: string }).code !== '0A000') throw err;
+    delete (this as any).connection.parsedStatements[name];
+    try {
+      await super.query(`deallocate ${name}`);
+    } catch {
+      void this.end().catch(() => {});
+      throw err;
+    }
+    return super.query({ name, text, values });
   }
 }

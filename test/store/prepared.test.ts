@@ -45,4 +45,18 @@ dialectSuite('store: hot statements prepared on the connection', ({ dialect, url
       assert.equal(Number(prepared.rows[0]!.n), 1, 'the schedule statement is prepared once on the connection');
     }
   });
+
+  test('a column added by a migration elsewhere: prepared reads answer again, at once outside a transaction', async () => {
+    const acc = await store.read.createAccount({ name: 'migrated', parentId: null, currency: 'EUR', createdAt: T });
+    assert.equal((await store.read.getAccount(acc.id))?.name, 'migrated');
+    await sql`alter table accounts add column later_a integer`.execute(store.db);
+    assert.equal((await store.read.getAccount(acc.id))?.name, 'migrated');
+
+    assert.equal((await store.transaction((tx) => tx.getAccount(acc.id)))?.name, 'migrated');
+    await sql`alter table accounts add column later_b integer`.execute(store.db);
+    // PostgreSQL aborts the transaction that met the stale plan; the connection is replaced.
+    const first = await store.transaction((tx) => tx.getAccount(acc.id)).then((a) => a?.name, () => 'failed');
+    assert.ok(first === 'migrated' || (dialect === 'postgres' && first === 'failed'), String(first));
+    assert.equal((await store.transaction((tx) => tx.getAccount(acc.id)))?.name, 'migrated');
+  });
 });
