@@ -101,27 +101,37 @@ function openPostgres(opts: StoreOptions): Kysely<Database> {
  * five writes) spent more time in parse and plan than in execution when sent unnamed.
  */
 class PreparingClient extends pg.Client {
+  /** Statements whose plan PostgreSQL refused inside a transaction: deallocated before their next use. */
+  private readonly stale = new Set<string>();
+
   override query(config: any, values?: any, callback?: any): any {
     const name = typeof config === 'string' && !callback ? preparedName(config) : undefined;
     if (!name) return super.query(config, values, callback);
-    return super.query({ name, text: config, values }).catch((err: unknown) => this.replanned(err, name, config, values));
+    const run = () => super.query({ name, text: config, values });
+    return (this.stale.has(name) ? this.deallocate(name).then(run) : run()).catch((err: unknown) => this.replanned(err, name, run));
   }
 
   /**
    * A migration run by another process (deploys that migrate first) can change what a prepared
-   * `select *` returns; PostgreSQL then refuses the old plan (0A000) on this connection for good.
-   * The statement is dropped and run again; inside a transaction, which that error aborted, the
-   * connection is closed instead, so that the pool opens a fresh one.
+   * `select *` returns; PostgreSQL then refuses the old plan (0A000) until it is deallocated.
+   * Outside a transaction that happens at once and the statement runs again; inside one, which
+   * the error aborted, the caller sees the error (a 503, store/unavailable.ts) and the next use
+   * deallocates first.
    */
-  private async replanned(err: unknown, name: string, text: string, values: unknown[]): Promise<unknown> {
+  private async replanned(err: unknown, name: string, run: () => Promise<unknown>): Promise<unknown> {
     if ((err as { code?: string }).code !== '0A000') throw err;
-    delete (this as any).connection.parsedStatements[name];
+    this.stale.add(name);
     try {
-      await super.query(`deallocate ${name}`);
+      await this.deallocate(name);
     } catch {
-      void this.end().catch(() => {});
       throw err;
     }
-    return super.query({ name, text, values });
+    return run();
+  }
+
+  private async deallocate(name: string): Promise<void> {
+    delete (this as any).connection.parsedStatements[name];
+    await super.query(`deallocate ${name}`);
+    this.stale.delete(name);
   }
 }

@@ -4,8 +4,9 @@ const NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 
 // PostgreSQL: class 08 (connection exception), 57P01-03 (shutdown / starting up), 53300 (too many connections).
 const PG_CODES = /^(08...|57P0[123]|53300)$/;
 // 55000 "database … is not currently accepting connections" (ALLOW_CONNECTIONS false, as during
-// maintenance) only by its message: the code alone also means unrelated state errors.
-const MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|database system is (starting up|shutting down)|is not currently accepting connections/i;
+// maintenance) only by its message: the code alone also means unrelated state errors. So is a
+// prepared statement's plan gone stale after a migration elsewhere (0A000; open.ts re-plans it).
+const MESSAGES = /cached plan must not change result type|Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|database system is (starting up|shutting down)|is not currently accepting connections/i;
 
 /** True when the database could not be reached or is restarting: the request may succeed later. */
 export function isUnavailable(err: unknown): boolean {
