@@ -130,6 +130,8 @@ class PreparingClient extends pg.Client {
   }
 
   private async deallocate(name: string): Promise<void> {
+    // pg remembers the names this connection has parsed (pg 8 internals, no public API): forgotten
+    // here, the next use sends Parse again instead of only Bind.
     delete (this as any).connection.parsedStatements[name];
     await super.query(`deallocate ${name}`);
     this.stale.delete(name);

@@ -50,6 +50,7 @@ dialectSuite('store: hot statements prepared on the connection', ({ dialect, url
   test('a column added by a migration elsewhere: prepared reads answer again, at once outside a transaction', async () => {
     const acc = await store.read.createAccount({ name: 'migrated', parentId: null, currency: 'EUR', createdAt: T });
     assert.equal((await store.read.getAccount(acc.id))?.name, 'migrated');
+    // On this very connection; for its prepared plans a migration from another process looks the same.
     await sql`alter table accounts add column later_a integer`.execute(store.db);
     assert.equal((await store.read.getAccount(acc.id))?.name, 'migrated');
 
