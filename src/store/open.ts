@@ -121,11 +121,7 @@ class PreparingClient extends pg.Client {
   private async replanned(err: unknown, name: string, run: () => Promise<unknown>): Promise<unknown> {
     if ((err as { code?: string }).code !== '0A000') throw err;
     this.stale.add(name);
-    try {
-      await this.deallocate(name);
-    } catch {
-      throw err;
-    }
+    await this.deallocate(name).catch(() => { throw err; });
     return run();
   }
 
