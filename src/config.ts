@@ -29,7 +29,7 @@ export const ENV = {
   RELAIS_BODY_LIMIT_BYTES: { default: '4194304', doc: 'Largest request body accepted' },
   RELAIS_PAST_TOLERANCE_SECONDS: { default: '60', doc: 'A sendAt this far in the past still means "now"' },
   RELAIS_ROLE: { default: 'all', doc: '`all`, `api` (HTTP only) or `worker` (dispatcher only); `relais serve --role` overrides it' },
-  RELAIS_DISPATCH_BATCH: { default: '100', doc: 'Messages claimed per dispatcher round' },
+  RELAIS_DISPATCH_BATCH: { default: '100 (SQLite), 250 (PostgreSQL)', doc: 'Messages claimed per dispatcher round' },
   RELAIS_LEASE_SECONDS: { default: '60', doc: 'How long a claimed message stays with its worker before others may reclaim it' },
   RELAIS_POLL_INTERVAL_MS: { default: '1000', doc: 'Fallback poll interval of the dispatcher' },
   RELAIS_MAX_ATTEMPTS: { default: '5', doc: 'Transport attempts per recipient before it fails (and is refunded)' },
@@ -57,6 +57,12 @@ export interface Config {
   webhooks: { secret: string | null; timeoutMs: number; maxAttempts: number };
   smspartner: { always200: boolean };
 }
+
+/**
+ * PostgreSQL spends a round trip and a commit per statement of a batch, which larger batches
+ * share out (docs/BENCHMARKS.md, 3); on SQLite a batch holds the one writer, which the API waits for.
+ */
+const defaultBatch = (url: string): number => (url.startsWith('sqlite:') ? 100 : 250);
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -121,7 +127,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { dotenv?
     pricing: { smsPerSegment: price('RELAIS_PRICE_SMS'), email: price('RELAIS_PRICE_EMAIL'), voice: price('RELAIS_PRICE_VOICE') },
     limits: { maxRecipients: int('RELAIS_MAX_RECIPIENTS', 1, 1_000_000), pastToleranceMs: int('RELAIS_PAST_TOLERANCE_SECONDS', 0) * 1000, maxHorizonMs: 5 * 365 * 86_400_000 },
     dispatch: {
-      batchSize: int('RELAIS_DISPATCH_BATCH', 1, 10_000), leaseMs: int('RELAIS_LEASE_SECONDS', 1) * 1000,
+      batchSize: env.RELAIS_DISPATCH_BATCH?.trim() ? int('RELAIS_DISPATCH_BATCH', 1, 10_000) : defaultBatch(url), leaseMs: int('RELAIS_LEASE_SECONDS', 1) * 1000,
       pollIntervalMs: int('RELAIS_POLL_INTERVAL_MS', 10), maxAttempts: int('RELAIS_MAX_ATTEMPTS', 1, 100),
       concurrency: int('RELAIS_TRANSPORT_CONCURRENCY', 1, 1000),
     },

@@ -34,7 +34,9 @@ export type DeliveryOutcome = { status: MessageStatus } | { retryAt: number } | 
 /** Claims due messages for `owner`: scheduled and due, or abandoned by a worker whose lease expired. */
 export function claimDue(core: Core, owner: string, limit: number, leaseMs: number): Promise<Message[]> {
   const now = core.clock.now();
-  return core.store.transaction((tx) => tx.claimDue(now, limit, owner, now + leaseMs));
+  // Each of the claim's statements (expired leases, then due messages) stands on its own: no
+  // transaction around them, which on PostgreSQL is two round trips fewer per batch.
+  return core.store.read.claimDue(now, limit, owner, now + leaseMs);
 }
 
 /**

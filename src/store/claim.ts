@@ -46,7 +46,10 @@ const recipientUpdate = (id: number, u: RecipientUpdate, incrementAttempts: bool
 ];
 
 /** The dispatcher's side of the store. */
-export const claimQueries = (db: Kysely<Database>, kind: StoreKind, raw: Raw, insertEvents: StoreTx['insertEvents']): ClaimQueries => {
+/** `onFullClaim`: a claim took as many messages as it was allowed (PostgreSQL: planner-statistics.ts). */
+export const claimQueries = (
+  db: Kysely<Database>, kind: StoreKind, raw: Raw, insertEvents: StoreTx['insertEvents'], onFullClaim?: () => void,
+): ClaimQueries => {
   const updatePendingRecipient: StoreTx['updatePendingRecipient'] = async (id, u, incrementAttempts = false) =>
     (await raw.run(updateRecipient, recipientUpdate(id, u, incrementAttempts))) > 0;
   return {
@@ -79,6 +82,7 @@ export const claimQueries = (db: Kysely<Database>, kind: StoreKind, raw: Raw, in
           : update.where('status', '=', 'scheduled').where('send_at', '<=', now);
         claimed.push(...((await update.returningAll().execute()) as MessageRow[]));
       }
+      if (claimed.length >= limit) onFullClaim?.();
       return claimed.map(toMessage);
     },
 

@@ -19,8 +19,9 @@ import { pgRaw, sqliteRaw, type Raw } from './raw.js';
 import { directSqlite } from './sqlite-direct.js';
 import { paidMessageQueries } from './paid-message.js';
 import { cancelOneQueries } from './cancel-one.js';
+import { PlannerStatistics } from './planner-statistics.js';
 
-const bind = (db: Kysely<Database>, kind: StoreKind, raw: Raw): StoreTx => {
+const bind = (db: Kysely<Database>, kind: StoreKind, raw: Raw, onFullClaim?: () => void): StoreTx => {
   const messages = messageQueries(db, raw);
   // Every recipient status change writes an event: deriving the callback outbox here means
   // no code path can change a status without its callback (StoreTx.insertEvents).
@@ -34,7 +35,7 @@ const bind = (db: Kysely<Database>, kind: StoreKind, raw: Raw): StoreTx => {
     insertEvents,
     ...paidMessageQueries(kind, raw, { insertMessage: messages.insertMessage, insertEvents }),
     ...(kind === 'postgres' ? cancelOneQueries(raw) : {}),
-    ...claimQueries(db, kind, raw, insertEvents),
+    ...claimQueries(db, kind, raw, insertEvents, onFullClaim),
     ...suppressionQueries(db),
     ...outboxQueries(db, raw),
     ...profileQueries(db),
@@ -60,6 +61,7 @@ export interface SqliteHandle {
 export class KyselyStore implements Store {
   readonly read: StoreTx;
   private readonly group: GroupCommitter | undefined;
+  private readonly statistics: PlannerStatistics | undefined;
 
   constructor(readonly db: Kysely<Database>, readonly kind: StoreKind, sqlite?: SqliteHandle) {
     if (sqlite) {
@@ -70,12 +72,13 @@ export class KyselyStore implements Store {
       this.read = guarded(this.viaGroup(tx));
     } else {
       // PostgreSQL has a pool of connections and commits concurrently on its own.
-      this.read = guarded(bind(db, kind, pgRaw(db)));
+      this.statistics = new PlannerStatistics(db);
+      this.read = guarded(bind(db, kind, pgRaw(db), this.freshen));
     }
   }
 
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
-    return (this.group ? this.group.run(fn) : this.db.transaction().execute((trx) => fn(bind(trx, this.kind, pgRaw(trx))))).catch(translate);
+    return (this.group ? this.group.run(fn) : this.db.transaction().execute((trx) => fn(bind(trx, this.kind, pgRaw(trx), this.freshen)))).catch(translate);
   }
 
   private viaGroup(tx: StoreTx): StoreTx {
@@ -92,7 +95,10 @@ export class KyselyStore implements Store {
     return migrateToLatest(this.db, this.kind);
   }
 
-  close(): Promise<void> {
+  private readonly freshen = (): void => this.statistics?.freshen();
+
+  async close(): Promise<void> {
+    await this.statistics?.settled();
     return this.db.destroy();
   }
 }
