@@ -45,8 +45,7 @@ const recipientUpdate = (id: number, u: RecipientUpdate, incrementAttempts: bool
   u.error === undefined ? 0 : 1, u.error ?? null, incrementAttempts ? 1 : 0, id,
 ];
 
-/** The dispatcher's side of the store. */
-/** `onFullClaim`: a claim took as many messages as it was allowed (PostgreSQL: planner-statistics.ts). */
+/** The dispatcher's side of the store. `onFullClaim`: a claim took as many messages as it may (planner-statistics.ts). */
 export const claimQueries = (
   db: Kysely<Database>, kind: StoreKind, raw: Raw, insertEvents: StoreTx['insertEvents'], onFullClaim?: () => void,
 ): ClaimQueries => {
