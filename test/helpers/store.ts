@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe } from 'node:test';
 import pg from 'pg';
-import type { Store } from '../../src/core/ports.js';
+import type { PaidMessage, Store } from '../../src/core/ports.js';
 import { openStore } from '../../src/store/open.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -178,3 +178,13 @@ export function dialectBlocks<T>(
     });
   }
 }
+
+/** A one-recipient SMS as core hands it to `insertPaidMessage`: 40 thousandths, debited down to zero. */
+export const paidMessage = (accountId: number, fields: Partial<PaidMessage> = {}): PaidMessage => ({
+  accountId, channel: 'sms', sendAt: 0, createdAt: 0, tag: null, batchId: null, idempotencyKey: null, requestHash: null,
+  metadata: null, content: { channel: 'sms', text: 'hello', sender: null, unicode: false }, units: 1, price: 40,
+  recipients: [{ address: '+33600000001', price: 40 }],
+  debit: { floor: 0, cause: (id) => `message ${id} scheduled` },
+  event: { type: 'scheduled', data: null },
+  ...fields,
+});

@@ -2,18 +2,14 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { before, test } from 'node:test';
 import { sql } from 'kysely';
-import type { PaidMessage } from '../../src/core/ports.js';
 import type { KyselyStore } from '../../src/store/kysely-store.js';
-import { dialectSuite } from '../helpers/store.js';
+import { dialectSuite, paidMessage } from '../helpers/store.js';
 
 const T = Date.UTC(2031, 0, 1, 12, 0, 0);
 
-const due = (accountId: number, i: number): PaidMessage => ({
-  accountId, channel: 'sms', sendAt: T - 1000, createdAt: T - 60_000, tag: null, batchId: null, idempotencyKey: null, requestHash: null,
-  metadata: null, content: { channel: 'sms', text: `hello ${i}`, sender: null, unicode: false }, units: 1, price: 40,
+const due = (accountId: number, i: number) => paidMessage(accountId, {
+  sendAt: T - 1000, createdAt: T - 60_000, content: { channel: 'sms', text: `hello ${i}`, sender: null, unicode: false },
   recipients: [{ address: `+336${10_000_000 + i}`, price: 40 }],
-  debit: { floor: 0, cause: (id) => `message ${id} scheduled` },
-  event: { type: 'scheduled', data: null },
 });
 
 // PostgreSQL only: SQLite's planner does not depend on statistics that something else refreshes.

@@ -2,20 +2,14 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
 import type { RelaisError } from '../../src/core/errors.js';
-import type { PaidMessage } from '../../src/core/ports.js';
 import { openStore } from '../../src/store/open.js';
 import type { KyselyStore } from '../../src/store/kysely-store.js';
-import { dialectSuite } from '../helpers/store.js';
+import { dialectSuite, paidMessage } from '../helpers/store.js';
 
 const T = Date.UTC(2031, 0, 1, 12, 0, 0);
 
-const paid = (accountId: number, idempotencyKey: string): PaidMessage => ({
-  accountId, channel: 'sms', sendAt: T + 3_600_000, createdAt: T, tag: null, batchId: null, idempotencyKey, requestHash: 'h',
-  metadata: null, content: { channel: 'sms', text: 'hello', sender: null, unicode: false }, units: 1, price: 40,
-  recipients: [{ address: '+33600000001', price: 40 }],
-  debit: { floor: 0, cause: (id) => `message ${id} scheduled` },
-  event: { type: 'scheduled', data: null },
-});
+const paid = (accountId: number, idempotencyKey: string) =>
+  paidMessage(accountId, { sendAt: T + 3_600_000, createdAt: T, idempotencyKey, requestHash: 'h' });
 
 // One connection, so every statement below runs where the previous one left its prepared plans.
 dialectSuite('store: hot statements prepared on the connection', ({ dialect, url }) => {
