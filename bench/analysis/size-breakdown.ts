@@ -11,6 +11,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
   const before = await db.sizeBytes();
   await scheduleBatched(p, N, () => Date.now() + 7_200_000, { concurrency: 8, batch: 500 });
   await p.close();
+  await db.dropSetupBloat();
   const after = await db.sizeBytes();
   console.log(`\n${kind}: ${N} messages, ${((after.bytes - before.bytes) / N).toFixed(0)} bytes/message total growth`);
   if (kind === 'sqlite') {

@@ -1,9 +1,12 @@
 // The floor under 1a and 4 on SQLite: the writes of one schedule (message, recipient, balance,
 // ledger, event) as bare better-sqlite3 prepared statements on Relais's schema, one transaction
-// each, awaited one by one — no HTTP, no Kysely, no core. Figures behind docs/BENCHMARKS.md (1a).
+// each, in a plain loop — no event loop turn, no HTTP, no Kysely, no core. The last lines are the
+// ceiling: only the rows the exact ledger requires (message, recipient, balance, ledger entry),
+// no secondary index, synchronous = OFF, on disk and in RAM (/dev/shm). Figures behind
+// docs/BENCHMARKS.md (1a, 4).
 //   npx tsx bench/analysis/sqlite-floor.ts [N=10000]
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '../../src/store/open.js';
@@ -11,8 +14,8 @@ import { openStore } from '../../src/store/open.js';
 const N = Number(process.argv[2] ?? 10_000);
 const SECONDARY = ['events_message', 'recipients_address', 'ledger_account', 'messages_account'];
 
-async function floor(synchronous: string, dropIndexes: string[], withEvent: boolean): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'relais-floor-'));
+async function floor(synchronous: string, dropIndexes: string[], withEvent: boolean, under = tmpdir()): Promise<string> {
+  const dir = mkdtempSync(join(under, 'relais-floor-'));
   const file = join(dir, 'floor.db');
   await (await openStore({ url: `sqlite:${file}` })).close();
   const db = new Database(file);
@@ -50,8 +53,10 @@ async function floor(synchronous: string, dropIndexes: string[], withEvent: bool
   return `${(1e6 / us).toFixed(0).padStart(6)} schedules/s  ${us.toFixed(0).padStart(4)} µs each, commit ${(Number(commitNs) / 1000 / N).toFixed(0)} µs`;
 }
 
-console.log(`SQLite floor, ${N} schedules awaited one by one:`);
+console.log(`SQLite floor, ${N} schedules, one transaction each, one after another:`);
 console.log(`  Relais schema, synchronous=NORMAL        ${await floor('NORMAL', [], true)}`);
 console.log(`  the same, synchronous=OFF                ${await floor('OFF', [], true)}`);
 console.log(`  NORMAL, no event row                     ${await floor('NORMAL', ['events_message'], false)}`);
 console.log(`  NORMAL, no event, no secondary indexes   ${await floor('NORMAL', SECONDARY, false)}`);
+console.log(`  OFF, no event, no secondary indexes      ${await floor('OFF', SECONDARY, false)}`);
+if (existsSync('/dev/shm')) console.log(`  the same in RAM (/dev/shm)               ${await floor('OFF', SECONDARY, false, '/dev/shm')}`);
