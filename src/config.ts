@@ -3,6 +3,7 @@ import type { CountryCode } from 'libphonenumber-js';
 import { isSupportedCountry } from 'libphonenumber-js';
 import { IANAZone } from 'luxon';
 import { parseCredits } from './core/money.js';
+import { kindOf, type StoreKind } from './store/kind.js';
 
 /**
  * Every environment variable Relais reads, with its default and meaning. The README's config
@@ -62,7 +63,7 @@ export interface Config {
  * PostgreSQL spends a round trip and a commit per statement of a batch, which larger batches
  * share out (docs/BENCHMARKS.md, 3); on SQLite a batch holds the one writer, which the API waits for.
  */
-const defaultBatch = (url: string): number => (url.startsWith('sqlite:') ? 100 : 250);
+const defaultBatch = (kind: StoreKind): number => (kind === 'sqlite' ? 100 : 250);
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -105,7 +106,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { dotenv?
 
   const dataDir = get('RELAIS_DATA_DIR');
   const url = env.RELAIS_DATABASE_URL?.trim() || `sqlite:${dataDir.replace(/\/$/, '')}/relais.db`;
-  if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(url)) throw new ConfigError(`RELAIS_DATABASE_URL must start with sqlite: or postgres:// (got "${url}")`);
+  const kind = kindOf(url);
+  if (!kind) throw new ConfigError(`RELAIS_DATABASE_URL must start with sqlite: or postgres:// (got "${url}")`);
   const logLevel = oneOf('RELAIS_LOG_LEVEL', LOG_LEVELS);
   const timezone = get('RELAIS_TIMEZONE');
   if (!IANAZone.isValidZone(timezone)) throw new ConfigError(`RELAIS_TIMEZONE must be an IANA time zone (got "${timezone}")`);
@@ -127,7 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { dotenv?
     pricing: { smsPerSegment: price('RELAIS_PRICE_SMS'), email: price('RELAIS_PRICE_EMAIL'), voice: price('RELAIS_PRICE_VOICE') },
     limits: { maxRecipients: int('RELAIS_MAX_RECIPIENTS', 1, 1_000_000), pastToleranceMs: int('RELAIS_PAST_TOLERANCE_SECONDS', 0) * 1000, maxHorizonMs: 5 * 365 * 86_400_000 },
     dispatch: {
-      batchSize: env.RELAIS_DISPATCH_BATCH?.trim() ? int('RELAIS_DISPATCH_BATCH', 1, 10_000) : defaultBatch(url), leaseMs: int('RELAIS_LEASE_SECONDS', 1) * 1000,
+      batchSize: env.RELAIS_DISPATCH_BATCH?.trim() ? int('RELAIS_DISPATCH_BATCH', 1, 10_000) : defaultBatch(kind), leaseMs: int('RELAIS_LEASE_SECONDS', 1) * 1000,
       pollIntervalMs: int('RELAIS_POLL_INTERVAL_MS', 10), maxAttempts: int('RELAIS_MAX_ATTEMPTS', 1, 100),
       concurrency: int('RELAIS_TRANSPORT_CONCURRENCY', 1, 1000),
     },

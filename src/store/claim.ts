@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { RecipientUpdate, StoreTx } from '../core/ports.js';
 import type { Recipient } from '../core/types.js';
-import type { StoreKind } from './open.js';
+import type { StoreKind } from './kind.js';
 import type { Database, MessageRow, RecipientRow } from './schema.js';
 import { CHUNK } from './messages.js';
 import { toJson, toMessage, toRecipient } from './mappers.js';

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type SqliteDatabase from 'better-sqlite3';
 import type { Store, StoreTx } from '../core/ports.js';
-import type { StoreKind } from './open.js';
+import type { StoreKind } from './kind.js';
 import type { Database } from './schema.js';
 import { accountQueries } from './accounts.js';
 import { claimQueries } from './claim.js';

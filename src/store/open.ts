@@ -5,10 +5,9 @@ import { Kysely, PostgresDialect, SqliteDialect, type SqliteDialectConfig } from
 import pg from 'pg';
 import { RelaisError } from '../core/errors.js';
 import type { Database } from './schema.js';
+import { kindOf, type StoreKind } from './kind.js';
 import { KyselyStore } from './kysely-store.js';
 import { preparedName } from './raw.js';
-
-export type StoreKind = 'sqlite' | 'postgres';
 
 export interface StoreOptions {
   url: string;
@@ -19,9 +18,9 @@ export interface StoreOptions {
 }
 
 export function storeKind(url: string): StoreKind {
-  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return 'postgres';
-  if (url.startsWith('sqlite:')) return 'sqlite';
-  throw new RelaisError('invalid_request', `unsupported database URL "${url}": use sqlite:<path> or postgres://…`);
+  const kind = kindOf(url);
+  if (!kind) throw new RelaisError('invalid_request', `unsupported database URL "${url}": use sqlite:<path> or postgres://…`);
+  return kind;
 }
 
 /** Opens the database named by `url`, migrating it first unless told not to. */

@@ -1,5 +1,5 @@
 import type { StoreTx } from '../core/ports.js';
-import type { StoreKind } from './open.js';
+import type { StoreKind } from './kind.js';
 import type { MessageRow } from './schema.js';
 import { toJson, toMessage } from './mappers.js';
 import { insertLedger, moveBalanceAboveFloor } from './accounts.js';

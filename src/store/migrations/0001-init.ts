@@ -1,5 +1,5 @@
 import type { Kysely, Migration } from 'kysely';
-import type { StoreKind } from '../open.js';
+import type { StoreKind } from '../kind.js';
 
 /**
  * Ids are one sequence per table; message ids come from one sequence for the whole server

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Migration } from 'kysely';
-import type { StoreKind } from '../open.js';
+import type { StoreKind } from '../kind.js';
 
 /**
  * What the vendor dialects need beyond the core model: per-recipient texts (bulk sends), status

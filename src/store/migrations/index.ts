@@ -1,6 +1,6 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { Database } from '../schema.js';
-import type { StoreKind } from '../open.js';
+import type { StoreKind } from '../kind.js';
 import { init } from './0001-init.js';
 import { partner } from './0002-partner.js';
 import { leanIndexes } from './0003-lean-indexes.js';
