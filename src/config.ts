@@ -30,6 +30,7 @@ export const ENV = {
   RELAIS_BODY_LIMIT_BYTES: { default: '4194304', doc: 'Largest request body accepted' },
   RELAIS_PAST_TOLERANCE_SECONDS: { default: '60', doc: 'A sendAt this far in the past still means "now"' },
   RELAIS_ROLE: { default: 'all', doc: '`all`, `api` (HTTP only) or `worker` (dispatcher only); `relais serve --role` overrides it' },
+  RELAIS_WORKER_PORT: { default: '', doc: 'Worker role: serve `/healthz`, `/readyz` and `/metrics` on this port (on HOST); unset = no port' },
   RELAIS_DISPATCH_BATCH: { default: '100 (SQLite), 250 (PostgreSQL)', doc: 'Messages claimed per dispatcher round' },
   RELAIS_LEASE_SECONDS: { default: '60', doc: 'How long a claimed message stays with its worker before others may reclaim it' },
   RELAIS_POLL_INTERVAL_MS: { default: '1000', doc: 'Fallback poll interval of the dispatcher' },
@@ -44,7 +45,7 @@ export const ENV = {
 export type EnvName = keyof typeof ENV;
 
 export interface Config {
-  http: { port: number; host: string; bodyLimit: number; hostDialects: boolean; adminToken: string | null };
+  http: { port: number; host: string; bodyLimit: number; hostDialects: boolean; adminToken: string | null; workerPort: number | null };
   db: { url: string; dataDir: string; poolSize: number; statementTimeoutMs: number };
   logLevel: (typeof LOG_LEVELS)[number];
   role: 'all' | 'api' | 'worker';
@@ -118,6 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { dotenv?
     http: {
       port: int('PORT', 0, 65535), host: get('HOST'), bodyLimit: int('RELAIS_BODY_LIMIT_BYTES', 1024),
       hostDialects: bool('RELAIS_HOST_DIALECTS'), adminToken: env.RELAIS_ADMIN_TOKEN?.trim() || null,
+      workerPort: env.RELAIS_WORKER_PORT?.trim() ? int('RELAIS_WORKER_PORT', 0, 65535) : null,
     },
     db: { url, dataDir, poolSize: int('RELAIS_DB_POOL_SIZE', 1, 1000), statementTimeoutMs: int('RELAIS_DB_STATEMENT_TIMEOUT_MS', 0) },
     logLevel,

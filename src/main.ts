@@ -1,5 +1,5 @@
 import pino, { type Logger } from 'pino';
-import { buildApp, type App } from './api/app.js';
+import { buildApp, buildHealthApp, type App } from './api/app.js';
 import { renderSmsPartnerDlr } from './api/dialects/smspartner/dlr.js';
 import { composeCore, dialectOptions } from './compose.js';
 import type { Config } from './config.js';
@@ -74,6 +74,9 @@ export async function startServer(config: Config, opts: { role?: Role; logger?: 
   if (role !== 'worker') {
     app = await buildApp({ core, registry: metrics.registry, bodyLimit: config.http.bodyLimit, adminToken: config.http.adminToken, logger: log, dialects: dialectOptions(config) });
     address = await app.listen({ port: config.http.port, host: config.http.host });
+  } else if (config.http.workerPort !== null) {
+    app = await buildHealthApp({ core, registry: metrics.registry, logger: log });
+    address = await app.listen({ port: config.http.workerPort, host: config.http.host });
   }
   log.info({ role, address, database: store.kind, admin: Boolean(config.http.adminToken) }, 'relais started');
   return {

@@ -1,7 +1,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Core } from '../core/context.js';
@@ -40,20 +40,11 @@ export type App = FastifyInstance<any, any, any, any, TypeBoxTypeProvider>;
 /** The HTTP application; it never listens (main.ts and tests do). */
 export async function buildApp(deps: AppDeps): Promise<App> {
   const dialects = deps.dialects ?? DEFAULT_DIALECT_OPTIONS;
-  const app = Fastify({
+  const app = bareApp({
     ...(dialects.hostDialects ? { rewriteUrl: rewriteVendorHost } : {}),
     loggerInstance: deps.logger || undefined,
     bodyLimit: deps.bodyLimit,
-    // Unknown fields are refused, not silently dropped: a typo in `sendAt` must not mean "now".
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
-    // One log line per request costs more than the request on the hot path; errors are still logged.
-    logController: new LogController({ disableRequestLogging: true }),
-  }).withTypeProvider<TypeBoxTypeProvider>();
-  app.decorateRequest('auth', null);
-
-  app.setErrorHandler((err, request, reply) => sendProblem(reply, request, toRelaisError(err)));
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, request, new RelaisError('not_found', `no route for ${request.method} ${request.url.split('?')[0]}`)));
+  });
 
   await app.register(swagger, {
     openapi: {
@@ -73,6 +64,29 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     always200: dialects.smspartner.always200,
   });
   for (const prefix of PLANNED_DIALECTS) await app.register(notBuiltYet, { prefix });
+  return app;
+}
+
+/** What a worker-role process serves when RELAIS_WORKER_PORT is set: liveness, readiness, metrics. */
+export async function buildHealthApp(deps: Pick<AppDeps, 'core' | 'registry' | 'logger'>): Promise<App> {
+  const app = bareApp({ loggerInstance: deps.logger || undefined });
+  await app.register(healthRoutes, { core: deps.core, registry: deps.registry });
+  return app;
+}
+
+/** Fastify with the validation, logging and problem+json error answers every Relais app shares. */
+function bareApp(options: Pick<FastifyServerOptions, 'rewriteUrl' | 'loggerInstance' | 'bodyLimit'>): App {
+  const app = Fastify({
+    ...options,
+    // Unknown fields are refused, not silently dropped: a typo in `sendAt` must not mean "now".
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    // One log line per request costs more than the request on the hot path; errors are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  app.decorateRequest('auth', null);
+  app.setErrorHandler((err, request, reply) => sendProblem(reply, request, toRelaisError(err)));
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, request, new RelaisError('not_found', `no route for ${request.method} ${request.url.split('?')[0]}`)));
   return app;
 }
 

@@ -1,0 +1,69 @@
+/**
+ * A worker-role server (startServer in this process, SQLite in a temp directory): without
+ * RELAIS_WORKER_PORT it listens on nothing; with it, it answers /healthz, /readyz and /metrics
+ * there, and its counters are the sends its dispatcher did. The API is not served on that port.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { loadConfig } from '../../src/config.js';
+import { createAccount } from '../../src/core/accounts.js';
+import { scheduleMessage } from '../../src/core/schedule.js';
+import { startServer } from '../../src/main.js';
+
+let dir: string;
+before(async () => { dir = await mkdtemp(join(tmpdir(), 'relais-worker-port-')); });
+after(async () => { await rm(dir, { recursive: true, force: true }); });
+
+const env = (extra: Record<string, string>) => loadConfig({
+  RELAIS_DATABASE_URL: `sqlite:${join(dir, 'relais.db')}`, RELAIS_LOG_LEVEL: 'silent', RELAIS_POLL_INTERVAL_MS: '50', ...extra,
+});
+
+test('a worker opens no port unless RELAIS_WORKER_PORT is set', async () => {
+  const server = await startServer(env({}), { role: 'worker' });
+  try {
+    assert.equal(server.address, undefined);
+    assert.equal(server.app, undefined);
+  } finally {
+    await server.close();
+  }
+});
+
+test('a worker with RELAIS_WORKER_PORT serves health and the metrics of its own sends, and nothing else', async () => {
+  const server = await startServer(env({ RELAIS_WORKER_PORT: '0' }), { role: 'worker' });
+  try {
+    assert.ok(server.address?.startsWith('http://127.0.0.1:'), `address ${server.address}`);
+    const get = async (path: string) => {
+      const res = await fetch(server.address + path);
+      return { status: res.status, type: res.headers.get('content-type') ?? '', text: await res.text() };
+    };
+    assert.deepEqual(JSON.parse((await get('/healthz')).text), { status: 'ok' });
+    const ready = await get('/readyz');
+    assert.equal(ready.status, 200);
+    assert.deepEqual(JSON.parse(ready.text), { status: 'ready', database: 'sqlite' });
+
+    const { account } = await createAccount(server.core, { name: 'w', credits: 1000 });
+    await scheduleMessage(server.core, account.id, {
+      channel: 'sms', recipients: ['+33612345678'], content: { channel: 'sms', text: 'hi', sender: null, unicode: false }, sendAt: server.core.clock.now(),
+    });
+    let metrics = '';
+    for (let i = 0; i < 100 && !/^relais_recipients_sent_total\{channel="sms"\} 1$/m.test(metrics); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      metrics = (await get('/metrics')).text;
+    }
+    assert.match(metrics, /^relais_recipients_sent_total\{channel="sms"\} 1$/m);
+    assert.match(metrics, /^relais_dispatch_lateness_seconds_count\{channel="sms"\} 1$/m);
+
+    const api = await get('/api/v1/messages');
+    assert.equal(api.status, 404);
+    assert.match(api.type, /^application\/problem\+json/);
+  } finally {
+    await server.close();
+  }
+});
+
+test('RELAIS_WORKER_PORT must be a port number', () => {
+  assert.throws(() => env({ RELAIS_WORKER_PORT: 'metrics' }), /RELAIS_WORKER_PORT must be an integer from 0 to 65535/);
+});
