@@ -7,11 +7,13 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import type { Command } from 'commander';
 import { buildProgram } from '../../src/cli/program.js';
+import { dialectSuite } from '../helpers/store.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 // Resolved here because the child runs in a temporary directory, where `--import tsx` would not resolve.
 const TSX = import.meta.resolve('tsx');
 const FUTURE = '2031-03-01T09:00:00+01:00';
+const CHILD_TIMEOUT_MS = 60_000;
 
 interface Run {
   code: number | null;
@@ -21,21 +23,28 @@ interface Run {
 }
 
 let dir: string;
+let databaseUrl: string;
 
 /** Runs `relais …` as a child process over this suite's database, from a directory with no .env. */
 function relais(args: string[], env: Record<string, string> = {}): Promise<Run> {
   // The developer's own RELAIS_* settings must not leak into the child.
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('RELAIS_') && k !== 'PORT' && k !== 'HOST'));
   const child = spawn(process.execPath, ['--import', TSX, MAIN, ...args], {
-    cwd: dir, env: { ...base, RELAIS_DATABASE_URL: `sqlite:${join(dir, 'relais.db')}`, ...env },
+    cwd: dir, env: { ...base, RELAIS_DATABASE_URL: databaseUrl, ...env },
   });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d));
   child.stderr.on('data', (d: Buffer) => (stderr += d));
+  // A command that never exits fails its test instead of hanging the suite.
+  const timer = setTimeout(() => {
+    stderr += `\n(still running after ${CHILD_TIMEOUT_MS} ms: killed)`;
+    child.kill('SIGKILL');
+  }, CHILD_TIMEOUT_MS);
   return new Promise((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code) => {
+      clearTimeout(timer);
       let json: unknown;
       try {
         json = JSON.parse(stdout);
@@ -69,12 +78,20 @@ async function fails(args: string[], code: string, env: Record<string, string> =
 const balanceOf = async (accountId: number): Promise<string> =>
   (await ok(['account', 'list'])).items.find((a: { id: number }) => a.id === accountId).balance;
 
-describe('relais CLI', () => {
+const workDir = () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'relais-cli-'));
   });
   after(async () => {
     await rm(dir, { recursive: true, force: true });
+  });
+};
+
+// On both databases: every command but serve opens the store of RELAIS_DATABASE_URL itself.
+dialectSuite('relais CLI', (ctx) => {
+  workDir();
+  before(() => {
+    databaseUrl = ctx.url();
   });
 
   let accountId: number;
@@ -144,6 +161,34 @@ describe('relais CLI', () => {
     assert.deepEqual([c.messages, c.recipients, c.refund], [1, 1, '0.045']);
   });
 
+  test('bad arguments exit 1 with one line and write nothing', async () => {
+    assert.match(await fails(['account', 'topup', 'abc', '--credits', '5'], 'invalid_request'), /accountId/);
+    await fails(['account', 'topup', String(accountId)], 'invalid_request');
+    await fails(['account', 'create', '--name', 'x', '--credits', '1.2345'], 'invalid_request');
+    await fails(['account', 'topup', '999', '--credits', '5'], 'not_found');
+    await fails(['send', '--account', String(accountId), '--channel', 'fax', '--to', '+33612345678', '--text', 'x'], 'invalid_request');
+    await fails(['send', '--account', String(accountId), '--channel', 'sms', '--to', '+33612345678', '12', '--text', 'x'], 'invalid_recipient');
+    await fails(['send', '--account', String(accountId), '--channel', 'sms', '--to', '+33612345678', '--text', 'x', '--subject', 's'], 'invalid_request');
+    await fails(['send', '--account', String(accountId), '--channel', 'sms', '--to', '+33612345678', '--text', 'x', '--at', 'tomorrow'], 'invalid_date');
+    await fails(['ls', '--account', String(accountId), '--limit', '0'], 'invalid_request');
+    await fails(['cancel', '--account', String(accountId)], 'invalid_request');
+    await fails(['nosuchcommand'], 'invalid_request');
+    // Every message was cancelled and refunded: the failures wrote nothing.
+    assert.equal(await balanceOf(accountId), '17.500');
+  });
+
+  test('an invalid RELAIS_LOG_LEVEL exits 1 naming the variable', async () => {
+    const line = await fails(['account', 'list'], 'configuration', { RELAIS_LOG_LEVEL: 'loud' });
+    assert.match(line, /RELAIS_LOG_LEVEL/);
+  });
+});
+
+describe('relais CLI help', () => {
+  workDir();
+  before(() => {
+    databaseUrl = `sqlite:${join(dir, 'relais.db')}`;
+  });
+
   test('--help lists every command', async () => {
     const [top, account, key] = await Promise.all([relais(['--help']), relais(['account', '--help']), relais(['key', '--help'])]);
     for (const r of [top, account, key]) assert.equal(r.code, 0, r.stderr);
@@ -167,26 +212,5 @@ describe('relais CLI', () => {
     const program = buildProgram();
     assert.deepEqual(program.commands.map((c) => c.name()), ['serve', 'migrate', 'account', 'key', 'send', 'ls', 'cancel', 'outbox']);
     walk(program, []);
-  });
-
-  test('bad arguments exit 1 with one line and write nothing', async () => {
-    assert.match(await fails(['account', 'topup', 'abc', '--credits', '5'], 'invalid_request'), /accountId/);
-    await fails(['account', 'topup', String(accountId)], 'invalid_request');
-    await fails(['account', 'create', '--name', 'x', '--credits', '1.2345'], 'invalid_request');
-    await fails(['account', 'topup', '999', '--credits', '5'], 'not_found');
-    await fails(['send', '--account', String(accountId), '--channel', 'fax', '--to', '+33612345678', '--text', 'x'], 'invalid_request');
-    await fails(['send', '--account', String(accountId), '--channel', 'sms', '--to', '+33612345678', '12', '--text', 'x'], 'invalid_recipient');
-    await fails(['send', '--account', String(accountId), '--channel', 'sms', '--to', '+33612345678', '--text', 'x', '--subject', 's'], 'invalid_request');
-    await fails(['send', '--account', String(accountId), '--channel', 'sms', '--to', '+33612345678', '--text', 'x', '--at', 'tomorrow'], 'invalid_date');
-    await fails(['ls', '--account', String(accountId), '--limit', '0'], 'invalid_request');
-    await fails(['cancel', '--account', String(accountId)], 'invalid_request');
-    await fails(['nosuchcommand'], 'invalid_request');
-    // Every message was cancelled and refunded: the failures wrote nothing.
-    assert.equal(await balanceOf(accountId), '17.500');
-  });
-
-  test('an invalid RELAIS_LOG_LEVEL exits 1 naming the variable', async () => {
-    const line = await fails(['account', 'list'], 'configuration', { RELAIS_LOG_LEVEL: 'loud' });
-    assert.match(line, /RELAIS_LOG_LEVEL/);
   });
 });
