@@ -46,6 +46,10 @@ function openSqlite(url: string): KyselyStore {
   // commits since the previous checkpoint (docs/OPERATIONS.md states it).
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
+  // Each request in a group commit runs in a savepoint, whose copies of the pages it changes
+  // (the sub-journal) SQLite spills to a temp file past 64 KiB: that made every insert 2–3×
+  // dearer under concurrent load (docs/BENCHMARKS.md, 12). Relais builds no large temp tables or sorts.
+  database.pragma('temp_store = MEMORY');
   database.pragma('foreign_keys = ON');
   const prepare = statementCache(database);
   const db = new Kysely<Database>({
