@@ -71,23 +71,27 @@ export async function startServer(config: Config, opts: { role?: Role; logger?: 
   void remote?.listen((sendAt) => dispatcher?.notify(sendAt));
   let app: App | undefined;
   let address: string | undefined;
-  if (role !== 'worker') {
-    app = await buildApp({ core, registry: metrics.registry, bodyLimit: config.http.bodyLimit, adminToken: config.http.adminToken, logger: log, dialects: dialectOptions(config) });
-    address = await app.listen({ port: config.http.port, host: config.http.host });
-  } else if (config.http.workerPort !== null) {
-    app = await buildHealthApp({ core, registry: metrics.registry, logger: log });
-    address = await app.listen({ port: config.http.workerPort, host: config.http.host });
+  const close = async () => {
+    await app?.close();
+    await dispatcher?.stop();
+    await webhooks?.stop();
+    await remote?.close();
+    await closeTransports(transports);
+    await store.close();
+  };
+  try {
+    if (role !== 'worker') {
+      app = await buildApp({ core, registry: metrics.registry, bodyLimit: config.http.bodyLimit, adminToken: config.http.adminToken, logger: log, dialects: dialectOptions(config) });
+      address = await app.listen({ port: config.http.port, host: config.http.host });
+    } else if (config.http.workerPort !== null) {
+      app = await buildHealthApp({ core, registry: metrics.registry, logger: log });
+      address = await app.listen({ port: config.http.workerPort, host: config.http.host });
+    }
+  } catch (err) {
+    // A port already in use must not leave a dispatcher sending with nobody to stop it.
+    await close();
+    throw err;
   }
   log.info({ role, address, database: store.kind, admin: Boolean(config.http.adminToken) }, 'relais started');
-  return {
-    app, dispatcher, core, address,
-    async close() {
-      await app?.close();
-      await dispatcher?.stop();
-      await webhooks?.stop();
-      await remote?.close();
-      await closeTransports(transports);
-      await store.close();
-    },
-  };
+  return { app, dispatcher, core, address, close };
 }

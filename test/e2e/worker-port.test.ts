@@ -2,16 +2,20 @@
  * A worker-role server (startServer in this process, SQLite in a temp directory): without
  * RELAIS_WORKER_PORT it listens on nothing; with it, it answers /healthz, /readyz and /metrics
  * there, and its counters are the sends its dispatcher did. The API is not served on that port.
+ * A port already taken fails the start and leaves no dispatcher behind.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer, type AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
+import { composeCore } from '../../src/compose.js';
 import { loadConfig } from '../../src/config.js';
 import { createAccount } from '../../src/core/accounts.js';
 import { scheduleMessage } from '../../src/core/schedule.js';
 import { startServer } from '../../src/main.js';
+import { openStore } from '../../src/store/open.js';
 
 let dir: string;
 before(async () => { dir = await mkdtemp(join(tmpdir(), 'relais-worker-port-')); });
@@ -66,4 +70,26 @@ test('a worker with RELAIS_WORKER_PORT serves health and the metrics of its own 
 
 test('RELAIS_WORKER_PORT must be a port number', () => {
   assert.throws(() => env({ RELAIS_WORKER_PORT: 'metrics' }), /RELAIS_WORKER_PORT must be an integer from 0 to 65535/);
+});
+
+test('a start that cannot listen stops its dispatcher: a message due after the failure is not sent', async () => {
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  const config = env({ RELAIS_WORKER_PORT: String((taken.address() as AddressInfo).port) });
+  const store = await openStore({ url: config.db.url });
+  try {
+    const core = composeCore(config, store);
+    const { account } = await createAccount(core, { name: 'busy-port', credits: 1000 });
+    const sendAt = core.clock.now() + 1500;
+    const { message } = await scheduleMessage(core, account.id, {
+      channel: 'sms', recipients: ['+33612345679'], content: { channel: 'sms', text: 'later', sender: null, unicode: false }, sendAt,
+    });
+    await assert.rejects(startServer(config, { role: 'worker' }), /EADDRINUSE/);
+    // Past the due instant a live dispatcher (polling every 50 ms) would have sent it.
+    await new Promise((r) => setTimeout(r, Math.max(0, sendAt + 500 - core.clock.now())));
+    assert.equal((await store.read.getMessage(message.id))?.status, 'scheduled');
+  } finally {
+    await store.close();
+    await new Promise((resolve) => taken.close(resolve));
+  }
 });
