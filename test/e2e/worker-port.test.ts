@@ -13,9 +13,9 @@ import { after, before, test } from 'node:test';
 import { composeCore } from '../../src/compose.js';
 import { loadConfig } from '../../src/config.js';
 import { createAccount } from '../../src/core/accounts.js';
-import { scheduleMessage } from '../../src/core/schedule.js';
 import { startServer } from '../../src/main.js';
 import { openStore } from '../../src/store/open.js';
+import { scheduleSms, waitFor } from '../helpers/dispatch.js';
 
 let dir: string;
 before(async () => { dir = await mkdtemp(join(tmpdir(), 'relais-worker-port-')); });
@@ -49,15 +49,12 @@ test('a worker with RELAIS_WORKER_PORT serves health and the metrics of its own 
     assert.deepEqual(JSON.parse(ready.text), { status: 'ready', database: 'sqlite' });
 
     const { account } = await createAccount(server.core, { name: 'w', credits: 1000 });
-    await scheduleMessage(server.core, account.id, {
-      channel: 'sms', recipients: ['+33612345678'], content: { channel: 'sms', text: 'hi', sender: null, unicode: false }, sendAt: server.core.clock.now(),
-    });
-    let metrics = '';
-    for (let i = 0; i < 100 && !/^relais_recipients_sent_total\{channel="sms"\} 1$/m.test(metrics); i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      metrics = (await get('/metrics')).text;
-    }
-    assert.match(metrics, /^relais_recipients_sent_total\{channel="sms"\} 1$/m);
+    await scheduleSms(server.core, account.id, ['+33612345678'], server.core.clock.now());
+    const sent = /^relais_recipients_sent_total\{channel="sms"\} 1$/m;
+    const metrics = await waitFor('the send in /metrics', async () => {
+      const text = (await get('/metrics')).text;
+      return sent.test(text) ? text : undefined;
+    }, 5000, 50);
     assert.match(metrics, /^relais_dispatch_lateness_seconds_count\{channel="sms"\} 1$/m);
 
     const api = await get('/api/v1/messages');
@@ -81,9 +78,7 @@ test('a start that cannot listen stops its dispatcher: a message due after the f
     const core = composeCore(config, store);
     const { account } = await createAccount(core, { name: 'busy-port', credits: 1000 });
     const sendAt = core.clock.now() + 1500;
-    const { message } = await scheduleMessage(core, account.id, {
-      channel: 'sms', recipients: ['+33612345679'], content: { channel: 'sms', text: 'later', sender: null, unicode: false }, sendAt,
-    });
+    const message = await scheduleSms(core, account.id, ['+33612345679'], sendAt);
     await assert.rejects(startServer(config, { role: 'worker' }), /EADDRINUSE/);
     // Past the due instant a live dispatcher (polling every 50 ms) would have sent it.
     await new Promise((r) => setTimeout(r, Math.max(0, sendAt + 500 - core.clock.now())));
