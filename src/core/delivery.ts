@@ -2,7 +2,7 @@ import type { Core } from './context.js';
 import { refundReleased } from './ledger.js';
 import type { NewEvent, OutgoingMessage, ReleasedRecipient, SendResult, StoreTx } from './ports.js';
 import { suppressionChannelOf } from './suppressions.js';
-import type { Channel, Message, MessageStatus, Recipient, RecipientStatus, SuppressionChannel } from './types.js';
+import type { Channel, DueMessage, Message, MessageStatus, Recipient, RecipientStatus, SuppressionChannel } from './types.js';
 
 export interface DeliveryOptions {
   owner: string;
@@ -24,7 +24,7 @@ export interface DeliveryOptions {
   /** The in-store delivery of a channel's transport, if it has one (Transport.sendWithin). */
   sendWithin?(channel: Channel): SendWithin | undefined;
   /** Hears a message whose delivery stopped on an error (a database that went away); its lease then runs out. */
-  onError?(message: Message, err: unknown): void;
+  onError?(message: DueMessage, err: unknown): void;
 }
 
 export type SendWithin = (tx: StoreTx, msgs: OutgoingMessage[]) => Promise<string[]>;
@@ -37,6 +37,56 @@ export function claimDue(core: Core, owner: string, limit: number, leaseMs: numb
   // Each of the claim's statements (expired leases, then due messages) stands on its own: no
   // transaction around them, which on PostgreSQL is two round trips fewer per batch.
   return core.store.read.claimDue(now, limit, owner, now + leaseMs);
+}
+
+/**
+ * Recipients per transaction of an in-store transport, which bounds how long one holds SQLite's
+ * writer; the largest message sendDueInStore takes (larger ones go by lease, in such chunks).
+ */
+export const IN_STORE_CHUNK = 250;
+
+/**
+ * Sends due messages of channels whose transport writes into the store (`within`) in the one
+ * transaction that takes them, records them and writes their final status: no lease, one
+ * commit, one change of each message row. The take has the claim's condition (`scheduled`,
+ * `send_at <= now`; rows locked on PostgreSQL) and the final status is a conditional update on
+ * `scheduled` in the same transaction, so a cancel racing it wins before it or is refused after.
+ * At most `limit` messages and IN_STORE_CHUNK recipients per call. `more`: some such messages
+ * were due and left for the next call.
+ */
+export async function sendDueInStore(core: Core, limit: number, within: Map<Channel, SendWithin>): Promise<{ sent: number; more: boolean }> {
+  const { runs, now, more } = await core.store.transaction(async (tx) => {
+    const now = core.clock.now();
+    let room = IN_STORE_CHUNK;
+    const messages: DueMessage[] = [];
+    const due = await tx.takeDue(now, limit, [...within.keys()], IN_STORE_CHUNK);
+    for (const m of due) {
+      if (m.recipientCount > room) break;
+      room -= m.recipientCount;
+      messages.push(m);
+    }
+    const more = due.length === limit || messages.length < due.length;
+    if (messages.length === 0) return { runs: [], now, more };
+    const runs = runsOf(messages, await tx.recipientsOf(messages.map((m) => m.id)), 0);
+    await releaseSuppressed(core, runs, tx);
+    for (const [send, those] of groupBy(runs, (run) => within.get(run.message.channel)!)) {
+      const items = those.flatMap((run) => run.pending.map((r) => ({ run, r })));
+      if (items.length === 0) continue;
+      const providerIds = await send(tx, items.map((x) => outgoing(x.run.message, x.r)));
+      const won = await tx.markSent(items.map((x, k) => ({ id: x.r.id, messageId: x.run.message.id, providerId: providerIds[k] })), now);
+      if (won.length !== items.length) throw new Error('a recipient of a message taken in this transaction left pending');
+      for (const { run, r } of items) run.statuses.set(r.id, 'sent');
+    }
+    for (const [status, those] of groupBy(runs, (run) => finalStatus([...run.statuses.values()]))) {
+      const done = await tx.finishTaken(those.map((run) => run.message.id), status, now);
+      if (done.length !== those.length) throw new Error('a message taken in this transaction left scheduled');
+    }
+    return { runs, now, more };
+  });
+  for (const run of runs) {
+    for (const status of run.statuses.values()) if (status === 'sent') core.observer.sent(run.message.channel, now - run.message.sendAt);
+  }
+  return { sent: runs.length, more };
 }
 
 /**
@@ -54,7 +104,7 @@ export function finalStatus(statuses: RecipientStatus[]): MessageStatus {
 
 /** One claimed message on its way: what this delivery knows of its recipients. */
 interface Run {
-  message: Message;
+  message: DueMessage;
   pending: Recipient[];
   statuses: Map<number, RecipientStatus>;
   leaseUntil: number;
@@ -74,21 +124,8 @@ interface Run {
  * never sent again. Skips and permanent failures are refunded exactly once. Returns one outcome
  * per message, in order.
  */
-export async function deliverBatch(core: Core, messages: Message[], opts: DeliveryOptions): Promise<DeliveryOutcome[]> {
-  const byMessage = new Map<number, Recipient[]>();
-  for (const r of await core.store.read.recipientsOf(messages.map((m) => m.id))) {
-    const list = byMessage.get(r.messageId);
-    if (list) list.push(r);
-    else byMessage.set(r.messageId, [r]);
-  }
-  const leaseUntil = core.clock.now() + opts.leaseMs;
-  const runs: Run[] = messages.map((message) => {
-    const recipients = byMessage.get(message.id) ?? [];
-    return {
-      message, pending: recipients.filter((r) => r.status === 'pending'), statuses: new Map(recipients.map((r) => [r.id, r.status])),
-      leaseUntil, retry: 0, lost: false, stale: false,
-    };
-  });
+export async function deliverBatch(core: Core, messages: DueMessage[], opts: DeliveryOptions): Promise<DeliveryOutcome[]> {
+  const runs = runsOf(messages, await core.store.read.recipientsOf(messages.map((m) => m.id)), core.clock.now() + opts.leaseMs);
   await releaseSuppressed(core, runs);
   const inStore = new Map<SendWithin, Run[]>();
   const oneByOne: Run[] = [];
@@ -114,19 +151,39 @@ export async function deliverBatch(core: Core, messages: Message[], opts: Delive
   return complete(core, runs, opts);
 }
 
+/** One run per message, with its recipients (all of those of `messages`, by message). */
+function runsOf(messages: DueMessage[], recipients: Recipient[], leaseUntil: number): Run[] {
+  const byMessage = groupBy(recipients, (r) => r.messageId);
+  return messages.map((message) => {
+    const of = byMessage.get(message.id) ?? [];
+    return {
+      message, pending: of.filter((r) => r.status === 'pending'), statuses: new Map(of.map((r) => [r.id, r.status])),
+      leaseUntil, retry: 0, lost: false, stale: false,
+    };
+  });
+}
+
+function groupBy<T, K>(items: T[], key: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = groups.get(k);
+    if (list) list.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}
+
 /** The lease runs out and another round (here or elsewhere) takes the message up again. */
 function lose(run: Run, err: unknown, opts: DeliveryOptions): void {
   run.lost = true;
   opts.onError?.(run.message, err);
 }
 
-const outgoing = (message: Message, r: Recipient): OutgoingMessage => ({
+const outgoing = (message: DueMessage, r: Recipient): OutgoingMessage => ({
   accountId: message.accountId, messageId: message.id, recipientId: r.id, channel: message.channel,
   address: r.address, content: r.content ?? message.content, sendAt: message.sendAt, metadata: message.metadata,
 });
-
-/** Recipients per transaction of an in-store transport: bounds how long one holds SQLite's writer. */
-const IN_STORE_CHUNK = 250;
 
 /**
  * Sends and records chunks of recipients, each in one transaction. A recipient that left
@@ -223,8 +280,11 @@ async function complete(core: Core, runs: Run[], opts: DeliveryOptions): Promise
   return outcomes;
 }
 
-/** Skips (and refunds) the pending recipients on their account's suppression list: one lookup per account and list. */
-async function releaseSuppressed(core: Core, runs: Run[]): Promise<void> {
+/**
+ * Skips (and refunds) the pending recipients on their account's suppression list: one lookup per
+ * account and list; in `inTx` when given, else in a transaction of its own.
+ */
+async function releaseSuppressed(core: Core, runs: Run[], inTx?: StoreTx): Promise<void> {
   const lookups = new Map<string, { accountId: number; list: SuppressionChannel; runs: Run[] }>();
   for (const run of runs) {
     const list = suppressionChannelOf(run.message.channel);
@@ -237,7 +297,7 @@ async function releaseSuppressed(core: Core, runs: Run[]): Promise<void> {
   const hits: { run: Run; r: Recipient }[] = [];
   for (const { accountId, list, runs: those } of lookups.values()) {
     const addresses = [...new Set(those.flatMap((run) => run.pending.map((r) => r.address)))];
-    const suppressed = await core.store.read.suppressedAmong(accountId, list, addresses);
+    const suppressed = await (inTx ?? core.store.read).suppressedAmong(accountId, list, addresses);
     if (suppressed.size === 0) continue;
     for (const run of those) {
       for (const r of run.pending) if (suppressed.has(r.address)) hits.push({ run, r });
@@ -246,7 +306,7 @@ async function releaseSuppressed(core: Core, runs: Run[]): Promise<void> {
   }
   if (hits.length === 0) return;
   const now = core.clock.now();
-  const released = await core.store.transaction(async (tx) => {
+  const release = async (tx: StoreTx): Promise<ReleasedRecipient[]> => {
     const out: ReleasedRecipient[] = [];
     for (const { run, r } of hits) {
       const x = await tx.releaseRecipient(r.id, 'skipped', now, 'suppressed');
@@ -256,7 +316,8 @@ async function releaseSuppressed(core: Core, runs: Run[]): Promise<void> {
     await refundReleased(tx, out, (id) => `message ${id}: suppressed recipients skipped`, now);
     await tx.insertEvents(out.map((x) => ({ messageId: x.messageId, recipientId: x.id, type: 'skipped', at: now, data: { reason: 'suppressed' } })));
     return out;
-  });
+  };
+  const released = await (inTx ? release(inTx) : core.store.transaction(release));
   const skipped = new Set(released.map((x) => x.id));
   for (const { run, r } of hits) {
     if (!skipped.has(r.id)) continue;

@@ -1,6 +1,6 @@
 import type { Credits } from './money.js';
 import type {
-  Account, AccountProfile, ApiKey, Channel, LedgerEntry, LedgerKind, Message, MessageContent, MessageEvent, MessageStatus,
+  Account, AccountProfile, ApiKey, Channel, DueMessage, LedgerEntry, LedgerKind, Message, MessageContent, MessageEvent, MessageStatus,
   OutboxEntry, Recipient, RecipientStatus, StoredSuppression, Subaccount, Suppression, SuppressionChannel, WebhookDelivery,
 } from './types.js';
 
@@ -150,6 +150,14 @@ export interface StoreTx {
 
   /** Claims due messages (scheduled and due, or dispatching with an expired lease) for `owner` until `leaseUntil`. */
   claimDue(now: number, limit: number, owner: string, leaseUntil: number): Promise<Message[]>;
+  /**
+   * Scheduled and due messages of these channels with at most `maxRecipients` recipients, earliest
+   * first, for the caller's transaction to send and finish (finishTaken); locked until it ends
+   * on PostgreSQL, skipping rows another transaction holds.
+   */
+  takeDue(now: number, limit: number, channels: Channel[], maxRecipients: number): Promise<DueMessage[]>;
+  /** scheduled → final status for those of `ids` still scheduled (taken by takeDue in this transaction); returns their ids. */
+  finishTaken(ids: number[], status: MessageStatus, now: number): Promise<number[]>;
   /** Extends or moves a lease; only while `owner` holds the message. */
   setLease(messageId: number, owner: string, leaseUntil: number): Promise<boolean>;
   /** Every recipient of these messages, by message then recipient id. */

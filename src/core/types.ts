@@ -59,6 +59,9 @@ export interface Message {
   cancelledAt: number | null;
 }
 
+/** What delivering a message reads of it. */
+export type DueMessage = Pick<Message, 'id' | 'accountId' | 'channel' | 'sendAt' | 'content' | 'metadata' | 'recipientCount'>;
+
 export interface Recipient {
   id: number;
   messageId: number;

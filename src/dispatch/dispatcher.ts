@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Core } from '../core/context.js';
-import { claimDue, deliverBatch, type SendWithin } from '../core/delivery.js';
+import { claimDue, deliverBatch, sendDueInStore, type SendWithin } from '../core/delivery.js';
 import type { OutgoingMessage, SendResult, Transport, Wakeup } from '../core/ports.js';
 import type { Channel, Message } from '../core/types.js';
 import type { TransportRegistry } from '../transports/registry.js';
@@ -19,6 +19,9 @@ export interface DispatcherOptions {
   owner?: string;
 }
 
+/** In-store transactions per round: on PostgreSQL one runs its statements while the other waits for its round trips. */
+const IN_STORE_LANES = 2;
+
 /**
  * Sends due messages: sleeps until the earliest send_at it knows, is woken early by
  * `notify` when a sooner message is scheduled, polls as a fallback (another process may
@@ -29,6 +32,8 @@ export class Dispatcher extends PollingLoop implements Wakeup {
   private readonly limiters = new Map<string, Limiter>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly sendWithin = new Map<Transport, SendWithin>();
+  /** Channels whose transport writes into the store. */
+  private readonly inStore = new Map<Channel, SendWithin>();
 
   constructor(
     private readonly core: Core,
@@ -39,6 +44,10 @@ export class Dispatcher extends PollingLoop implements Wakeup {
     super();
     this.owner = opts.owner ?? `worker-${process.pid}-${randomBytes(4).toString('hex')}`;
     for (const t of Object.values(transports)) if (t.sendWithin) this.sendWithin.set(t, (tx, msgs) => t.sendWithin!(tx, msgs));
+    for (const [channel, t] of Object.entries(transports) as [Channel, Transport][]) {
+      const within = this.sendWithin.get(t);
+      if (within) this.inStore.set(channel, within);
+    }
   }
 
   /** Stops claiming, lets in-flight deliveries finish. */
@@ -55,9 +64,10 @@ export class Dispatcher extends PollingLoop implements Wakeup {
   async drain(): Promise<number> {
     let total = 0;
     for (;;) {
-      const batch = await claimDue(this.core, this.owner, this.opts.batchSize, this.opts.leaseMs);
-      if (batch.length === 0) return total;
-      total += batch.length;
+      const { sent, more } = await this.sendInStore();
+      const batch = more ? [] : await claimDue(this.core, this.owner, this.opts.batchSize, this.opts.leaseMs);
+      if (sent + batch.length === 0) return total;
+      total += sent + batch.length;
       await this.deliver(batch);
     }
   }
@@ -67,15 +77,17 @@ export class Dispatcher extends PollingLoop implements Wakeup {
     while (this.running) {
       this.sleeper.beginRound();
       try {
-        const batch = await claimDue(this.core, this.owner, this.opts.batchSize, this.opts.leaseMs);
+        const { sent, more } = await this.sendInStore();
+        // The lease claim would take the in-store messages still due too: it waits until they are sent.
+        const batch = more ? [] : await claimDue(this.core, this.owner, this.opts.batchSize, this.opts.leaseMs);
         failures = 0;
         if (batch.length > 0) {
           // Claim the next batch while this one is sent, but never hold more than two batches.
           const sending = this.deliver(batch);
           this.track(sending);
           if (this.inFlight.size > 1) await sending;
-          continue;
         }
+        if (sent + batch.length > 0) continue;
         const next = await this.core.store.read.nextWakeAt();
         const delay = next === undefined ? this.opts.pollIntervalMs : Math.min(this.opts.pollIntervalMs, Math.max(0, next - this.core.clock.now()));
         await this.sleep(delay);
@@ -87,6 +99,28 @@ export class Dispatcher extends PollingLoop implements Wakeup {
         await this.sleep(delay);
       }
     }
+  }
+
+  /**
+   * Sends what the in-store channels have due, in IN_STORE_LANES transactions side by side (on
+   * PostgreSQL, two connections; on SQLite, one shared commit). If that fails, the messages are
+   * left to this round's lease claim, which takes any that keep failing out of the way.
+   */
+  private async sendInStore(): Promise<{ sent: number; more: boolean }> {
+    if (this.inStore.size === 0) return { sent: 0, more: false };
+    const lanes = await Promise.allSettled(Array.from({ length: IN_STORE_LANES }, () => sendDueInStore(this.core, this.opts.batchSize, this.inStore)));
+    let sent = 0;
+    let more = true;
+    for (const lane of lanes) {
+      if (lane.status === 'fulfilled') {
+        sent += lane.value.sent;
+        more &&= lane.value.more;
+      } else {
+        this.log?.error({ err: lane.reason, owner: this.owner }, 'in-store delivery failed; the due messages go by lease');
+        more = false;
+      }
+    }
+    return { sent, more };
   }
 
   private track(p: Promise<unknown>): void {

@@ -4,7 +4,7 @@ import type { Recipient } from '../core/types.js';
 import type { StoreKind } from './kind.js';
 import type { Database, MessageRow, RecipientRow } from './schema.js';
 import { CHUNK } from './messages.js';
-import { toJson, toMessage, toRecipient } from './mappers.js';
+import { DUE_COLUMNS, toDueMessage, toJson, toMessage, toRecipient } from './mappers.js';
 import { enqueueSql, isCallbackEvent } from './webhooks.js';
 import { inList, multiRow, Statement, type Raw } from './raw.js';
 
@@ -13,7 +13,7 @@ const DISPATCHING = sql.lit('dispatching');
 const SCHEDULED = sql.lit('scheduled');
 
 type ClaimQueries = Pick<StoreTx,
-  'claimDue' | 'setLease' | 'recipientsOf' | 'updatePendingRecipient' | 'markRecipient' | 'markSent' | 'releaseRecipient' |
+  'claimDue' | 'takeDue' | 'finishTaken' | 'setLease' | 'recipientsOf' | 'updatePendingRecipient' | 'markRecipient' | 'markSent' | 'releaseRecipient' |
   'completeMessages' | 'nextWakeAt'>;
 
 const setLease = new Statement(`update messages set lease_until = ? where id = ? and status = 'dispatching' and lease_owner = ?`);
@@ -37,6 +37,8 @@ const markSent = multiRow(`update recipients set status = 'sent', updated_at = ?
 `) as v where recipients.id = v.column1 and recipients.status = 'pending' returning recipients.id`);
 const releaseRecipient = new Statement(`update recipients set status = ?, updated_at = ?, error = ?, attempts = attempts + ?
   where id = ? and status = 'pending' returning id, message_id, account_id, address, price`);
+const finishTaken = inList(`update messages set status = ?, dispatched_at = coalesce(dispatched_at, ?), completed_at = ?, updated_at = ?
+  where status = 'scheduled' and id in`, ' returning id');
 const completeMessages = inList(`update messages set status = ?, completed_at = ?, updated_at = ?, lease_owner = null, lease_until = null
   where status = 'dispatching' and lease_owner = ? and id in`, ' returning id');
 
@@ -83,6 +85,29 @@ export const claimQueries = (
       }
       if (claimed.length >= limit) onFullClaim?.();
       return claimed.map(toMessage);
+    },
+
+    async takeDue(now, limit, channels, maxRecipients) {
+      // The same condition as the claim's; on PostgreSQL the rows stay locked until the caller's
+      // transaction ends, so a cancel racing it waits and then finds them no longer scheduled.
+      // Only the columns a delivery reads: each more is a property more on every row object.
+      let due = db.selectFrom('messages').select(DUE_COLUMNS)
+        .where('status', '=', SCHEDULED).where('send_at', '<=', now)
+        .where('channel', 'in', channels).where('recipient_count', '<=', maxRecipients)
+        .orderBy('send_at').limit(limit);
+      if (kind === 'postgres') due = due.forUpdate().skipLocked();
+      const rows = await due.execute();
+      if (rows.length >= limit) onFullClaim?.();
+      return rows.map(toDueMessage);
+    },
+
+    async finishTaken(ids, status, now) {
+      const done: number[] = [];
+      for (let i = 0; i < ids.length; i += CHUNK) {
+        const chunk = ids.slice(i, i + CHUNK);
+        for (const r of await raw.all<{ id: number }>(finishTaken(chunk.length), [status, now, now, now, ...chunk])) done.push(Number(r.id));
+      }
+      return done;
     },
 
     async setLease(messageId, owner, leaseUntil) {

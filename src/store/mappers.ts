@@ -1,5 +1,5 @@
 import type {
-  Account, ApiKey, Channel, LedgerEntry, LedgerKind, Message, MessageEvent, MessageStatus, OutboxEntry, Recipient,
+  Account, ApiKey, Channel, DueMessage, LedgerEntry, LedgerKind, Message, MessageEvent, MessageStatus, OutboxEntry, Recipient,
   RecipientStatus, Suppression, SuppressionChannel,
 } from '../core/types.js';
 import type { Selectable } from 'kysely';
@@ -36,6 +36,14 @@ export const toMessage = (r: MessageRow): Message => ({
   dispatchedAt: r.dispatched_at,
   completedAt: r.completed_at,
   cancelledAt: r.cancelled_at,
+});
+
+/** The columns of a message that toDueMessage reads. */
+export const DUE_COLUMNS = ['id', 'account_id', 'channel', 'send_at', 'content', 'metadata', 'recipient_count'] as const;
+
+export const toDueMessage = (r: Pick<MessageRow, (typeof DUE_COLUMNS)[number]>): DueMessage => ({
+  id: r.id, accountId: r.account_id, channel: r.channel as Channel, sendAt: r.send_at, content: JSON.parse(r.content),
+  metadata: json(r.metadata), recipientCount: r.recipient_count,
 });
 
 export const toRecipient = (r: RecipientRow): Recipient => ({

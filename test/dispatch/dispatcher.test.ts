@@ -4,8 +4,12 @@ import { sql } from 'kysely';
 import { addSuppression } from '../../src/core/suppressions.js';
 import { systemClock } from '../../src/core/clock.js';
 import { claimDue, deliverBatch, type DeliveryOutcome } from '../../src/core/delivery.js';
-import type { OutgoingMessage, SendResult } from '../../src/core/ports.js';
-import type { LedgerEntry } from '../../src/core/types.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { cancelMessage } from '../../src/core/cancel.js';
+import type { Core } from '../../src/core/context.js';
+import type { RelaisError } from '../../src/core/errors.js';
+import type { OutgoingMessage, SendResult, StoreTx, Transport } from '../../src/core/ports.js';
+import type { Channel, LedgerEntry } from '../../src/core/types.js';
 import type { KyselyStore } from '../../src/store/kysely-store.js';
 import { OutboxTransport } from '../../src/transports/outbox.js';
 import { ledgerInvariant, startTestApp, type TestApp } from '../helpers/app.js';
@@ -19,13 +23,16 @@ const CREDITS = 100_000; // "100" EUR in thousandths
 /** One app per test: fresh database, fake clock, optional scripted transport for SMS. */
 async function withApp(
   dialect: Dialect,
-  opts: { env?: Record<string, string>; script?: (msg: OutgoingMessage, n: number) => Scripted | Promise<Scripted>; realClock?: boolean },
+  opts: {
+    env?: Record<string, string>; script?: (msg: OutgoingMessage, n: number) => Scripted | Promise<Scripted>; realClock?: boolean;
+    transports?: (core: Core) => Partial<Record<Channel, Transport>>;
+  },
   fn: (t: TestApp, ctx: { accountId: number; apiKey: string; transport: ScriptedTransport | undefined }) => Promise<void>,
 ): Promise<void> {
   let transport: ScriptedTransport | undefined;
   const t = await startTestApp({
     dialect, env: opts.env, clock: opts.realClock ? systemClock : undefined,
-    transports: opts.script ? (core) => ({ sms: (transport = new ScriptedTransport(core, opts.script)) }) : undefined,
+    transports: opts.transports ?? (opts.script ? (core) => ({ sms: (transport = new ScriptedTransport(core, opts.script)) }) : undefined),
   });
   try {
     const { id, apiKey } = await t.account('100');
@@ -59,6 +66,21 @@ async function drainAfterNextWake(t: TestApp): Promise<number> {
   assert.ok(next !== undefined, 'something is still due later');
   t.clock.set(Math.max(t.clock.now(), next + 1));
   return t.dispatcher.drain();
+}
+
+/** The outbox, with `hook` run in each of its in-store transactions before it writes; records the recipients of each. */
+class HookedOutbox extends OutboxTransport {
+  readonly chunks: number[][] = [];
+
+  constructor(core: Core, private readonly hook: (tx: StoreTx, msgs: OutgoingMessage[], call: number) => Promise<void>) {
+    super(core.store.read, core.clock);
+  }
+
+  override async sendWithin(tx: StoreTx, msgs: OutgoingMessage[]): Promise<string[]> {
+    this.chunks.push(msgs.map((m) => m.recipientId));
+    await this.hook(tx, msgs, this.chunks.length);
+    return super.sendWithin(tx, msgs);
+  }
 }
 
 eachDialect('dispatcher', (dialect) => {
@@ -199,7 +221,8 @@ eachDialect('dispatcher', (dialect) => {
       // Nothing more happens later: no second send, no second refund.
       t.clock.advance(60 * MIN);
       assert.equal(await t.dispatcher.drain(), 0);
-      const r = await refunds(t, accountId);
+      // The two messages are sent side by side: their refunds come in either order.
+      const r = (await refunds(t, accountId)).sort((a, b) => a.messageId! - b.messageId!);
       assert.deepEqual(r.map((e) => [e.messageId, e.amount, e.cause]), [
         [mixed.id, SMS_PRICE, `message ${mixed.id}: delivery to ${phone(1)} failed`],
         [lost.id, SMS_PRICE, `message ${lost.id}: delivery to ${phone(3)} failed`],
@@ -391,9 +414,74 @@ eachDialect('dispatcher', (dialect) => {
     });
   });
 
+  test('an in-store message is sent in the transaction that takes it: no lease, and a cancel arriving meanwhile is refused after it', async () => {
+    let hook: (tx: StoreTx, msgs: OutgoingMessage[]) => Promise<void> = async () => {};
+    let outbox: HookedOutbox | undefined;
+    await withApp(dialect, { transports: (core) => ({ sms: (outbox = new HookedOutbox(core, (tx, msgs) => hook(tx, msgs))) }) }, async (t, { accountId }) => {
+      const m = await scheduleSms(t.core, accountId, [phone(1)], t.clock.now() + MIN);
+      let statusInside: string | undefined;
+      let cancelling: Promise<string> | undefined;
+      let cancelAnsweredInside = true;
+      hook = async (tx) => {
+        statusInside = (await tx.getMessage(m.id))!.status;
+        let answered = false;
+        cancelling = cancelMessage(t.core, accountId, m.id).then(() => 'cancelled', (err: RelaisError) => err.code);
+        void cancelling.then(() => { answered = true; });
+        // Long enough for the cancel to reach the store: it waits for this transaction (the row lock on PostgreSQL, the writer on SQLite).
+        await sleep(100);
+        cancelAnsweredInside = answered;
+      };
+      t.clock.set(m.sendAt);
+      assert.equal(await t.dispatcher.drain(), 1);
+      assert.equal(statusInside, 'scheduled', 'taken without a lease claim');
+      assert.equal(cancelAnsweredInside, false, 'the cancel waited for the sending transaction');
+      assert.equal(await cancelling, 'already_dispatched');
+      const done = (await t.store.read.getMessage(m.id))!;
+      assert.deepEqual([done.status, done.dispatchedAt, done.completedAt], ['sent', m.sendAt, m.sendAt]);
+      assert.deepEqual((await t.store.read.getRecipients(m.id)).map((r) => [r.status, r.attempts]), [['sent', 1]]);
+      assert.deepEqual(outbox!.chunks.map((c) => c.length), [1]);
+      assert.equal((await allOutbox(t.store)).length, 1);
+      assert.deepEqual(await refunds(t, accountId), []);
+      await assertLedger(t, accountId, CREDITS - SMS_PRICE);
+    });
+  });
+
+  test('a message with more recipients than one in-store transaction holds goes by lease, in chunks of 250', async () => {
+    let outbox: HookedOutbox | undefined;
+    await withApp(dialect, { transports: (core) => ({ sms: (outbox = new HookedOutbox(core, async () => {})) }) }, async (t, { accountId }) => {
+      const big = await scheduleSms(t.core, accountId, Array.from({ length: 300 }, (_, i) => phone(i)), t.clock.now() + MIN);
+      const small = await scheduleSms(t.core, accountId, [phone(1000)], t.clock.now() + MIN);
+      t.clock.set(big.sendAt);
+      assert.equal(await t.dispatcher.drain(), 2);
+      assert.deepEqual(outbox!.chunks.map((c) => c.length), [1, 250, 50], 'the small one in store, then the big one by lease');
+      for (const m of [big, small]) assert.equal((await t.store.read.getMessage(m.id))!.status, 'sent');
+      assert.equal(countByRecipient(await allOutbox(t.store)).size, 301);
+      await assertLedger(t, accountId, CREDITS - 301 * SMS_PRICE);
+    });
+  });
+
+  test('when an in-store transaction fails, its messages are still sent in the same round, once', async () => {
+    let outbox: HookedOutbox | undefined;
+    const failOnce = async (_tx: StoreTx, _msgs: OutgoingMessage[], call: number) => {
+      if (call === 1) throw new Error('disk I/O error');
+    };
+    await withApp(dialect, { transports: (core) => ({ sms: (outbox = new HookedOutbox(core, failOnce)) }) }, async (t, { accountId }) => {
+      const m = await scheduleSms(t.core, accountId, [phone(1), phone(2)], t.clock.now() + MIN);
+      t.clock.set(m.sendAt);
+      assert.equal(await t.dispatcher.drain(), 1);
+      const [first, second] = outbox!.chunks;
+      assert.deepEqual(second, first, 'the same recipients again');
+      assert.equal(outbox!.chunks.length, 2);
+      assert.equal((await t.store.read.getMessage(m.id))!.status, 'sent');
+      assert.deepEqual([...countByRecipient(await allOutbox(t.store)).values()], [1, 1], 'nothing of the failed transaction stayed');
+      await assertLedger(t, accountId, CREDITS - 2 * SMS_PRICE);
+    });
+  });
+
   test('the HTTP API keeps answering while a burst is dispatched', async () => {
     await withApp(dialect, {}, async (t, { accountId, apiKey }) => {
-      const burst = await scheduleSmsBulk(t.core, Array.from({ length: 500 }, (_, i) => ({ accountId, to: [phone(i)] })), t.clock.now() + MIN);
+      // Large enough that the burst takes more turns of the event loop than two requests need.
+      const burst = await scheduleSmsBulk(t.core, Array.from({ length: 2000 }, (_, i) => ({ accountId, to: [phone(i)] })), t.clock.now() + MIN);
       t.clock.set(burst[0].sendAt);
       let drained = false;
       const draining = t.dispatcher.drain().then((n) => { drained = true; return n; });
@@ -402,11 +490,11 @@ eachDialect('dispatcher', (dialect) => {
       const health = await t.request('GET', '/healthz');
       const view = await t.request('GET', `/api/v1/messages/${burst[0].id}`, { key: apiKey });
       const answeredMidBurst = !drained;
-      assert.equal(await draining, 500);
+      assert.equal(await draining, 2000);
       assert.equal(health.status, 200);
       assert.equal(view.status, 200);
       assert.ok(answeredMidBurst, 'answered while the burst was still being sent');
-      assert.equal((await allOutbox(t.store)).length, 500);
+      assert.equal((await allOutbox(t.store)).length, 2000);
     });
   });
 

@@ -7,7 +7,8 @@ import { Dispatcher } from '../../src/dispatch/dispatcher.js';
 import { defaultTransports } from '../../src/main.js';
 import { ledgerInvariant, startTestApp } from '../helpers/app.js';
 import type { KyselyStore } from '../../src/store/kysely-store.js';
-import { allOutbox, countByRecipient, eachDialect, phone, pool, scheduleSmsBulk } from '../helpers/dispatch.js';
+import { allOutbox, countByRecipient, eachDialect, phone, pool, scheduleSmsBulk, ScriptedTransport } from '../helpers/dispatch.js';
+import type { Core } from '../../src/core/context.js';
 
 const MESSAGES = 2000;
 const ACCOUNTS = 4;
@@ -35,12 +36,22 @@ type Answer =
   | { via: 'core' | 'http'; won: true; recipients: number; refund: number; messageIds: number[] }
   | { via: 'core' | 'http'; won: false; code: string; status?: number };
 
+/**
+ * The two ways a due message is taken: by the transaction that sends it into the outbox (an
+ * in-store transport), or by a lease claim before a transport sends it (here the outbox again,
+ * one recipient at a time, as a network transport would).
+ */
+const PATHS = {
+  'in store': undefined,
+  'by lease': (core: Core) => ({ sms: new ScriptedTransport(core) }),
+};
+
 eachDialect('race: thousands of cancels at the due instant against two dispatchers', (dialect) => {
-  test(`${MESSAGES} messages due at T, cancelled through core and HTTP while they are dispatched: exactly one side wins each`, async (t) => {
+  for (const [path, transports] of Object.entries(PATHS)) test(`${MESSAGES} messages due at T, sent ${path}, cancelled through core and HTTP while they are dispatched: exactly one side wins each`, async (t) => {
     // Small batches: the claim frontier stays close to the delivery frontier, so that both sides win often.
-    const app = await startTestApp({ dialect, env: { RELAIS_DISPATCH_BATCH: '20' } });
+    const app = await startTestApp({ dialect, env: { RELAIS_DISPATCH_BATCH: '20' }, transports });
     // A second worker on the same database: claims race each other as well as the cancels.
-    const worker2 = new Dispatcher(app.core, defaultTransports(app.core), { ...app.config.dispatch, owner: 'worker-2' });
+    const worker2 = new Dispatcher(app.core, { ...defaultTransports(app.core), ...transports?.(app.core) }, { ...app.config.dispatch, owner: 'worker-2' });
     try {
       const accounts: { id: number; apiKey: string }[] = [];
       for (let i = 0; i < ACCOUNTS; i++) accounts.push(await app.account('1000', `race-${i}`));
@@ -133,7 +144,7 @@ eachDialect('race: thousands of cancels at the due instant against two dispatche
           violations.push(`message ${m.id}: answer ${JSON.stringify(answer)}, status ${status}, recipients ${rs.map((r) => r.status)}, outbox rows ${rows}, refunds ${JSON.stringify(refunds)}`);
         }
       }
-      t.diagnostic(`[${dialect}] seed ${seed}: cancel won ${cancelWins}, send won ${sendWins} (worker 1 claimed ${claimed1}, worker 2 claimed ${claimed2})`);
+      t.diagnostic(`[${dialect}, ${path}] seed ${seed}: cancel won ${cancelWins}, send won ${sendWins} (worker 1 claimed ${claimed1}, worker 2 claimed ${claimed2})`);
       assert.deepEqual(violations.slice(0, 10), [], `${violations.length} violations (seed ${seed})`);
       assert.equal(cancelWins + sendWins, MESSAGES);
       assert.equal(claimed1 + claimed2, sendWins, 'every claimed message was sent, every sent one claimed once');
@@ -141,7 +152,7 @@ eachDialect('race: thousands of cancels at the due instant against two dispatche
       assert.equal(outbox.length, sentRecipients, 'the outbox holds the sent recipients and nothing else');
       const httpWins = [...answers.values()].filter((a) => a.via === 'http' && a.won).length;
       const coreWins = [...answers.values()].filter((a) => a.via === 'core' && a.won).length;
-      t.diagnostic(`[${dialect}] cancels won through HTTP ${httpWins} / ${MESSAGES / 2}, through core ${coreWins} / ${MESSAGES / 2}`);
+      t.diagnostic(`[${dialect}, ${path}] cancels won through HTTP ${httpWins} / ${MESSAGES / 2}, through core ${coreWins} / ${MESSAGES / 2}`);
       assert.equal(httpWins + coreWins, cancelWins);
 
       for (const a of accounts) {
