@@ -34,6 +34,7 @@ export class Dispatcher extends PollingLoop implements Wakeup {
   private readonly sendWithin = new Map<Transport, SendWithin>();
   /** Channels whose transport writes into the store. */
   private readonly inStore = new Map<Channel, SendWithin>();
+  private burst = false;
 
   constructor(
     private readonly core: Core,
@@ -64,8 +65,7 @@ export class Dispatcher extends PollingLoop implements Wakeup {
   async drain(): Promise<number> {
     let total = 0;
     for (;;) {
-      const { sent, more } = await this.sendInStore();
-      const batch = more ? [] : await claimDue(this.core, this.owner, this.opts.batchSize, this.opts.leaseMs);
+      const { sent, batch } = await this.take();
       if (sent + batch.length === 0) return total;
       total += sent + batch.length;
       await this.deliver(batch);
@@ -77,9 +77,7 @@ export class Dispatcher extends PollingLoop implements Wakeup {
     while (this.running) {
       this.sleeper.beginRound();
       try {
-        const { sent, more } = await this.sendInStore();
-        // The lease claim would take the in-store messages still due too: it waits until they are sent.
-        const batch = more ? [] : await claimDue(this.core, this.owner, this.opts.batchSize, this.opts.leaseMs);
+        const { sent, batch } = await this.take();
         failures = 0;
         if (batch.length > 0) {
           // Claim the next batch while this one is sent, but never hold more than two batches.
@@ -102,12 +100,32 @@ export class Dispatcher extends PollingLoop implements Wakeup {
   }
 
   /**
+   * One round's take: while a burst is due (the last lease claim was full), the in-store channels'
+   * messages are sent in the transactions that take them (sendInStore), and the lease claim waits
+   * until none is left, since it would take them too; otherwise a lease claim, whose batch the
+   * caller delivers. Outside bursts the lease claim is the better path on PostgreSQL: it holds
+   * no row lock beyond its own statement, so cancels of messages about to be due never queue
+   * behind a sending transaction (DECISIONS.md §16).
+   */
+  private async take(): Promise<{ sent: number; batch: Message[] }> {
+    let sent = 0;
+    if (this.burst) {
+      const inStore = await this.sendInStore();
+      sent = inStore.sent;
+      this.burst = inStore.more;
+      if (this.burst) return { sent, batch: [] };
+    }
+    const batch = await claimDue(this.core, this.owner, this.opts.batchSize, this.opts.leaseMs);
+    this.burst = this.inStore.size > 0 && batch.length >= this.opts.batchSize;
+    return { sent, batch };
+  }
+
+  /**
    * Sends what the in-store channels have due, in IN_STORE_LANES transactions side by side (on
    * PostgreSQL, two connections; on SQLite, one shared commit). If that fails, the messages are
    * left to this round's lease claim, which takes any that keep failing out of the way.
    */
   private async sendInStore(): Promise<{ sent: number; more: boolean }> {
-    if (this.inStore.size === 0) return { sent: 0, more: false };
     const lanes = await Promise.allSettled(Array.from({ length: IN_STORE_LANES }, () => sendDueInStore(this.core, this.opts.batchSize, this.inStore)));
     let sent = 0;
     let more = true;

@@ -69,16 +69,22 @@ async function drainAfterNextWake(t: TestApp): Promise<number> {
 }
 
 /** The outbox, with `hook` run in each of its in-store transactions before it writes; records the recipients of each. */
+/**
+ * The outbox, with `hook` run in each of its in-store transactions before it writes. Records each
+ * chunk: its recipients, and the status of its message in that transaction (`dispatching` when
+ * the message was claimed by lease, `scheduled` when the transaction took it itself).
+ */
 class HookedOutbox extends OutboxTransport {
-  readonly chunks: number[][] = [];
+  readonly chunks: { recipients: number[]; status: string }[] = [];
 
-  constructor(core: Core, private readonly hook: (tx: StoreTx, msgs: OutgoingMessage[], call: number) => Promise<void>) {
+  constructor(core: Core, private readonly hook: (tx: StoreTx, msgs: OutgoingMessage[], status: string) => Promise<void> = async () => {}) {
     super(core.store.read, core.clock);
   }
 
   override async sendWithin(tx: StoreTx, msgs: OutgoingMessage[]): Promise<string[]> {
-    this.chunks.push(msgs.map((m) => m.recipientId));
-    await this.hook(tx, msgs, this.chunks.length);
+    const status = (await tx.getMessage(msgs[0].messageId))!.status;
+    this.chunks.push({ recipients: msgs.map((m) => m.recipientId), status });
+    await this.hook(tx, msgs, status);
     return super.sendWithin(tx, msgs);
   }
 }
@@ -414,16 +420,20 @@ eachDialect('dispatcher', (dialect) => {
     });
   });
 
-  test('an in-store message is sent in the transaction that takes it: no lease, and a cancel arriving meanwhile is refused after it', async () => {
-    let hook: (tx: StoreTx, msgs: OutgoingMessage[]) => Promise<void> = async () => {};
+  // RELAIS_DISPATCH_BATCH=1: a lease claim of one message is full, so the next round is a burst's.
+  const BURST_OF_ONE = { RELAIS_DISPATCH_BATCH: '1' };
+
+  test('in a burst, an in-store message is sent in the transaction that takes it: no lease, and a cancel arriving meanwhile is refused after it', async () => {
+    let hook: (tx: StoreTx, msgs: OutgoingMessage[], status: string) => Promise<void> = async () => {};
     let outbox: HookedOutbox | undefined;
-    await withApp(dialect, { transports: (core) => ({ sms: (outbox = new HookedOutbox(core, (tx, msgs) => hook(tx, msgs))) }) }, async (t, { accountId }) => {
-      const m = await scheduleSms(t.core, accountId, [phone(1)], t.clock.now() + MIN);
-      let statusInside: string | undefined;
+    await withApp(dialect, { env: BURST_OF_ONE, transports: (core) => ({ sms: (outbox = new HookedOutbox(core, (...a) => hook(...a))) }) }, async (t, { accountId }) => {
+      const first = await scheduleSms(t.core, accountId, [phone(1)], t.clock.now() + MIN);
+      const m = await scheduleSms(t.core, accountId, [phone(2)], first.sendAt + 1);
       let cancelling: Promise<string> | undefined;
       let cancelAnsweredInside = true;
-      hook = async (tx) => {
-        statusInside = (await tx.getMessage(m.id))!.status;
+      hook = async (_tx, msgs, status) => {
+        if (status !== 'scheduled') return;
+        assert.equal(msgs[0].messageId, m.id);
         let answered = false;
         cancelling = cancelMessage(t.core, accountId, m.id).then(() => 'cancelled', (err: RelaisError) => err.code);
         void cancelling.then(() => { answered = true; });
@@ -432,49 +442,58 @@ eachDialect('dispatcher', (dialect) => {
         cancelAnsweredInside = answered;
       };
       t.clock.set(m.sendAt);
-      assert.equal(await t.dispatcher.drain(), 1);
-      assert.equal(statusInside, 'scheduled', 'taken without a lease claim');
+      assert.equal(await t.dispatcher.drain(), 2);
+      assert.deepEqual(outbox!.chunks.map((c) => c.status), ['dispatching', 'scheduled'], 'the first by lease, then the burst in store');
       assert.equal(cancelAnsweredInside, false, 'the cancel waited for the sending transaction');
       assert.equal(await cancelling, 'already_dispatched');
       const done = (await t.store.read.getMessage(m.id))!;
       assert.deepEqual([done.status, done.dispatchedAt, done.completedAt], ['sent', m.sendAt, m.sendAt]);
       assert.deepEqual((await t.store.read.getRecipients(m.id)).map((r) => [r.status, r.attempts]), [['sent', 1]]);
-      assert.deepEqual(outbox!.chunks.map((c) => c.length), [1]);
-      assert.equal((await allOutbox(t.store)).length, 1);
+      assert.equal((await allOutbox(t.store)).length, 2);
       assert.deepEqual(await refunds(t, accountId), []);
-      await assertLedger(t, accountId, CREDITS - SMS_PRICE);
+      await assertLedger(t, accountId, CREDITS - 2 * SMS_PRICE);
     });
   });
 
-  test('a message with more recipients than one in-store transaction holds goes by lease, in chunks of 250', async () => {
+  test('outside a burst messages go by lease; in a burst, one with more recipients than an in-store transaction holds still does, in chunks of 250', async () => {
     let outbox: HookedOutbox | undefined;
-    await withApp(dialect, { transports: (core) => ({ sms: (outbox = new HookedOutbox(core, async () => {})) }) }, async (t, { accountId }) => {
-      const big = await scheduleSms(t.core, accountId, Array.from({ length: 300 }, (_, i) => phone(i)), t.clock.now() + MIN);
-      const small = await scheduleSms(t.core, accountId, [phone(1000)], t.clock.now() + MIN);
-      t.clock.set(big.sendAt);
-      assert.equal(await t.dispatcher.drain(), 2);
-      assert.deepEqual(outbox!.chunks.map((c) => c.length), [1, 250, 50], 'the small one in store, then the big one by lease');
-      for (const m of [big, small]) assert.equal((await t.store.read.getMessage(m.id))!.status, 'sent');
-      assert.equal(countByRecipient(await allOutbox(t.store)).size, 301);
-      await assertLedger(t, accountId, CREDITS - 301 * SMS_PRICE);
+    await withApp(dialect, { env: BURST_OF_ONE, transports: (core) => ({ sms: (outbox = new HookedOutbox(core)) }) }, async (t, { accountId }) => {
+      const T = t.clock.now() + MIN;
+      const first = await scheduleSms(t.core, accountId, [phone(1)], T);
+      const big = await scheduleSms(t.core, accountId, Array.from({ length: 300 }, (_, i) => phone(100 + i)), T + 1);
+      const small = await scheduleSms(t.core, accountId, [phone(2)], T + 2);
+      t.clock.set(T + 2);
+      assert.equal(await t.dispatcher.drain(), 3);
+      assert.deepEqual(outbox!.chunks.map((c) => [c.recipients.length, c.status]), [
+        [1, 'dispatching'], [1, 'scheduled'], [250, 'dispatching'], [50, 'dispatching'],
+      ]);
+      for (const x of [first, big, small]) assert.equal((await t.store.read.getMessage(x.id))!.status, 'sent');
+      assert.equal(countByRecipient(await allOutbox(t.store)).size, 302);
+      await assertLedger(t, accountId, CREDITS - 302 * SMS_PRICE);
     });
   });
 
   test('when an in-store transaction fails, its messages are still sent in the same round, once', async () => {
-    let outbox: HookedOutbox | undefined;
-    const failOnce = async (_tx: StoreTx, _msgs: OutgoingMessage[], call: number) => {
-      if (call === 1) throw new Error('disk I/O error');
+    let failed = false;
+    const failOnce = async (_tx: StoreTx, _msgs: OutgoingMessage[], status: string) => {
+      if (status === 'scheduled' && !failed) {
+        failed = true;
+        throw new Error('disk I/O error');
+      }
     };
-    await withApp(dialect, { transports: (core) => ({ sms: (outbox = new HookedOutbox(core, failOnce)) }) }, async (t, { accountId }) => {
-      const m = await scheduleSms(t.core, accountId, [phone(1), phone(2)], t.clock.now() + MIN);
+    let outbox: HookedOutbox | undefined;
+    await withApp(dialect, { env: BURST_OF_ONE, transports: (core) => ({ sms: (outbox = new HookedOutbox(core, failOnce)) }) }, async (t, { accountId }) => {
+      const first = await scheduleSms(t.core, accountId, [phone(1)], t.clock.now() + MIN);
+      const m = await scheduleSms(t.core, accountId, [phone(2), phone(3)], first.sendAt + 1);
       t.clock.set(m.sendAt);
-      assert.equal(await t.dispatcher.drain(), 1);
-      const [first, second] = outbox!.chunks;
-      assert.deepEqual(second, first, 'the same recipients again');
-      assert.equal(outbox!.chunks.length, 2);
+      assert.equal(await t.dispatcher.drain(), 2);
+      assert.ok(failed);
+      const ofM = outbox!.chunks.filter((c) => c.recipients.length === 2);
+      assert.equal(ofM.length, 2, 'tried in store, then again');
+      assert.deepEqual(ofM[1].recipients, ofM[0].recipients);
       assert.equal((await t.store.read.getMessage(m.id))!.status, 'sent');
-      assert.deepEqual([...countByRecipient(await allOutbox(t.store)).values()], [1, 1], 'nothing of the failed transaction stayed');
-      await assertLedger(t, accountId, CREDITS - 2 * SMS_PRICE);
+      assert.deepEqual([...countByRecipient(await allOutbox(t.store)).values()], [1, 1, 1], 'nothing of the failed transaction stayed');
+      await assertLedger(t, accountId, CREDITS - 3 * SMS_PRICE);
     });
   });
 
