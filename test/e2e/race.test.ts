@@ -37,9 +37,10 @@ type Answer =
   | { via: 'core' | 'http'; won: false; code: string; status?: number };
 
 /**
- * The two ways a due message is taken: by the transaction that sends it into the outbox (an
- * in-store transport), or by a lease claim before a transport sends it (here the outbox again,
- * one recipient at a time, as a network transport would).
+ * The two ways a due message is taken: in a burst (here all 2 000 are due at once), by the
+ * transaction that sends it into the outbox (an in-store transport); otherwise by a lease claim
+ * before a transport sends it (here the outbox again, one recipient at a time, as a network
+ * transport would).
  */
 const PATHS = {
   'in store': undefined,
