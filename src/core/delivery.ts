@@ -127,16 +127,12 @@ interface Run {
 export async function deliverBatch(core: Core, messages: DueMessage[], opts: DeliveryOptions): Promise<DeliveryOutcome[]> {
   const runs = runsOf(messages, await core.store.read.recipientsOf(messages.map((m) => m.id)), core.clock.now() + opts.leaseMs);
   await releaseSuppressed(core, runs);
-  const inStore = new Map<SendWithin, Run[]>();
-  const oneByOne: Run[] = [];
-  for (const run of runs) {
-    const within = opts.sendWithin?.(run.message.channel);
-    if (within) inStore.set(within, [...(inStore.get(within) ?? []), run]);
-    else oneByOne.push(run);
-  }
+  const byWithin = groupBy(runs, (run) => opts.sendWithin?.(run.message.channel));
+  const oneByOne = byWithin.get(undefined) ?? [];
+  byWithin.delete(undefined);
   const slot = opts.slot ?? (<T>(_channel: Channel, turn: () => Promise<T>) => turn());
   await Promise.all([
-    ...[...inStore].map(([within, those]) => deliverInStore(core, those, within, opts)),
+    ...[...byWithin].map(([within, those]) => deliverInStore(core, those, within!, opts)),
     ...oneByOne.map(async (run) => {
       try {
         for (const r of run.pending) {

@@ -31,7 +31,6 @@ export class Dispatcher extends PollingLoop implements Wakeup {
   readonly owner: string;
   private readonly limiters = new Map<string, Limiter>();
   private readonly inFlight = new Set<Promise<unknown>>();
-  private readonly sendWithin = new Map<Transport, SendWithin>();
   /** Channels whose transport writes into the store. */
   private readonly inStore = new Map<Channel, SendWithin>();
   private burst = false;
@@ -44,10 +43,13 @@ export class Dispatcher extends PollingLoop implements Wakeup {
   ) {
     super();
     this.owner = opts.owner ?? `worker-${process.pid}-${randomBytes(4).toString('hex')}`;
-    for (const t of Object.values(transports)) if (t.sendWithin) this.sendWithin.set(t, (tx, msgs) => t.sendWithin!(tx, msgs));
+    // One SendWithin per transport, so that channels sharing a transport share its transactions.
+    const byTransport = new Map<Transport, SendWithin>();
     for (const [channel, t] of Object.entries(transports) as [Channel, Transport][]) {
-      const within = this.sendWithin.get(t);
-      if (within) this.inStore.set(channel, within);
+      if (!t.sendWithin) continue;
+      let within = byTransport.get(t);
+      if (!within) byTransport.set(t, (within = (tx, msgs) => t.sendWithin!(tx, msgs)));
+      this.inStore.set(channel, within);
     }
   }
 
@@ -159,7 +161,7 @@ export class Dispatcher extends PollingLoop implements Wakeup {
         backoffMs: (attempt) => backoffMs(attempt),
         send: (msg) => this.send(msg),
         slot: (channel, turn) => this.limiterOf(channel).run(turn),
-        sendWithin: (channel) => this.sendWithin.get(this.transports[channel]),
+        sendWithin: (channel) => this.inStore.get(channel),
         onError: (message, err) => this.log?.error({ err, messageId: message.id, owner: this.owner }, 'delivery failed'),
       });
       for (const outcome of outcomes) if ('retryAt' in outcome) this.notify(outcome.retryAt);
