@@ -32,7 +32,7 @@ export type SendWithin = (tx: StoreTx, msgs: OutgoingMessage[]) => Promise<strin
 export type DeliveryOutcome = { status: MessageStatus } | { retryAt: number } | { lostLease: true };
 
 /** Claims due messages for `owner`: scheduled and due, or abandoned by a worker whose lease expired. */
-export function claimDue(core: Core, owner: string, limit: number, leaseMs: number): Promise<Message[]> {
+export function claimDue(core: Core, owner: string, limit: number, leaseMs: number): Promise<DueMessage[]> {
   const now = core.clock.now();
   // Each of the claim's statements (expired leases, then due messages) stands on its own: no
   // transaction around them, which on PostgreSQL is two round trips fewer per batch.

@@ -149,7 +149,7 @@ export interface StoreTx {
   setRecipientPrices(messageId: number, price: Credits): Promise<void>;
 
   /** Claims due messages (scheduled and due, or dispatching with an expired lease) for `owner` until `leaseUntil`. */
-  claimDue(now: number, limit: number, owner: string, leaseUntil: number): Promise<Message[]>;
+  claimDue(now: number, limit: number, owner: string, leaseUntil: number): Promise<DueMessage[]>;
   /**
    * Scheduled and due messages of these channels with at most `maxRecipients` recipients, earliest
    * first, for the caller's transaction to send and finish (finishTaken); locked until it ends

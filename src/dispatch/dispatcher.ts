@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Core } from '../core/context.js';
 import { claimDue, deliverBatch, sendDueInStore, type SendWithin } from '../core/delivery.js';
 import type { OutgoingMessage, SendResult, Transport, Wakeup } from '../core/ports.js';
-import type { Channel, Message } from '../core/types.js';
+import type { Channel, DueMessage } from '../core/types.js';
 import type { TransportRegistry } from '../transports/registry.js';
 import { backoffMs } from './backoff.js';
 import { Limiter } from './limiter.js';
@@ -109,7 +109,7 @@ export class Dispatcher extends PollingLoop implements Wakeup {
    * no row lock beyond its own statement, so cancels of messages about to be due never queue
    * behind a sending transaction (DECISIONS.md §16).
    */
-  private async take(): Promise<{ sent: number; batch: Message[] }> {
+  private async take(): Promise<{ sent: number; batch: DueMessage[] }> {
     let sent = 0;
     if (this.burst) {
       const inStore = await this.sendInStore();
@@ -152,7 +152,7 @@ export class Dispatcher extends PollingLoop implements Wakeup {
     return this.running ? this.sleeper.sleep(ms, this.core.clock.now()) : Promise.resolve();
   }
 
-  private async deliver(batch: Message[]): Promise<void> {
+  private async deliver(batch: DueMessage[]): Promise<void> {
     try {
       const outcomes = await deliverBatch(this.core, batch, {
         owner: this.owner,

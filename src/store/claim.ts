@@ -1,10 +1,10 @@
 import { sql, type Kysely } from 'kysely';
 import type { RecipientUpdate, StoreTx } from '../core/ports.js';
-import type { Recipient } from '../core/types.js';
+import type { DueMessage, Recipient } from '../core/types.js';
 import type { StoreKind } from './kind.js';
 import type { Database, MessageRow, RecipientRow } from './schema.js';
 import { CHUNK } from './messages.js';
-import { DUE_COLUMNS, toDueMessage, toJson, toMessage, toRecipient } from './mappers.js';
+import { DUE_COLUMNS, toDueMessage, toJson, toRecipient } from './mappers.js';
 import { enqueueSql, isCallbackEvent } from './webhooks.js';
 import { inList, multiRow, Statement, type Raw } from './raw.js';
 
@@ -42,6 +42,37 @@ const finishTaken = inList(`update messages set status = ?, dispatched_at = coal
 const completeMessages = inList(`update messages set status = ?, completed_at = ?, updated_at = ?, lease_owner = null, lease_until = null
   where status = 'dispatching' and lease_owner = ? and id in`, ' returning id');
 
+/**
+ * A claim in one statement: expired leases first (a crashed worker's messages are older than
+ * anything newly due), then due messages up to the limit; the lease is set on those rows after a
+ * re-check on the row itself (on PostgreSQL the candidates' snapshot may be older than the lock).
+ * `<=` mirrors cancel's `send_at >= now + cutoff`: at the due instant exactly one of them can match.
+ * PostgreSQL locks the candidates in materialized CTEs: written as `id IN (subquery)` the planner
+ * may pick a nested-loop semi-join that rescans the subquery for every row, and each rescan SKIP
+ * LOCKED-skips the rows this statement already updated, so LIMIT stopped limiting. The rows are
+ * then found by `id = any(array(…))`, which the plan prepared once per connection (generic, blind
+ * to the limit) can only read through the primary key: with `IN` it chose to scan the whole due
+ * index or the whole table, all the more as a burst grows. Returns only what a delivery reads
+ * (DUE_COLUMNS): `returning *` row objects cost more than the update.
+ */
+const claimStatement = (kind: StoreKind): Statement => {
+  const pg = kind === 'postgres';
+  const lock = pg ? ' for update skip locked' : '';
+  const greatest = pg ? 'greatest' : 'max';
+  const candidates = 'select id from expired union all select id from due';
+  return new Statement(`with expired as materialized (
+      select id from messages where status = 'dispatching' and lease_until < ? order by lease_until limit ?${lock}
+    ), due as materialized (
+      select id from messages where status = 'scheduled' and send_at <= ? order by send_at limit ${greatest}(0, ? - (select count(*) from expired))${lock}
+    )
+    update messages set lease_owner = ?, lease_until = ?, updated_at = ?, dispatched_at = coalesce(dispatched_at, ?), status = 'dispatching'
+    where ${pg ? `id = any(array(${candidates}))` : `id in (${candidates})`}
+      and (status = 'dispatching' and lease_until < ? or status = 'scheduled' and send_at <= ?)
+    returning ${DUE_COLUMNS.join(', ')}`);
+};
+const claim: Record<StoreKind, Statement> = { sqlite: claimStatement('sqlite'), postgres: claimStatement('postgres') };
+type DueRow = Pick<MessageRow, (typeof DUE_COLUMNS)[number]>;
+
 const recipientUpdate = (id: number, u: RecipientUpdate, incrementAttempts: boolean): unknown[] => [
   u.status, u.at, u.status === 'sent' ? u.at : null, u.providerId === undefined ? 0 : 1, u.providerId ?? null,
   u.error === undefined ? 0 : 1, u.error ?? null, incrementAttempts ? 1 : 0, id,
@@ -55,36 +86,9 @@ export const claimQueries = (
     (await raw.run(updateRecipient, recipientUpdate(id, u, incrementAttempts))) > 0;
   return {
     async claimDue(now, limit, owner, leaseUntil) {
-      // Expired leases first: a crashed worker's messages are older than anything newly due.
-      const expired = db.selectFrom('messages').select('id')
-        .where('status', '=', DISPATCHING).where('lease_until', '<', now).orderBy('lease_until').limit(limit);
-      // `<=` mirrors cancel's `send_at >= now + cutoff`: at the due instant exactly one of them can match.
-      const due = db.selectFrom('messages').select('id')
-        .where('status', '=', SCHEDULED).where('send_at', '<=', now).orderBy('send_at').limit(limit);
-      const claimed: MessageRow[] = [];
-      for (const [candidates, isExpired] of [[expired, true], [due, false]] as const) {
-        const room: number = limit - claimed.length;
-        if (room <= 0) break;
-        // PostgreSQL: the locking SELECT runs once, as a materialized CTE. Written as `id IN (subquery)`
-        // the planner may pick a nested-loop semi-join that rescans the subquery for every row; each
-        // rescan SKIP LOCKED-skips the rows this statement already updated, so LIMIT stopped limiting.
-        const target: any = kind === 'postgres'
-          ? db.with((cte) => cte('picked').materialized(), () => candidates.limit(room).forUpdate().skipLocked())
-            .updateTable('messages').where('id', 'in', (eb) => eb.selectFrom('picked').select('picked.id'))
-          : db.updateTable('messages').where('id', 'in', candidates.limit(room));
-        let update: any = target
-          .set((eb: any) => ({
-            status: 'dispatching', lease_owner: owner, lease_until: leaseUntil, updated_at: now,
-            dispatched_at: eb.fn.coalesce('dispatched_at', eb.val(now)),
-          }));
-        // Re-checked on the row itself: on PostgreSQL the subquery's snapshot may be older than the lock.
-        update = isExpired
-          ? update.where('status', '=', DISPATCHING).where('lease_until', '<', now)
-          : update.where('status', '=', 'scheduled').where('send_at', '<=', now);
-        claimed.push(...((await update.returningAll().execute()) as MessageRow[]));
-      }
-      if (claimed.length >= limit) onFullClaim?.();
-      return claimed.map(toMessage);
+      const rows = await raw.all<DueRow>(claim[kind], [now, limit, now, limit, owner, leaseUntil, now, now, now, now]);
+      if (rows.length >= limit) onFullClaim?.();
+      return rows.map(toDueMessage);
     },
 
     async takeDue(now, limit, channels, maxRecipients) {
