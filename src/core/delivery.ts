@@ -113,6 +113,8 @@ interface Run {
   lost: boolean;
   /** A recipient left `pending` behind this worker's back: read the statuses again before completing. */
   stale: boolean;
+  /** Completed in the transaction that recorded its last sends (deliverInStore). */
+  completed?: MessageStatus;
 }
 
 /**
@@ -182,7 +184,8 @@ const outgoing = (message: DueMessage, r: Recipient): OutgoingMessage => ({
 });
 
 /**
- * Sends and records chunks of recipients, each in one transaction. A recipient that left
+ * Sends and records chunks of recipients, each in one transaction, which also completes the
+ * messages whose last recipients it records (one commit fewer per message). A recipient that left
  * `pending` meanwhile (another worker took its message over) rolls the chunk back; the chunk is
  * then sent again without that message, whose lease is lost.
  */
@@ -195,16 +198,18 @@ async function deliverInStore(core: Core, runs: Run[], within: SendWithin, opts:
       chunk = chunk.filter((x) => !x.run.lost);
       if (chunk.length === 0) break;
       const now = core.clock.now();
-      let taken: Set<Run>;
+      let taken = new Set<Run>();
       try {
-        taken = await core.store.transaction(async (tx) => {
+        const completed = await core.store.transaction(async (tx) => {
           const providerIds = await within(tx, chunk.map((x) => outgoing(x.run.message, x.r)));
           const sends = chunk.map((x, k) => ({ id: x.r.id, messageId: x.run.message.id, providerId: providerIds[k] }));
           const won = new Set(await tx.markSent(sends, now));
           const lost = new Set(chunk.filter((x) => !won.has(x.r.id)).map((x) => x.run));
           if (lost.size > 0) throw new TakenOver(lost);
-          return lost;
+          const ending = chunk.filter((x) => !x.run.stale && x.r === x.run.pending[x.run.pending.length - 1]).map((x) => x.run);
+          return completeWithin(tx, ending, opts.owner, now);
         });
+        for (const [run, status] of completed) run.completed = status;
       } catch (err) {
         if (!(err instanceof TakenOver)) {
           for (const run of new Set(items.slice(i).map((x) => x.run))) if (!run.lost) lose(run, err, opts);
@@ -224,6 +229,20 @@ async function deliverInStore(core: Core, runs: Run[], within: SendWithin, opts:
       break;
     }
   }
+}
+
+/**
+ * Completes, in `tx`, runs whose every pending recipient `tx` has just marked sent; returns
+ * those whose lease this worker still held, with their final status.
+ */
+async function completeWithin(tx: StoreTx, runs: Run[], owner: string, now: number): Promise<Map<Run, MessageStatus>> {
+  const completed = new Map<Run, MessageStatus>();
+  const byStatus = groupBy(runs, (run) => finalStatus([...run.statuses.values()].map((s) => (s === 'pending' ? 'sent' : s))));
+  for (const [status, those] of byStatus) {
+    const done = new Set(await tx.completeMessages(those.map((run) => run.message.id), owner, status, now));
+    for (const run of those) if (done.has(run.message.id)) completed.set(run, status);
+  }
+  return completed;
 }
 
 /** Rolls back a chunk in which another worker had already taken some recipients. */
@@ -257,7 +276,8 @@ async function complete(core: Core, runs: Run[], opts: DeliveryOptions): Promise
   const outcomes: DeliveryOutcome[] = runs.map(() => ({ lostLease: true }));
   const byStatus = new Map<MessageStatus, number[]>();
   for (const [i, run] of runs.entries()) {
-    if (run.lost) continue;
+    if (run.completed) outcomes[i] = { status: run.completed };
+    if (run.completed || run.lost) continue;
     if (run.retry > 0) {
       const retryAt = now + opts.backoffMs(run.retry);
       if (await core.store.read.setLease(run.message.id, opts.owner, retryAt)) outcomes[i] = { retryAt };

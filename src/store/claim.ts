@@ -35,6 +35,17 @@ const pgMark = { plain: pgMarkRecipient(false), withCallback: pgMarkRecipient(tr
 const markSent = multiRow(`update recipients set status = 'sent', updated_at = ?, sent_at = ?, error = null, attempts = attempts + 1,
   provider_id = v.column2 from (`, '(cast(? as bigint), cast(? as text))',
 `) as v where recipients.id = v.column1 and recipients.status = 'pending' returning recipients.id`);
+/**
+ * PostgreSQL: the sent marks, their `sent` events and their callbacks in one statement, each
+ * recipient with its provider id and its event's data: (recipient id, provider id, data) rows.
+ */
+const pgMarkSent = multiRow('with v (id, provider_id, data) as (', '(cast(? as bigint), cast(? as text), cast(? as text))', `), r as (
+    update recipients set status = 'sent', updated_at = ?, sent_at = ?, error = null, attempts = attempts + 1, provider_id = v.provider_id
+    from v where recipients.id = v.id and recipients.status = 'pending' returning recipients.id, recipients.message_id, recipients.address, v.data
+  ), e as (
+    insert into events (message_id, recipient_id, type, at, data) select r.message_id, r.id, 'sent', cast(? as bigint), r.data from r
+  ), w as (${enqueueSql('r.data', 'r')})
+  select id from r`);
 const releaseRecipient = new Statement(`update recipients set status = ?, updated_at = ?, error = ?, attempts = attempts + ?
   where id = ? and status = 'pending' returning id, message_id, account_id, address, price`);
 const finishTaken = inList(`update messages set status = ?, dispatched_at = coalesce(dispatched_at, ?), completed_at = ?, updated_at = ?
@@ -145,6 +156,14 @@ export const claimQueries = (
 
     async markSent(sends, at) {
       const won: number[] = [];
+      if (kind === 'postgres') {
+        for (let i = 0; i < sends.length; i += CHUNK) {
+          const chunk = sends.slice(i, i + CHUNK);
+          const params = [...chunk.flatMap((x) => [x.id, x.providerId, toJson({ providerId: x.providerId })]), at, at, at, 'sent', at, at, at];
+          for (const r of await raw.all<{ id: number }>(pgMarkSent(chunk.length), params)) won.push(Number(r.id));
+        }
+        return won;
+      }
       for (let i = 0; i < sends.length; i += CHUNK) {
         const chunk = sends.slice(i, i + CHUNK);
         const rows = await raw.all<{ id: number }>(markSent(chunk.length), [at, at, ...chunk.flatMap((x) => [x.id, x.providerId])]);

@@ -60,6 +60,12 @@ function metric(text: string, sample: string): number {
   return Number(line.slice(sample.length + 1));
 }
 
+/** A message's status and completion instant. */
+async function completion(t: TestApp, id: number): Promise<[string, number | null]> {
+  const m = (await t.store.read.getMessage(id))!;
+  return [m.status, m.completedAt];
+}
+
 /** Advances the fake clock to just past the earliest lease or send time the store knows, and drains. */
 async function drainAfterNextWake(t: TestApp): Promise<number> {
   const next = await t.store.read.nextWakeAt();
@@ -397,6 +403,33 @@ eachDialect('dispatcher', (dialect) => {
       assert.equal((await t.store.read.getEvents(a.id)).filter((e) => e.type === 'sent').length, 0);
       assert.equal((await t.store.read.getMessage(a.id))!.status, 'dispatching', 'left to its lease');
       assert.deepEqual([bx.status, bx.providerId?.startsWith('outbox-')], ['sent', true]);
+    });
+  });
+
+  test('by lease, the outbox transaction that records the last recipients of a message also completes it', async () => {
+    await withApp(dialect, {}, async (t, { accountId }) => {
+      const T = t.clock.now() + MIN;
+      const small = await scheduleSms(t.core, accountId, [phone(1)], T);
+      const big = await scheduleSms(t.core, accountId, Array.from({ length: 300 }, (_, i) => phone(100 + i)), T + 1);
+      t.clock.set(T + 1);
+      const claimed = await claimDue(t.core, 'w', 10, t.config.dispatch.leaseMs);
+      const outbox = new OutboxTransport(t.store.read, t.clock);
+      const seen: [number, string, string][] = [];
+      const within = async (tx: StoreTx, msgs: OutgoingMessage[]) => {
+        const status = async (id: number) => (await tx.getMessage(id))!.status;
+        seen.push([msgs.length, await status(small.id), await status(big.id)]);
+        return outbox.sendWithin(tx, msgs);
+      };
+      const outcomes = await deliverBatch(t.core, claimed, {
+        owner: 'w', leaseMs: t.config.dispatch.leaseMs, maxAttempts: 5, backoffMs: () => 1000,
+        send: () => Promise.reject(new Error('the outbox is used in store')), sendWithin: () => within,
+      });
+      assert.deepEqual(outcomes, [{ status: 'sent' }, { status: 'sent' }]);
+      assert.deepEqual(seen, [[250, 'dispatching', 'dispatching'], [51, 'sent', 'dispatching']],
+        'the first chunk completed the message it held whole; the second, the rest of the other');
+      for (const m of [small, big]) assert.deepEqual(await completion(t, m.id), ['sent', T + 1]);
+      assert.equal(countByRecipient(await allOutbox(t.store)).size, 301);
+      await assertLedger(t, accountId, CREDITS - 301 * SMS_PRICE);
     });
   });
 
