@@ -1,16 +1,14 @@
-import { sql, type Kysely } from 'kysely';
 import type { RecipientUpdate, StoreTx } from '../core/ports.js';
 import type { DueMessage, Recipient } from '../core/types.js';
 import type { StoreKind } from './kind.js';
-import type { Database, MessageRow, RecipientRow } from './schema.js';
+import type { MessageRow, RecipientRow } from './schema.js';
 import { CHUNK } from './messages.js';
 import { DUE_COLUMNS, toDueMessage, toJson, toRecipient } from './mappers.js';
 import { enqueueSql, isCallbackEvent } from './webhooks.js';
 import { inList, multiRow, Statement, type Raw } from './raw.js';
 
-/** Literals, not bound parameters: only then does SQLite use the partial lease and due indexes (0003, 0004). */
-const DISPATCHING = sql.lit('dispatching');
-const SCHEDULED = sql.lit('scheduled');
+// Statuses are literals, not bound parameters, in every statement here: only then does SQLite
+// use the partial lease and due indexes (0003, 0004).
 
 type ClaimQueries = Pick<StoreTx,
   'claimDue' | 'takeDue' | 'finishTaken' | 'setLease' | 'recipientsOf' | 'updatePendingRecipient' | 'markRecipient' | 'markSent' | 'releaseRecipient' |
@@ -82,6 +80,24 @@ const claimStatement = (kind: StoreKind): Statement => {
     returning ${DUE_COLUMNS.join(', ')}`);
 };
 const claim: Record<StoreKind, Statement> = { sqlite: claimStatement('sqlite'), postgres: claimStatement('postgres') };
+/**
+ * The claim's condition; on PostgreSQL the rows stay locked until the caller's transaction ends,
+ * so a cancel racing it waits and then finds them no longer scheduled. Prepared per number of
+ * channels (those of the in-store transports: fixed for a process).
+ */
+const takeDueStatements = new Map<string, Statement>();
+const takeDue = (kind: StoreKind, channels: number): Statement => {
+  const key = `${kind} ${channels}`;
+  let s = takeDueStatements.get(key);
+  if (!s) {
+    takeDueStatements.set(key, (s = new Statement(`select ${DUE_COLUMNS.join(', ')} from messages
+      where status = 'scheduled' and send_at <= ? and channel in (${Array.from({ length: channels }, () => '?').join(', ')})
+        and recipient_count <= ? order by send_at limit ?${kind === 'postgres' ? ' for update skip locked' : ''}`)));
+  }
+  return s;
+};
+const nextWakeAt = new Statement(`select (select min(send_at) from messages where status = 'scheduled') as due,
+  (select min(lease_until) from messages where status = 'dispatching') as expiring`);
 type DueRow = Pick<MessageRow, (typeof DUE_COLUMNS)[number]>;
 
 const recipientUpdate = (id: number, u: RecipientUpdate, incrementAttempts: boolean): unknown[] => [
@@ -90,9 +106,7 @@ const recipientUpdate = (id: number, u: RecipientUpdate, incrementAttempts: bool
 ];
 
 /** The dispatcher's side of the store. `onFullClaim`: a claim took as many messages as it may (planner-statistics.ts). */
-export const claimQueries = (
-  db: Kysely<Database>, kind: StoreKind, raw: Raw, insertEvents: StoreTx['insertEvents'], onFullClaim?: () => void,
-): ClaimQueries => {
+export const claimQueries = (kind: StoreKind, raw: Raw, insertEvents: StoreTx['insertEvents'], onFullClaim?: () => void): ClaimQueries => {
   const updatePendingRecipient: StoreTx['updatePendingRecipient'] = async (id, u, incrementAttempts = false) =>
     (await raw.run(updateRecipient, recipientUpdate(id, u, incrementAttempts))) > 0;
   return {
@@ -103,15 +117,7 @@ export const claimQueries = (
     },
 
     async takeDue(now, limit, channels, maxRecipients) {
-      // The same condition as the claim's; on PostgreSQL the rows stay locked until the caller's
-      // transaction ends, so a cancel racing it waits and then finds them no longer scheduled.
-      // Only the columns a delivery reads: each more is a property more on every row object.
-      let due = db.selectFrom('messages').select(DUE_COLUMNS)
-        .where('status', '=', SCHEDULED).where('send_at', '<=', now)
-        .where('channel', 'in', channels).where('recipient_count', '<=', maxRecipients)
-        .orderBy('send_at').limit(limit);
-      if (kind === 'postgres') due = due.forUpdate().skipLocked();
-      const rows = await due.execute();
+      const rows = await raw.all<DueRow>(takeDue(kind, channels.length), [now, ...channels, maxRecipients, limit]);
       if (rows.length >= limit) onFullClaim?.();
       return rows.map(toDueMessage);
     },
@@ -191,11 +197,8 @@ export const claimQueries = (
     },
 
     async nextWakeAt() {
-      const a = await db.selectFrom('messages').select((eb) => eb.fn.min<number | null>('send_at').as('t'))
-        .where('status', '=', SCHEDULED).executeTakeFirst();
-      const b = await db.selectFrom('messages').select((eb) => eb.fn.min<number | null>('lease_until').as('t'))
-        .where('status', '=', DISPATCHING).executeTakeFirst();
-      const times = [a?.t, b?.t].filter((t): t is number => t !== null && t !== undefined).map(Number);
+      const [row] = await raw.all<{ due: number | null; expiring: number | null }>(nextWakeAt, []);
+      const times = [row?.due, row?.expiring].filter((t): t is number => t !== null && t !== undefined).map(Number);
       return times.length ? Math.min(...times) : undefined;
     },
   };

@@ -35,7 +35,7 @@ const bind = (db: Kysely<Database>, kind: StoreKind, raw: Raw, onFullClaim?: () 
     insertEvents,
     ...paidMessageQueries(kind, raw, { insertMessage: messages.insertMessage, insertEvents }),
     ...(kind === 'postgres' ? cancelOneQueries(raw) : {}),
-    ...claimQueries(db, kind, raw, insertEvents, onFullClaim),
+    ...claimQueries(kind, raw, insertEvents, onFullClaim),
     ...suppressionQueries(db),
     ...outboxQueries(db, raw),
     ...profileQueries(db),
