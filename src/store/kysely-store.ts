@@ -36,7 +36,7 @@ const bind = (db: Kysely<Database>, kind: StoreKind, raw: Raw, onFullClaim?: () 
     ...paidMessageQueries(kind, raw, { insertMessage: messages.insertMessage, insertEvents }),
     ...(kind === 'postgres' ? cancelOneQueries(raw) : {}),
     ...claimQueries(kind, raw, insertEvents, onFullClaim),
-    ...suppressionQueries(db),
+    ...suppressionQueries(db, raw),
     ...outboxQueries(db, raw),
     ...profileQueries(db),
     ...stopListQueries(db),

@@ -2,10 +2,15 @@ import type { Kysely } from 'kysely';
 import type { StoreTx } from '../core/ports.js';
 import type { Database } from './schema.js';
 import { toSuppression } from './mappers.js';
+import { CHUNK } from './messages.js';
+import { inList, type Raw } from './raw.js';
 
 type SuppressionQueries = Pick<StoreTx, 'addSuppression' | 'removeSuppression' | 'listSuppressions' | 'suppressedAmong'>;
 
-export const suppressionQueries = (db: Kysely<Database>): SuppressionQueries => ({
+// Read by every delivery round: written out rather than built by Kysely (raw.ts).
+const suppressedAmong = inList('select address from suppressions where account_id = ? and channel = ? and address in');
+
+export const suppressionQueries = (db: Kysely<Database>, raw: Raw): SuppressionQueries => ({
   async addSuppression(s) {
     const r = await db.insertInto('suppressions')
       .values({ account_id: s.accountId, channel: s.channel, address: s.address, reason: s.reason, created_at: s.createdAt })
@@ -29,11 +34,9 @@ export const suppressionQueries = (db: Kysely<Database>): SuppressionQueries => 
 
   async suppressedAmong(accountId, channel, addresses) {
     const found = new Set<string>();
-    for (let i = 0; i < addresses.length; i += 500) {
-      const rows = await db.selectFrom('suppressions').select('address')
-        .where('account_id', '=', accountId).where('channel', '=', channel)
-        .where('address', 'in', addresses.slice(i, i + 500)).execute();
-      for (const r of rows) found.add(r.address);
+    for (let i = 0; i < addresses.length; i += CHUNK) {
+      const chunk = addresses.slice(i, i + CHUNK);
+      for (const r of await raw.all<{ address: string }>(suppressedAmong(chunk.length), [accountId, channel, ...chunk])) found.add(r.address);
     }
     return found;
   },
