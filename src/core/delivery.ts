@@ -2,7 +2,7 @@ import type { Core } from './context.js';
 import { refundReleased } from './ledger.js';
 import type { NewEvent, OutgoingMessage, ReleasedRecipient, SendResult, StoreTx } from './ports.js';
 import { suppressionChannelOf } from './suppressions.js';
-import type { Channel, DueMessage, Message, MessageStatus, Recipient, RecipientStatus, SuppressionChannel } from './types.js';
+import type { Channel, DueMessage, MessageStatus, Recipient, RecipientStatus, SuppressionChannel } from './types.js';
 
 export interface DeliveryOptions {
   owner: string;
@@ -34,8 +34,8 @@ export type DeliveryOutcome = { status: MessageStatus } | { retryAt: number } | 
 /** Claims due messages for `owner`: scheduled and due, or abandoned by a worker whose lease expired. */
 export function claimDue(core: Core, owner: string, limit: number, leaseMs: number): Promise<DueMessage[]> {
   const now = core.clock.now();
-  // Each of the claim's statements (expired leases, then due messages) stands on its own: no
-  // transaction around them, which on PostgreSQL is two round trips fewer per batch.
+  // One statement (expired leases, then due messages) that commits on its own: no transaction
+  // around it, which on PostgreSQL is two round trips fewer per batch.
   return core.store.read.claimDue(now, limit, owner, now + leaseMs);
 }
 

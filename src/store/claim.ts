@@ -1,5 +1,5 @@
 import type { RecipientUpdate, StoreTx } from '../core/ports.js';
-import type { DueMessage, Recipient } from '../core/types.js';
+import type { Recipient } from '../core/types.js';
 import type { StoreKind } from './kind.js';
 import type { MessageRow, RecipientRow } from './schema.js';
 import { CHUNK } from './messages.js';
