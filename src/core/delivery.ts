@@ -77,10 +77,8 @@ export async function sendDueInStore(core: Core, limit: number, within: Map<Chan
       if (won.length !== items.length) throw new Error('a recipient of a message taken in this transaction left pending');
       for (const { run, r } of items) run.statuses.set(r.id, 'sent');
     }
-    for (const [status, those] of groupBy(runs, (run) => finalStatus([...run.statuses.values()]))) {
-      const done = await tx.finishTaken(those.map((run) => run.message.id), status, now);
-      if (done.length !== those.length) throw new Error('a message taken in this transaction left scheduled');
-    }
+    const finished = await finishRuns(runs, (run) => finalStatus([...run.statuses.values()]), (ids, status) => tx.finishTaken(ids, status, now));
+    if (finished.size !== runs.length) throw new Error('a message taken in this transaction left scheduled');
     return { runs, now, more };
   });
   for (const run of runs) {
@@ -206,8 +204,10 @@ async function deliverInStore(core: Core, runs: Run[], within: SendWithin, opts:
           const won = new Set(await tx.markSent(sends, now));
           const lost = new Set(chunk.filter((x) => !won.has(x.r.id)).map((x) => x.run));
           if (lost.size > 0) throw new TakenOver(lost);
+          // Every pending recipient of these runs is now marked sent: their final status is known.
           const ending = chunk.filter((x) => !x.run.stale && x.r === x.run.pending[x.run.pending.length - 1]).map((x) => x.run);
-          return completeWithin(tx, ending, opts.owner, now);
+          return finishRuns(ending, (run) => finalStatus([...run.statuses.values()].map((st) => (st === 'pending' ? 'sent' : st))),
+            (ids, status) => tx.completeMessages(ids, opts.owner, status, now));
         });
         for (const [run, status] of completed) run.completed = status;
       } catch (err) {
@@ -232,17 +232,18 @@ async function deliverInStore(core: Core, runs: Run[], within: SendWithin, opts:
 }
 
 /**
- * Completes, in `tx`, runs whose every pending recipient `tx` has just marked sent; returns
- * those whose lease this worker still held, with their final status.
+ * Writes the final status of each run with `finish`, a conditional update that returns the ids
+ * it changed: one statement per status. Returns the runs it finished, with their status.
  */
-async function completeWithin(tx: StoreTx, runs: Run[], owner: string, now: number): Promise<Map<Run, MessageStatus>> {
-  const completed = new Map<Run, MessageStatus>();
-  const byStatus = groupBy(runs, (run) => finalStatus([...run.statuses.values()].map((s) => (s === 'pending' ? 'sent' : s))));
-  for (const [status, those] of byStatus) {
-    const done = new Set(await tx.completeMessages(those.map((run) => run.message.id), owner, status, now));
-    for (const run of those) if (done.has(run.message.id)) completed.set(run, status);
+async function finishRuns(
+  runs: Run[], statusOf: (run: Run) => MessageStatus, finish: (ids: number[], status: MessageStatus) => Promise<number[]>,
+): Promise<Map<Run, MessageStatus>> {
+  const finished = new Map<Run, MessageStatus>();
+  for (const [status, those] of groupBy(runs, statusOf)) {
+    const done = new Set(await finish(those.map((run) => run.message.id), status));
+    for (const run of those) if (done.has(run.message.id)) finished.set(run, status);
   }
-  return completed;
+  return finished;
 }
 
 /** Rolls back a chunk in which another worker had already taken some recipients. */
@@ -274,7 +275,7 @@ async function holdsLease(core: Core, run: Run, opts: DeliveryOptions): Promise<
 async function complete(core: Core, runs: Run[], opts: DeliveryOptions): Promise<DeliveryOutcome[]> {
   const now = core.clock.now();
   const outcomes: DeliveryOutcome[] = runs.map(() => ({ lostLease: true }));
-  const byStatus = new Map<MessageStatus, number[]>();
+  const statuses = new Map<Run, MessageStatus>();
   for (const [i, run] of runs.entries()) {
     if (run.completed) outcomes[i] = { status: run.completed };
     if (run.completed || run.lost) continue;
@@ -283,15 +284,16 @@ async function complete(core: Core, runs: Run[], opts: DeliveryOptions): Promise
       if (await core.store.read.setLease(run.message.id, opts.owner, retryAt)) outcomes[i] = { retryAt };
       continue;
     }
-    const statuses = run.stale
+    const of = run.stale
       ? (await core.store.read.getRecipients(run.message.id)).map((r) => r.status)
       : [...run.statuses.values()];
-    const status = finalStatus(statuses);
-    byStatus.set(status, [...(byStatus.get(status) ?? []), i]);
+    statuses.set(run, finalStatus(of));
   }
-  for (const [status, indexes] of byStatus) {
-    const done = new Set(await core.store.read.completeMessages(indexes.map((i) => runs[i].message.id), opts.owner, status, now));
-    for (const i of indexes) if (done.has(runs[i].message.id)) outcomes[i] = { status };
+  const done = await finishRuns([...statuses.keys()], (run) => statuses.get(run)!,
+    (ids, status) => core.store.read.completeMessages(ids, opts.owner, status, now));
+  for (const [i, run] of runs.entries()) {
+    const status = done.get(run);
+    if (status) outcomes[i] = { status };
   }
   return outcomes;
 }
