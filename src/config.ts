@@ -12,11 +12,18 @@ import { kindOf, type StoreKind } from './store/kind.js';
 export const ENV = {
   PORT: { default: '8080', doc: 'HTTP port' },
   HOST: { default: '127.0.0.1', doc: 'HTTP listen address' },
+  RELAIS_HTTP_MAX_CONNECTIONS: { default: '1024', doc: 'Most HTTP connections open at once; more are closed on arrival' },
+  RELAIS_HTTP_IDLE_TIMEOUT_MS: { default: '30000', doc: 'A connection that sends or receives nothing this long is closed' },
+  RELAIS_HTTP_HEADERS_TIMEOUT_MS: { default: '10000', doc: 'Time a client has to send a request\'s headers' },
+  RELAIS_HTTP_REQUEST_TIMEOUT_MS: { default: '30000', doc: 'Time a client has to send a whole request, body included' },
+  RELAIS_HTTP_KEEP_ALIVE_TIMEOUT_MS: { default: '5000', doc: 'An idle keep-alive connection is closed after this long' },
   RELAIS_DATA_DIR: { default: './data', doc: 'Directory for the SQLite database and other local data' },
   RELAIS_DATABASE_URL: { default: 'sqlite:<RELAIS_DATA_DIR>/relais.db', doc: '`sqlite:<file>` or `postgres://user@host:5432/db`' },
   RELAIS_DB_POOL_SIZE: { default: '10', doc: 'PostgreSQL connections per process' },
   RELAIS_DB_STATEMENT_TIMEOUT_MS: { default: '30000', doc: 'PostgreSQL statement timeout' },
   RELAIS_ADMIN_TOKEN: { default: '', doc: 'Bearer token of the admin API (`/admin/v1`); unset = admin API off' },
+  RELAIS_METRICS_TOKEN: { default: '', doc: 'Bearer token required by `/metrics`; unset = `/metrics` is open' },
+  RELAIS_SECRET_KEY: { default: '', doc: 'AES-256 key (64 hex characters) that encrypts secrets at rest; unset = generated into RELAIS_DATA_DIR/secret.key' },
   RELAIS_LOG_LEVEL: { default: 'info', doc: 'pino level: fatal, error, warn, info, debug, trace, silent' },
   RELAIS_TIMEZONE: { default: 'Europe/Paris', doc: 'Time zone of the vendor dialects\' local dates' },
   RELAIS_CANCEL_CUTOFF_SECONDS: { default: '300', doc: 'Vendor dialects refuse cancels this close to the send time (native API: 0)' },
@@ -40,12 +47,19 @@ export const ENV = {
   RELAIS_WEBHOOK_SECRET: { default: '', doc: 'Key of the HMAC-SHA256 `X-Relais-Signature` header of status callbacks; unset = not signed' },
   RELAIS_WEBHOOK_TIMEOUT_MS: { default: '10000', doc: 'Timeout of one status callback request' },
   RELAIS_WEBHOOK_MAX_ATTEMPTS: { default: '8', doc: 'Attempts per status callback before it is given up' },
+  RELAIS_WEBHOOK_DESTINATION_CONCURRENCY: { default: '4', doc: 'Status callbacks in flight to one host at once' },
+  RELAIS_ALLOW_PRIVATE_CALLBACKS: { default: 'false', doc: 'Allow callbacks to loopback and private addresses' },
 } as const;
 
 export type EnvName = keyof typeof ENV;
 
 export interface Config {
-  http: { port: number; host: string; bodyLimit: number; hostDialects: boolean; adminToken: string | null; workerPort: number | null };
+  http: {
+    port: number; host: string; bodyLimit: number; hostDialects: boolean; adminToken: string | null; metricsToken: string | null; workerPort: number | null;
+    maxConnections: number; idleTimeoutMs: number; headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number;
+  };
+  /** RELAIS_SECRET_KEY as 32 bytes; null: a key generated into the data directory on first start is used. */
+  secretKey: Buffer | null;
   db: { url: string; dataDir: string; poolSize: number; statementTimeoutMs: number };
   logLevel: (typeof LOG_LEVELS)[number];
   role: 'all' | 'api' | 'worker';
@@ -56,7 +70,7 @@ export interface Config {
   pricing: { smsPerSegment: number; email: number; voice: number };
   limits: { maxRecipients: number; pastToleranceMs: number; maxHorizonMs: number };
   dispatch: { batchSize: number; leaseMs: number; pollIntervalMs: number; maxAttempts: number; concurrency: number };
-  webhooks: { secret: string | null; timeoutMs: number; maxAttempts: number };
+  webhooks: { secret: string | null; timeoutMs: number; maxAttempts: number; destinationConcurrency: number; allowPrivate: boolean };
   smspartner: { always200: boolean };
 }
 
@@ -71,6 +85,17 @@ export class ConfigError extends Error {
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+function secretKey(hex: string): Buffer | null {
+  if (!hex) return null;
+  if (!/^[0-9a-fA-F]{64}$/.test(hex)) throw new ConfigError('RELAIS_SECRET_KEY must be 64 hexadecimal characters (32 bytes; `openssl rand -hex 32` makes one)');
+  return Buffer.from(hex, 'hex');
+}
+
+function currency(code: string): string {
+  if (!/^[A-Z]{3}$/.test(code)) throw new ConfigError(`RELAIS_CURRENCY must be an ISO 4217 code of three capital letters (got "${code}")`);
+  return code;
+}
 
 /** Reads the environment (and ./.env when present); throws ConfigError naming the variable at fault. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { dotenv?: boolean } = {}): Config {
@@ -92,11 +117,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { dotenv?
     throw new ConfigError(`${name} must be true or false (got "${text}")`);
   };
   const price = (name: EnvName): number => {
+    let credits: number;
     try {
-      return parseCredits(get(name), name);
+      credits = parseCredits(get(name), name);
     } catch {
-      throw new ConfigError(`${name} must be a decimal price with at most 3 decimals (got "${get(name)}")`);
+      credits = -1;
     }
+    if (credits < 0) throw new ConfigError(`${name} must be a price of 0 or more with at most 3 decimals (got "${get(name)}")`);
+    return credits;
   };
 
   const oneOf = <T extends string>(name: EnvName, values: readonly T[]): T => {
@@ -119,15 +147,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { dotenv?
     http: {
       port: int('PORT', 0, 65535), host: get('HOST'), bodyLimit: int('RELAIS_BODY_LIMIT_BYTES', 1024),
       hostDialects: bool('RELAIS_HOST_DIALECTS'), adminToken: env.RELAIS_ADMIN_TOKEN?.trim() || null,
+      metricsToken: env.RELAIS_METRICS_TOKEN?.trim() || null,
       workerPort: env.RELAIS_WORKER_PORT?.trim() ? int('RELAIS_WORKER_PORT', 0, 65535) : null,
+      maxConnections: int('RELAIS_HTTP_MAX_CONNECTIONS', 1, 1_000_000), idleTimeoutMs: int('RELAIS_HTTP_IDLE_TIMEOUT_MS', 1000, 3_600_000),
+      headersTimeoutMs: int('RELAIS_HTTP_HEADERS_TIMEOUT_MS', 1000, 3_600_000), requestTimeoutMs: int('RELAIS_HTTP_REQUEST_TIMEOUT_MS', 1000, 3_600_000),
+      keepAliveTimeoutMs: int('RELAIS_HTTP_KEEP_ALIVE_TIMEOUT_MS', 1000, 3_600_000),
     },
+    secretKey: secretKey(env.RELAIS_SECRET_KEY?.trim() || ''),
     db: { url, dataDir, poolSize: int('RELAIS_DB_POOL_SIZE', 1, 1000), statementTimeoutMs: int('RELAIS_DB_STATEMENT_TIMEOUT_MS', 0) },
     logLevel,
     role: oneOf('RELAIS_ROLE', ['all', 'api', 'worker'] as const),
     timezone,
     cancelCutoffMs: int('RELAIS_CANCEL_CUTOFF_SECONDS', 0) * 1000,
     defaultRegion: region as CountryCode,
-    currency: get('RELAIS_CURRENCY'),
+    currency: currency(get('RELAIS_CURRENCY')),
     pricing: { smsPerSegment: price('RELAIS_PRICE_SMS'), email: price('RELAIS_PRICE_EMAIL'), voice: price('RELAIS_PRICE_VOICE') },
     limits: { maxRecipients: int('RELAIS_MAX_RECIPIENTS', 1, 1_000_000), pastToleranceMs: int('RELAIS_PAST_TOLERANCE_SECONDS', 0) * 1000, maxHorizonMs: 5 * 365 * 86_400_000 },
     dispatch: {
@@ -137,7 +170,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { dotenv?
     },
     webhooks: {
       secret: env.RELAIS_WEBHOOK_SECRET?.trim() || null, timeoutMs: int('RELAIS_WEBHOOK_TIMEOUT_MS', 100, 600_000),
-      maxAttempts: int('RELAIS_WEBHOOK_MAX_ATTEMPTS', 1, 100),
+      maxAttempts: int('RELAIS_WEBHOOK_MAX_ATTEMPTS', 1, 100), destinationConcurrency: int('RELAIS_WEBHOOK_DESTINATION_CONCURRENCY', 1, 1000),
+      allowPrivate: bool('RELAIS_ALLOW_PRIVATE_CALLBACKS'),
     },
     smspartner: { always200: bool('RELAIS_SMSPARTNER_ALWAYS_200') },
   };
