@@ -37,15 +37,8 @@ const title = (code: ErrorCode) => TITLES[code] ?? code.replace(/_/g, ' ').repla
  */
 export function toRelaisError(err: unknown): RelaisError {
   if (err instanceof RelaisError) return err;
-  const e = err as FastifyError & { validation?: { instancePath?: string; message?: string; params?: Record<string, unknown> }[]; validationContext?: string };
-  if (e?.validation) {
-    const errors = e.validation.map((v) => ({
-      field: fieldOf(e.validationContext, v.instancePath, v.params),
-      message: v.message ?? 'is invalid',
-    }));
-    const first = errors[0];
-    return new RelaisError('invalid_request', first ? `${first.field}: ${first.message}` : 'invalid request', { errors });
-  }
+  const e = err as FastifyError & { validation?: AjvIssue[]; validationContext?: string };
+  if (e?.validation) return validationError(e.validationContext, e.validation);
   switch (e?.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new RelaisError('body_too_large', 'request body is too large');
@@ -62,9 +55,54 @@ export function toRelaisError(err: unknown): RelaisError {
   return new RelaisError('internal', 'internal error', {}, { cause: err });
 }
 
+interface AjvIssue { instancePath?: string; keyword?: string; message?: string; params?: Record<string, unknown> }
+
+/**
+ * One message per field, naming it and what it accepts. A union of literals (`status`,
+ * `channel`) fails once per literal plus once for the union: those become one "must be one of"
+ * with the values in `allowed`.
+ */
+function validationError(context: string | undefined, issues: AjvIssue[]): RelaisError {
+  const byField = new Map<string, AjvIssue[]>();
+  for (const v of issues) {
+    const field = fieldOf(context, v.instancePath, v.params);
+    byField.set(field, [...(byField.get(field) ?? []), v]);
+  }
+  const errors = [...byField].map(([field, list]) => describeField(field, list));
+  const { field, allowed } = errors[0] ?? { field: context ?? 'request' };
+  return new RelaisError('invalid_request', errors.map((x) => `${x.field} ${x.message}`).join('; '), { field, ...(allowed ? { allowed } : {}), errors });
+}
+
+function describeField(field: string, list: AjvIssue[]): { field: string; message: string; allowed?: unknown[] } {
+  const allowed = list.flatMap((v) => v.keyword === 'const' ? [v.params?.allowedValue] : v.keyword === 'enum' ? (v.params?.allowedValues as unknown[]) : []);
+  if (allowed.length > 0) return { field, message: `must be one of ${allowed.join(', ')}`, allowed };
+  const v = list.find((x) => x.keyword !== 'anyOf') ?? list[0]!;
+  return { field, message: phrase(v) };
+}
+
+const A_TYPE: Record<string, string> = { integer: 'an integer', number: 'a number', string: 'a string', boolean: 'true or false', array: 'a list', object: 'an object', null: 'null' };
+
+function phrase(v: AjvIssue): string {
+  const p = v.params ?? {};
+  switch (v.keyword) {
+    case 'type': return `must be ${String(p.type).split(',').map((t) => A_TYPE[t] ?? t).join(' or ')}`;
+    case 'required': return 'is required';
+    case 'additionalProperties': return 'is not a known field';
+    case 'minimum': return `must be at least ${p.limit}`;
+    case 'maximum': return `must be at most ${p.limit}`;
+    case 'minLength': return p.limit === 1 ? 'must not be empty' : `must be at least ${p.limit} characters long`;
+    case 'maxLength': return `must be at most ${p.limit} characters long`;
+    case 'minItems': return `must have at least ${p.limit} item${p.limit === 1 ? '' : 's'}`;
+    case 'maxItems': return `must have at most ${p.limit} items`;
+    case 'minProperties': return 'must not be empty';
+    default: return v.message ?? 'is invalid';
+  }
+}
+
+/** The input a problem is about: a body field by its path (`to.0`), a query or path parameter by its name. */
 function fieldOf(context: string | undefined, path: string | undefined, params?: Record<string, unknown>): string {
   const extra = params?.additionalProperty ?? params?.missingProperty ?? params?.requiredProperties;
-  const parts = [context === 'body' ? '' : context, ...(path ?? '').split('/').filter(Boolean), extra === undefined ? '' : String(extra)];
+  const parts = [...(path ?? '').split('/').filter(Boolean), extra === undefined ? '' : String(extra)];
   return parts.filter(Boolean).join('.') || (context ?? 'request');
 }
 

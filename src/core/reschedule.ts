@@ -4,7 +4,7 @@ import { RelaisError } from './errors.js';
 import { formatCredits } from './money.js';
 import { validateContent } from './content.js';
 import { priceOf } from './pricing.js';
-import { resolveSendAt } from './schedule.js';
+import { checkMetadata, resolveSendAt } from './schedule.js';
 import type { Message, MessageContent } from './types.js';
 
 export interface MessageEdit {
@@ -24,6 +24,7 @@ export interface MessageEdit {
 export async function editMessage(core: Core, accountId: number, messageId: number, edit: MessageEdit, opts: { cutoffMs?: number } = {}): Promise<Message> {
   const now = core.clock.now();
   const sendAt = edit.sendAt === undefined ? undefined : resolveSendAt(core, edit.sendAt);
+  checkMetadata(edit.metadata);
   const minSendAt = minSendAtFor(now, opts.cutoffMs);
   const updated = await core.store.transaction(async (tx) => {
     // The decision (and, on PostgreSQL, the row lock) comes first; what follows only applies it.

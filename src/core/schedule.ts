@@ -57,6 +57,34 @@ export interface Scheduled {
   skipped: string[];
 }
 
+/** How deep and how large (serialized, in bytes) a message's free `metadata` may be. */
+export const METADATA_LIMITS = { depth: 10, bytes: 8192 } as const;
+
+/**
+ * Metadata is the client's, stored and returned as is, but bounded: thousands of nested levels
+ * overflowed the stack when it was serialized.
+ */
+export function checkMetadata(metadata: Record<string, unknown> | null | undefined, field = 'metadata'): void {
+  if (metadata === null || metadata === undefined) return;
+  if (depthOf(metadata, METADATA_LIMITS.depth + 1) > METADATA_LIMITS.depth) {
+    throw new RelaisError('invalid_request', `${field} is nested deeper than ${METADATA_LIMITS.depth} levels`, { field, maxDepth: METADATA_LIMITS.depth });
+  }
+  if (Buffer.byteLength(JSON.stringify(metadata)) > METADATA_LIMITS.bytes) {
+    throw new RelaisError('invalid_request', `${field} is larger than ${METADATA_LIMITS.bytes} bytes as JSON`, { field, maxBytes: METADATA_LIMITS.bytes });
+  }
+}
+
+/** Levels of objects and arrays in `value`, counting no further than `stop`. */
+function depthOf(value: unknown, stop: number): number {
+  if (value === null || typeof value !== 'object' || stop === 0) return 0;
+  let deepest = 0;
+  for (const v of Object.values(value)) {
+    deepest = Math.max(deepest, depthOf(v, stop - 1));
+    if (deepest >= stop - 1) break;
+  }
+  return 1 + deepest;
+}
+
 /** Resolves a requested send instant against the clock: absent or slightly past means now. */
 export function resolveSendAt(core: Core, sendAt: number | undefined): number {
   const now = core.clock.now();
@@ -88,6 +116,7 @@ function normalizeRecipients(core: Core, channel: Channel, recipients: string[],
  */
 export async function prepareMessage(core: Core, accountId: number, input: ScheduleInput): Promise<PreparedMessage> {
   const content = validateContent(input.channel, input.content);
+  checkMetadata(input.metadata);
   if (input.callback) validateCallbackUrl(input.callback.url);
   const own = input.recipientContents;
   if (own && own.length !== input.recipients.length) {

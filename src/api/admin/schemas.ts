@@ -1,11 +1,12 @@
 import { Type, type Static } from 'typebox';
+import { Id } from '../validation.js';
 
-const Credits = Type.Union([Type.String({ pattern: '^\\d{1,12}(\\.\\d{1,3})?$' }), Type.Number({ minimum: 0 })], { description: 'Decimal amount, at most 3 decimals' });
+const Credits = Type.Union([Type.String({ pattern: '^\\d{1,12}(\\.\\d{1,3})?$' }), Type.Number({ minimum: 0, maximum: 999_999_999_999.999 })], { description: 'Decimal amount, at most 3 decimals' });
 
 export const CreateAccountBody = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 200 }),
   credits: Type.Optional(Credits),
-  parentId: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])),
+  parentId: Type.Optional(Type.Union([Id, Type.Null()])),
 }, { additionalProperties: false });
 export type CreateAccountBody = Static<typeof CreateAccountBody>;
 
@@ -15,7 +16,7 @@ export const CreateKeyBody = Type.Object({
   scopes: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 50 })),
 }, { additionalProperties: false });
 
-export const AccountId = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+export const AccountId = Type.Object({ id: Id });
 
 export const AccountView = Type.Object({
   id: Type.Integer(),

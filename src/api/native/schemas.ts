@@ -1,8 +1,8 @@
 import { Type, type Static } from 'typebox';
 import { CHANNELS, MESSAGE_STATUSES } from '../../core/types.js';
+import { Id } from '../validation.js';
 
 const Instant = Type.String({ description: 'RFC 3339 instant with offset, e.g. 2026-12-01T09:30:00+01:00', maxLength: 40 });
-const Id = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
 const Label = Type.String({ minLength: 1, maxLength: 100 });
 const Metadata = Type.Record(Type.String(), Type.Unknown(), { description: 'Free JSON object, stored and returned as is' });
 const Channel = Type.Union(CHANNELS.map((c) => Type.Literal(c)));

@@ -5,6 +5,29 @@ import { ADMIN, assertLedger, assertProblem, assertStatus, at, iso, ledgerRows }
 
 const KEY = /^[0-9A-Za-z]{32,}$/;
 
+dialectApp('admin API: ids and numbers the fuzzer sent (issue 15)', ({ app }) => {
+  test('ids like 1e99, Infinity or 2^53 on /accounts/:id → 400 naming id; parentId 1e308 → 400 naming parentId; nothing created', async () => {
+    const t = app();
+    const before = (await t.request('GET', '/admin/v1/accounts', { headers: ADMIN })).body.items.length;
+    for (const id of ['1e99', 'Infinity', '-Infinity', '9007199254740992', '9'.repeat(90)]) {
+      for (const [method, path, body] of [['GET', `/admin/v1/accounts/${id}`], ['PATCH', `/admin/v1/accounts/${id}`, { subaccountsEnabled: true }],
+        ['POST', `/admin/v1/accounts/${id}/topup`, { credits: '1' }], ['POST', `/admin/v1/accounts/${id}/keys`, {}]] as const) {
+        const res = await t.request(method, path, { headers: ADMIN, ...(body ? { body } : {}) });
+        assertProblem(res, 400, 'invalid_request', /^id must be/);
+        assert.equal(res.body.field, 'id');
+      }
+    }
+    for (const parentId of [1e308, 2 ** 53, 0, 1.5]) {
+      const res = await t.request('POST', '/admin/v1/accounts', { headers: ADMIN, body: { name: 'x', credits: '1', parentId } });
+      assertProblem(res, 400, 'invalid_request', /^parentId must be/);
+      assert.equal(res.body.field, 'parentId');
+    }
+    assertProblem(await t.request('POST', '/admin/v1/accounts', { headers: ADMIN, body: { name: 'x', credits: 1e308 } }), 400, 'invalid_request', /^credits /);
+    assertProblem(await t.request('GET', '/admin/v1/accounts/9007199254740991', { headers: ADMIN }), 404, 'not_found');
+    assert.equal((await t.request('GET', '/admin/v1/accounts', { headers: ADMIN })).body.items.length, before);
+  });
+});
+
 dialectApp('admin API /admin/v1', ({ app }) => {
   const accounts = async () => {
     const res = await app().request('GET', '/admin/v1/accounts', { headers: ADMIN });

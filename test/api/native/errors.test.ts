@@ -204,3 +204,79 @@ dialectApp('native API: body size limit', ({ app }) => {
     assert.equal(fits.body.units, 7);
   });
 }, { env: { RELAIS_BODY_LIMIT_BYTES: '2048' } });
+
+dialectApp('native API: numbers and metadata the fuzzer sent (issue 15)', ({ app }) => {
+  test('limit=Infinity, -Infinity, NaN or a 400-digit number on every list → 400 naming limit, never a 500', async () => {
+    const t = app();
+    const acc = await t.account('1');
+    for (const path of ['/api/v1/messages', '/api/v1/ledger', '/api/v1/outbox']) {
+      for (const limit of ['Infinity', '-Infinity', 'NaN', '9'.repeat(400), '-' + '9'.repeat(400), '1e999']) {
+        const res = await t.request('GET', `${path}?limit=${limit}`, { key: acc.apiKey });
+        assertProblem(res, 400, 'invalid_request', /limit/);
+        assert.equal(res.body.field, 'limit', res.text);
+      }
+    }
+    assertProblem(await t.request('GET', '/api/v1/outbox?messageId=Infinity', { key: acc.apiKey }), 400, 'invalid_request', /messageId/);
+    assertProblem(await t.request('GET', `/api/v1/outbox?messageId=${'9'.repeat(400)}`, { key: acc.apiKey }), 400, 'invalid_request', /messageId/);
+    assert.equal((await t.request('GET', '/api/v1/messages?limit=500', { key: acc.apiKey })).status, 200);
+  });
+
+  test('ids like 1e99, Infinity or 2^53 on message paths → 400; the largest exact id is a 404', async () => {
+    const t = app();
+    const acc = await t.account('1');
+    for (const id of ['1e99', 'Infinity', '-Infinity', '9007199254740992', '9'.repeat(90)]) {
+      for (const [method, path] of [['GET', `/api/v1/messages/${id}`], ['PATCH', `/api/v1/messages/${id}`], ['DELETE', `/api/v1/messages/${id}`], ['POST', `/api/v1/messages/${id}/cancel`]]) {
+        const res = await t.request(method!, path!, { key: acc.apiKey, ...(method === 'PATCH' ? { body: { tag: 'x' } } : {}) });
+        assertProblem(res, 400, 'invalid_request', /id/);
+      }
+    }
+    assertProblem(await t.request('GET', '/api/v1/messages/9007199254740991', { key: acc.apiKey }), 404, 'not_found');
+    assertProblem(await t.request('POST', '/api/v1/messages/cancel', { key: acc.apiKey, body: { ids: [1e99] } }), 400, 'invalid_request', /ids/);
+    await untouched(t, acc, 1000);
+  });
+
+  test('metadata nested 5 000 levels or over 8 KB → 400 invalid_request naming metadata, nothing written; 10 levels and 8 KB are fine', async () => {
+    const t = app();
+    const acc = await t.account('1');
+    const nested = (levels: number) => '{"a":'.repeat(levels - 1) + '{}' + '}'.repeat(levels - 1);
+    const send = (metadata: string) => t.request('POST', '/api/v1/messages', {
+      key: acc.apiKey, headers: JSON_HEADERS, raw: `{"channel":"sms","to":["0612345678"],"text":"x","sendAt":"${at(t, HOUR)}","metadata":${metadata}}`,
+    });
+    for (const metadata of [nested(5000), nested(11), `{"list":${'['.repeat(20)}${']'.repeat(20)}}`, JSON.stringify({ a: 'x'.repeat(8200) })]) {
+      const res = await send(metadata);
+      assertProblem(res, 400, 'invalid_request', /^metadata is (nested deeper than 10 levels|larger than 8192 bytes)/);
+      assert.equal(res.body.field, 'metadata');
+    }
+    await untouched(t, acc, 1000);
+    const ok = await send(nested(10));
+    assert.equal(ok.status, 201, ok.text);
+    const edit = await t.request('PATCH', `/api/v1/messages/${ok.body.id}`, { key: acc.apiKey, headers: JSON_HEADERS, raw: `{"metadata":${nested(5000)}}` });
+    assertProblem(edit, 400, 'invalid_request', /^metadata is nested deeper/);
+    const big = await send(JSON.stringify({ a: 'x'.repeat(8000) }));
+    assert.equal(big.status, 201, big.text);
+  });
+
+  test('a value outside a list: one message naming the field and the allowed values, with field and allowed in the problem', async () => {
+    const t = app();
+    const acc = await t.account('1');
+    const list = await t.request('GET', '/api/v1/messages?status=bogus', { key: acc.apiKey });
+    assertProblem(list, 400, 'invalid_request');
+    const statuses = ['scheduled', 'dispatching', 'sent', 'partially_failed', 'failed', 'cancelled'];
+    assert.equal(list.body.detail, `status must be one of ${statuses.join(', ')}`);
+    assert.equal(list.body.field, 'status');
+    assert.deepEqual(list.body.allowed, statuses);
+    assert.deepEqual(list.body.errors, [{ field: 'status', message: `must be one of ${statuses.join(', ')}`, allowed: statuses }]);
+
+    const post = await t.request('POST', '/api/v1/messages', { key: acc.apiKey, body: { channel: 'fax', to: ['0612345678'], text: 'x' } });
+    assertProblem(post, 400, 'invalid_request');
+    assert.equal(post.body.detail, 'channel must be one of sms, email, voice');
+    assert.deepEqual([post.body.field, post.body.allowed], ['channel', ['sms', 'email', 'voice']]);
+    const cancel = await t.request('POST', '/api/v1/messages/cancel', { key: acc.apiKey, body: { channel: 5 } });
+    assert.equal(cancel.body.detail, 'channel must be one of sms, email, voice');
+    assert.equal((await t.request('GET', '/api/v1/messages?limit=0', { key: acc.apiKey })).body.detail, 'limit must be at least 1');
+    assert.equal((await t.request('POST', '/api/v1/messages', { key: acc.apiKey, body: { channel: 'sms', text: 'x' } })).body.detail, 'to is required');
+    assert.equal((await t.request('POST', '/api/v1/suppressions', { key: acc.apiKey, body: { channel: 'voice', address: '0612345678' } })).body.detail,
+      'channel must be one of sms, email');
+    await untouched(t, acc, 1000);
+  });
+});
