@@ -22,8 +22,6 @@ export interface ScheduleInput {
   idempotencyKey?: string | null;
   /** One content per recipient, aligned with `recipients` (bulk sends); `content` is then the default. */
   recipientContents?: MessageContent[];
-  /** Leave suppressed recipients out (not billed) instead of skipping and refunding them at dispatch. */
-  skipSuppressed?: boolean;
   /** Where status callbacks go, in which dialect's format. */
   callback?: { url: string; format: string } | null;
 }
@@ -44,7 +42,7 @@ export interface PreparedMessage {
   units: number;
   price: Credits;
   recipients: PreparedRecipient[];
-  /** Addresses left out because they are on the suppression list (`skipSuppressed`). */
+  /** Addresses left out, unbilled, because they are on the account's suppression list. */
   skipped: string[];
 }
 
@@ -128,11 +126,14 @@ export async function prepareMessage(core: Core, accountId: number, input: Sched
     const { units, unitPrice } = priceOf(core.pricing, mine ?? content);
     return { address, units, price: unitPrice, content: mine };
   });
+  // Suppressed recipients are left out up front, unbilled; the dispatcher still skips and
+  // refunds those suppressed after scheduling (core/delivery.ts).
   const skipped: string[] = [];
-  const list = input.skipSuppressed ? suppressionChannelOf(input.channel) : undefined;
+  const list = suppressionChannelOf(input.channel);
   if (list) {
-    const suppressed = await core.store.read.suppressedAmong(accountId, list, [...new Set(addresses)]);
-    skipped.push(...[...new Set(addresses)].filter((a) => suppressed.has(a)));
+    const distinct = [...new Set(addresses)];
+    const suppressed = await core.store.read.suppressedAmong(accountId, list, distinct);
+    skipped.push(...distinct.filter((a) => suppressed.has(a)));
     recipients = recipients.filter((r) => !suppressed.has(r.address));
     if (recipients.length === 0) {
       throw new RelaisError('recipient_suppressed', 'every recipient is on the suppression list', { addresses: skipped });
@@ -168,7 +169,7 @@ export async function scheduleMessage(core: Core, accountId: number, input: Sche
     if (found.requestHash !== hash) {
       throw new RelaisError('idempotency_conflict', 'this Idempotency-Key was used with a different request', { idempotencyKey: input.idempotencyKey });
     }
-    return { message: found.message, created: false, skipped: [] };
+    return { message: found.message, created: false, skipped: prepared.skipped };
   };
 
   const earlier = await replay();

@@ -26,15 +26,19 @@ export interface SuppressionAdded {
 export async function addSuppression(core: Core, accountId: number, channel: SuppressionChannel, rawAddress: string, reason: string | null = null, opts: { cutoffMs?: number } = {}): Promise<SuppressionAdded> {
   const address = normalizeAddress(channel, rawAddress, core.defaultRegion);
   const now = core.clock.now();
-  const suppression: Suppression = { accountId, channel, address, reason, createdAt: now };
+  const asked: Suppression = { accountId, channel, address, reason, createdAt: now };
   const r = await core.store.transaction(async (tx) => {
-    const added = await tx.addSuppression(suppression);
+    const added = await tx.addSuppression(asked);
+    // Already listed: the entry as it was first added, not this request's time and reason.
+    const stored = added ? undefined : await tx.findStoredSuppression(accountId, channel, address);
+    const suppression: Suppression = stored
+      ? { accountId, channel, address, reason: stored.reason, createdAt: stored.createdAt } : asked;
     const released = await tx.releaseScheduledRecipientsByAddress(accountId, SUPPRESSED_CHANNELS[channel], address, minSendAtFor(now, opts.cutoffMs), now);
     const refund = await refundReleased(tx, released, (id) => `message ${id}: ${address} suppressed`, now);
     await tx.insertEvents(released.map((x) => ({ messageId: x.messageId, recipientId: x.id, type: 'cancelled', at: now, data: { reason: 'suppressed' } })));
-    return { added, cancelledRecipients: released.length, refund };
+    return { suppression, added, cancelledRecipients: released.length, refund };
   });
-  return { suppression, ...r };
+  return r;
 }
 
 export async function removeSuppression(core: Core, accountId: number, channel: SuppressionChannel, rawAddress: string): Promise<void> {

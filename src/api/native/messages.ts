@@ -47,14 +47,14 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
     if (Array.isArray(key) || (key !== undefined && (key.length < 1 || key.length > 255))) {
       throw new RelaisError('invalid_request', 'Idempotency-Key must be one value of 1 to 255 characters', { field: 'Idempotency-Key' });
     }
-    const { message, created } = await scheduleMessage(core, account.id, {
+    const { message, created, skipped } = await scheduleMessage(core, account.id, {
       channel: body.channel, recipients: body.to, content: contentOf(body, account),
       sendAt: parseOptionalInstant(body.sendAt, 'sendAt'), tag: body.tag, batchId: body.batchId, metadata: body.metadata,
       idempotencyKey: key,
     });
     reply.code(created ? 201 : 200).header('location', `${app.prefix}/messages/${message.id}`);
     if (!created) reply.header('idempotent-replayed', 'true');
-    return messageView(message);
+    return { ...messageView(message), skipped: skipped.map((address) => ({ address, reason: 'suppressed' })) };
   });
 
   app.get('/messages', { schema: { tags, querystring: ListMessagesQuery }, onRequest: read }, async (request) => {

@@ -41,11 +41,12 @@ dialectApp('native API: suppressions (STOP and unsubscribe lists)', ({ app }) =>
       ['refund', '0.090', m1.id, `message ${m1.id}: +33612345678 suppressed`],
     ].sort());
 
+    t.clock.advance(HOUR);
     const again = await t.request('POST', '/api/v1/suppressions', { key: apiKey, body: { channel: 'sms', address: '+33 6 12 34 56 78' } });
     assertStatus(again, 200);
     assert.deepEqual(again.body, {
-      channel: 'sms', address: '+33612345678', reason: null, createdAt: iso(now), added: false, cancelledRecipients: 0, refund: '0.000',
-    });
+      channel: 'sms', address: '+33612345678', reason: 'STOP', createdAt: iso(now), added: false, cancelledRecipients: 0, refund: '0.000',
+    }, 'the entry as first stored, not this request\'s time and reason');
     const list = await t.request('GET', '/api/v1/suppressions', { key: apiKey });
     assertStatus(list, 200);
     assert.deepEqual(list.body, { items: [{ channel: 'sms', address: '+33612345678', reason: 'STOP', createdAt: iso(now) }] });
@@ -54,46 +55,56 @@ dialectApp('native API: suppressions (STOP and unsubscribe lists)', ({ app }) =>
     await assertLedger(t, other.id, 955);
   });
 
-  test('a later message to a suppressed number: skipped at dispatch and refunded, absent from the outbox, the others sent', async () => {
+  test('a message to some suppressed numbers: the rest scheduled and billed, the suppressed listed in skipped and never sent', async () => {
     const t = app();
     const { id, apiKey } = await t.account('1');
     const X = phone();
     const [Y, Z] = [phone(), phone()];
     assertStatus(await t.request('POST', '/api/v1/suppressions', { key: apiKey, body: { channel: 'sms', address: X } }), 201);
-    const m = await schedule(t, apiKey, { channel: 'sms', to: [Y, X, Z], text: 'x', sendAt: at(t, MIN) });
-    assert.equal(m.price, '0.135');
-    assert.equal(await balanceOf(t, apiKey), '0.865', 'scheduling still debits the full price');
+    const res = await t.request('POST', '/api/v1/messages', { key: apiKey, body: { channel: 'sms', to: [Y, X, Z, e164(X)], text: 'x', sendAt: at(t, MIN) } });
+    assertStatus(res, 201);
+    const m = res.body;
+    assert.deepEqual(m.skipped, [{ address: e164(X), reason: 'suppressed' }]);
+    assert.deepEqual([m.price, m.recipientCount], ['0.090', 2]);
+    assert.equal(await balanceOf(t, apiKey), '0.910', 'only the recipients kept are billed');
+    assert.deepEqual((await ledgerRows(t, apiKey))[0], ['debit', '-0.090', '0.910', m.id, `message ${m.id} scheduled`]);
     t.clock.advance(MIN);
     const sentAt = t.clock.now();
     await t.dispatcher.drain();
 
     const d = await getMessage(t, apiKey, m.id);
-    assert.equal(d.status, 'sent', 'a skipped recipient is not a delivery failure');
-    assert.deepEqual(d.recipients.map((r: any) => [r.address, r.status, r.error, r.sentAt]), [
-      [e164(Y), 'sent', null, iso(sentAt)], [e164(X), 'skipped', 'suppressed', null], [e164(Z), 'sent', null, iso(sentAt)],
-    ]);
-    assert.deepEqual(d.events.map((e: any) => [e.type, e.recipientId]), [
-      ['scheduled', null], ['skipped', d.recipients[1].id], ['sent', d.recipients[0].id], ['sent', d.recipients[2].id],
-    ]);
+    assert.equal(d.status, 'sent');
+    assert.deepEqual(d.recipients.map((r: any) => [r.address, r.status, r.sentAt]), [[e164(Y), 'sent', iso(sentAt)], [e164(Z), 'sent', iso(sentAt)]]);
     const outbox = await t.request('GET', `/api/v1/outbox?messageId=${m.id}`, { key: apiKey });
     assert.deepEqual(outbox.body.items.map((o: any) => o.to).sort(), [e164(Y), e164(Z)].sort());
     assert.equal(await balanceOf(t, apiKey), '0.910');
-    assert.deepEqual((await ledgerRows(t, apiKey))[0], ['refund', '0.045', '0.910', m.id, `message ${m.id}: suppressed recipients skipped`]);
     await assertLedger(t, id, 910);
+
+    const none = await schedule(t, apiKey, { channel: 'sms', to: [Y], text: 'x', sendAt: at(t, MIN) });
+    assert.deepEqual(none.skipped, []);
   });
 
-  test('every recipient suppressed: the message fails, fully refunded, nothing in the outbox', async () => {
+  test('every recipient suppressed: 400 recipient_suppressed up front, nothing written or billed; other channels unaffected', async () => {
     const t = app();
     const { id, apiKey } = await t.account('1');
     const X = phone();
     assertStatus(await t.request('POST', '/api/v1/suppressions', { key: apiKey, body: { channel: 'sms', address: X } }), 201);
-    const m = await schedule(t, apiKey, { channel: 'sms', to: [X], text: 'x', sendAt: at(t, MIN) });
-    t.clock.advance(MIN);
-    await t.dispatcher.drain();
-    const d = await getMessage(t, apiKey, m.id);
-    assert.deepEqual([d.status, d.recipients[0].status], ['failed', 'skipped']);
-    assert.deepEqual((await t.request('GET', `/api/v1/outbox?messageId=${m.id}`, { key: apiKey })).body.items, []);
+    assertStatus(await t.request('POST', '/api/v1/suppressions', { key: apiKey, body: { channel: 'email', address: 'bob@example.com' } }), 201);
+    const ledgerBefore = await ledgerRows(t, apiKey);
+    for (const body of [
+      { channel: 'sms', to: [X], text: 'x', sendAt: at(t, MIN) },
+      { channel: 'sms', to: [X, e164(X)], text: 'x' },
+      { channel: 'email', to: ['bob@EXAMPLE.com'], subject: 's', text: 't' },
+    ]) {
+      const res = await t.request('POST', '/api/v1/messages', { key: apiKey, body, headers: { 'idempotency-key': `k-${body.channel}-${body.to.length}` } });
+      assertProblem(res, 400, 'recipient_suppressed', /suppression list/);
+    }
+    assert.deepEqual((await t.request('GET', '/api/v1/messages', { key: apiKey })).body.items, []);
+    assert.deepEqual(await ledgerRows(t, apiKey), ledgerBefore);
     await assertLedger(t, id, 1000);
+    // The STOP list is about SMS only: a voice call to the number goes ahead.
+    const voice = await schedule(t, apiKey, { channel: 'voice', to: [X], text: 'x', sendAt: at(t, MIN) });
+    assert.deepEqual(voice.skipped, []);
   });
 
   test('e-mail list: address normalised, covers e-mail only; removing it lets later messages through', async () => {

@@ -17,7 +17,7 @@ const DLR_FORMAT = 'smspartner';
 
 function baseInput(o: SendOptions): Omit<ScheduleInput, 'recipients' | 'content'> {
   return {
-    channel: 'sms', sendAt: o.schedule?.sendAt, tag: o.tag, skipSuppressed: true,
+    channel: 'sms', sendAt: o.schedule?.sendAt, tag: o.tag,
     callback: o.urlDlr ? { url: o.urlDlr, format: DLR_FORMAT } : null,
     metadata: { dialect: 'smspartner', gamme: o.gamme, ...(o.stopSms ? { isStopSms: 1 } : {}), ...(o.urlResponse ? { urlResponse: o.urlResponse } : {}) },
   };
