@@ -121,7 +121,8 @@ export interface StoreTx {
   getMessage(id: number): Promise<Message | undefined>;
   listMessages(f: MessageFilter, q: ListQuery): Promise<Message[]>;
   countSelection(f: MessageFilter, minSendAt: number): Promise<{ messages: number; recipients: number; refund: Credits }>;
-  getRecipients(messageId: number): Promise<Recipient[]>;
+  /** Id ascending; with `page`, at most `limit` of them after `afterId`. */
+  getRecipients(messageId: number, page?: { limit: number; afterId?: number }): Promise<Recipient[]>;
   getEvents(messageId: number): Promise<MessageEvent[]>;
   /**
    * Appends events. A recipient's event on a message that has a callback URL also enqueues its

@@ -27,11 +27,23 @@ export async function getOwnMessage(core: Core, accountId: number, messageId: nu
   return m;
 }
 
-export async function getMessageDetail(core: Core, accountId: number, messageId: number): Promise<{ message: Message; recipients: Recipient[]; events: MessageEvent[] }> {
+/** Recipients shown with a message; the rest are read page by page (a message has up to RELAIS_MAX_RECIPIENTS). */
+export const RECIPIENTS_PAGE = 100;
+
+export async function getMessageDetail(core: Core, accountId: number, messageId: number): Promise<{ message: Message; recipients: Page<Recipient>; events: MessageEvent[] }> {
   const message = await getOwnMessage(core, accountId, messageId);
-  const [recipients, events] = [await core.store.read.getRecipients(messageId), await core.store.read.getEvents(messageId)];
+  const [recipients, events] = [await recipientsPage(core, messageId, { limit: RECIPIENTS_PAGE }), await core.store.read.getEvents(messageId)];
   return { message, recipients, events };
 }
+
+/** A message's recipients in the order they were given, `limit` at a time. */
+export async function listRecipients(core: Core, accountId: number, messageId: number, q: { limit: number; cursor?: string }): Promise<Page<Recipient>> {
+  await getOwnMessage(core, accountId, messageId);
+  return recipientsPage(core, messageId, q);
+}
+
+const recipientsPage = async (core: Core, messageId: number, q: { limit: number; cursor?: string }): Promise<Page<Recipient>> =>
+  page(await core.store.read.getRecipients(messageId, { limit: q.limit + 1, afterId: decodeCursor(q.cursor) }), q.limit);
 
 export async function listMessages(core: Core, filter: MessageFilter, q: { limit: number; cursor?: string }): Promise<Page<Message>> {
   const rows = await core.store.read.listMessages(filter, { limit: q.limit + 1, beforeId: decodeCursor(q.cursor) });

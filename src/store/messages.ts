@@ -97,8 +97,10 @@ export const messageQueries = (db: Kysely<Database>, raw: Raw): MessageQueries =
     return { messages: Number(m.n), recipients: Number(r.n), refund: Number(r.total ?? 0) };
   },
 
-  async getRecipients(messageId) {
-    return (await db.selectFrom('recipients').selectAll().where('message_id', '=', messageId).orderBy('id').execute()).map(toRecipient);
+  async getRecipients(messageId, page) {
+    let q = db.selectFrom('recipients').selectAll().where('message_id', '=', messageId).orderBy('id');
+    if (page) q = q.where('id', '>', page.afterId ?? 0).limit(page.limit);
+    return (await q.execute()).map(toRecipient);
   },
 
   async getEvents(messageId) {

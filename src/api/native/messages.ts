@@ -3,12 +3,12 @@ import { cancelMessage, cancelMessages } from '../../core/cancel.js';
 import type { Core } from '../../core/context.js';
 import { RelaisError } from '../../core/errors.js';
 import { formatCredits } from '../../core/money.js';
-import { getMessageDetail, listMessages } from '../../core/queries.js';
+import { getMessageDetail, listMessages, listRecipients, RECIPIENTS_PAGE } from '../../core/queries.js';
 import { editMessage } from '../../core/reschedule.js';
 import { scheduleMessage } from '../../core/schedule.js';
 import type { Account, MessageContent } from '../../core/types.js';
 import { authOf, requireKey } from '../auth.js';
-import { CancelBody, CreateMessageBody, EditMessageBody, ListMessagesQuery, MessageIdParams } from './schemas.js';
+import { CancelBody, CreateMessageBody, EditMessageBody, ListMessagesQuery, MessageIdParams, RecipientsQuery } from './schemas.js';
 import { parseOptionalInstant } from './time.js';
 import { eventView, messageView, recipientView } from './views.js';
 
@@ -68,7 +68,15 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
 
   app.get('/messages/:id', { schema: { tags, params: MessageIdParams }, onRequest: read }, async (request) => {
     const d = await getMessageDetail(core, authOf(request).account.id, request.params.id);
-    return { ...messageView(d.message), recipients: d.recipients.map(recipientView), events: d.events.map(eventView) };
+    return {
+      ...messageView(d.message), recipients: d.recipients.items.map(recipientView), recipientsNextCursor: d.recipients.nextCursor,
+      events: d.events.map(eventView),
+    };
+  });
+
+  app.get('/messages/:id/recipients', { schema: { tags, params: MessageIdParams, querystring: RecipientsQuery }, onRequest: read }, async (request) => {
+    const page = await listRecipients(core, authOf(request).account.id, request.params.id, { limit: request.query.limit ?? RECIPIENTS_PAGE, cursor: request.query.cursor });
+    return { items: page.items.map(recipientView), nextCursor: page.nextCursor };
   });
 
   app.patch('/messages/:id', { schema: { tags, params: MessageIdParams, body: EditMessageBody }, onRequest: write }, async (request) => {

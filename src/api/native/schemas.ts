@@ -1,11 +1,14 @@
 import { Type, type Static } from 'typebox';
 import { CHANNELS, MESSAGE_STATUSES } from '../../core/types.js';
+import { MAX_PAGE, RECIPIENTS_PAGE } from '../../core/queries.js';
 import { Id } from '../validation.js';
 
 const Instant = Type.String({ description: 'RFC 3339 instant with offset, e.g. 2026-12-01T09:30:00+01:00', maxLength: 40 });
 const Label = Type.String({ minLength: 1, maxLength: 100 });
 const Metadata = Type.Record(Type.String(), Type.Unknown(), { description: 'Free JSON object, stored and returned as is' });
 const Channel = Type.Union(CHANNELS.map((c) => Type.Literal(c)));
+const Limit = (byDefault: number) => Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE, default: byDefault }));
+const Cursor = Type.Optional(Type.String({ maxLength: 100, description: 'nextCursor of the previous page' }));
 
 export const CreateMessageBody = Type.Object({
   channel: Channel,
@@ -55,20 +58,25 @@ export const ListMessagesQuery = Type.Object({
   batchId: Type.Optional(Label),
   sendAtFrom: Type.Optional(Instant),
   sendAtTo: Type.Optional(Instant),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
-  cursor: Type.Optional(Type.String({ maxLength: 100 })),
+  limit: Limit(50),
+  cursor: Cursor,
 }, { additionalProperties: false });
 export type ListMessagesQuery = Static<typeof ListMessagesQuery>;
 
 export const PageQuery = Type.Object({
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
-  cursor: Type.Optional(Type.String({ maxLength: 100 })),
+  limit: Limit(50),
+  cursor: Cursor,
+}, { additionalProperties: false });
+
+export const RecipientsQuery = Type.Object({
+  limit: Limit(RECIPIENTS_PAGE),
+  cursor: Cursor,
 }, { additionalProperties: false });
 
 export const OutboxQuery = Type.Object({
   messageId: Type.Optional(Id),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
-  cursor: Type.Optional(Type.String({ maxLength: 100 })),
+  limit: Limit(50),
+  cursor: Cursor,
 }, { additionalProperties: false });
 
 export const MessageIdParams = Type.Object({ id: Id });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { dialectApp, type TestApp } from '../../helpers/app.js';
-import { assertLedger, assertProblem, assertStatus, at, DAY, HOUR, iso, MIN, schedule } from './support.js';
+import { assertLedger, assertProblem, assertStatus, at, DAY, e164, HOUR, iso, MIN, phone, schedule } from './support.js';
 
 /** Every page of `path` (which has a query already) with `limit`; checks the cursors. */
 async function walk(t: TestApp, key: string, path: string, limit: number): Promise<number[][]> {
@@ -129,5 +129,55 @@ dialectApp('native API: listing messages, filters and cursor pagination', ({ app
     assertStatus(withA, 200);
     assert.deepEqual(withA.body.items, []);
     assert.ok(mb.id > ma.id);
+  });
+});
+
+dialectApp('native API: a message\'s recipients, page by page (issue 15)', ({ app }) => {
+  test('GET /messages/:id shows the count and the first 100; /messages/:id/recipients pages the rest in the given order', async () => {
+    const t = app();
+    const { apiKey } = await t.account('100');
+    const to = Array.from({ length: 250 }, () => phone());
+    const m = await schedule(t, apiKey, { channel: 'sms', to, text: 'x', sendAt: at(t, HOUR) });
+    const res = await t.request('GET', `/api/v1/messages/${m.id}`, { key: apiKey });
+    assertStatus(res, 200);
+    assert.equal(res.body.recipientCount, 250);
+    assert.deepEqual(res.body.recipients.map((r: any) => r.address), to.slice(0, 100).map(e164));
+    assert.equal(typeof res.body.recipientsNextCursor, 'string');
+    assert.deepEqual(res.body.events.map((e: any) => e.type), ['scheduled']);
+
+    const seen: string[] = res.body.recipients.map((r: any) => r.address);
+    const sizes: number[] = [];
+    let cursor: string | null = res.body.recipientsNextCursor;
+    while (cursor !== null && sizes.length < 10) {
+      const next = await t.request('GET', `/api/v1/messages/${m.id}/recipients?cursor=${encodeURIComponent(cursor)}&limit=60`, { key: apiKey });
+      assertStatus(next, 200);
+      sizes.push(next.body.items.length);
+      seen.push(...next.body.items.map((r: any) => r.address));
+      cursor = next.body.nextCursor;
+    }
+    assert.deepEqual(sizes, [60, 60, 30]);
+    assert.deepEqual(seen, to.map(e164), 'every recipient once, in the order given');
+
+    const first = await t.request('GET', `/api/v1/messages/${m.id}/recipients`, { key: apiKey });
+    assert.deepEqual([first.body.items.length, first.body.nextCursor], [100, res.body.recipientsNextCursor], 'the default page is the one the message shows');
+    const all = await t.request('GET', `/api/v1/messages/${m.id}/recipients?limit=500`, { key: apiKey });
+    assert.deepEqual([all.body.items.length, all.body.nextCursor], [250, null]);
+    assert.deepEqual(Object.keys(all.body.items[0]).sort(), ['address', 'attempts', 'error', 'id', 'price', 'providerId', 'sentAt', 'status', 'updatedAt']);
+
+    const small = await schedule(t, apiKey, { channel: 'sms', to: to.slice(0, 100), text: 'x', sendAt: at(t, HOUR) });
+    const exact = await t.request('GET', `/api/v1/messages/${small.id}`, { key: apiKey });
+    assert.deepEqual([exact.body.recipients.length, exact.body.recipientsNextCursor], [100, null]);
+  });
+
+  test('recipients of an unknown or another account\'s message → 404; bad limit or cursor → 400', async () => {
+    const t = app();
+    const { apiKey } = await t.account('1');
+    const other = await t.account('1');
+    const m = await schedule(t, apiKey, { channel: 'sms', to: ['0612345678'], text: 'x', sendAt: at(t, HOUR) });
+    assertProblem(await t.request('GET', `/api/v1/messages/${m.id}/recipients`, { key: other.apiKey }), 404, 'not_found');
+    assertProblem(await t.request('GET', '/api/v1/messages/999999/recipients', { key: apiKey }), 404, 'not_found');
+    for (const q of ['limit=0', 'limit=501', 'limit=Infinity', 'cursor=nope', 'extra=1']) {
+      assertProblem(await t.request('GET', `/api/v1/messages/${m.id}/recipients?${q}`, { key: apiKey }), 400, 'invalid_request');
+    }
   });
 });
