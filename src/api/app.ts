@@ -11,6 +11,7 @@ import { rewriteVendorHost } from './dialects/hosts.js';
 import { smsPartnerRoutes } from './dialects/smspartner/index.js';
 import { healthRoutes } from './health.js';
 import { nativeRoutes } from './native/index.js';
+import { swaggerOptions } from './openapi.js';
 import { sendProblem, toRelaisError } from './problem.js';
 
 export interface AppDeps {
@@ -46,13 +47,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     bodyLimit: deps.bodyLimit,
   });
 
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'Relais native API', version: '1', description: 'Scheduled SMS, e-mail and voice with race-free cancellation. See docs/API.md.' },
-      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' }, admin: { type: 'http', scheme: 'bearer' } } },
-      security: [{ apiKey: [] }],
-    },
-  });
+  await app.register(swagger, swaggerOptions);
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   await app.register(healthRoutes, { core: deps.core, registry: deps.registry });

@@ -1,13 +1,24 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Registry } from 'prom-client';
+import { Type } from 'typebox';
 import type { Core } from '../core/context.js';
 import { RelaisError } from '../core/errors.js';
+import { json, problems } from './openapi.js';
+
+const operations = { tags: ['operations'], security: [] };
 
 /** Liveness, readiness (the database answers) and Prometheus metrics. */
 export const healthRoutes: FastifyPluginAsyncTypebox<{ core: Core; registry: Registry }> = async (app, { core, registry }) => {
-  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/healthz', {
+    schema: { ...operations, summary: 'Liveness: the process answers', response: { 200: json('Alive', Type.Object({ status: Type.Literal('ok') })) } },
+  }, async () => ({ status: 'ok' as const }));
 
-  app.get('/readyz', { schema: { hide: true } }, async () => {
+  app.get('/readyz', {
+    schema: {
+      ...operations, summary: 'Readiness: the database answers',
+      response: { 200: json('Ready', Type.Object({ status: Type.Literal('ready'), database: Type.String() })), ...problems(503) },
+    },
+  }, async () => {
     try {
       await core.store.ping();
     } catch (err) {
@@ -16,7 +27,9 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ core: Core; registry: Reg
     return { status: 'ready', database: core.store.kind };
   });
 
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+  app.get('/metrics', {
+    schema: { ...operations, summary: 'Prometheus metrics', response: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: Type.String() } } } } },
+  }, async (_request, reply) => {
     reply.type(registry.contentType);
     return registry.metrics();
   });

@@ -4,7 +4,8 @@ import { getAccount } from '../../core/accounts.js';
 import type { Core } from '../../core/context.js';
 import { updateProfile } from '../../core/subaccounts.js';
 import { accountView } from '../views.js';
-import { AccountId } from './schemas.js';
+import { json, problems } from '../openapi.js';
+import { AccountId, ProfileView } from './schemas.js';
 
 const ProfileBody = Type.Object({
   email: Type.Optional(Type.Union([Type.String({ minLength: 3, maxLength: 254 }), Type.Null()])),
@@ -17,7 +18,12 @@ const ProfileBody = Type.Object({
  * manage sub-accounts (off by default, as the vendor enables it on request).
  */
 export const adminProfileRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app, { core }) => {
-  app.patch('/accounts/:id', { schema: { tags: ['admin'], security: [{ admin: [] }], params: AccountId, body: ProfileBody } }, async (request) => {
+  app.patch('/accounts/:id', {
+    schema: {
+      tags: ['admin'], security: [{ admin: [] }], summary: 'Set the operator settings: login e-mail, sub-accounts allowed', params: AccountId, body: ProfileBody,
+      response: { 200: json('The account with its settings', ProfileView), ...problems(400, 401, 404, 409, 413, 503) },
+    },
+  }, async (request) => {
     const profile = await updateProfile(core, request.params.id, request.body);
     return { ...accountView(await getAccount(core, request.params.id)), email: profile.email, subaccountsEnabled: profile.subaccountsEnabled };
   });

@@ -6,16 +6,20 @@ import { requireAdmin } from '../auth.js';
 import { adminProfileRoutes } from './profile.js';
 import { strictBodyValidator } from '../validation.js';
 import { accountView } from '../views.js';
-import { AccountId, CreateAccountBody, CreateKeyBody, TopupBody } from './schemas.js';
+import { documentationOnlySerializer, json, problems } from '../openapi.js';
+import { AccountId, AccountList, AccountView, CreateAccountBody, CreatedAccountView, CreatedKeyView, CreateKeyBody, TopupBody } from './schemas.js';
 
 /** The admin contract of DESIGN.md; outside tests rely on it exactly. */
 export const adminRoutes: FastifyPluginAsyncTypebox<{ core: Core; token: string }> = async (app, { core, token }) => {
   app.setValidatorCompiler(strictBodyValidator);
+  app.setSerializerCompiler(documentationOnlySerializer);
   app.addHook('onRequest', requireAdmin(token));
   const tags = ['admin'];
   const security = [{ admin: [] }];
 
-  app.post('/accounts', { schema: { tags, security, body: CreateAccountBody } }, async (request, reply) => {
+  app.post('/accounts', {
+    schema: { tags, security, summary: 'Create an account (or a sub-account) with its first API key', body: CreateAccountBody, response: { 201: json('Created; apiKey is shown once', CreatedAccountView), ...problems(400, 401, 404, 413, 503) } },
+  }, async (request, reply) => {
     const { account, apiKey } = await createAccount(core, {
       name: request.body.name, credits: parseCredits(request.body.credits ?? 0), parentId: request.body.parentId ?? null,
     });
@@ -24,15 +28,20 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ core: Core; token: string 
 
   await app.register(adminProfileRoutes, { core });
 
-  app.get('/accounts', { schema: { tags, security } }, async () => ({ items: (await core.store.read.listAccounts()).map(accountView) }));
+  app.get('/accounts', { schema: { tags, security, summary: 'Every account', response: { 200: json('The accounts', AccountList), ...problems(401, 503) } } }, async () => ({ items: (await core.store.read.listAccounts()).map(accountView) }));
 
-  app.get('/accounts/:id', { schema: { tags, security, params: AccountId } }, async (request) => accountView(await getAccount(core, request.params.id)));
+  app.get('/accounts/:id', { schema: { tags, security, summary: 'An account and its balance', params: AccountId, response: { 200: json('The account', AccountView), ...problems(400, 401, 404, 503) } } }, async (request) => accountView(await getAccount(core, request.params.id)));
 
-  app.post('/accounts/:id/topup', { schema: { tags, security, params: AccountId, body: TopupBody } }, async (request) =>
+  app.post('/accounts/:id/topup', {
+    schema: { tags, security, summary: 'Add credits', params: AccountId, body: TopupBody, response: { 200: json('The account with its new balance', AccountView), ...problems(400, 401, 404, 413, 503) } },
+  }, async (request) =>
     accountView(await topUp(core, request.params.id, parseCredits(request.body.credits))));
 
   app.post('/accounts/:id/keys', {
-    schema: { tags, security, params: AccountId, body: CreateKeyBody },
+    schema: {
+      tags, security, summary: 'Create an API key (every scope without a body)', params: AccountId, body: CreateKeyBody,
+      response: { 201: json('Created; apiKey is shown once', CreatedKeyView), ...problems(400, 401, 404, 413, 503) },
+    },
     // A key with every scope needs no body at all.
     preValidation: async (request) => { request.body ??= {}; },
   }, async (request, reply) => {

@@ -18,11 +18,24 @@ export const CreateKeyBody = Type.Object({
 
 export const AccountId = Type.Object({ id: Id });
 
+const At = Type.String({ format: 'date-time' });
+const Amount = Type.String({ description: 'Decimal credits, 3 decimals, e.g. "100.000"' });
+
 export const AccountView = Type.Object({
   id: Type.Integer(),
   name: Type.String(),
   parentId: Type.Union([Type.Integer(), Type.Null()]),
-  balance: Type.String(),
+  balance: Amount,
   currency: Type.String(),
-  createdAt: Type.String(),
+  createdAt: At,
 });
+
+export const CreatedAccountView = Type.Intersect([AccountView, Type.Object({ apiKey: Type.String({ description: 'Shown once' }) })]);
+export const AccountList = Type.Object({ items: Type.Array(AccountView) });
+export const CreatedKeyView = Type.Object({
+  apiKey: Type.String({ description: 'Shown once' }),
+  id: Type.Integer(),
+  accountId: Type.Integer(),
+  scopes: Type.Union([Type.Array(Type.String()), Type.Null()], { description: 'null: every scope' }),
+});
+export const ProfileView = Type.Intersect([AccountView, Type.Object({ email: Type.Union([Type.String(), Type.Null()]), subaccountsEnabled: Type.Boolean() })]);

@@ -7,45 +7,78 @@ import { getAccount } from '../../core/accounts.js';
 import { RelaisError } from '../../core/errors.js';
 import { authOf, requireKey } from '../auth.js';
 import { accountView } from '../views.js';
-import { AddSuppressionBody, OutboxQuery, PageQuery, SuppressionParams, SuppressionQuery } from './schemas.js';
+import { AccountView } from '../admin/schemas.js';
+import { json, problems } from '../openapi.js';
+import {
+  AddSuppressionBody, LedgerView, OutboxQuery, OutboxView, PageQuery, pageOf, SuppressionAddedView, SuppressionList, SuppressionParams, SuppressionQuery,
+} from './schemas.js';
 import { ledgerView, outboxView, suppressionView } from './views.js';
 
 /** Balance and ledger, suppression lists, and the outbox of the key's account. */
 export const accountRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app, { core }) => {
   const accountRead = requireKey(core, 'account:read');
 
-  app.get('/account', { schema: { tags: ['account'] }, onRequest: accountRead }, async (request) =>
+  app.get('/account', {
+    schema: { tags: ['account'], summary: 'The key\'s account and its balance', response: { 200: json('The account', AccountView), ...problems(401, 403, 503) } },
+    onRequest: accountRead,
+  }, async (request) =>
     accountView(await getAccount(core, authOf(request).account.id)));
 
-  app.get('/ledger', { schema: { tags: ['account'], querystring: PageQuery }, onRequest: accountRead }, async (request) => {
+  app.get('/ledger', {
+    schema: { tags: ['account'], summary: 'Ledger entries, newest first, and the balance', querystring: PageQuery, response: { 200: json('A page of the ledger', LedgerView), ...problems(400, 401, 403, 503) } },
+    onRequest: accountRead,
+  }, async (request) => {
     const accountId = authOf(request).account.id;
     const page = await listLedger(core, accountId, { limit: request.query.limit ?? 50, cursor: request.query.cursor });
     const account = await getAccount(core, accountId);
     return { balance: formatCredits(account.balance), currency: account.currency, items: page.items.map(ledgerView), nextCursor: page.nextCursor };
   });
 
-  app.get('/suppressions', { schema: { tags: ['suppressions'], querystring: SuppressionQuery }, onRequest: requireKey(core, 'messages:read') }, async (request) => ({
+  app.get('/suppressions', {
+    schema: { tags: ['suppressions'], summary: 'The suppression lists', querystring: SuppressionQuery, response: { 200: json('The entries', SuppressionList), ...problems(400, 401, 403, 503) } },
+    onRequest: requireKey(core, 'messages:read'),
+  }, async (request) => ({
     items: (await listSuppressions(core, authOf(request).account.id, request.query.channel)).map(suppressionView),
   }));
 
-  app.post('/suppressions', { schema: { tags: ['suppressions'], body: AddSuppressionBody }, onRequest: requireKey(core, 'suppressions:write') }, async (request, reply) => {
+  app.post('/suppressions', {
+    schema: {
+      tags: ['suppressions'], summary: 'Add an address to a suppression list; its scheduled recipients are cancelled and refunded', body: AddSuppressionBody,
+      response: {
+        201: json('Added', SuppressionAddedView), 200: json('Already on the list: the entry as first added', SuppressionAddedView), ...problems(400, 401, 403, 413, 503),
+      },
+    },
+    onRequest: requireKey(core, 'suppressions:write'),
+  }, async (request, reply) => {
     const r = await addSuppression(core, authOf(request).account.id, request.body.channel, request.body.address, request.body.reason ?? null);
     return reply.code(r.added ? 201 : 200).send({
       ...suppressionView(r.suppression), added: r.added, cancelledRecipients: r.cancelledRecipients, refund: formatCredits(r.refund),
     });
   });
 
-  app.delete('/suppressions/:channel/:address', { schema: { tags: ['suppressions'], params: SuppressionParams }, onRequest: requireKey(core, 'suppressions:write') }, async (request, reply) => {
+  app.delete('/suppressions/:channel/:address', {
+    schema: {
+      tags: ['suppressions'], summary: 'Remove an address from a suppression list', params: SuppressionParams,
+      response: { 204: { description: 'Removed; no body' }, ...problems(400, 401, 403, 404, 503) },
+    },
+    onRequest: requireKey(core, 'suppressions:write'),
+  }, async (request, reply) => {
     await removeSuppression(core, authOf(request).account.id, request.params.channel, request.params.address);
     return reply.code(204).send();
   });
 
-  app.get('/outbox', { schema: { tags: ['outbox'], querystring: OutboxQuery }, onRequest: requireKey(core, 'messages:read') }, async (request) => {
+  app.get('/outbox', {
+    schema: { tags: ['outbox'], summary: 'What the outbox transport sent, newest first', querystring: OutboxQuery, response: { 200: json('A page of the outbox', pageOf(OutboxView)), ...problems(400, 401, 403, 503) } },
+    onRequest: requireKey(core, 'messages:read'),
+  }, async (request) => {
     const page = await listOutbox(core, { accountId: authOf(request).account.id, messageId: request.query.messageId, limit: request.query.limit ?? 50, cursor: request.query.cursor });
     return { items: page.items.map(outboxView), nextCursor: page.nextCursor };
   });
 
-  app.get('/outbox/latest', { schema: { tags: ['outbox'] }, onRequest: requireKey(core, 'messages:read') }, async (request) => {
+  app.get('/outbox/latest', {
+    schema: { tags: ['outbox'], summary: 'The newest outbox entry', response: { 200: json('The entry', OutboxView), ...problems(401, 403, 404, 503) } },
+    onRequest: requireKey(core, 'messages:read'),
+  }, async (request) => {
     const page = await listOutbox(core, { accountId: authOf(request).account.id, limit: 1 });
     if (!page.items[0]) throw new RelaisError('not_found', 'the outbox is empty');
     return outboxView(page.items[0]);

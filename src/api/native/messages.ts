@@ -8,7 +8,11 @@ import { editMessage } from '../../core/reschedule.js';
 import { scheduleMessage } from '../../core/schedule.js';
 import type { Account, MessageContent } from '../../core/types.js';
 import { authOf, requireKey } from '../auth.js';
-import { CancelBody, CreateMessageBody, EditMessageBody, ListMessagesQuery, MessageIdParams, RecipientsQuery } from './schemas.js';
+import { json, problems } from '../openapi.js';
+import {
+  CancelBody, CancelOneView, CancelView, CreatedMessageView, CreateMessageBody, EditMessageBody, IdempotencyHeaders, ListMessagesQuery, MessageDetailView,
+  MessageIdParams, MessageView, pageOf, RecipientsQuery, RecipientView,
+} from './schemas.js';
 import { parseOptionalInstant } from './time.js';
 import { eventView, messageView, recipientView } from './views.js';
 
@@ -40,13 +44,21 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
   const write = requireKey(core, 'messages:write');
   const read = requireKey(core, 'messages:read');
 
-  app.post('/messages', { schema: { tags, body: CreateMessageBody }, onRequest: write }, async (request, reply) => {
+  app.post('/messages', {
+    schema: {
+      tags, summary: 'Schedule a message', body: CreateMessageBody, headers: IdempotencyHeaders,
+      description: 'Validates, prices and debits the message in one transaction. Suppressed recipients are left out and listed in `skipped`.',
+      response: {
+        201: json('Scheduled', CreatedMessageView),
+        200: json('An idempotent replay: the message the first request with this Idempotency-Key created (header Idempotent-Replayed: true)', CreatedMessageView),
+        ...problems(400, 401, 402, 403, 409, 413, 503),
+      },
+    },
+    onRequest: write,
+  }, async (request, reply) => {
     const { account } = authOf(request);
     const body = request.body;
     const key = request.headers['idempotency-key'];
-    if (Array.isArray(key) || (key !== undefined && (key.length < 1 || key.length > 255))) {
-      throw new RelaisError('invalid_request', 'Idempotency-Key must be one value of 1 to 255 characters', { field: 'Idempotency-Key' });
-    }
     const { message, created, skipped } = await scheduleMessage(core, account.id, {
       channel: body.channel, recipients: body.to, content: contentOf(body, account),
       sendAt: parseOptionalInstant(body.sendAt, 'sendAt'), tag: body.tag, batchId: body.batchId, metadata: body.metadata,
@@ -57,7 +69,10 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
     return { ...messageView(message), skipped: skipped.map((address) => ({ address, reason: 'suppressed' })) };
   });
 
-  app.get('/messages', { schema: { tags, querystring: ListMessagesQuery }, onRequest: read }, async (request) => {
+  app.get('/messages', {
+    schema: { tags, summary: 'List messages, newest first', querystring: ListMessagesQuery, response: { 200: json('A page of messages', pageOf(MessageView)), ...problems(400, 401, 403, 503) } },
+    onRequest: read,
+  }, async (request) => {
     const q = request.query;
     const page = await listMessages(core, {
       accountId: authOf(request).account.id, statuses: q.status ? [q.status] : undefined, channel: q.channel, tag: q.tag,
@@ -66,7 +81,10 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
     return { items: page.items.map(messageView), nextCursor: page.nextCursor };
   });
 
-  app.get('/messages/:id', { schema: { tags, params: MessageIdParams }, onRequest: read }, async (request) => {
+  app.get('/messages/:id', {
+    schema: { tags, summary: 'A message with its first recipients and its events', params: MessageIdParams, response: { 200: json('The message', MessageDetailView), ...problems(400, 401, 403, 404, 503) } },
+    onRequest: read,
+  }, async (request) => {
     const d = await getMessageDetail(core, authOf(request).account.id, request.params.id);
     return {
       ...messageView(d.message), recipients: d.recipients.items.map(recipientView), recipientsNextCursor: d.recipients.nextCursor,
@@ -74,12 +92,24 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
     };
   });
 
-  app.get('/messages/:id/recipients', { schema: { tags, params: MessageIdParams, querystring: RecipientsQuery }, onRequest: read }, async (request) => {
+  app.get('/messages/:id/recipients', {
+    schema: {
+      tags, summary: 'A message\'s recipients, in the order given', params: MessageIdParams, querystring: RecipientsQuery,
+      response: { 200: json('A page of recipients', pageOf(RecipientView)), ...problems(400, 401, 403, 404, 503) },
+    },
+    onRequest: read,
+  }, async (request) => {
     const page = await listRecipients(core, authOf(request).account.id, request.params.id, { limit: request.query.limit ?? RECIPIENTS_PAGE, cursor: request.query.cursor });
     return { items: page.items.map(recipientView), nextCursor: page.nextCursor };
   });
 
-  app.patch('/messages/:id', { schema: { tags, params: MessageIdParams, body: EditMessageBody }, onRequest: write }, async (request) => {
+  app.patch('/messages/:id', {
+    schema: {
+      tags, summary: 'Reschedule or edit a scheduled message', params: MessageIdParams, body: EditMessageBody,
+      response: { 200: json('The message as edited', MessageView), ...problems(400, 401, 402, 403, 404, 409, 413, 503) },
+    },
+    onRequest: write,
+  }, async (request) => {
     const { sendAt, tag, batchId, metadata, ...content } = request.body;
     const m = await editMessage(core, authOf(request).account.id, request.params.id, {
       sendAt: parseOptionalInstant(sendAt, 'sendAt'), tag, batchId, metadata,
@@ -92,10 +122,19 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
     const r = await cancelMessage(core, authOf(request).account.id, request.params.id);
     return { id: request.params.id, status: 'cancelled', ...cancelView(r) };
   };
-  app.delete('/messages/:id', { schema: { tags, params: MessageIdParams }, onRequest: write }, (request) => cancelOne(request));
-  app.post('/messages/:id/cancel', { schema: { tags, params: MessageIdParams }, onRequest: write }, (request) => cancelOne(request));
+  const cancelOneSchema = (summary: string) => ({
+    tags, summary, params: MessageIdParams, response: { 200: json('Cancelled and refunded', CancelOneView), ...problems(400, 401, 403, 404, 409, 503) },
+  });
+  app.delete('/messages/:id', { schema: cancelOneSchema('Cancel a scheduled message'), onRequest: write }, (request) => cancelOne(request));
+  app.post('/messages/:id/cancel', { schema: cancelOneSchema('Cancel a scheduled message (for clients that cannot send DELETE)'), onRequest: write }, (request) => cancelOne(request));
 
-  app.post('/messages/cancel', { schema: { tags, body: CancelBody }, onRequest: write }, async (request) => {
+  app.post('/messages/cancel', {
+    schema: {
+      tags, summary: 'Cancel every scheduled message of a selection (ids, tag, batch, channel, time range)', body: CancelBody,
+      response: { 200: json('What was (or with dryRun, would be) cancelled and refunded', CancelView), ...problems(400, 401, 403, 413, 503) },
+    },
+    onRequest: write,
+  }, async (request) => {
     const { dryRun, sendAtFrom, sendAtTo, ...selection } = request.body;
     const r = await cancelMessages(core, authOf(request).account.id, {
       ...selection, sendAtFrom: parseOptionalInstant(sendAtFrom, 'sendAtFrom'), sendAtTo: parseOptionalInstant(sendAtTo, 'sendAtTo'),

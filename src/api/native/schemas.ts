@@ -1,5 +1,5 @@
-import { Type, type Static } from 'typebox';
-import { CHANNELS, MESSAGE_STATUSES } from '../../core/types.js';
+import { Type, type Static, type TSchema } from 'typebox';
+import { CHANNELS, LEDGER_KINDS, MESSAGE_STATUSES, RECIPIENT_STATUSES } from '../../core/types.js';
 import { MAX_PAGE, RECIPIENTS_PAGE } from '../../core/queries.js';
 import { Id } from '../validation.js';
 
@@ -27,6 +27,12 @@ export const CreateMessageBody = Type.Object({
   metadata: Type.Optional(Metadata),
 }, { additionalProperties: false });
 export type CreateMessageBody = Static<typeof CreateMessageBody>;
+
+export const IdempotencyHeaders = Type.Object({
+  'idempotency-key': Type.Optional(Type.String({
+    minLength: 1, maxLength: 255, description: 'A retry with the same key and body answers the first request\'s message instead of scheduling it again',
+  })),
+});
 
 export const EditMessageBody = Type.Object({
   sendAt: Type.Optional(Instant),
@@ -89,3 +95,86 @@ export const AddSuppressionBody = Type.Object({
 }, { additionalProperties: false });
 export const SuppressionParams = Type.Object({ channel: SuppressionChannel, address: Type.String({ minLength: 1, maxLength: 320 }) });
 export const SuppressionQuery = Type.Object({ channel: Type.Optional(SuppressionChannel) }, { additionalProperties: false });
+
+// Answers (documentation: see documentationOnlySerializer in ../openapi.ts).
+
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+const At = Nullable(Type.String({ format: 'date-time' }));
+const Amount = Type.String({ description: 'Decimal credits, 3 decimals, e.g. "0.045"', pattern: '^-?\\d+\\.\\d{3}$' });
+const NextCursor = Nullable(Type.String({ description: 'Pass as `cursor` for the next page; null on the last page' }));
+
+export const MessageView = Type.Object({
+  id: Type.Integer(),
+  channel: Channel,
+  status: Type.Union(MESSAGE_STATUSES.map((s) => Type.Literal(s))),
+  sendAt: Type.String({ format: 'date-time' }),
+  tag: Nullable(Type.String()),
+  batchId: Nullable(Type.String()),
+  idempotencyKey: Nullable(Type.String()),
+  metadata: Nullable(Metadata),
+  content: Type.Record(Type.String(), Type.Unknown(), { description: 'The channel\'s content fields (text, sender, unicode / subject, text, html, from, replyTo / text, audioUrl, sender)' }),
+  units: Type.Integer({ description: 'Units billed per recipient (SMS segments)' }),
+  price: Amount,
+  recipientCount: Type.Integer(),
+  createdAt: Type.String({ format: 'date-time' }),
+  updatedAt: Type.String({ format: 'date-time' }),
+  dispatchedAt: At,
+  completedAt: At,
+  cancelledAt: At,
+});
+
+export const CreatedMessageView = Type.Intersect([MessageView, Type.Object({
+  skipped: Type.Array(Type.Object({ address: Type.String(), reason: Type.Literal('suppressed') }), { description: 'Recipients left out (and not billed) because they are on the suppression list' }),
+})]);
+
+export const RecipientView = Type.Object({
+  id: Type.Integer(),
+  address: Type.String(),
+  status: Type.Union(RECIPIENT_STATUSES.map((s) => Type.Literal(s))),
+  price: Amount,
+  providerId: Nullable(Type.String()),
+  error: Nullable(Type.String()),
+  attempts: Type.Integer(),
+  sentAt: At,
+  updatedAt: Type.String({ format: 'date-time' }),
+});
+
+const EventView = Type.Object({ id: Type.Integer(), type: Type.String(), recipientId: Nullable(Type.Integer()), at: Type.String({ format: 'date-time' }), data: Type.Unknown() });
+
+export const MessageDetailView = Type.Intersect([MessageView, Type.Object({
+  recipients: Type.Array(RecipientView, { description: `The first ${RECIPIENTS_PAGE} recipients; GET /messages/{id}/recipients pages the rest` }),
+  recipientsNextCursor: NextCursor,
+  events: Type.Array(EventView),
+})]);
+
+export const pageOf = <T extends TSchema>(item: T) => Type.Object({ items: Type.Array(item), nextCursor: NextCursor });
+
+export const CancelView = Type.Object({
+  dryRun: Type.Boolean(),
+  messages: Type.Integer(),
+  recipients: Type.Integer(),
+  refund: Amount,
+  messageIds: Type.Array(Type.Integer()),
+});
+export const CancelOneView = Type.Intersect([Type.Object({ id: Type.Integer(), status: Type.Literal('cancelled') }), CancelView]);
+
+export const LedgerView = Type.Object({
+  balance: Amount,
+  currency: Type.String(),
+  items: Type.Array(Type.Object({
+    id: Type.Integer(), kind: Type.Union(LEDGER_KINDS.map((k) => Type.Literal(k))), amount: Amount, balanceAfter: Amount, messageId: Nullable(Type.Integer()), cause: Type.String(), createdAt: Type.String({ format: 'date-time' }),
+  })),
+  nextCursor: NextCursor,
+});
+
+const SuppressionView = Type.Object({ channel: SuppressionChannel, address: Type.String(), reason: Nullable(Type.String()), createdAt: Type.String({ format: 'date-time', description: 'When the address was first added' }) });
+export const SuppressionList = Type.Object({ items: Type.Array(SuppressionView) });
+export const SuppressionAddedView = Type.Intersect([SuppressionView, Type.Object({
+  added: Type.Boolean({ description: 'False when the address was already on the list' }),
+  cancelledRecipients: Type.Integer(),
+  refund: Amount,
+})]);
+
+export const OutboxView = Type.Object({
+  id: Type.Integer(), messageId: Type.Integer(), recipientId: Type.Integer(), channel: Channel, address: Type.String(), sentAt: Type.String({ format: 'date-time' }),
+}, { additionalProperties: true, description: 'And the rendered message\'s fields (to, text, subject, …)' });

@@ -75,7 +75,7 @@ export function partnerRoute(
 ): void {
   for (const url of [path, `${path}/`]) {
     app.route({
-      // Vendor endpoints stay out of the native API's OpenAPI document.
+      // Hidden unless the OpenAPI transform (api/openapi.ts) lists it under its dialect; no schemas: vendor answers are never validated.
       method: methods, url, config: { partnerErrors: opts.errors }, schema: { hide: true },
       handler: async (request: FastifyRequest, reply: FastifyReply) => {
         formats.set(request, queryFormat(request));
