@@ -14,7 +14,7 @@ import {
   MessageIdParams, MessageView, pageOf, RecipientsQuery, RecipientView,
 } from './schemas.js';
 import { parseOptionalInstant } from './time.js';
-import { eventView, messageView, recipientView } from './views.js';
+import { messageDetailView, messageView, recipientView } from './views.js';
 
 const FIELDS_BY_CHANNEL = {
   sms: ['text', 'sender', 'unicode'],
@@ -85,11 +85,7 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
     schema: { tags, summary: 'A message with its first recipients and its events', params: MessageIdParams, response: { 200: json('The message', MessageDetailView), ...problems(400, 401, 403, 404, 503) } },
     onRequest: read,
   }, async (request) => {
-    const d = await getMessageDetail(core, authOf(request).account.id, request.params.id);
-    return {
-      ...messageView(d.message), recipients: d.recipients.items.map(recipientView), recipientsNextCursor: d.recipients.nextCursor,
-      events: d.events.map(eventView),
-    };
+    return messageDetailView(await getMessageDetail(core, authOf(request).account.id, request.params.id));
   });
 
   app.get('/messages/:id/recipients', {
