@@ -27,7 +27,7 @@ export async function addSuppression(core: Core, accountId: number, channel: Sup
   const address = normalizeAddress(channel, rawAddress, core.defaultRegion);
   const now = core.clock.now();
   const asked: Suppression = { accountId, channel, address, reason, createdAt: now };
-  const r = await core.store.transaction(async (tx) => {
+  return core.store.transaction(async (tx) => {
     const added = await tx.addSuppression(asked);
     // Already listed: the entry as it was first added, not this request's time and reason.
     const stored = added ? undefined : await tx.findStoredSuppression(accountId, channel, address);
@@ -38,7 +38,6 @@ export async function addSuppression(core: Core, accountId: number, channel: Sup
     await tx.insertEvents(released.map((x) => ({ messageId: x.messageId, recipientId: x.id, type: 'cancelled', at: now, data: { reason: 'suppressed' } })));
     return { suppression, added, cancelledRecipients: released.length, refund };
   });
-  return r;
 }
 
 export async function removeSuppression(core: Core, accountId: number, channel: SuppressionChannel, rawAddress: string): Promise<void> {
