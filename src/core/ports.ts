@@ -123,7 +123,8 @@ export interface StoreTx {
   countSelection(f: MessageFilter, minSendAt: number): Promise<{ messages: number; recipients: number; refund: Credits }>;
   /** Id ascending; with `page`, at most `limit` of them after `afterId`. */
   getRecipients(messageId: number, page?: { limit: number; afterId?: number }): Promise<Recipient[]>;
-  getEvents(messageId: number): Promise<MessageEvent[]>;
+  /** Id ascending; with `page`, at most `limit` of them after `afterId`. */
+  getEvents(messageId: number, page?: { limit: number; afterId?: number }): Promise<MessageEvent[]>;
   /**
    * Appends events. A recipient's event on a message that has a callback URL also enqueues its
    * webhook delivery in the same transaction: every recipient status change writes an event, so

@@ -27,23 +27,43 @@ export async function getOwnMessage(core: Core, accountId: number, messageId: nu
   return m;
 }
 
-/** Recipients shown with a message; the rest are read page by page (a message has up to RELAIS_MAX_RECIPIENTS). */
-export const RECIPIENTS_PAGE = 100;
+/**
+ * Recipients and events shown with a message, in the order they came; the rest are read page by
+ * page (a message has up to RELAIS_MAX_RECIPIENTS recipients, and several events each).
+ */
+export const DETAIL_PAGE = 100;
 
-export async function getMessageDetail(core: Core, accountId: number, messageId: number): Promise<{ message: Message; recipients: Page<Recipient>; events: MessageEvent[] }> {
+export interface MessageDetail {
+  message: Message;
+  recipients: Page<Recipient>;
+  events: Page<MessageEvent>;
+}
+
+export async function getMessageDetail(core: Core, accountId: number, messageId: number): Promise<MessageDetail> {
   const message = await getOwnMessage(core, accountId, messageId);
-  const [recipients, events] = [await recipientsPage(core, messageId, { limit: RECIPIENTS_PAGE }), await core.store.read.getEvents(messageId)];
-  return { message, recipients, events };
+  const first = { limit: DETAIL_PAGE };
+  return { message, recipients: await recipientsPage(core, messageId, first), events: await eventsPage(core, messageId, first) };
 }
 
 /** A message's recipients in the order they were given, `limit` at a time. */
-export async function listRecipients(core: Core, accountId: number, messageId: number, q: { limit: number; cursor?: string }): Promise<Page<Recipient>> {
+export async function listRecipients(core: Core, accountId: number, messageId: number, q: PageQuery): Promise<Page<Recipient>> {
   await getOwnMessage(core, accountId, messageId);
   return recipientsPage(core, messageId, q);
 }
 
-const recipientsPage = async (core: Core, messageId: number, q: { limit: number; cursor?: string }): Promise<Page<Recipient>> =>
+/** A message's events, oldest first, `limit` at a time. */
+export async function listEvents(core: Core, accountId: number, messageId: number, q: PageQuery): Promise<Page<MessageEvent>> {
+  await getOwnMessage(core, accountId, messageId);
+  return eventsPage(core, messageId, q);
+}
+
+interface PageQuery { limit: number; cursor?: string }
+
+const recipientsPage = async (core: Core, messageId: number, q: PageQuery): Promise<Page<Recipient>> =>
   page(await core.store.read.getRecipients(messageId, { limit: q.limit + 1, afterId: decodeCursor(q.cursor) }), q.limit);
+
+const eventsPage = async (core: Core, messageId: number, q: PageQuery): Promise<Page<MessageEvent>> =>
+  page(await core.store.read.getEvents(messageId, { limit: q.limit + 1, afterId: decodeCursor(q.cursor) }), q.limit);
 
 export async function listMessages(core: Core, filter: MessageFilter, q: { limit: number; cursor?: string }): Promise<Page<Message>> {
   const rows = await core.store.read.listMessages(filter, { limit: q.limit + 1, beforeId: decodeCursor(q.cursor) });

@@ -103,8 +103,10 @@ export const messageQueries = (db: Kysely<Database>, raw: Raw): MessageQueries =
     return (await q.execute()).map(toRecipient);
   },
 
-  async getEvents(messageId) {
-    return (await db.selectFrom('events').selectAll().where('message_id', '=', messageId).orderBy('id').execute()).map(toEvent);
+  async getEvents(messageId, page) {
+    let q = db.selectFrom('events').selectAll().where('message_id', '=', messageId).orderBy('id');
+    if (page) q = q.where('id', '>', page.afterId ?? 0).limit(page.limit);
+    return (await q.execute()).map(toEvent);
   },
 
   async insertEvents(events) {

@@ -1,20 +1,21 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { TSchema } from 'typebox';
 import { cancelMessage, cancelMessages } from '../../core/cancel.js';
 import type { Core } from '../../core/context.js';
 import { RelaisError } from '../../core/errors.js';
 import { formatCredits } from '../../core/money.js';
-import { getMessageDetail, listMessages, listRecipients, RECIPIENTS_PAGE } from '../../core/queries.js';
+import { DETAIL_PAGE, getMessageDetail, listEvents, listMessages, listRecipients } from '../../core/queries.js';
 import { editMessage } from '../../core/reschedule.js';
 import { scheduleMessage } from '../../core/schedule.js';
-import type { Account, MessageContent } from '../../core/types.js';
+import type { Account, MessageContent, Page } from '../../core/types.js';
 import { authOf, requireKey } from '../auth.js';
 import { json, problems } from '../openapi.js';
 import {
-  CancelBody, CancelOneView, CancelView, CreatedMessageView, CreateMessageBody, EditMessageBody, IdempotencyHeaders, ListMessagesQuery, MessageDetailView,
-  MessageIdParams, MessageView, pageOf, RecipientsQuery, RecipientView,
+  CancelBody, CancelOneView, CancelView, CreatedMessageView, CreateMessageBody, DetailPageQuery, EditMessageBody, EventView, IdempotencyHeaders,
+  ListMessagesQuery, MessageDetailView, MessageIdParams, MessageView, pageOf, RecipientView,
 } from './schemas.js';
 import { parseOptionalInstant } from './time.js';
-import { messageDetailView, messageView, recipientView } from './views.js';
+import { eventView, messageDetailView, messageView, recipientView } from './views.js';
 
 const FIELDS_BY_CHANNEL = {
   sms: ['text', 'sender', 'unicode'],
@@ -88,16 +89,20 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
     return messageDetailView(await getMessageDetail(core, authOf(request).account.id, request.params.id));
   });
 
-  app.get('/messages/:id/recipients', {
-    schema: {
-      tags, summary: 'A message\'s recipients, in the order given', params: MessageIdParams, querystring: RecipientsQuery,
-      response: { 200: json('A page of recipients', pageOf(RecipientView)), ...problems(400, 401, 403, 404, 503) },
-    },
-    onRequest: read,
-  }, async (request) => {
-    const page = await listRecipients(core, authOf(request).account.id, request.params.id, { limit: request.query.limit ?? RECIPIENTS_PAGE, cursor: request.query.cursor });
-    return { items: page.items.map(recipientView), nextCursor: page.nextCursor };
-  });
+  // A message's recipients and events: up to RELAIS_MAX_RECIPIENTS rows, read a page at a time.
+  const pagedRoute = <T>(what: string, item: TSchema, list: (c: Core, accountId: number, messageId: number, q: { limit: number; cursor?: string }) => Promise<Page<T>>, view: (x: T) => unknown) =>
+    app.get(`/messages/:id/${what}`, {
+      schema: {
+        tags, summary: `A message's ${what}, oldest first`, params: MessageIdParams, querystring: DetailPageQuery,
+        response: { 200: json(`A page of ${what}`, pageOf(item)), ...problems(400, 401, 403, 404, 503) },
+      },
+      onRequest: read,
+    }, async (request) => {
+      const page = await list(core, authOf(request).account.id, request.params.id, { limit: request.query.limit ?? DETAIL_PAGE, cursor: request.query.cursor });
+      return { items: page.items.map(view), nextCursor: page.nextCursor };
+    });
+  pagedRoute('recipients', RecipientView, listRecipients, recipientView);
+  pagedRoute('events', EventView, listEvents, eventView);
 
   app.patch('/messages/:id', {
     schema: {

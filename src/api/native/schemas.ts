@@ -1,6 +1,6 @@
 import { Type, type Static, type TSchema } from 'typebox';
 import { CHANNELS, LEDGER_KINDS, MESSAGE_STATUSES, RECIPIENT_STATUSES } from '../../core/types.js';
-import { MAX_PAGE, RECIPIENTS_PAGE } from '../../core/queries.js';
+import { DETAIL_PAGE, MAX_PAGE } from '../../core/queries.js';
 import { Id } from '../validation.js';
 
 const Instant = Type.String({ description: 'RFC 3339 instant with offset, e.g. 2026-12-01T09:30:00+01:00', maxLength: 40 });
@@ -74,8 +74,9 @@ export const PageQuery = Type.Object({
   cursor: Cursor,
 }, { additionalProperties: false });
 
-export const RecipientsQuery = Type.Object({
-  limit: Limit(RECIPIENTS_PAGE),
+/** A message's recipients or events, oldest first. */
+export const DetailPageQuery = Type.Object({
+  limit: Limit(DETAIL_PAGE),
   cursor: Cursor,
 }, { additionalProperties: false });
 
@@ -139,12 +140,13 @@ export const RecipientView = Type.Object({
   updatedAt: Type.String({ format: 'date-time' }),
 });
 
-const EventView = Type.Object({ id: Type.Integer(), type: Type.String(), recipientId: Nullable(Type.Integer()), at: Type.String({ format: 'date-time' }), data: Type.Unknown() });
+export const EventView = Type.Object({ id: Type.Integer(), type: Type.String(), recipientId: Nullable(Type.Integer()), at: Type.String({ format: 'date-time' }), data: Type.Unknown() });
 
 export const MessageDetailView = Type.Intersect([MessageView, Type.Object({
-  recipients: Type.Array(RecipientView, { description: `The first ${RECIPIENTS_PAGE} recipients; GET /messages/{id}/recipients pages the rest` }),
+  recipients: Type.Array(RecipientView, { description: `The first ${DETAIL_PAGE} recipients; GET /messages/{id}/recipients pages the rest` }),
   recipientsNextCursor: NextCursor,
-  events: Type.Array(EventView),
+  events: Type.Array(EventView, { description: `The first ${DETAIL_PAGE} events; GET /messages/{id}/events pages the rest` }),
+  eventsNextCursor: NextCursor,
 })]);
 
 export const pageOf = <T extends TSchema>(item: T) => Type.Object({ items: Type.Array(item), nextCursor: NextCursor });

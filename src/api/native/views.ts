@@ -1,5 +1,6 @@
 import { formatCredits } from '../../core/money.js';
-import type { LedgerEntry, Message, MessageEvent, OutboxEntry, Page, Recipient, Suppression } from '../../core/types.js';
+import type { MessageDetail } from '../../core/queries.js';
+import type { LedgerEntry, Message, MessageEvent, OutboxEntry, Recipient, Suppression } from '../../core/types.js';
 import { iso } from '../views.js';
 
 export const messageView = (m: Message) => ({
@@ -36,12 +37,13 @@ export const recipientView = (r: Recipient) => ({
 
 export const eventView = (e: MessageEvent) => ({ id: e.id, type: e.type, recipientId: e.recipientId, at: iso(e.at), data: e.data });
 
-/** A message with the first page of its recipients (getMessageDetail) and its events. */
-export const messageDetailView = (d: { message: Message; recipients: Page<Recipient>; events: MessageEvent[] }) => ({
+/** A message with the first page of its recipients and of its events (getMessageDetail). */
+export const messageDetailView = (d: MessageDetail) => ({
   ...messageView(d.message),
   recipients: d.recipients.items.map(recipientView),
   recipientsNextCursor: d.recipients.nextCursor,
-  events: d.events.map(eventView),
+  events: d.events.items.map(eventView),
+  eventsNextCursor: d.events.nextCursor,
 });
 
 export const ledgerView = (e: LedgerEntry) => ({

@@ -40,10 +40,10 @@ dialectApp('native API: scheduling messages', ({ app }) => {
     // The Location header points at the message.
     const got = await t.request('GET', res.headers.get('location')!, { key: apiKey });
     assertStatus(got, 200);
-    const { recipients, recipientsNextCursor, events, ...view } = got.body;
+    const { recipients, recipientsNextCursor, events, eventsNextCursor, ...view } = got.body;
     const { skipped: _skipped, ...created } = m;
     assert.deepEqual(view, created);
-    assert.equal(recipientsNextCursor, null);
+    assert.deepEqual([recipientsNextCursor, eventsNextCursor], [null, null]);
     assert.deepEqual(recipients, [{
       id: recipients[0].id, address: '+33612345678', status: 'pending', price: '0.045', providerId: null, error: null,
       attempts: 0, sentAt: null, updatedAt: iso(now),

@@ -83,6 +83,7 @@ dialectApp('OpenAPI document /docs/json (issue 15)', ({ app }) => {
     assert.equal(created.status, 201);
     await check('GET', `/api/v1/messages/${created.body.id}`, '/api/v1/messages/{id}');
     await check('GET', `/api/v1/messages/${created.body.id}/recipients`, '/api/v1/messages/{id}/recipients');
+    await check('GET', `/api/v1/messages/${created.body.id}/events`, '/api/v1/messages/{id}/events');
     await check('GET', '/api/v1/messages', '/api/v1/messages');
     await check('GET', '/api/v1/messages?status=bogus', '/api/v1/messages');
     await check('GET', '/api/v1/ledger', '/api/v1/ledger');

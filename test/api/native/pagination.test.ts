@@ -132,7 +132,7 @@ dialectApp('native API: listing messages, filters and cursor pagination', ({ app
   });
 });
 
-dialectApp('native API: a message\'s recipients, page by page (issue 15)', ({ app }) => {
+dialectApp('native API: a message\'s recipients and events, page by page (issue 15)', ({ app }) => {
   test('GET /messages/:id shows the count and the first 100; /messages/:id/recipients pages the rest in the given order', async () => {
     const t = app();
     const { apiKey } = await t.account('100');
@@ -169,6 +169,28 @@ dialectApp('native API: a message\'s recipients, page by page (issue 15)', ({ ap
     assert.deepEqual([exact.body.recipients.length, exact.body.recipientsNextCursor], [100, null]);
   });
 
+  test('events page the same way: the first 100 with the message, the rest from /messages/:id/events, oldest first', async () => {
+    const t = app();
+    const { apiKey } = await t.account('100');
+    const to = Array.from({ length: 150 }, () => phone());
+    const m = await schedule(t, apiKey, { channel: 'sms', to, text: 'x', sendAt: at(t, MIN) });
+    t.clock.advance(MIN);
+    await t.dispatcher.drain();
+    const d = await t.request('GET', `/api/v1/messages/${m.id}`, { key: apiKey });
+    assertStatus(d, 200);
+    assert.equal(d.body.status, 'sent');
+    assert.equal(d.body.events.length, 100);
+    assert.equal(d.body.events[0].type, 'scheduled');
+    const rest = await t.request('GET', `/api/v1/messages/${m.id}/events?cursor=${encodeURIComponent(d.body.eventsNextCursor)}&limit=500`, { key: apiKey });
+    assertStatus(rest, 200);
+    assert.equal(rest.body.nextCursor, null);
+    const all = [...d.body.events, ...rest.body.items];
+    assert.equal(all.length, 151, 'scheduled, then one sent per recipient');
+    assert.deepEqual(all.map((e: any) => e.id), [...all.map((e: any) => e.id)].sort((a, b) => a - b));
+    assert.deepEqual(new Set(all.filter((e: any) => e.type === 'sent').map((e: any) => e.recipientId)).size, 150);
+    assertProblem(await t.request('GET', `/api/v1/messages/${m.id}/events?limit=Infinity`, { key: apiKey }), 400, 'invalid_request');
+  });
+
   test('recipients of an unknown or another account\'s message → 404; bad limit or cursor → 400', async () => {
     const t = app();
     const { apiKey } = await t.account('1');
@@ -176,6 +198,7 @@ dialectApp('native API: a message\'s recipients, page by page (issue 15)', ({ ap
     const m = await schedule(t, apiKey, { channel: 'sms', to: ['0612345678'], text: 'x', sendAt: at(t, HOUR) });
     assertProblem(await t.request('GET', `/api/v1/messages/${m.id}/recipients`, { key: other.apiKey }), 404, 'not_found');
     assertProblem(await t.request('GET', '/api/v1/messages/999999/recipients', { key: apiKey }), 404, 'not_found');
+    assertProblem(await t.request('GET', `/api/v1/messages/${m.id}/events`, { key: other.apiKey }), 404, 'not_found');
     for (const q of ['limit=0', 'limit=501', 'limit=Infinity', 'cursor=nope', 'extra=1']) {
       assertProblem(await t.request('GET', `/api/v1/messages/${m.id}/recipients?${q}`, { key: apiKey }), 400, 'invalid_request');
     }
