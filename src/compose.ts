@@ -18,6 +18,7 @@ export function composeCore(config: Config, store: Store, opts: { clock?: Clock;
     limits: { ...DEFAULT_LIMITS, ...config.limits },
     defaultRegion: config.defaultRegion,
     currency: config.currency,
+    allowPrivateCallbacks: config.webhooks.allowPrivate,
   };
 }
 

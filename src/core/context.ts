@@ -35,4 +35,6 @@ export interface Core {
   limits: Limits;
   defaultRegion: CountryCode;
   currency: string;
+  /** Callback URLs may point at loopback and private addresses (callback-url.ts). */
+  allowPrivateCallbacks: boolean;
 }

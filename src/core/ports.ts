@@ -214,8 +214,13 @@ export interface StoreTx {
   /** Net spend on `channel` from the ledger in [from, to), and the units it bought (debited minus refunded). */
   usage(accountId: number, channel: Channel, from: number, to: number): Promise<{ cost: Credits; units: number }>;
 
-  /** Takes due webhook deliveries (pending, next attempt due) and counts the attempt; the lease is `nextAttemptAt`. */
-  claimWebhooks(now: number, limit: number, leaseUntil: number): Promise<WebhookDelivery[]>;
+  /**
+   * Takes due webhook deliveries (pending, next attempt due, URL not starting with any of `skip`)
+   * and counts the attempt; the lease is `nextAttemptAt`.
+   */
+  claimWebhooks(now: number, limit: number, leaseUntil: number, skip?: string[]): Promise<WebhookDelivery[]>;
+  /** Undoes a claim of these deliveries that is still theirs (lease `leaseUntil`): due at `now`, attempt not counted. */
+  releaseWebhooks(ids: number[], leaseUntil: number, now: number): Promise<void>;
   /** Records an attempt's outcome, only if no later attempt claimed the delivery meanwhile. */
   finishWebhook(id: number, attempt: number, outcome: { status: 'pending' | 'delivered' | 'failed'; nextAttemptAt: number; error: string | null }): Promise<boolean>;
   listWebhooks(q: { accountId?: number; messageId?: number }): Promise<WebhookDelivery[]>;

@@ -45,7 +45,9 @@ export interface TestApp {
  */
 export async function startTestApp(opts: { dialect?: Dialect; env?: Record<string, string>; clock?: Clock; transports?: (core: Core) => Partial<Record<'sms' | 'email' | 'voice', Transport>> } = {}): Promise<TestApp> {
   const db = await testStore(opts.dialect ?? 'sqlite');
-  const config = loadConfig({ RELAIS_DATABASE_URL: db.url, RELAIS_ADMIN_TOKEN: ADMIN_TOKEN, RELAIS_LOG_LEVEL: 'silent', PORT: '0', ...opts.env });
+  const config = loadConfig({ RELAIS_DATABASE_URL: db.url, RELAIS_ADMIN_TOKEN: ADMIN_TOKEN, RELAIS_LOG_LEVEL: 'silent', PORT: '0',
+    // Test receivers listen on 127.0.0.1; tests of the refusal set it back to false.
+    RELAIS_ALLOW_PRIVATE_CALLBACKS: 'true', ...opts.env });
   const clock = (opts.clock ?? new FakeClock()) as FakeClock;
   const metrics = createMetrics();
   let dispatcher: Dispatcher | undefined;

@@ -1,7 +1,7 @@
+import { checkCallbackUrl } from '../../../core/callback-url.js';
 import { isRelaisError } from '../../../core/errors.js';
 import { localToInstant } from '../../../core/local-time.js';
 import { countSmsSegments, normalizeSmsText } from '../../../core/segments.js';
-import { validateCallbackUrl } from '../../../core/webhooks.js';
 import type { FieldError, PartnerError } from '../partner/errors.js';
 import type { Params } from '../partner/params.js';
 import { MSG, sp } from './errors.js';
@@ -29,11 +29,12 @@ export const STOP_MENTION = '\r\nSTOP au 36180';
 const DATE = /^\s*(\d{1,2})\/(\d{1,2})\/(\d{4})\s*$/;
 const field = (name: string) => `children[${name}].data`;
 
-function url(params: Params, name: string, errors: FieldError[]): string | null {
+/** A URL the vendor would call back: http(s) on a public address (core's rule), or the vendor's "invalid url". */
+function url(params: Params, name: string, errors: FieldError[], allowPrivate: boolean): string | null {
   const value = params.str(name)?.trim();
   if (!value) return null;
   try {
-    return validateCallbackUrl(value, name);
+    return checkCallbackUrl(value, { allowPrivate, field: name });
   } catch {
     errors.push({ elementId: field(name), message: MSG.urlInvalid });
     return null;
@@ -72,7 +73,7 @@ function schedule(params: Params, zone: string, errors: FieldError[]): { schedul
  * the vendor gives its own code (minute 47/48, sender 44) comes back as `codeError`, to be
  * raised once the list is empty.
  */
-export function readSendOptions(params: Params, zone: string, errors: FieldError[]): { options: SendOptions; codeError?: PartnerError } {
+export function readSendOptions(params: Params, zone: string, errors: FieldError[], allowPrivate: boolean): { options: SendOptions; codeError?: PartnerError } {
   let codeError: PartnerError | undefined;
   const sender = params.str('sender')?.trim() || null;
   if (sender && sender.length > 11) errors.push({ elementId: field('sender'), message: MSG.senderTooLong });
@@ -81,8 +82,8 @@ export function readSendOptions(params: Params, zone: string, errors: FieldError
   if (tag && (tag.length > 20 || /\s/.test(tag))) errors.push({ elementId: field('tag'), message: MSG.tagInvalid });
   const gamme = params.int('gamme') ?? 1;
   if (gamme !== 1 && gamme !== 2) errors.push({ elementId: field('gamme'), message: MSG.gammeInvalid });
-  const urlDlr = url(params, 'urlDlr', errors);
-  const urlResponse = url(params, 'urlResponse', errors);
+  const urlDlr = url(params, 'urlDlr', errors, allowPrivate);
+  const urlResponse = url(params, 'urlResponse', errors, allowPrivate);
   const when = schedule(params, zone, errors);
   return {
     options: {
