@@ -73,6 +73,8 @@ export class WebhookSender extends PollingLoop {
   private readonly destinations = new Map<string, Destination>();
   /** Deliveries claimed and not yet recorded. */
   private held = 0;
+  /** Deliveries recorded so far, and who waits for the next one. */
+  private settledCount = 0;
   private readonly settled: (() => void)[] = [];
   private readonly agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
 
@@ -99,7 +101,9 @@ export class WebhookSender extends PollingLoop {
     const capacity = this.opts.batchSize ?? 50;
     let total = 0;
     for (;;) {
-      const room = capacity - this.held;
+      // Taken before the claim: a delivery that ends meanwhile frees its destination for the next one.
+      const [held, settled] = [this.held, this.settledCount];
+      const room = capacity - held;
       let claimed = 0;
       let admitted = 0;
       if (room > 0) {
@@ -110,10 +114,10 @@ export class WebhookSender extends PollingLoop {
         admitted = claimed - back.length;
         total += admitted;
       }
-      if (claimed === 0 && this.held === 0) return total;
+      if (claimed === 0 && held === 0) return total;
       // Nothing more due, no room, or only rows of busy destinations (a URL stored before it was
       // normalised escapes the claim's filter): claim again when a delivery ends or a poll passes.
-      if (claimed < room || admitted === 0) await this.nextSettled();
+      if (claimed < room || admitted === 0) await this.nextSettled(settled);
     }
   }
 
@@ -154,12 +158,14 @@ export class WebhookSender extends PollingLoop {
       } else if (--dest.inFlight === 0) {
         this.destinations.delete(key);
       }
+      this.settledCount++;
       for (const wake of this.settled.splice(0)) wake();
     });
   }
 
-  /** Resolves when a delivery is recorded, or after a poll interval (new rows may be due). */
-  private nextSettled(): Promise<void> {
+  /** Resolves when a delivery is recorded after the `since`-th, or after a poll interval (new rows may be due). */
+  private nextSettled(since: number): Promise<void> {
+    if (this.settledCount !== since) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, this.opts.pollIntervalMs);
       timer.unref();
@@ -193,7 +199,7 @@ export class WebhookSender extends PollingLoop {
     const addresses = family ? [{ address: host, family }] : await (this.opts.resolve ?? systemResolver)(host);
     if (addresses.length === 0) throw new Error(`${host} has no address`);
     const refused = refusedAddress(addresses.map((a) => a.address), this.opts.allowPrivate);
-    if (refused !== undefined) throw new RefusedDestination(`refused: ${host} is not a public address (${refused})`);
+    if (refused !== undefined) throw new RefusedDestination(`refused: ${host === refused ? host : `${host} (${refused})`} is not a public address`);
     return addresses[0]!;
   }
 
