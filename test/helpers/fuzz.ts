@@ -78,7 +78,12 @@ export function send(base: string, req: FuzzRequest, timeoutMs: number): Promise
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', (err) => reject(new Error(`${describeRequest(req)}: response failed: ${err.message}`)));
+      // A server that answers without reading the whole body (a GET's, a refused one's) closes
+      // a socket that still holds unread bytes; the reset that follows may cut its answer after
+      // the status line. The request was answered, so that is no failure; a cut answer to a
+      // request without a body is one.
+      res.on('error', (err) => (req.body ? resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') })
+        : reject(new Error(`${describeRequest(req)}: answer cut: ${err.message}`))));
     });
     r.setTimeout(timeoutMs, () => r.destroy(new Error(`no answer within ${timeoutMs} ms`)));
     r.on('error', (err) => reject(new Error(`${describeRequest(req)}: ${(err as NodeJS.ErrnoException).code ?? ''} ${err.message}`)));
@@ -136,17 +141,19 @@ export async function ledgerProbe(databaseUrl: string): Promise<LedgerProbe> {
       return { messages: Number(counts!.messages), ledgerEntries: Number(counts!.ledger), balances };
     },
     async ledgerViolations() {
+      const out: string[] = [];
       const sums = new Map<string, { sum: bigint; last: string }>();
       for (const r of await query(LEDGER)) {
         const id = String(r.account_id);
         const s = sums.get(id) ?? { sum: 0n, last: '' };
-        sums.set(id, { sum: s.sum + toBigInt(r.amount), last: String(r.balance_after) });
+        const amount = integer(r.amount);
+        if (amount === undefined) out.push(`account ${id}: ledger amount ${r.amount} is not an integer`);
+        sums.set(id, { sum: s.sum + (amount ?? 0n), last: String(r.balance_after) });
       }
-      const out: string[] = [];
       for (const a of await query(BALANCES)) {
-        const s = sums.get(String(a.id)) ?? { sum: 0n, last: String(a.balance) };
         const balance = String(a.balance);
-        if (toBigInt(balance) !== s.sum) out.push(`account ${a.id}: balance ${balance} != ledger sum ${s.sum}`);
+        const s = sums.get(String(a.id)) ?? { sum: 0n, last: balance };
+        if (integer(balance) !== s.sum) out.push(`account ${a.id}: balance ${balance} != ledger sum ${s.sum}`);
         else if (s.last !== balance) out.push(`account ${a.id}: balance ${balance} != last balance_after ${s.last}`);
       }
       return out;
@@ -155,14 +162,8 @@ export async function ledgerProbe(databaseUrl: string): Promise<LedgerProbe> {
   };
 }
 
-// A stored amount that is not an integer (a float written by an overflow) cannot be money.
-function toBigInt(v: unknown): bigint {
-  try {
-    return BigInt(String(v));
-  } catch {
-    return -1n << 80n;
-  }
-}
+/** Thousandths as stored; undefined for what is not an integer (a float written by an overflow). */
+const integer = (v: unknown): bigint | undefined => (/^-?\d+$/.test(String(v)) ? BigInt(String(v)) : undefined);
 
 // ---------------------------------------------------------------------------------------------
 // Generators
@@ -192,11 +193,15 @@ const nest = (open: string, close: string, inner: string, n: number) => open.rep
 const depth = fc.oneof(fc.constantFrom(50, 101, 1000, 5000, 10_000), fc.integer({ min: 1, max: 12_000 }));
 
 const NUMERIC = ['1e99', '-1e99', 'Infinity', '-Infinity', 'NaN', '-1', '0', '-0', '+1', ' 1', '1.5', '0x10', '0b1', '1e-7', '1_000', '9'.repeat(400), '9007199254740993', '1e308'];
-const TEXT = ['', '\u0000', 'a\u0000b', '\r\nX-Injected: 1', ' ', '[]', '{}', 'true', 'null', '<x/>', '%', 'sms', 'email', 'xml', 'json', '2026-06-01T08:00:00Z', '9999-12-31T23:59:59Z', '31/12/9999', '0612345678', '+33612345678', 'a@b.co', 'http://127.0.0.1:1/', '\uD800', 'é'];
+/** Control characters: NUL (PostgreSQL text refuses it) and header-injecting line breaks. */
+const CONTROL = ['\u0000', 'a\u0000b', 'x\r\nBcc: x@evil.test', '\r\nX-Injected: 1', 'a\u0001\u001fb'];
+const TEXT = ['', ' ', '[]', '{}', 'true', 'null', '<x/>', '%', 'sms', 'email', 'xml', 'json', '2026-06-01T08:00:00Z', '9999-12-31T23:59:59Z', '31/12/9999', '0612345678', '+33612345678', 'a@b.co', 'http://127.0.0.1:1/', '\uD800', 'é'];
 
-/** A query or form value: hostile text, a very long one, or anything. */
-const textValue = fc.oneof(
-  { weight: 6, arbitrary: fc.constantFrom(...NUMERIC, ...TEXT) },
+/** A query or form value: hostile text, a very long one, or anything; `integer`/`number` ones mostly numeric. */
+const textValue = (type = 'any') => fc.oneof(
+  { weight: type === 'integer' || type === 'number' ? 6 : 0, arbitrary: fc.constantFrom(...NUMERIC) },
+  { weight: 3, arbitrary: fc.constantFrom(...CONTROL) },
+  { weight: 4, arbitrary: fc.constantFrom(...NUMERIC, ...TEXT) },
   { weight: 1, arbitrary: fc.constantFrom(5000, 100_001).map((n) => 'x'.repeat(n)) },
   { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 30 }) },
 );
@@ -213,13 +218,43 @@ const paramKey = (own: string[], known: string[]) => fc.oneof(
   { weight: 1, arbitrary: fc.string({ maxLength: 10 }) },
 );
 
+/** Strings as JSON text. */
+const J = (xs: string[]) => xs.map((x) => JSON.stringify(x));
+
 /** A JSON value as text: wrong types, extreme numbers, NUL, deep nesting, anything. */
 const rawJson: fc.Arbitrary<string> = fc.oneof(
-  { weight: 5, arbitrary: fc.constantFrom('null', 'true', 'false', '0', '-1', '1e308', '-1e308', '1e400', '123456789012345678901234567890', '9007199254740993', '1.5', '-0', '[]', '{}', '[null]', '[[]]', '["x"]', '{"a":1}', ...[...NUMERIC, ...TEXT].map((s) => JSON.stringify(s))) },
+  { weight: 5, arbitrary: fc.constantFrom('null', 'true', 'false', '0', '-1', '1e308', '-1e308', '1e400', '123456789012345678901234567890', '9007199254740993', '1.5', '-0', '[]', '{}', '[null]', '[[]]', '["x"]', '{"a":1}', '999999999999.999', '"999999999999.999"', '1e300', '"0.0001"', ...J([...NUMERIC, ...CONTROL, ...TEXT])) },
   { weight: 1, arbitrary: fc.constantFrom(1000, 100_001).map((n) => JSON.stringify('x'.repeat(n))) },
   { weight: 3, arbitrary: fc.tuple(fc.constantFrom<[string, string]>(['{"a":', '}'], ['[', ']'], ['{"a":[', ']}']), depth).map(([[o, c], n]) => nest(o, c, '1', n)) },
   { weight: 2, arbitrary: fc.json({ maxDepth: 3 }) },
 );
+
+const many = (n: number, item: string) => `[${Array(n).fill(item).join(',')}]`;
+
+/** Values aimed at one JSON type: what a parser, a coercion or a database column of that type may choke on. */
+const TYPED: Record<string, fc.Arbitrary<string>> = {
+  string: fc.oneof(
+    { weight: 3, arbitrary: fc.constantFrom(...J(CONTROL)) },
+    { weight: 4, arbitrary: fc.constantFrom(...J([...TEXT, ...NUMERIC, '   ', '\\u0000', '<script>', '\u202e'])) },
+    { weight: 1, arbitrary: fc.constantFrom(1000, 100_001).map((n) => JSON.stringify('x'.repeat(n))) },
+    { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 20 }).map((x) => JSON.stringify(x)) },
+  ),
+  integer: fc.constantFrom('1e308', '-1e308', '1e400', '1.5', '-1', '0', '-0', '9007199254740993', '123456789012345678901234567890', '1e99', ...J(NUMERIC)),
+  array: fc.oneof(
+    fc.constantFrom('[]', '[null]', '[[]]', '[{}]', JSON.stringify(['\u0000']), '[1e308]', many(10_001, '"0612345678"'), many(1001, '1'), `["${'x'.repeat(10_000)}"]`),
+    fc.tuple(depth).map(([n]) => nest('[', ']', '"x"', n)),
+  ),
+  object: fc.oneof(
+    fc.constantFrom('{}', JSON.stringify({ a: '\u0000' }), JSON.stringify({ '\u0000': 1 }), '{"__proto__":{"x":1}}', '{"a":1e400}', `{${Array.from({ length: 10_000 }, (_, i) => `"k${i}":${i}`).join(',')}}`),
+    fc.tuple(depth).map(([n]) => nest('{"a":', '}', '1', n)),
+  ),
+  boolean: fc.constantFrom('"true"', '1', '0', 'null', '[]', '"yes"'),
+};
+TYPED.number = TYPED.integer!;
+
+/** A hostile value for a field of `type`: mostly aimed at the type, sometimes anything. */
+const valueFor = (type: string): fc.Arbitrary<string> =>
+  TYPED[type] ? fc.oneof({ weight: 3, arbitrary: TYPED[type] }, { weight: 1, arbitrary: rawJson }) : rawJson;
 
 type Pairs = [string, string][];
 
@@ -251,8 +286,10 @@ function baseBody(route: Route, method: string, ctx: FuzzContext): Pairs {
 
 type Mutation = { set: [string, string] } | { drop: number };
 
-const mutations = (own: string[]) => fc.array(fc.oneof(
-  { weight: 4, arbitrary: fc.tuple(paramKey(own, BODY_KEYS), rawJson).map(([k, v]): Mutation => ({ set: [k, v] })) },
+/** Up to three edits of the base body: a documented field set to a value aimed at its type, any key to anything, a field dropped. */
+const mutations = (own: Field[]) => fc.array(fc.oneof(
+  { weight: own.length ? 4 : 0, arbitrary: fc.constantFrom(...own, { name: '', type: 'any' }).chain((f) => valueFor(f.type).map((v): Mutation => ({ set: [f.name, v] }))) },
+  { weight: 2, arbitrary: fc.tuple(paramKey([], BODY_KEYS), rawJson).map(([k, v]): Mutation => ({ set: [k, v] })) },
   { weight: 1, arbitrary: fc.nat(5).map((i): Mutation => ({ drop: i })) },
 ), { minLength: 0, maxLength: 3 });
 
@@ -296,7 +333,13 @@ const segment = (ctx: FuzzContext) => fc.oneof(
 );
 
 type BodyKind = 'none' | 'emptyJson' | 'json' | 'jsonValue' | 'badJson' | 'form' | 'xml';
-const bodyKind = fc.constantFrom<BodyKind>('none', 'emptyJson', 'json', 'json', 'json', 'json', 'jsonValue', 'badJson', 'form', 'form', 'xml');
+/** The native and admin APIs take JSON: other kinds there only probe the parser choice. */
+const bodyKind = (api: Api): fc.Arbitrary<BodyKind> => {
+  const w: Record<BodyKind, number> = api === 'partner'
+    ? { none: 2, emptyJson: 1, json: 4, jsonValue: 1, badJson: 1, form: 3, xml: 2 }
+    : { none: 1, emptyJson: 1, json: 10, jsonValue: 1, badJson: 1, form: 1, xml: 1 };
+  return fc.oneof(...Object.entries(w).map(([kind, weight]) => ({ weight, arbitrary: fc.constant(kind as BodyKind) })));
+};
 
 function xmlBody(pairs: [string, string][], deep: number, wrap: boolean): string {
   const esc = (s: string) => s.replace(/[<&]/g, (c) => (c === '<' ? '&lt;' : '&amp;'));
@@ -307,15 +350,30 @@ function xmlBody(pairs: [string, string][], deep: number, wrap: boolean): string
 
 const ENTITIES = '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]><request><message>&c;&c;&c;</message></request>';
 
-/** Query and body field names of each native and admin operation, from the app's OpenAPI document. */
-export function documentedFields(app: App): Map<string, { query: string[]; body: string[] }> {
+/** A documented parameter: its name and JSON type (`any` for unions and untyped ones). */
+export interface Field {
+  name: string;
+  type: string;
+}
+
+export type Fields = Map<string, { query: Field[]; body: Field[] }>;
+
+const typeOf = (schema: any): string => {
+  const t = Array.isArray(schema?.type) ? schema.type.filter((x: string) => x !== 'null') : [schema?.type];
+  return t.length === 1 && typeof t[0] === 'string' ? t[0] : 'any';
+};
+
+/** Query and body parameters of each native and admin operation, from the app's OpenAPI document. */
+export function documentedFields(app: App): Fields {
   const doc = app.swagger() as { paths?: Record<string, Record<string, any>> };
-  const out = new Map<string, { query: string[]; body: string[] }>();
+  const out: Fields = new Map();
   for (const [path, ops] of Object.entries(doc.paths ?? {})) {
     for (const [method, op] of Object.entries(ops)) {
-      const query = ((op?.parameters ?? []) as { in: string; name: string }[]).filter((x) => x.in === 'query').map((x) => x.name);
-      const schema = (Object.values(op?.requestBody?.content ?? {})[0] as { schema?: { properties?: object } } | undefined)?.schema;
-      out.set(`${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`, { query, body: Object.keys(schema?.properties ?? {}) });
+      const query = ((op?.parameters ?? []) as { in: string; name: string; schema?: unknown }[])
+        .filter((x) => x.in === 'query').map((x) => ({ name: x.name, type: typeOf(x.schema) }));
+      const schema = (Object.values(op?.requestBody?.content ?? {})[0] as { schema?: { properties?: Record<string, unknown> } } | undefined)?.schema;
+      const body = Object.entries(schema?.properties ?? {}).map(([name, s]) => ({ name, type: typeOf(s) }));
+      out.set(`${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`, { query, body });
     }
   }
   return out;
@@ -329,7 +387,7 @@ const MAX_PATH = 12_000;
  * valid credential so that the bad part reaches validation and core; the rest probe
  * authentication itself. `fields` (documentedFields) biases the keys towards the operation's own.
  */
-export function fuzzRequest(routes: Route[], ctx: FuzzContext, fields: Map<string, { query: string[]; body: string[] }> = new Map()): fc.Arbitrary<FuzzRequest> {
+export function fuzzRequest(routes: Route[], ctx: FuzzContext, fields: Fields = new Map()): fc.Arbitrary<FuzzRequest> {
   const of = (api: Api) => routes.filter((r) => r.api === api);
   const route = fc.oneof(...([['native', 4], ['admin', 2], ['partner', 4]] as const)
     .filter(([api]) => of(api).length > 0).map(([api, weight]) => ({ weight, arbitrary: fc.constantFrom(...of(api)) })));
@@ -342,17 +400,17 @@ export function fuzzRequest(routes: Route[], ctx: FuzzContext, fields: Map<strin
       slash: fc.oneof({ weight: 7, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
       // Mostly one hostile value in the operation's own parameter, so that nothing else refuses the request first.
       query: fc.oneof(
-        { weight: own.query.length ? 3 : 0, arbitrary: fc.tuple(fc.constantFrom(...own.query, 'limit'), textValue, fc.boolean()).map((p) => [p]) },
-        { weight: 2, arbitrary: fc.array(fc.tuple(paramKey(own.query, QUERY_KEYS), textValue, fc.boolean()), { maxLength: 3 }) },
+        { weight: own.query.length ? 3 : 0, arbitrary: fc.constantFrom(...own.query, { name: 'limit', type: 'integer' }).chain((f) => fc.tuple(fc.constant(f.name), textValue(f.type), fc.boolean())).map((p) => [p]) },
+        { weight: 2, arbitrary: fc.array(fc.tuple(paramKey(own.query.map((f) => f.name), QUERY_KEYS), textValue(), fc.boolean()), { maxLength: 3 }) },
       ),
       credential,
       // Partner: where the apiKey travels; native and admin: which header.
       keyIn: fc.constantFrom('query', 'body', 'header'),
-      bodyKind,
+      bodyKind: bodyKind(r.api),
       mutations: mutations(own.body),
       rawJson,
       badJson: fc.constantFrom(...BAD_JSON),
-      form: fc.array(fc.tuple(paramKey(own.body, BODY_KEYS), textValue), { maxLength: 4 }),
+      form: fc.array(fc.tuple(paramKey(own.body.map((f) => f.name), BODY_KEYS), textValue()), { maxLength: 4 }),
       xml: fc.tuple(depth, fc.boolean(), fc.boolean()),
       // Mostly the body's own type; sometimes a wrong one.
       contentType: fc.oneof({ weight: 4, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.constantFrom(...CONTENT_TYPES) }),
