@@ -26,6 +26,7 @@ const STACK = /\bat .*\.[cm]?[jt]s:\d+:\d+/;
 async function context(t: TestApp): Promise<FuzzContext> {
   const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
   const main = await t.account('1000000', 'fuzz');
+  // An account no generated request holds a key for: money moving into or out of it shows in the snapshots.
   await t.account('10', 'bystander');
   const profile = await t.request('PATCH', `/admin/v1/accounts/${main.id}`, { headers: admin, body: { subaccountsEnabled: true } });
   assert.equal(profile.status, 200, profile.text);
