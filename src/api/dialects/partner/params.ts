@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { RelaisError } from '../../../core/errors.js';
 import { parseForm, parseQuery } from './form.js';
+import { checkParams } from './limits.js';
 import { parseXmlParams } from './xml.js';
 
 export type Format = 'json' | 'xml';
@@ -147,14 +148,27 @@ export function parseBody(raw: string | undefined, contentType: string | undefin
   return parseForm(text);
 }
 
+/** Body and query parameters, checked against the bounds and characters every Partner API refuses (limits.ts). */
 export async function readParams(request: FastifyRequest): Promise<Params> {
   const query = parseQuery(request.url);
+  checkParams(query);
   const raw = typeof request.body === 'string' ? request.body : request.body === undefined ? await readUnparsedBody(request) : undefined;
-  return new Params(parseBody(raw, request.headers['content-type']), query);
+  const body = parseBody(raw, request.headers['content-type']);
+  checkParams(body);
+  return new Params(body, query);
 }
 
-/** `_format` from the query string alone: what an error before the body is read is rendered in. */
-export const queryFormat = (request: FastifyRequest): Format => formatOf(parseQuery(request.url)._format);
+/**
+ * `_format` from the query string alone: what an error before the body is read is rendered in.
+ * Never throws, as the error handler calls it: a query refused by the bounds is answered in JSON.
+ */
+export function queryFormat(request: FastifyRequest): Format {
+  try {
+    return formatOf(parseQuery(request.url)._format);
+  } catch {
+    return 'json';
+  }
+}
 
 /** ` 33612345678` (a `+` decoded as a space) → `+33612345678`; anything else unchanged but trimmed. */
 export const restorePlus = (value: string): string => {
