@@ -43,9 +43,8 @@ export function renderXml(body: Record<string, unknown>): string {
   return `${lines.join('\n')}\n`;
 }
 
-// The root element holds the parameters, so it gets one level on top of the parameters' depth.
-const MAX_TAGS = MAX_DEPTH + 1;
-const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false, trimValues: true, processEntities: true, maxNestedTags: MAX_TAGS });
+// maxNestedTags counts the elements above the innermost one: the root plus MAX_DEPTH levels of parameters.
+const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false, trimValues: true, processEntities: true, maxNestedTags: MAX_DEPTH });
 
 /** `<entry>`/`<item>` children are a list; other children are named parameters. */
 function flatten(value: unknown): unknown {
@@ -71,7 +70,7 @@ export function parseXmlParams(text: string): Record<string, unknown> | undefine
   try {
     doc = parser.parse(text) as Record<string, unknown>;
   } catch (err) {
-    // Well-formed, yet refused by the parser: nesting beyond MAX_TAGS, a reserved name.
+    // Well-formed, yet refused by the parser: nesting beyond MAX_DEPTH, a reserved name.
     throw new RelaisError('invalid_request', `XML body refused (at most ${MAX_DEPTH} levels, no reserved names): ${(err as Error).message}`, { field: 'request' });
   }
   const root = Object.keys(doc).find((k) => !k.startsWith('?'));
