@@ -25,15 +25,23 @@ const CONTENT_FIELDS: Record<Channel, readonly string[]> = {
  * Iterative: a body nested thousands of levels is walked without exhausting the stack.
  */
 export function nulPath(value: unknown): string[] | undefined {
-  const stack: { value: unknown; path: string[] }[] = [{ value, path: [] }];
+  // Each entry links to its parent: the path is built once, for the hit (copying it per level is quadratic).
+  interface Entry { value: unknown; key: string; parent: Entry | null }
+  const pathOf = (e: Entry | null): string[] => {
+    const path: string[] = [];
+    for (let at = e; at?.parent; at = at.parent) path.push(at.key);
+    return path.reverse();
+  };
+  const stack: Entry[] = [{ value, key: '', parent: null }];
   while (stack.length) {
-    const { value: v, path } = stack.pop()!;
+    const entry = stack.pop()!;
+    const v = entry.value;
     if (typeof v === 'string') {
-      if (v.includes('\u0000')) return path;
+      if (v.includes('\u0000')) return pathOf(entry);
     } else if (typeof v === 'object' && v !== null) {
-      for (const [k, child] of Object.entries(v)) {
-        if (k.includes('\u0000')) return path;
-        stack.push({ value: child, path: [...path, k] });
+      for (const [key, child] of Object.entries(v)) {
+        if (key.includes('\u0000')) return pathOf(entry);
+        stack.push({ value: child, key, parent: entry });
       }
     }
   }
