@@ -226,6 +226,11 @@ dialectApp('native and admin API: U+0000 anywhere is a 400 naming the field, nev
       assertProblem(res, 400, 'invalid_request', /NUL/);
       assert.equal(fieldOf(res), field, res.text);
     }
+    // Thousands of levels deep: found without exhausting the stack or memory, the field named by its first levels.
+    const deep = `{"metadata":{"deep":${'['.repeat(5000)}"\\u0000"${']'.repeat(5000)}},${JSON.stringify(base).slice(1)}`;
+    const res = await t.request('POST', '/api/v1/messages', { key: acc.apiKey, raw: deep, headers: JSON_HEADERS });
+    assertProblem(res, 400, 'invalid_request', /NUL/);
+    assert.equal(fieldOf(res), 'metadata.deep.0.0.0.0.0.0');
     await untouched(t, acc, 1000);
     const m = await t.request('POST', '/api/v1/messages', { key: acc.apiKey, body: base });
     assert.equal(m.status, 201, m.text);
