@@ -59,12 +59,8 @@ export class Params {
     const v = this.get(name);
     if (Array.isArray(v)) return v;
     if (typeof v === 'string' && v.trim().startsWith('[')) {
-      try {
-        const parsed = JSON.parse(v);
-        return Array.isArray(parsed) ? parsed : undefined;
-      } catch {
-        return undefined;
-      }
+      const parsed = jsonParam(name, v);
+      return Array.isArray(parsed) ? parsed : undefined;
     }
     if (typeof v === 'object' && v !== null) return Object.values(v);
     return undefined;
@@ -74,12 +70,8 @@ export class Params {
   object(name: string): Record<string, unknown> | undefined {
     const v = this.get(name);
     if (typeof v === 'string' && v.trim().startsWith('{')) {
-      try {
-        const parsed = JSON.parse(v);
-        return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? parsed : undefined;
-      } catch {
-        return undefined;
-      }
+      const parsed = jsonParam(name, v);
+      return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
     }
     return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
   }
@@ -87,6 +79,18 @@ export class Params {
   format(): Format {
     return formatOf(this.get('_format'));
   }
+}
+
+/** A JSON-encoded parameter, held to the bounds of a body (limits.ts: `\\u0000` decodes to U+0000 here); undefined when not JSON. */
+function jsonParam(name: string, text: string): unknown {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  checkParams({ [name]: parsed });
+  return parsed;
 }
 
 export const formatOf = (v: unknown): Format => (typeof v === 'string' && v.trim().toLowerCase() === 'xml' ? 'xml' : 'json');

@@ -124,6 +124,13 @@ describe('Partner parameter bounds (depth, count, names, U+0000)', () => {
     assert.throws(() => checkParams({ 'a\u0000': 'x' }), refused('request'));
     assert.doesNotThrow(() => checkParams({ SMSList: Array.from({ length: 500 }, () => ({ phoneNumber: '0612345678', message: 'hello' })) }));
   });
+
+  it('a JSON-encoded list or object parameter is held to the same bounds once decoded', () => {
+    const p = new Params({ SMSList: '[{"phoneNumber":"06","message":"a\\u0000"}]', parameters: `{"x":${nest('[', ']', 100)}}`, ok: '[1]' }, {});
+    assert.throws(() => p.list('SMSList'), refused('SMSList'));
+    assert.throws(() => p.object('parameters'), refused('parameters'));
+    assert.deepEqual(p.list('ok'), [1]);
+  });
 });
 
 describe('SMS Partner over HTTP: hostile bodies get the validation error (code 9), never a 500', () => {
