@@ -81,7 +81,7 @@ export class Params {
   }
 }
 
-/** A JSON-encoded parameter, held to the bounds of a body (limits.ts: `\\u0000` decodes to U+0000 here); undefined when not JSON. */
+/** A JSON-encoded parameter, held to the bounds of a body once decoded (an escaped NUL becomes U+0000 only here); undefined when not JSON. */
 function jsonParam(name: string, text: string): unknown {
   let parsed: unknown;
   try {
