@@ -1,6 +1,7 @@
 import { createHash, randomInt } from 'node:crypto';
 import type { Core } from './context.js';
 import { RelaisError } from './errors.js';
+import { addCredits } from './ledger.js';
 import type { Credits } from './money.js';
 import type { Account, ApiKey } from './types.js';
 
@@ -32,7 +33,7 @@ export async function createAccount(core: Core, input: { name: string; credits: 
     }
     const created = await tx.createAccount({ name, parentId: input.parentId ?? null, currency: core.currency, createdAt: now });
     if (input.credits > 0) {
-      await tx.applyLedgerEntry({ accountId: created.id, kind: 'topup', amount: input.credits, messageId: null, cause: 'opening balance', createdAt: now });
+      await addCredits(tx, { accountId: created.id, kind: 'topup', amount: input.credits, messageId: null, cause: 'opening balance', createdAt: now });
     }
     const apiKey = newApiKey();
     await tx.insertApiKey({ accountId: created.id, hash: hashApiKey(apiKey), prefix: apiKey.slice(0, 6), scopes: null, createdAt: now });
@@ -44,7 +45,7 @@ export async function topUp(core: Core, accountId: number, credits: Credits, cau
   if (credits <= 0) throw new RelaisError('invalid_request', 'credits must be positive', { field: 'credits' });
   const now = core.clock.now();
   return core.store.transaction(async (tx) => {
-    const entry = await tx.applyLedgerEntry({ accountId, kind: 'topup', amount: credits, messageId: null, cause, createdAt: now });
+    const entry = await addCredits(tx, { accountId, kind: 'topup', amount: credits, messageId: null, cause, createdAt: now });
     if (!entry) throw new RelaisError('not_found', `account ${accountId} does not exist`);
     return (await tx.getAccount(accountId))!;
   });

@@ -4,6 +4,7 @@ import { normalizeEmail } from './addresses.js';
 import { cancelWithin } from './cancel.js';
 import type { Core } from './context.js';
 import { RelaisError } from './errors.js';
+import { addCredits, checkAmount } from './ledger.js';
 import { formatCredits, type Credits } from './money.js';
 import type { StoreTx } from './ports.js';
 import type { Account, AccountProfile, Subaccount, SubaccountType } from './types.js';
@@ -53,6 +54,7 @@ async function assertEmailFree(tx: StoreTx, email: string, accountId?: number): 
 
 /** Moves `amount` from one account to another, or refuses without writing. */
 async function transfer(tx: StoreTx, from: number, to: number, amount: Credits, cause: { out: string; in: string }, now: number): Promise<void> {
+  checkAmount(amount, 'credit');
   const source = await tx.getAccount(from);
   const out = source && source.balance > 0
     ? await tx.applyLedgerEntry({ accountId: from, kind: 'adjust', amount: -amount, messageId: null, cause: cause.out, createdAt: now }, 0)
@@ -62,7 +64,7 @@ async function transfer(tx: StoreTx, from: number, to: number, amount: Credits, 
       required: formatCredits(amount), balance: formatCredits(source?.balance ?? 0), accountId: from,
     });
   }
-  await tx.applyLedgerEntry({ accountId: to, kind: 'adjust', amount, messageId: null, cause: cause.in, createdAt: now });
+  await addCredits(tx, { accountId: to, kind: 'adjust', amount, messageId: null, cause: cause.in, createdAt: now }, 'credit');
 }
 
 export async function createSubaccount(core: Core, parentId: number, input: NewSubaccount): Promise<{ subaccount: Subaccount; parent: { account: Account; profile: AccountProfile } }> {

@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { RelaisError } from '../../../core/errors.js';
 import { parseForm, parseQuery } from './form.js';
+import { checkParams } from './limits.js';
 import { parseXmlParams } from './xml.js';
 
 export type Format = 'json' | 'xml';
@@ -58,12 +59,8 @@ export class Params {
     const v = this.get(name);
     if (Array.isArray(v)) return v;
     if (typeof v === 'string' && v.trim().startsWith('[')) {
-      try {
-        const parsed = JSON.parse(v);
-        return Array.isArray(parsed) ? parsed : undefined;
-      } catch {
-        return undefined;
-      }
+      const parsed = jsonParam(name, v);
+      return Array.isArray(parsed) ? parsed : undefined;
     }
     if (typeof v === 'object' && v !== null) return Object.values(v);
     return undefined;
@@ -73,12 +70,8 @@ export class Params {
   object(name: string): Record<string, unknown> | undefined {
     const v = this.get(name);
     if (typeof v === 'string' && v.trim().startsWith('{')) {
-      try {
-        const parsed = JSON.parse(v);
-        return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? parsed : undefined;
-      } catch {
-        return undefined;
-      }
+      const parsed = jsonParam(name, v);
+      return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
     }
     return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
   }
@@ -86,6 +79,18 @@ export class Params {
   format(): Format {
     return formatOf(this.get('_format'));
   }
+}
+
+/** A JSON-encoded parameter, held to the bounds of a body once decoded (an escaped NUL becomes U+0000 only here); undefined when not JSON. */
+function jsonParam(name: string, text: string): unknown {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  checkParams({ [name]: parsed });
+  return parsed;
 }
 
 export const formatOf = (v: unknown): Format => (typeof v === 'string' && v.trim().toLowerCase() === 'xml' ? 'xml' : 'json');
@@ -147,14 +152,27 @@ export function parseBody(raw: string | undefined, contentType: string | undefin
   return parseForm(text);
 }
 
+/** Body and query parameters, checked against the bounds and characters every Partner API refuses (limits.ts). */
 export async function readParams(request: FastifyRequest): Promise<Params> {
   const query = parseQuery(request.url);
+  checkParams(query);
   const raw = typeof request.body === 'string' ? request.body : request.body === undefined ? await readUnparsedBody(request) : undefined;
-  return new Params(parseBody(raw, request.headers['content-type']), query);
+  const body = parseBody(raw, request.headers['content-type']);
+  checkParams(body);
+  return new Params(body, query);
 }
 
-/** `_format` from the query string alone: what an error before the body is read is rendered in. */
-export const queryFormat = (request: FastifyRequest): Format => formatOf(parseQuery(request.url)._format);
+/**
+ * `_format` from the query string alone: what an error before the body is read is rendered in.
+ * Never throws, as the error handler calls it: a query refused by the bounds is answered in JSON.
+ */
+export function queryFormat(request: FastifyRequest): Format {
+  try {
+    return formatOf(parseQuery(request.url)._format);
+  } catch {
+    return 'json';
+  }
+}
 
 /** ` 33612345678` (a `+` decoded as a space) → `+33612345678`; anything else unchanged but trimmed. */
 export const restorePlus = (value: string): string => {

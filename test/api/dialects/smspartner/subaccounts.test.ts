@@ -172,6 +172,25 @@ dialectApp('SMS Partner: sub-accounts (/v1/subaccount/*)', ({ app }) => {
     await assertLedger(t, p.id, 9_000);
   });
 
+  test('a credit beyond the maximum balance (1e20, 1e308) is the validation error on credit, not a 500; nothing moves', async () => {
+    // The default key of an admin-created account has every scope, whatever scope these endpoints need.
+    const t = app();
+    const p = await parent(t, '10');
+    const { subaccount } = await create(t, p.apiKey, { type: 'simple', parameters: { creditToAttribute: 1 } });
+    const sub = (await listed(t, p.apiKey)).data[0];
+    const errors = [{ elementId: 'children[credit].data', message: 'La valeur est invalide' }];
+    for (const [kind, credit] of [['add', 1e20], ['add', 1e308], ['remove', 1e20], ['add', 1e15]] as const) {
+      const r = await post(t, `/subaccount/credit/${kind}`, { apiKey: p.apiKey, credit, tokenSubaccount: subaccount.token });
+      assert.equal(r.status, 400, r.text);
+      assert.equal(r.text, JSON.stringify({ success: false, code: 9, errors, error: errors }));
+    }
+    const created = await post(t, '/subaccount/create', { apiKey: p.apiKey, type: 'simple', parameters: { creditToAttribute: 1e20 } });
+    assert.equal(created.text, JSON.stringify({ success: false, code: 9, errors, error: errors }));
+    assert.equal((await listed(t, p.apiKey)).total, 1);
+    await assertLedger(t, p.id, 9_000);
+    await assertLedger(t, sub.id, 1_000);
+  });
+
   test('remove errors: 1 (key), 10, 1 (token), 404 — JSON and XML', async () => {
     const t = app();
     const p = await parent(t);
