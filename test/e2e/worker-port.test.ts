@@ -75,7 +75,7 @@ test('a worker with RELAIS_METRICS_TOKEN serves /metrics only with it; health st
     const refused = await get('/metrics');
     assert.equal(refused.status, 401);
     assert.match(refused.headers.get('content-type') ?? '', /^application\/problem\+json/);
-    assert.equal((await refused.json()).code, 'unauthorized');
+    assert.equal(((await refused.json()) as { code: string }).code, 'unauthorized');
     assert.equal((await get('/metrics', 'other')).status, 401);
     const ok = await get('/metrics', 'scrape-me');
     assert.equal(ok.status, 200);
