@@ -63,6 +63,14 @@ async function until(raw: Raw, predicate: (text: string) => boolean): Promise<st
 
 const statusOf = (text: string): number => Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1]);
 
+/** Sends `bytes` and nothing more: the server must close the connection, with a 408 at most. */
+async function closedAfter(url: string, bytes: string): Promise<void> {
+  const raw = await open(url);
+  raw.socket.write(bytes);
+  const text = await raw.closed;
+  assert.ok(text === '' || statusOf(text) === 408, text);
+}
+
 describe('slow clients are timed out', () => {
   let t: TestApp;
   before(async () => { t = await startTestApp({ env: SHORT }); });
@@ -74,32 +82,20 @@ describe('slow clients are timed out', () => {
   });
 
   test('a socket that sends half its headers is closed', async () => {
-    const raw = await open(t.url);
-    raw.socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n');
-    const text = await raw.closed;
-    assert.ok(text === '' || statusOf(text) === 408, text);
+    await closedAfter(t.url, 'GET /healthz HTTP/1.1\r\nHost: x\r\n');
   });
 
   test('a native request whose body never completes is closed (408 or closed)', async () => {
     const { apiKey } = await t.account('10', 'partial-body');
-    const raw = await open(t.url);
-    raw.socket.write(`POST /api/v1/messages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${apiKey}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"chan`);
-    const text = await raw.closed;
-    assert.ok(text === '' || statusOf(text) === 408, text);
+    await closedAfter(t.url, `POST /api/v1/messages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${apiKey}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"chan`);
   });
 
   test('SMS Partner: Content-Length 1000 and one byte, no key, is closed', async () => {
-    const raw = await open(t.url);
-    raw.socket.write('POST /smspartner/v1/send HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{');
-    const text = await raw.closed;
-    assert.ok(text === '' || statusOf(text) === 408, text);
+    await closedAfter(t.url, 'POST /smspartner/v1/send HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{');
   });
 
   test('SMS Partner: a GET with a body that never completes is closed', async () => {
-    const raw = await open(t.url);
-    raw.socket.write('GET /smspartner/v1/me HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{');
-    const text = await raw.closed;
-    assert.ok(text === '' || statusOf(text) === 408, text);
+    await closedAfter(t.url, 'GET /smspartner/v1/me HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{');
   });
 
   test('an idle keep-alive connection is closed after its answer', async () => {
@@ -153,19 +149,22 @@ describe('a wrong key is refused before the body is read', () => {
   before(async () => { t = await startTestApp(); });
   after(async () => { await t.close(); });
 
-  const headerEnd = (s: string) => s.includes('\r\n\r\n');
-
-  test('SMS Partner: an unknown apiKey in the query with a 1 MB Content-Length and no body → the vendor answer at once', async () => {
+  /** Sends `head` announcing a 1 MB body, sends none of it, and returns the answer that comes anyway. */
+  async function answerWithoutBody(head: string): Promise<string> {
     const raw = await open(t.url);
     try {
-      raw.socket.write('POST /smspartner/v1/send?apiKey=nope HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1048576\r\n\r\n');
-      const text = await until(raw, (s) => headerEnd(s) && s.trimEnd().endsWith('}'));
-      assert.equal(statusOf(text), 401);
-      assert.match(text, /"success":false/);
-      assert.match(text, /"code":10/);
+      raw.socket.write(`${head}Content-Type: application/json\r\nContent-Length: 1048576\r\n\r\n`);
+      return await until(raw, (s) => s.includes('\r\n\r\n') && s.trimEnd().endsWith('}'));
     } finally {
       raw.socket.destroy();
     }
+  }
+
+  test('SMS Partner: an unknown apiKey in the query with a 1 MB Content-Length and no body → the vendor answer at once', async () => {
+    const text = await answerWithoutBody('POST /smspartner/v1/send?apiKey=nope HTTP/1.1\r\nHost: x\r\n');
+    assert.equal(statusOf(text), 401);
+    assert.match(text, /"success":false/);
+    assert.match(text, /"code":10/);
   });
 
   test('SMS Partner: a known apiKey in the query still reads the body (and its own key check applies)', async () => {
@@ -173,22 +172,16 @@ describe('a wrong key is refused before the body is read', () => {
     const res = await t.request('GET', `/smspartner/v1/me?apiKey=${apiKey}`);
     assert.equal(res.status, 200);
     assert.equal(res.body.success, true);
-    // A body key wins over the query's, as before: the query's check does not stand in for it.
+    // A key in the body wins over the query's: the query's check does not stand in for it.
     const wrong = await t.request('POST', `/smspartner/v1/me?apiKey=${apiKey}`, { body: { apiKey: 'other' } });
     assert.equal(wrong.status, 401);
   });
 
   test('native API: an unknown Bearer key with a 1 MB Content-Length and no body → 401 problem+json at once', async () => {
-    const raw = await open(t.url);
-    try {
-      raw.socket.write('POST /api/v1/messages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer nope\r\nContent-Type: application/json\r\nContent-Length: 1048576\r\n\r\n');
-      const text = await until(raw, (s) => headerEnd(s) && s.trimEnd().endsWith('}'));
-      assert.equal(statusOf(text), 401);
-      assert.match(text, /application\/problem\+json/);
-      assert.match(text, /"code":"unauthorized"/);
-    } finally {
-      raw.socket.destroy();
-    }
+    const text = await answerWithoutBody('POST /api/v1/messages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer nope\r\n');
+    assert.equal(statusOf(text), 401);
+    assert.match(text, /application\/problem\+json/);
+    assert.match(text, /"code":"unauthorized"/);
   });
 });
 
