@@ -27,7 +27,10 @@ export function bearerOrApiKey(request: FastifyRequest): string | undefined {
   return typeof key === 'string' ? key : undefined;
 }
 
-/** A preHandler that authenticates the native API key and checks the route's scope. */
+/**
+ * An onRequest hook that authenticates the native API key and checks the route's scope: a
+ * wrong key is refused before its body is read.
+ */
 export const requireKey = (core: Core, scope: string) => async (request: FastifyRequest): Promise<void> => {
   const auth = await authenticate(core, bearerOrApiKey(request));
   requireScope(auth.key, scope);
@@ -42,8 +45,10 @@ export function authOf(request: FastifyRequest): Auth {
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
-/** Compares in constant time, so the token cannot be guessed a byte at a time. */
-export const requireAdmin = (token: string) => async (request: FastifyRequest): Promise<void> => {
+/** An onRequest hook requiring `token` as the Bearer; compared in constant time, so it cannot be guessed a byte at a time. */
+export const requireToken = (token: string, what: string) => async (request: FastifyRequest): Promise<void> => {
   const given = bearerOrApiKey(request);
-  if (!given || !timingSafeEqual(digest(given), digest(token))) throw new RelaisError('unauthorized', 'invalid admin token');
+  if (!given || !timingSafeEqual(digest(given), digest(token))) throw new RelaisError('unauthorized', `invalid ${what} token`);
 };
+
+export const requireAdmin = (token: string) => requireToken(token, 'admin');

@@ -2,9 +2,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Registry } from 'prom-client';
 import type { Core } from '../core/context.js';
 import { RelaisError } from '../core/errors.js';
+import { requireToken } from './auth.js';
 
-/** Liveness, readiness (the database answers) and Prometheus metrics. */
-export const healthRoutes: FastifyPluginAsyncTypebox<{ core: Core; registry: Registry }> = async (app, { core, registry }) => {
+/** Liveness, readiness (the database answers) and Prometheus metrics, behind `metricsToken` when there is one. */
+export const healthRoutes: FastifyPluginAsyncTypebox<{ core: Core; registry: Registry; metricsToken: string | null }> = async (app, { core, registry, metricsToken }) => {
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
 
   app.get('/readyz', { schema: { hide: true } }, async () => {
@@ -16,7 +17,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ core: Core; registry: Reg
     return { status: 'ready', database: core.store.kind };
   });
 
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+  app.get('/metrics', { schema: { hide: true }, ...(metricsToken ? { onRequest: requireToken(metricsToken, 'metrics') } : {}) }, async (_request, reply) => {
     reply.type(registry.contentType);
     return registry.metrics();
   });

@@ -177,9 +177,32 @@ dialectSuite('relais CLI', (ctx) => {
     assert.equal(await balanceOf(accountId), '17.500');
   });
 
+  test('a database or a user that does not exist on the server: exit 1 naming it (serve, migrate)', { skip: ctx.dialect !== 'postgres' }, async () => {
+    const missing = ctx.url().replace(/\/[^/?]+(?=\?|$)/, '/relais_no_such_database');
+    for (const args of [['serve'], ['migrate']]) {
+      assert.match(await fails(args, 'unavailable', { RELAIS_DATABASE_URL: missing, PORT: '0' }), /database "relais_no_such_database" does not exist/);
+    }
+    // The test server trusts every local user, so the authentication failure it can show is an unknown role.
+    const stranger = ctx.url().replace(/\/\/[^@/]+@/, '//relais_no_such_role@');
+    assert.match(await fails(['migrate'], 'unavailable', { RELAIS_DATABASE_URL: stranger }), /cannot open the database: role "relais_no_such_role" does not exist/);
+  });
+
   test('an invalid RELAIS_LOG_LEVEL exits 1 naming the variable', async () => {
     const line = await fails(['account', 'list'], 'configuration', { RELAIS_LOG_LEVEL: 'loud' });
     assert.match(line, /RELAIS_LOG_LEVEL/);
+  });
+});
+
+describe('relais CLI: a PostgreSQL server that is not there', () => {
+  workDir();
+  before(() => {
+    databaseUrl = 'postgres://postgres@127.0.0.1:1/x';
+  });
+
+  test('serve, migrate and a command exit 1 with "connection refused at host:port", no stack trace', async () => {
+    for (const args of [['serve'], ['migrate'], ['account', 'list']]) {
+      assert.match(await fails(args, 'unavailable', { PORT: '0' }), /^relais: unavailable: cannot open the database: connection refused at 127\.0\.0\.1:1$/);
+    }
   });
 });
 

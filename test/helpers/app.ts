@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
 import { buildApp, type App } from '../../src/api/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { Clock } from '../../src/core/clock.js';
@@ -43,7 +44,11 @@ export interface TestApp {
  * A real server on 127.0.0.1 (ephemeral port) over a fresh database, with a fake clock and
  * a dispatcher that is not started: tests move the clock and call `dispatcher.drain()`.
  */
-export async function startTestApp(opts: { dialect?: Dialect; env?: Record<string, string>; clock?: Clock; transports?: (core: Core) => Partial<Record<'sms' | 'email' | 'voice', Transport>> } = {}): Promise<TestApp> {
+export async function startTestApp(opts: {
+  dialect?: Dialect; env?: Record<string, string>; clock?: Clock; transports?: (core: Core) => Partial<Record<'sms' | 'email' | 'voice', Transport>>;
+  /** Where the app logs (tests that check what is logged); absent: nowhere. */
+  logger?: Logger;
+} = {}): Promise<TestApp> {
   const db = await testStore(opts.dialect ?? 'sqlite');
   const config = loadConfig({ RELAIS_DATABASE_URL: db.url, RELAIS_ADMIN_TOKEN: ADMIN_TOKEN, RELAIS_LOG_LEVEL: 'silent', PORT: '0',
     // Test receivers listen on 127.0.0.1; tests of the refusal set it back to false.
@@ -55,7 +60,10 @@ export async function startTestApp(opts: { dialect?: Dialect; env?: Record<strin
   const transports: TransportRegistry = { ...defaultTransports(core), ...opts.transports?.(core) };
   dispatcher = new Dispatcher(core, transports, config.dispatch);
   const webhooks = webhookSender(core, config);
-  const app = await buildApp({ core, registry: metrics.registry, bodyLimit: config.http.bodyLimit, adminToken: config.http.adminToken, logger: false, dialects: dialectOptions(config) });
+  const app = await buildApp({
+    core, registry: metrics.registry, bodyLimit: config.http.bodyLimit, adminToken: config.http.adminToken, metricsToken: config.http.metricsToken,
+    logger: opts.logger ?? false, dialects: dialectOptions(config), http: config.http,
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 

@@ -10,9 +10,9 @@ import type { Params } from './params.js';
  * without the endpoint's scope as `forbidden`.
  */
 export async function partnerAuth(core: Core, params: Params, missing: PartnerError, scope?: string): Promise<Auth> {
-  const key = params.str('apiKey')?.trim();
+  const key = params.apiKey();
   if (!key) throw missing;
-  const auth = await authenticate(core, key);
+  const auth = params.knownAuth() ?? (await authenticate(core, key));
   if (scope) requireScope(auth.key, scope);
   return auth;
 }

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { RelaisError } from '../../../core/errors.js';
+import type { Auth } from '../../auth.js';
 import { parseForm, parseQuery } from './form.js';
 import { checkParams } from './limits.js';
 import { parseXmlParams } from './xml.js';
@@ -16,7 +17,22 @@ const DECIMAL = /^\s*[-+]?(\d{1,12}(\.\d*)?|\.\d+)\s*$/;
  * (also on POST); the first non-empty value wins. Numbers and flags come as numbers or strings.
  */
 export class Params {
-  constructor(readonly body: Record<string, unknown>, readonly query: Record<string, unknown>) {}
+  constructor(
+    readonly body: Record<string, unknown>,
+    readonly query: Record<string, unknown>,
+    /** What the query's `apiKey` authenticated as before the body was read (scope.ts). */
+    private readonly queryAuth: Auth | null = null,
+  ) {}
+
+  /** The `apiKey` parameter. */
+  apiKey(): string | undefined {
+    return this.str('apiKey')?.trim() || undefined;
+  }
+
+  /** The key already authenticated, when `apiKey` is the query's (the body names none). */
+  knownAuth(): Auth | null {
+    return isEmpty(this.body.apiKey) ? this.queryAuth : null;
+  }
 
   get(name: string): unknown {
     const b = this.body[name];
@@ -159,8 +175,11 @@ export async function readParams(request: FastifyRequest): Promise<Params> {
   const raw = typeof request.body === 'string' ? request.body : request.body === undefined ? await readUnparsedBody(request) : undefined;
   const body = parseBody(raw, request.headers['content-type']);
   checkParams(body);
-  return new Params(body, query);
+  return new Params(body, query, request.auth);
 }
+
+/** The `apiKey` of the query string alone: what can be checked before the body is read. */
+export const queryKey = (request: FastifyRequest): string | undefined => new Params({}, parseQuery(request.url)).apiKey();
 
 /**
  * `_format` from the query string alone: what an error before the body is read is rendered in.
