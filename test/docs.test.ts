@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { HTTP_STATUS } from '../src/api/problem.js';
 import { ENV } from '../src/config.js';
@@ -49,4 +53,40 @@ test('docs/errors.md has one row per error code with its HTTP status', () => {
     assert.ok(row[2], `${code}: no meaning`);
   }
   assert.deepEqual([...byCode.keys()].sort(), [...ERROR_CODES].sort(), 'docs/errors.md lists a code that does not exist');
+});
+
+test('npm test prints what README says: one line per file, a failure in full, the totals last', (t) => {
+  assert.match(read('README.md'), /one line per file with its time/);
+  const dir = mkdtempSync(join(tmpdir(), 'relais-runner-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'pass.test.ts'), `import { test } from 'node:test';
+console.log('printed by the passing file');
+test('passes', () => {});
+test('also passes', () => {});
+`);
+  writeFileSync(join(dir, 'fail.test.ts'), `import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+console.log('printed by the failing file');
+describe('suite', () => {
+  test('fails', () => assert.equal(1 + 1, 3));
+});
+`);
+  const runner = fileURLToPath(new URL('../scripts/run-tests.mjs', import.meta.url));
+  // Without NODE_TEST_CONTEXT, which would make the nested `node --test` skip its files.
+  const { NODE_TEST_CONTEXT: _context, ...env } = process.env;
+  const r = spawnSync(process.execPath, [runner, dir], { encoding: 'utf8', env, timeout: 120_000 });
+  assert.equal(r.status, 1, r.stderr);
+  const lines = r.stdout.trimEnd().split('\n');
+  assert.match(lines[0], /^✖ \S*fail\.test\.ts \(\d+\.\d s\)$/);
+  assert.equal(lines[1], '  ✖ suite › fails');
+  assert.match(r.stdout, /Expected values to be strictly equal:\n[\s\S]*2 !== 3/);
+  assert.match(r.stdout, /printed by the failing file/);
+  assert.doesNotMatch(r.stdout, /printed by the passing file/);
+  assert.equal(lines.filter((l) => /^✔ /.test(l)).length, 1);
+  assert.match(lines.find((l) => /^✔ /.test(l)) ?? '', /^✔ \S*pass\.test\.ts \(\d+\.\d s\)$/);
+  // CI reads the closing summary.
+  const totals = lines.slice(-8);
+  assert.deepEqual(totals.map((l) => l.replace(/ [\d.]+$/, '')),
+    ['ℹ tests', 'ℹ suites', 'ℹ pass', 'ℹ fail', 'ℹ cancelled', 'ℹ skipped', 'ℹ todo', 'ℹ duration_ms']);
+  assert.deepEqual(totals.slice(0, 4), ['ℹ tests 3', 'ℹ suites 1', 'ℹ pass 2', 'ℹ fail 1']);
 });
