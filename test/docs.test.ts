@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { HTTP_STATUS } from '../src/api/problem.js';
@@ -89,4 +89,31 @@ describe('suite', () => {
   assert.deepEqual(totals.map((l) => l.replace(/ [\d.]+$/, '')),
     ['ℹ tests', 'ℹ suites', 'ℹ pass', 'ℹ fail', 'ℹ cancelled', 'ℹ skipped', 'ℹ todo', 'ℹ duration_ms']);
   assert.deepEqual(totals.slice(0, 4), ['ℹ tests 3', 'ℹ suites 1', 'ℹ pass 2', 'ℹ fail 1']);
+});
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const markdownFiles = (): string[] => ['README.md', ...readdirSync(join(ROOT, 'docs'), { recursive: true, encoding: 'utf8' })
+  .filter((f) => f.endsWith('.md')).map((f) => join('docs', f))];
+
+test('the docs point at no file outside the repository, and their links resolve', () => {
+  for (const file of markdownFiles()) {
+    const text = read(file);
+    assert.doesNotMatch(text, /\.\.\/shared|\/work\//, `${file} points outside the repository`);
+    for (const [, target] of text.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)) {
+      if (/^[a-z]+:/.test(target)) continue;
+      const path = resolve(ROOT, dirname(file), target);
+      assert.ok(!relative(ROOT, path).startsWith('..'), `${file}: ${target} is outside the repository`);
+      assert.ok(existsSync(path), `${file}: ${target} does not exist`);
+    }
+  }
+});
+
+test('the tours name no literal message or account id: they keep the ids the answers return', () => {
+  for (const file of ['README.md', 'docs/API.md', 'docs/dialects/smspartner.md']) {
+    const blocks = read(file).split(/^```/m).filter((_, i) => i % 2 === 1).filter((b) => /^(sh|bash)\n/.test(b));
+    assert.ok(blocks.length > 0, `${file} has no shell block`);
+    for (const line of blocks.join('\n').split('\n').map((l) => l.replace(/\s+#.*$/, ''))) {
+      assert.doesNotMatch(line, /(messages|accounts)\/\d|messageId=\d|--account \d|relais (show|cancel)\b.*\s\d+\b/, `${file}: ${line}`);
+    }
+  }
 });
