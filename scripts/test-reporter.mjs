@@ -22,17 +22,24 @@ function fileLine(f) {
   return head + f.failures.join('') + output;
 }
 
-const REPORTED = new Set(['test:start', 'test:pass', 'test:fail', 'test:complete', 'test:stdout', 'test:stderr', 'test:diagnostic']);
+const REPORTED = new Set(['test:dequeue', 'test:start', 'test:pass', 'test:fail', 'test:complete', 'test:stdout', 'test:stderr', 'test:diagnostic']);
 
 export default async function* report(source) {
   let current;
+  let fileLevel = false;
   const totals = [];
   for await (const { type, data } of source) {
     if (!REPORTED.has(type)) continue;
-    // Node 20 also reports each file as a test named by its path (its duration is the file's);
-    // later versions do not. Files run one at a time: a file ends when the next one's events start.
+    // Node 20 runs each file as a test named by its path: its dequeue starts the file, its
+    // duration is the file's. A test's own `file` is where it was declared (a helper, maybe).
+    // Without file-level tests (later Node versions), a file ends where another one's events start.
     const isFile = data.file !== undefined && data.name === data.file && data.nesting === 0;
-    if (data.file !== undefined && current?.file !== data.file) {
+    if (type === 'test:dequeue') {
+      if (!isFile) continue;
+      fileLevel = true;
+    }
+    const starts = type === 'test:dequeue' || (data.file !== undefined && (!current || (!fileLevel && current.file !== data.file)));
+    if (starts && data.file !== undefined) {
       if (current) yield fileLine(current);
       current = newFile(data.file);
     }

@@ -60,10 +60,15 @@ test('npm test prints what README says: one line per file, a failure in full, th
   assert.match(read('README.md'), /one line per file with its time/);
   const dir = mkdtempSync(join(tmpdir(), 'relais-runner-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
+  // Tests declared in a helper (as test/helpers/store.ts's dialectSuite does) count for the file that runs them.
+  writeFileSync(join(dir, 'suite.ts'), `import { describe, test } from 'node:test';
+export const suite = (name: string) => describe(name, () => test('passes in a helper', () => {}));
+`);
   writeFileSync(join(dir, 'pass.test.ts'), `import { test } from 'node:test';
+import { suite } from './suite.js';
 console.log('printed by the passing file');
 test('passes', () => {});
-test('also passes', () => {});
+suite('declared in suite.ts');
 `);
   writeFileSync(join(dir, 'fail.test.ts'), `import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -89,7 +94,9 @@ describe('suite', () => {
   const totals = lines.slice(-8);
   assert.deepEqual(totals.map((l) => l.replace(/ [\d.]+$/, '')),
     ['ℹ tests', 'ℹ suites', 'ℹ pass', 'ℹ fail', 'ℹ cancelled', 'ℹ skipped', 'ℹ todo', 'ℹ duration_ms']);
-  assert.deepEqual(totals.slice(0, 4), ['ℹ tests 3', 'ℹ suites 1', 'ℹ pass 2', 'ℹ fail 1']);
+  assert.deepEqual(totals.slice(0, 4), ['ℹ tests 3', 'ℹ suites 2', 'ℹ pass 2', 'ℹ fail 1']);
+  assert.equal(lines.length, lines.indexOf(totals[0]) + 8);
+  assert.doesNotMatch(r.stdout, /suite\.ts/);
 });
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
