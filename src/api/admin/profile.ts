@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { getAccount } from '../../core/accounts.js';
 import type { Core } from '../../core/context.js';
 import { updateProfile } from '../../core/subaccounts.js';
-import { accountView } from '../views.js';
+import { accountView } from '../../views/account.js';
 import { AccountId } from './schemas.js';
 
 const ProfileBody = Type.Object({

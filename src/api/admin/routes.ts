@@ -5,7 +5,7 @@ import { parseCredits } from '../../core/money.js';
 import { requireAdmin } from '../auth.js';
 import { adminProfileRoutes } from './profile.js';
 import { strictBodyValidator } from '../validation.js';
-import { accountView } from '../views.js';
+import { accountView } from '../../views/account.js';
 import { AccountId, CreateAccountBody, CreateKeyBody, TopupBody } from './schemas.js';
 
 /** The admin contract of DESIGN.md; outside tests rely on it exactly. */

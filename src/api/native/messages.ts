@@ -2,7 +2,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { cancelMessage, cancelMessages } from '../../core/cancel.js';
 import type { Core } from '../../core/context.js';
 import { RelaisError } from '../../core/errors.js';
-import { formatCredits } from '../../core/money.js';
 import { getMessageDetail, listMessages } from '../../core/queries.js';
 import { editMessage } from '../../core/reschedule.js';
 import { scheduleMessage } from '../../core/schedule.js';
@@ -10,7 +9,7 @@ import type { Account, MessageContent } from '../../core/types.js';
 import { authOf, requireKey } from '../auth.js';
 import { CancelBody, CreateMessageBody, EditMessageBody, ListMessagesQuery, MessageIdParams } from './schemas.js';
 import { parseOptionalInstant } from './time.js';
-import { eventView, messageView, recipientView } from './views.js';
+import { cancelView, messageDetailView, messageView } from '../../views/native.js';
 
 const FIELDS_BY_CHANNEL = {
   sms: ['text', 'sender', 'unicode'],
@@ -29,10 +28,6 @@ function contentOf(body: CreateMessageBody, account: Account): MessageContent {
   }
   return { channel: 'voice', text: body.text ?? null, audioUrl: body.audioUrl ?? null, sender: body.sender ?? account.defaultSender };
 }
-
-const cancelView = (r: { messages: number; recipients: number; refund: number; messageIds: number[] }, dryRun = false) => ({
-  dryRun, messages: r.messages, recipients: r.recipients, refund: formatCredits(r.refund), messageIds: r.messageIds,
-});
 
 /** Scheduling, listing, editing and cancelling messages. The native cutoff is 0: cancel wins until the claim. */
 export const messageRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app, { core }) => {
@@ -67,8 +62,7 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
   });
 
   app.get('/messages/:id', { schema: { tags, params: MessageIdParams }, onRequest: read }, async (request) => {
-    const d = await getMessageDetail(core, authOf(request).account.id, request.params.id);
-    return { ...messageView(d.message), recipients: d.recipients.map(recipientView), events: d.events.map(eventView) };
+    return messageDetailView(await getMessageDetail(core, authOf(request).account.id, request.params.id));
   });
 
   app.patch('/messages/:id', { schema: { tags, params: MessageIdParams, body: EditMessageBody }, onRequest: write }, async (request) => {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { accountView } from '../../api/views.js';
+import { accountView } from '../../views/account.js';
 import { createAccount, createApiKey, getAccount, topUp } from '../../core/accounts.js';
 import { parseCredits } from '../../core/money.js';
 import { id, print, withCore } from '../context.js';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { Role } from '../../main.js';
-import { config, fail } from '../context.js';
+import { config, fail, print } from '../context.js';
 
 export function registerServeCommands(program: Command): void {
   program.command('serve')
@@ -33,7 +33,7 @@ export function registerServeCommands(program: Command): void {
       const store = await openStore({ url: cfg.db.url, migrate: false }).catch(fail);
       try {
         const applied = await store.migrate();
-        console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
+        print({ applied });
       } catch (err) {
         fail(storeError(err));
       } finally {
