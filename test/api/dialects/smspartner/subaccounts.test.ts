@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { dialectApp, type TestApp } from '../../../helpers/app.js';
+import { ADMIN_TOKEN, dialectApp, type TestApp } from '../../../helpers/app.js';
 import { account, assertError, assertLedger, assertXml, get, HOUR, parisTimestamp, phone, post, schedule, scheduleParams, SP, setProfile, xmlError, xmlOf } from './support.js';
 
 async function parent(t: TestApp, credits = '100'): Promise<{ id: number; apiKey: string; email: string }> {
@@ -120,6 +120,34 @@ dialectApp('SMS Partner: sub-accounts (/v1/subaccount/*)', ({ app }) => {
       assertError(await post(t, '/subaccount/credit/add', { apiKey: key, credit: 1, tokenSubaccount: 'x' }), 403, 4, 'Vous n’avez pas l’authorisation');
       assertError(await post(t, '/subaccount/credit/remove', { apiKey: key, credit: 1, tokenSubaccount: 'x' }), 403, 4, 'Vous n’avez pas l’authorisation');
     }
+  });
+
+  test('a key with account:read only: /me works, but create, list (keys), remove and credit moves answer 403 and move nothing; account:write may', async () => {
+    const t = app();
+    const p = await parent(t, '100');
+    const { subaccount } = await create(t, p.apiKey, { type: 'simple', parameters: { creditToAttribute: 10 } });
+    const sub = (await listed(t, p.apiKey)).data[0];
+    const key = async (scopes: string[]) => (await t.request('POST', `/admin/v1/accounts/${p.id}/keys`, { body: { scopes }, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).body.apiKey as string;
+    const read = await key(['account:read']);
+    assert.equal((await get(t, '/me', { apiKey: read })).body.credits.balance, '90.000');
+
+    assertError(await post(t, '/subaccount/create', { apiKey: read, type: 'simple', parameters: { creditToAttribute: 5 } }), 403, 2, 'Vous n’avez pas l’authorisation');
+    const list = await get(t, '/subaccount/list', { apiKey: read });
+    assertError(list, 403, 40, 'L’accès à l’API est refusé');
+    assert.doesNotMatch(list.text, new RegExp(sub.apiKey));
+    assertError(await post(t, '/subaccount/credit/add', { apiKey: read, credit: 5, tokenSubaccount: subaccount.token }), 403, 4, 'Vous n’avez pas l’authorisation');
+    assertError(await post(t, '/subaccount/credit/remove', { apiKey: read, credit: 5, tokenSubaccount: subaccount.token }), 403, 4, 'Vous n’avez pas l’authorisation');
+    assertError(await get(t, '/subaccount/remove', { apiKey: read, token: subaccount.token }), 403, 40, 'L’accès à l’API est refusé');
+
+    await assertLedger(t, p.id, 90_000);
+    await assertLedger(t, sub.id, 10_000);
+    assert.deepEqual((await listed(t, p.apiKey)).data.map((d: any) => d.token), [subaccount.token]);
+    assert.equal((await get(t, '/me', { apiKey: sub.apiKey })).status, 200, 'the sub-account still works');
+
+    const write = await key(['account:write']);
+    assert.equal((await listed(t, write)).data[0].apiKey, sub.apiKey);
+    assert.equal((await post(t, '/subaccount/credit/add', { apiKey: write, credit: 5, tokenSubaccount: subaccount.token })).body.total, 85);
+    await assertLedger(t, sub.id, 15_000);
   });
 
   test('create errors in table order: 1, 10, 4, 5, 6, 3, 7, 8, 9 — JSON and XML, nothing written', async () => {
