@@ -106,6 +106,12 @@ export interface StoreTx {
   listLedger(accountId: number, q: { limit: number; beforeId?: number }): Promise<LedgerEntry[]>;
   sumLedger(accountId: number): Promise<Credits>;
   setDefaultSender(accountId: number, sender: string | null): Promise<void>;
+  /**
+   * Locks these accounts until the transaction ends, in id order (PostgreSQL; SQLite has one
+   * writer). A transaction that moves money between two accounts takes both first: two moves in
+   * opposite directions then queue instead of deadlocking.
+   */
+  lockAccounts(ids: number[]): Promise<void>;
 
   insertApiKey(k: { accountId: number; hash: string; prefix: string; scopes: string[] | null; createdAt: number }): Promise<ApiKey>;
   findApiKeyByHash(hash: string): Promise<ApiKey | undefined>;

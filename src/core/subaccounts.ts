@@ -53,6 +53,7 @@ async function assertEmailFree(tx: StoreTx, email: string, accountId?: number): 
 
 /** Moves `amount` from one account to another, or refuses without writing. */
 async function transfer(tx: StoreTx, from: number, to: number, amount: Credits, cause: { out: string; in: string }, now: number): Promise<void> {
+  await tx.lockAccounts([from, to]);
   const source = await tx.getAccount(from);
   const out = source && source.balance > 0
     ? await tx.applyLedgerEntry({ accountId: from, kind: 'adjust', amount: -amount, messageId: null, cause: cause.out, createdAt: now }, 0)
@@ -123,6 +124,8 @@ export async function removeSubaccount(core: Core, parentId: number, token: stri
     const sub = await tx.findSubaccount(parentId, token);
     if (!sub) throw new RelaisError('not_found', 'no such sub-account', { field: 'token' });
     const subId = sub.account.id;
+    // Before the refunds touch the sub-account: a credit move locks the parent first.
+    await tx.lockAccounts([parentId, subId]);
     await tx.deleteApiKeys(subId);
     await tx.saveProfile({ accountId: subId, closedAt: now, email: null });
     // Everything not yet claimed, even if due: the claim and this update cannot both match.

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import { isRelaisError, type RelaisError } from '../../../core/errors.js';
-import { toRelaisError } from '../../problem.js';
+import { setRetryAfter, toRelaisError } from '../../problem.js';
 import { fromVendorTable, PartnerError, type VendorOverrides, type VendorTable } from './errors.js';
 import { readParams, queryFormat, type Format, type Params } from './params.js';
 import { renderXml } from './xml.js';
@@ -62,6 +62,7 @@ export function setupPartnerScope(app: FastifyInstance<any, any, any, any, any>,
   app.setErrorHandler((err, request, reply) => {
     const e = toPartnerError(err, request, scope);
     if (e.status >= 500) request.log.error({ err: (err as RelaisError).cause ?? err }, 'partner request failed');
+    setRetryAfter(reply, err);
     return sendPartner(reply, formats.get(request) ?? queryFormat(request), e.body, scope.always200 ? 200 : e.status, e.xmlBody);
   });
   app.setNotFoundHandler((request, reply) =>

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ADMIN_TOKEN, dialectApp, type TestApp } from '../../../helpers/app.js';
+import { ADMIN_TOKEN, dialectApp, ledgerInvariant, type TestApp } from '../../../helpers/app.js';
 import { account, assertError, assertLedger, assertXml, get, HOUR, parisTimestamp, phone, post, schedule, scheduleParams, SP, setProfile, xmlError, xmlOf } from './support.js';
 
 async function parent(t: TestApp, credits = '100'): Promise<{ id: number; apiKey: string; email: string }> {
@@ -148,6 +148,25 @@ dialectApp('SMS Partner: sub-accounts (/v1/subaccount/*)', ({ app }) => {
     assert.equal((await listed(t, write)).data[0].apiKey, sub.apiKey);
     assert.equal((await post(t, '/subaccount/credit/add', { apiKey: write, credit: 5, tokenSubaccount: subaccount.token })).body.total, 85);
     await assertLedger(t, sub.id, 15_000);
+  });
+
+  test('200 concurrent credit adds and removes between a parent and its sub-account: no 5xx, money conserved, each balance its ledger', async () => {
+    const t = app();
+    const p = await parent(t, '200');
+    const { subaccount } = await create(t, p.apiKey, { type: 'simple', parameters: { creditToAttribute: 100 } });
+    const sub = (await listed(t, p.apiKey)).data[0];
+    // Opposite directions lock the two accounts in opposite orders unless locks follow one global order.
+    const results = await Promise.all(Array.from({ length: 200 }, (_, i) =>
+      post(t, i % 2 ? '/subaccount/credit/add' : '/subaccount/credit/remove', { apiKey: p.apiKey, credit: 1 + (i % 3), tokenSubaccount: subaccount.token })));
+    const statuses = new Map<number, number>();
+    for (const r of results) statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+    assert.deepEqual([...statuses.keys()].filter((s) => s !== 200 && s !== 402), [], `statuses: ${JSON.stringify([...statuses])}`);
+    for (const r of results) assert.equal(r.body.code, r.status === 200 ? 200 : 8, r.text);
+    const a = await ledgerInvariant(t.store, p.id);
+    const b = await ledgerInvariant(t.store, sub.id);
+    assert.equal(a.balance, a.sum);
+    assert.equal(b.balance, b.sum);
+    assert.equal(a.balance + b.balance, 200_000);
   });
 
   test('create errors in table order: 1, 10, 4, 5, 6, 3, 7, 8, 9 — JSON and XML, nothing written', async () => {
