@@ -207,6 +207,10 @@ export interface StoreTx {
   /** Open sub-accounts of `parentId` (those with a token), id ascending. */
   listSubaccounts(parentId: number, q: { limit: number; offset: number }): Promise<{ total: number; items: Subaccount[] }>;
   deleteApiKeys(accountId: number): Promise<number>;
+  /** Every stored sub-account key, as stored (sealed, or clear from before encryption). */
+  listSubaccountKeys(): Promise<{ accountId: number; apiKey: string }[]>;
+  /** Stores `value` under `name` unless one is there already; returns the stored one. */
+  claimSetting(name: string, value: string): Promise<string>;
 
   listStoredSuppressions(accountId: number, channel: SuppressionChannel): Promise<StoredSuppression[]>;
   findStoredSuppression(accountId: number, channel: SuppressionChannel, address: string): Promise<StoredSuppression | undefined>;

@@ -6,6 +6,7 @@ import type { Core } from './context.js';
 import { RelaisError } from './errors.js';
 import { formatCredits, type Credits } from './money.js';
 import type { StoreTx } from './ports.js';
+import { subaccountKeyContext } from './secrets.js';
 import type { Account, AccountProfile, Subaccount, SubaccountType } from './types.js';
 
 /**
@@ -82,16 +83,23 @@ export async function createSubaccount(core: Core, parentId: number, input: NewS
     const profile = await tx.saveProfile({
       accountId: created.id, email: email ?? `${1_000_000 + created.id}@${input.generatedEmailDomain}`, token: randomBytes(16).toString('hex'),
       subType: input.type, isBuyer: input.type === 'advanced' && input.isBuyer, title: input.title, firstname: input.firstname,
-      lastname: input.lastname, apiKey,
+      lastname: input.lastname, apiKey: core.secrets.seal(apiKey, subaccountKeyContext(created.id)),
     });
-    return { account: (await tx.getAccount(created.id))!, profile };
+    return { account: (await tx.getAccount(created.id))!, profile: { ...profile, apiKey } };
   });
   return { subaccount, parent: { account: await getAccount(core, parentId), profile: parent.profile } };
 }
 
+/** The parent's open sub-accounts, with their keys in clear (the vendor's list shows them). */
 export async function listSubaccounts(core: Core, parentId: number, page: { limit: number; offset: number }): Promise<{ total: number; items: Subaccount[] }> {
   await requireSubaccountOwner(core, parentId);
-  return core.store.read.listSubaccounts(parentId, page);
+  const { total, items } = await core.store.read.listSubaccounts(parentId, page);
+  return {
+    total,
+    items: items.map(({ account, profile }) => ({
+      account, profile: { ...profile, apiKey: profile.apiKey && core.secrets.open(profile.apiKey, subaccountKeyContext(account.id)) },
+    })),
+  };
 }
 
 /** Moves credit between a parent and one of its sub-accounts; returns both balances after. */

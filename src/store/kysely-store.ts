@@ -9,6 +9,7 @@ import { messageQueries } from './messages.js';
 import { outboxQueries } from './outbox.js';
 import { suppressionQueries } from './suppressions.js';
 import { profileQueries } from './profiles.js';
+import { settingQueries } from './settings.js';
 import { statusQueries } from './status.js';
 import { stopListQueries } from './stop-list.js';
 import { enqueueWebhooks, webhookQueries } from './webhooks.js';
@@ -40,6 +41,7 @@ const bind = (db: Kysely<Database>, kind: StoreKind, raw: Raw, onFullClaim?: () 
     ...suppressionQueries(db, raw),
     ...outboxQueries(db, raw),
     ...profileQueries(db),
+    ...settingQueries(db),
     ...stopListQueries(db),
     ...statusQueries(db),
     ...webhookQueries(db),

@@ -14,6 +14,8 @@ import { FakeClock } from './clock.js';
 import { dialectBlocks, testStore, type Dialect } from './store.js';
 
 export const ADMIN_TOKEN = 'test-admin-token';
+/** Seals the sub-account keys of test servers (RELAIS_SECRET_KEY). */
+export const TEST_SECRET_KEY = '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff';
 
 export interface HttpResult {
   status: number;
@@ -45,7 +47,7 @@ export interface TestApp {
  */
 export async function startTestApp(opts: { dialect?: Dialect; env?: Record<string, string>; clock?: Clock; transports?: (core: Core) => Partial<Record<'sms' | 'email' | 'voice', Transport>> } = {}): Promise<TestApp> {
   const db = await testStore(opts.dialect ?? 'sqlite');
-  const config = loadConfig({ RELAIS_DATABASE_URL: db.url, RELAIS_ADMIN_TOKEN: ADMIN_TOKEN, RELAIS_LOG_LEVEL: 'silent', PORT: '0', ...opts.env });
+  const config = loadConfig({ RELAIS_DATABASE_URL: db.url, RELAIS_ADMIN_TOKEN: ADMIN_TOKEN, RELAIS_LOG_LEVEL: 'silent', PORT: '0', RELAIS_SECRET_KEY: TEST_SECRET_KEY, ...opts.env });
   const clock = (opts.clock ?? new FakeClock()) as FakeClock;
   const metrics = createMetrics();
   let dispatcher: Dispatcher | undefined;
