@@ -232,7 +232,11 @@ export interface StoreTx {
 }
 
 export interface Store {
-  /** Runs `fn` in one transaction; a throw rolls everything back. */
+  /**
+   * Runs `fn` in one transaction; a throw rolls everything back. On PostgreSQL `fn` runs again
+   * when the transaction lost a deadlock (store/retry.ts): it must do nothing but database work,
+   * and leave effects outside the database (metrics, sends) to after it returns.
+   */
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
   /** The same operations outside an explicit transaction (each statement commits on its own). */
   readonly read: StoreTx;
