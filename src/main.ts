@@ -10,6 +10,7 @@ import type { Wakeup } from './core/ports.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
 import { WebhookSender } from './dispatch/webhooks.js';
 import { createMetrics } from './metrics.js';
+import { openSecrets } from './secret-key.js';
 import { openStore } from './store/open.js';
 import { PgWakeup } from './store/wakeup.js';
 import { OutboxTransport } from './transports/outbox.js';
@@ -55,6 +56,7 @@ export async function startServer(config: Config, opts: { role?: Role; logger?: 
   const role = opts.role ?? config.role;
   const log = opts.logger ?? createLogger(config);
   const store = await openStore({ url: config.db.url, poolSize: config.db.poolSize, statementTimeoutMs: config.db.statementTimeoutMs });
+  const secrets = await openSecrets(config, store, log).catch(async (err) => { await store.close(); throw err; });
   const metrics = createMetrics();
   let dispatcher: Dispatcher | undefined;
   let webhooks: WebhookSender | undefined;
@@ -67,7 +69,7 @@ export async function startServer(config: Config, opts: { role?: Role; logger?: 
       if (sendAt < clock.now() + config.dispatch.pollIntervalMs) remote?.publish(sendAt);
     },
   };
-  const core = composeCore(config, store, { clock, observer: metrics.observer, wakeup });
+  const core = composeCore(config, store, { clock, observer: metrics.observer, wakeup, secrets });
   const transports = defaultTransports(core);
   if (role !== 'api') {
     dispatcher = new Dispatcher(core, transports, config.dispatch, log);

@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { authenticate, requireScope } from '../core/accounts.js';
 import type { Core } from '../core/context.js';
 import { RelaisError } from '../core/errors.js';
+import type { Scope } from '../core/scopes.js';
 import type { Account, ApiKey } from '../core/types.js';
 
 export interface Auth {
@@ -31,7 +32,7 @@ export function bearerOrApiKey(request: FastifyRequest): string | undefined {
  * An onRequest hook that authenticates the native API key and checks the route's scope: a
  * wrong key is refused before its body is read.
  */
-export const requireKey = (core: Core, scope: string) => async (request: FastifyRequest): Promise<void> => {
+export const requireKey = (core: Core, scope: Scope) => async (request: FastifyRequest): Promise<void> => {
   const auth = await authenticate(core, bearerOrApiKey(request));
   requireScope(auth.key, scope);
   request.auth = auth;

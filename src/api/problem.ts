@@ -25,6 +25,7 @@ export const HTTP_STATUS = {
   conflict: 409,
   rate_limited: 429,
   unavailable: 503,
+  busy: 503,
   internal: 500,
 } as const satisfies Record<ErrorCode, number>;
 
@@ -84,10 +85,17 @@ export function logFailure(request: FastifyRequest, status: number, cause: unkno
   else if (status >= 500) request.log.error({ err: cause }, 'request failed');
 }
 
+/** `Retry-After` for an error that says when to come back (`busy`), on every API. */
+export function setRetryAfter(reply: FastifyReply, err: unknown): void {
+  const seconds = err instanceof RelaisError ? err.details.retryAfter : undefined;
+  if (typeof seconds === 'number') reply.header('retry-after', String(seconds));
+}
+
 /** RFC 9457 problem details. */
 export function sendProblem(reply: FastifyReply, request: FastifyRequest, err: RelaisError): FastifyReply {
   const status = HTTP_STATUS[err.code];
   logFailure(request, status, err.cause ?? err);
+  setRetryAfter(reply, err);
   // Details extend the problem; they never replace its standard members (a message's `status`
   // in the details must not overwrite the HTTP status).
   return reply.code(status).type('application/problem+json').send({

@@ -3,6 +3,7 @@ import type { Core } from './context.js';
 import { RelaisError } from './errors.js';
 import { addCredits } from './ledger.js';
 import type { Credits } from './money.js';
+import { checkScopes, type Scope } from './scopes.js';
 import type { Account, ApiKey } from './types.js';
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -51,12 +52,19 @@ export async function topUp(core: Core, accountId: number, credits: Credits, cau
   });
 }
 
-export async function createApiKey(core: Core, accountId: number, scopes: string[] | null = null): Promise<{ apiKey: string; key: ApiKey }> {
+/**
+ * A new key for the account: null scopes = every scope. Unknown scope names are refused (a
+ * misspelt scope must not yield a key that silently cannot do what was meant), and so is a
+ * closed sub-account: closing it deleted its keys, a new one would bring it back to life.
+ */
+export async function createApiKey(core: Core, accountId: number, scopes: readonly string[] | null = null): Promise<{ apiKey: string; key: ApiKey }> {
+  const checked = scopes === null ? null : checkScopes(scopes);
   const now = core.clock.now();
   return core.store.transaction(async (tx) => {
     if (!(await tx.getAccount(accountId))) throw new RelaisError('not_found', `account ${accountId} does not exist`);
+    if ((await tx.getProfile(accountId))?.closedAt != null) throw new RelaisError('conflict', `account ${accountId} is closed`, { accountId });
     const apiKey = newApiKey();
-    const key = await tx.insertApiKey({ accountId, hash: hashApiKey(apiKey), prefix: apiKey.slice(0, 6), scopes, createdAt: now });
+    const key = await tx.insertApiKey({ accountId, hash: hashApiKey(apiKey), prefix: apiKey.slice(0, 6), scopes: checked, createdAt: now });
     return { apiKey, key };
   });
 }
@@ -70,7 +78,7 @@ export async function authenticate(core: Core, apiKey: string | undefined): Prom
   return { account, key };
 }
 
-export function requireScope(key: ApiKey, scope: string): void {
+export function requireScope(key: ApiKey, scope: Scope): void {
   if (key.scopes !== null && !key.scopes.includes(scope)) {
     throw new RelaisError('forbidden', `this API key lacks the "${scope}" scope`, { scope });
   }

@@ -16,7 +16,10 @@ export async function refundReleased(tx: StoreTx, released: ReleasedRecipient[],
     byMessage.set(r.messageId, m);
   }
   let total = 0;
-  for (const [messageId, { accountId, amount }] of byMessage) {
+  // In account order: a transaction refunding two accounts must not lock them in the order
+  // another one locks them the other way round (PostgreSQL deadlock).
+  const ordered = [...byMessage].sort(([ma, a], [mb, b]) => a.accountId - b.accountId || ma - mb);
+  for (const [messageId, { accountId, amount }] of ordered) {
     if (amount === 0) continue;
     await tx.applyLedgerEntry({ accountId, kind: 'refund', amount, messageId, cause: cause(messageId), createdAt: now });
     total += amount;

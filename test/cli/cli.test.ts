@@ -124,6 +124,12 @@ dialectSuite('relais CLI', (ctx) => {
     assert.match(k.apiKey, /^[0-9A-Za-z]{32,}$/);
   });
 
+  test('key create with an unknown scope: one line naming it and the allowed scopes on stderr, exit 1, no key', async () => {
+    const line = await fails(['key', 'create', String(accountId), '--scope', 'messages:read', 'mesages:write'], 'invalid_request');
+    assert.match(line, /unknown scope "mesages:write"; allowed: messages:read, messages:write, account:read, account:write, suppressions:write, webhooks:write$/);
+    assert.doesNotMatch(line, /"messages:read"/);
+  });
+
   test('send, ls, dry-run cancel, cancel: the refund restores the balance', async () => {
     const m = await ok(['send', '--account', String(accountId), '--channel', 'sms', '--to', '+33612345678', '0612345679',
       '--text', 'Hello', '--at', FUTURE, '--tag', 'promo', '--batch', 'b1']);

@@ -25,7 +25,7 @@ before(async () => { dir = await mkdtemp(join(tmpdir(), 'relais-worker-port-'));
 after(async () => { await rm(dir, { recursive: true, force: true }); });
 
 const env = (extra: Record<string, string>) => loadConfig({
-  RELAIS_DATABASE_URL: `sqlite:${join(dir, 'relais.db')}`, RELAIS_LOG_LEVEL: 'silent', RELAIS_POLL_INTERVAL_MS: '50', ...extra,
+  RELAIS_DATABASE_URL: `sqlite:${join(dir, 'relais.db')}`, RELAIS_DATA_DIR: dir, RELAIS_LOG_LEVEL: 'silent', RELAIS_POLL_INTERVAL_MS: '50', ...extra,
 });
 
 test('a worker opens no port unless RELAIS_WORKER_PORT is set', async () => {

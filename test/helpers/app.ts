@@ -15,6 +15,8 @@ import { FakeClock } from './clock.js';
 import { dialectBlocks, testStore, type Dialect } from './store.js';
 
 export const ADMIN_TOKEN = 'test-admin-token';
+/** Seals the sub-account keys of test servers (RELAIS_SECRET_KEY). */
+export const TEST_SECRET_KEY = '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff';
 
 export interface HttpResult {
   status: number;
@@ -50,7 +52,7 @@ export async function startTestApp(opts: {
   logger?: Logger;
 } = {}): Promise<TestApp> {
   const db = await testStore(opts.dialect ?? 'sqlite');
-  const config = loadConfig({ RELAIS_DATABASE_URL: db.url, RELAIS_ADMIN_TOKEN: ADMIN_TOKEN, RELAIS_LOG_LEVEL: 'silent', PORT: '0',
+  const config = loadConfig({ RELAIS_DATABASE_URL: db.url, RELAIS_ADMIN_TOKEN: ADMIN_TOKEN, RELAIS_LOG_LEVEL: 'silent', PORT: '0', RELAIS_SECRET_KEY: TEST_SECRET_KEY,
     // Test receivers listen on 127.0.0.1; tests of the refusal set it back to false.
     RELAIS_ALLOW_PRIVATE_CALLBACKS: 'true', ...opts.env });
   const clock = (opts.clock ?? new FakeClock()) as FakeClock;

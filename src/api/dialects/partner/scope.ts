@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 
 import { authenticate } from '../../../core/accounts.js';
 import type { Core } from '../../../core/context.js';
 import { isRelaisError, type RelaisError } from '../../../core/errors.js';
-import { logFailure, toRelaisError } from '../../problem.js';
+import { logFailure, setRetryAfter, toRelaisError } from '../../problem.js';
 import { fromVendorTable, PartnerError, type VendorOverrides, type VendorTable } from './errors.js';
 import { queryKey, readParams, queryFormat, type Format, type Params } from './params.js';
 import { renderXml } from './xml.js';
@@ -72,6 +72,7 @@ export function setupPartnerScope(app: FastifyInstance<any, any, any, any, any>,
   app.setErrorHandler((err, request, reply) => {
     const e = toPartnerError(err, request, scope);
     logFailure(request, e.status, (err as RelaisError).cause ?? err);
+    setRetryAfter(reply, err);
     return sendPartner(reply, formats.get(request) ?? queryFormat(request), e.body, scope.always200 ? 200 : e.status, e.xmlBody);
   });
   app.setNotFoundHandler((request, reply) =>
