@@ -8,7 +8,8 @@
 //   npm run bench -- --peers-only --peers=sqlite,bullmq,graphile,pgboss
 //   npm run bench -- --only 2 --db postgres --profile   CPU profiles (in-process and server) with a summary
 //
-// One JSON line per measurement is appended to bench/results/results.jsonl.
+// One JSON line per measurement is appended to bench/results/local.jsonl (git-ignored), or with
+// --record to the tracked history bench/results/results.jsonl.
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { cleanupAll } from './lib/cleanup.js';
@@ -17,8 +18,8 @@ import { pgAdmin, PG_ADMIN_URL, type DbKind } from './lib/db.js';
 import { parsePeers, runPeers, PEER_KEYS, type PeerKey } from './lib/peers.js';
 import { Progress } from './lib/progress.js';
 import { serverEntry, type ServerMode } from './lib/relais.js';
-import { buildTable, loadRange } from './lib/report.js';
-import { readResults, RESULTS_FILE, ResultLog, runMeta, type Recorded } from './lib/results.js';
+import { buildTable, fullSize, loadRange } from './lib/report.js';
+import { LOCAL_RESULTS_FILE, readResults, RESULTS_FILE, ResultLog, resultsFile, runMeta, type Recorded } from './lib/results.js';
 import { scheduleOne } from './workloads/w1a-schedule.js';
 import { scheduleBulk } from './workloads/w1b-bulk.js';
 import { lateness } from './workloads/w2-lateness.js';
@@ -31,7 +32,7 @@ import { httpLoad } from './workloads/w7-http-load.js';
 const WORKLOADS: Workload[] = [scheduleOne, scheduleBulk, lateness, burst, cancel, race, memory, httpLoad];
 
 const HELP = `usage: npm run bench -- [options]
-  --quick              scaled-down sizes (whole run < 1 min); results are indicative only
+  --quick              scaled-down sizes (whole run < 1 min); figures are indicative, not judged against the targets
   --only 1a,1b,2,...   run these workloads (default: all: ${WORKLOADS.map((w) => w.id).join(',')})
   --db sqlite|postgres|both   (default both)
   --reps N             repetitions of 1a-core, 2, 4-core, 5 (median shown; default 3, --quick 1)
@@ -41,18 +42,20 @@ const HELP = `usage: npm run bench -- [options]
   --peer-reps N        REPS for the peers' harness (default 3)
   --profile            CPU-profile each measurement (in-process inspector; server children with --cpu-prof) and print the top functions
   --server build|tsx   how server children run src/: esbuild-compiled (default) or through tsx
-  --size k=v,...       override sizes, e.g. --size memoryN=100000,burstN=10000 (names: bench/lib/context.ts)
-  --no-save            do not append to bench/results/results.jsonl
-  --report[=run]       only print the table of a recorded run (default: the latest) from bench/results/results.jsonl
+  --size k=v,...       override sizes, e.g. --size memoryN=100000,burstN=10000 (names: bench/lib/context.ts); indicative, like --quick
+  --record             an official run: append to the tracked history bench/results/results.jsonl
+                       (default: bench/results/local.jsonl, git-ignored)
+  --no-save            append nowhere
+  --report[=run]       only print the table of a recorded run (default: the latest) from both files
 env: RELAIS_BENCH_PG_URL (admin URL, default ${PG_ADMIN_URL}), RELAIS_BENCH_RESULTS, RELAIS_BENCH_PEERS_DIR; RELAIS_* settings apply to Relais.`;
 
 interface Args {
   quick: boolean; only?: string[]; dbs: DbKind[]; reps?: number; peers?: PeerKey[]; peersOnly: boolean; peerMeasures?: string;
-  peerReps?: number; profile: boolean; server: ServerMode; save: boolean; size?: string; report?: string;
+  peerReps?: number; profile: boolean; server: ServerMode; save: boolean; record: boolean; size?: string; report?: string;
 }
 
 function parse(argv: string[]): Args {
-  const a: Args = { quick: false, dbs: ['sqlite', 'postgres'], peersOnly: false, profile: false, server: 'build', save: true };
+  const a: Args = { quick: false, dbs: ['sqlite', 'postgres'], peersOnly: false, profile: false, server: 'build', save: true, record: false };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split(/=(.*)/s, 2) as [string, string | undefined];
     const value = () => inline ?? argv[++i] ?? (() => { throw new Error(`${flag} needs a value`); })();
@@ -68,6 +71,7 @@ function parse(argv: string[]): Args {
       case '--profile': a.profile = true; break;
       case '--server': a.server = value() as ServerMode; break;
       case '--no-save': a.save = false; break;
+      case '--record': a.record = true; break;
       case '--size': a.size = value(); break;
       case '--report': a.report = inline ?? 'latest'; break;
       case '--help': case '-h': console.log(HELP); process.exit(0);
@@ -78,6 +82,8 @@ function parse(argv: string[]): Args {
   for (const d of a.dbs) if (d !== 'sqlite' && d !== 'postgres') throw new Error(`--db: unknown database "${d}"`);
   if (a.only) for (const id of a.only) if (!WORKLOADS.some((w) => w.id === id)) throw new Error(`--only: unknown workload "${id}"`);
   if (!['build', 'tsx'].includes(a.server)) throw new Error('--server must be build or tsx');
+  if (a.record && (a.quick || a.size)) throw new Error('--record is for official, full-size runs: not with --quick or --size');
+  if (a.record && !a.save) throw new Error('--record and --no-save contradict each other');
   return a;
 }
 
@@ -87,7 +93,7 @@ function report(run: string): number {
   const runs = [...new Set(all.filter((r) => r.db === 'sqlite' || r.db === 'postgres').map((r) => r.run))];
   const id = run === 'latest' ? runs[runs.length - 1] : run;
   if (!id || !runs.includes(id)) {
-    console.error(`no recorded run ${run === 'latest' ? '' : `"${run}" `}with Relais measurements in ${RESULTS_FILE}`);
+    console.error(`no recorded run ${run === 'latest' ? '' : `"${run}" `}with Relais measurements in ${process.env.RELAIS_BENCH_RESULTS || `${RESULTS_FILE} or ${LOCAL_RESULTS_FILE}`}`);
     return 1;
   }
   const records = all.filter((r) => r.run === id);
@@ -121,6 +127,9 @@ function printTable(records: Recorded[], notes: string[]): void {
   }
   for (const n of notes) console.log(`peer figures — ${n}`);
   const missed = verdicts.filter((v) => !v.pass);
+  if (records.some((r) => (r.db === 'sqlite' || r.db === 'postgres') && !fullSize(r))) {
+    console.log('\nindicative: sizes scaled down (--quick or --size), so no figure is judged against its target');
+  }
   if (verdicts.length) console.log(`\ntargets: ${verdicts.length - missed.length}/${verdicts.length} met${missed.length ? '; missed:\n' + missed.map((v) => `  - ${v.row} [${v.db}]: ${v.value} (target ${v.target})`).join('\n') : ''}`);
 }
 
@@ -129,7 +138,7 @@ async function main(): Promise<number> {
   if (args.report) return report(args.report);
   const meta = runMeta(args.quick, args.size);
   const sizes = overrideSizes(args.quick ? QUICK : FULL, args.size);
-  const log = new ResultLog(meta, args.save);
+  const log = new ResultLog(meta, resultsFile(args.record), args.save);
   const progress = new Progress();
   const profileDir = args.profile ? join(tmpdir(), 'relais-bench-profiles', meta.run) : undefined;
   const t0 = performance.now();

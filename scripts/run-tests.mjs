@@ -19,7 +19,9 @@ function walk(path, out) {
   return out;
 }
 
-const targets = process.argv.slice(2);
+// Options (`--test-name-pattern=…`, `--test-reporter=tap`…) go to node; the rest are files and folders.
+const nodeOptions = process.argv.slice(2).filter((a) => a.startsWith('--'));
+const targets = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 for (const t of targets) {
   if (!existsSync(t)) {
     console.error(`run-tests: no such file or folder: ${t}`);
@@ -35,6 +37,10 @@ if (files.length === 0) {
   process.exit(1);
 }
 
-const child = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], { stdio: 'inherit', cwd: root });
+// One line per file, failures in full, the totals last (scripts/test-reporter.mjs).
+const reporter = nodeOptions.some((o) => o.startsWith('--test-reporter'))
+  ? []
+  : [`--test-reporter=${join(root, 'scripts', 'test-reporter.mjs')}`, '--test-reporter-destination=stdout'];
+const child = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...reporter, ...nodeOptions, ...files], { stdio: 'inherit', cwd: root });
 if (child.error) throw child.error;
 process.exit(child.status ?? 1);

@@ -3,12 +3,13 @@ import type { Config } from './config.js';
 import { systemClock, type Clock } from './core/clock.js';
 import { DEFAULT_LIMITS, silentObserver, type Core, type Observer } from './core/context.js';
 import type { Store, Wakeup } from './core/ports.js';
+import { SecretBox } from './core/secrets.js';
 
 /**
  * Core services over a store, from config. The wakeup is late-bound: the dispatcher comes after.
  * Kept apart from main.ts so that the CLI's one-shot commands do not load the HTTP stack.
  */
-export function composeCore(config: Config, store: Store, opts: { clock?: Clock; observer?: Observer; wakeup?: Wakeup } = {}): Core {
+export function composeCore(config: Config, store: Store, opts: { clock?: Clock; observer?: Observer; wakeup?: Wakeup; secrets?: SecretBox } = {}): Core {
   return {
     store,
     clock: opts.clock ?? systemClock,
@@ -18,6 +19,9 @@ export function composeCore(config: Config, store: Store, opts: { clock?: Clock;
     limits: { ...DEFAULT_LIMITS, ...config.limits },
     defaultRegion: config.defaultRegion,
     currency: config.currency,
+    allowPrivateCallbacks: config.webhooks.allowPrivate,
+    // The server passes the key it resolved (secret-key.ts); one-shot CLI commands never seal.
+    secrets: opts.secrets ?? new SecretBox(config.secretKey),
   };
 }
 

@@ -10,6 +10,7 @@ import type { Wakeup } from './core/ports.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
 import { WebhookSender } from './dispatch/webhooks.js';
 import { createMetrics } from './metrics.js';
+import { openSecrets } from './secret-key.js';
 import { openStore } from './store/open.js';
 import { PgWakeup } from './store/wakeup.js';
 import { OutboxTransport } from './transports/outbox.js';
@@ -43,11 +44,19 @@ export function createLogger(config: Config): Logger {
   return pino({ level: config.logLevel, base: { pid: process.pid } });
 }
 
+/** Where a newcomer goes next, in the start-up line: the API and its docs, and whether the admin API is on. */
+function startUrls(role: Role, address: string | undefined, config: Config): Record<string, unknown> {
+  const admin = Boolean(config.http.adminToken);
+  if (role === 'worker' || !address) return { admin };
+  return { api: `${address}/api/v1`, docs: `${address}/docs`, admin, ...(admin ? {} : { adminHint: 'set RELAIS_ADMIN_TOKEN to turn the admin API on' }) };
+}
+
 /** Opens the store and starts the HTTP API and/or the dispatcher, per role. */
 export async function startServer(config: Config, opts: { role?: Role; logger?: Logger; clock?: Clock } = {}): Promise<Server> {
   const role = opts.role ?? config.role;
   const log = opts.logger ?? createLogger(config);
   const store = await openStore({ url: config.db.url, poolSize: config.db.poolSize, statementTimeoutMs: config.db.statementTimeoutMs });
+  const secrets = await openSecrets(config, store, log).catch(async (err) => { await store.close(); throw err; });
   const metrics = createMetrics();
   let dispatcher: Dispatcher | undefined;
   let webhooks: WebhookSender | undefined;
@@ -60,7 +69,7 @@ export async function startServer(config: Config, opts: { role?: Role; logger?: 
       if (sendAt < clock.now() + config.dispatch.pollIntervalMs) remote?.publish(sendAt);
     },
   };
-  const core = composeCore(config, store, { clock, observer: metrics.observer, wakeup });
+  const core = composeCore(config, store, { clock, observer: metrics.observer, wakeup, secrets });
   const transports = defaultTransports(core);
   if (role !== 'api') {
     dispatcher = new Dispatcher(core, transports, config.dispatch, log);
@@ -81,10 +90,13 @@ export async function startServer(config: Config, opts: { role?: Role; logger?: 
   };
   try {
     if (role !== 'worker') {
-      app = await buildApp({ core, registry: metrics.registry, bodyLimit: config.http.bodyLimit, adminToken: config.http.adminToken, logger: log, dialects: dialectOptions(config) });
+      app = await buildApp({
+        core, registry: metrics.registry, bodyLimit: config.http.bodyLimit, adminToken: config.http.adminToken, metricsToken: config.http.metricsToken,
+        logger: log, dialects: dialectOptions(config), http: config.http,
+      });
       address = await app.listen({ port: config.http.port, host: config.http.host });
     } else if (config.http.workerPort !== null) {
-      app = await buildHealthApp({ core, registry: metrics.registry, logger: log });
+      app = await buildHealthApp({ core, registry: metrics.registry, logger: log, metricsToken: config.http.metricsToken, http: config.http });
       address = await app.listen({ port: config.http.workerPort, host: config.http.host });
     }
   } catch (err) {
@@ -92,6 +104,6 @@ export async function startServer(config: Config, opts: { role?: Role; logger?: 
     await close();
     throw err;
   }
-  log.info({ role, address, database: store.kind, admin: Boolean(config.http.adminToken) }, 'relais started');
+  log.info({ role, address, database: store.kind, ...startUrls(role, address, config) }, 'relais started');
   return { app, dispatcher, core, address, close };
 }

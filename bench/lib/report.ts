@@ -13,6 +13,16 @@ const nested = (r: Recorded, a: string, b: string): number | null => {
 
 export interface Verdict { row: string; db: string; value: string; target: string; pass: boolean }
 
+/** Targets are stated for the full sizes: a --quick or --size run's figures are only indicative. */
+export const fullSize = (r: Recorded): boolean => !r.quick && !r.sizeOverrides;
+
+/** The mark after a cell: ✓/✗ against the target for full-size figures, "indicative" otherwise, none when not judged. */
+export function judgement(rs: Recs, pass: boolean | undefined): { mark: string; verdict: boolean } {
+  if (pass === undefined) return { mark: '', verdict: false };
+  if (!rs.every(fullSize)) return { mark: ' (indicative)', verdict: false };
+  return { mark: pass ? ' ✓' : ' ✗', verdict: true };
+}
+
 interface Row {
   label: string;
   target: string;
@@ -119,9 +129,9 @@ export function buildTable(records: Recs): { markdown: string; verdicts: Verdict
       if (rs.length === 0) return '–';
       const value = row.cell(rs, db, records);
       const pass = row.judge?.(rs, db, records);
-      if (pass === undefined) return value;
-      verdicts.push({ row: row.label, db, value, target: row.target, pass });
-      return `${value} ${pass ? '✓' : '✗'}`;
+      const { mark, verdict } = judgement(rs, pass);
+      if (verdict) verdicts.push({ row: row.label, db, value, target: row.target, pass: pass === true });
+      return value + mark;
     });
     if (cells.every((c) => c === '–')) continue;
     // Rows Relais did not run (--only) are left out rather than shown with peer figures alone.

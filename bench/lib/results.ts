@@ -6,7 +6,14 @@ import { join, relative } from 'node:path';
 
 export const ROOT = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
 export const RESULTS_DIR = join(ROOT, 'bench', 'results');
+/** The tracked history: official runs, recorded with --record, that docs/BENCHMARKS.md cites. */
 export const RESULTS_FILE = join(RESULTS_DIR, 'results.jsonl');
+/** Every other run: git-ignored, so that a run leaves the tree clean. */
+export const LOCAL_RESULTS_FILE = join(RESULTS_DIR, 'local.jsonl');
+
+/** Where a run appends its measurements: RELAIS_BENCH_RESULTS, else the history with --record, else the local file. */
+export const resultsFile = (record: boolean, env: NodeJS.ProcessEnv = process.env): string =>
+  env.RELAIS_BENCH_RESULTS || (record ? RESULTS_FILE : LOCAL_RESULTS_FILE);
 
 export interface RunMeta {
   run: string;
@@ -75,14 +82,11 @@ export type Measurement = MeasurementBody & { db: string };
 
 export type Recorded = RunMeta & Measurement & { load: number[] };
 
-/** Appends one JSON line per measurement to bench/results/results.jsonl (or RELAIS_BENCH_RESULTS). */
+/** Appends one JSON line per measurement to the file of `resultsFile`. */
 export class ResultLog {
-  readonly file: string;
   readonly records: Recorded[] = [];
 
-  constructor(readonly meta: RunMeta, private readonly persist: boolean) {
-    this.file = process.env.RELAIS_BENCH_RESULTS || RESULTS_FILE;
-  }
+  constructor(readonly meta: RunMeta, readonly file: string, private readonly persist: boolean) {}
 
   add(m: Measurement): Recorded {
     const rec: Recorded = { ...this.meta, ...m, load: loadavg().map((x) => Math.round(x * 100) / 100) };
@@ -95,8 +99,18 @@ export class ResultLog {
   }
 }
 
-/** Every line of the results file (older runs included), for peer figures measured in an earlier session. */
-export function readResults(file = process.env.RELAIS_BENCH_RESULTS || RESULTS_FILE): Recorded[] {
+/**
+ * Every recorded measurement (older runs included, for peer figures measured in an earlier
+ * session): RELAIS_BENCH_RESULTS alone, else the history and the local runs, oldest run first.
+ */
+export function readResults(env: NodeJS.ProcessEnv = process.env): Recorded[] {
+  const files = env.RELAIS_BENCH_RESULTS ? [env.RELAIS_BENCH_RESULTS] : [RESULTS_FILE, LOCAL_RESULTS_FILE];
+  const records = files.flatMap(readLines);
+  // Stable: a run's lines keep their order; runs are ordered by their start.
+  return records.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+}
+
+function readLines(file: string): Recorded[] {
   if (!existsSync(file) || statSync(file).size === 0) return [];
   return readFileSync(file, 'utf8').split('\n').filter(Boolean).flatMap((l) => {
     try {

@@ -4,6 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { ENV, type Config } from '../config.js';
 import type { Core } from '../core/context.js';
 import { RelaisError } from '../core/errors.js';
 import { adminRoutes } from './admin/routes.js';
@@ -19,10 +20,25 @@ export interface AppDeps {
   registry: Registry;
   bodyLimit: number;
   adminToken: string | null;
+  /** Bearer token `/metrics` requires; null or absent: open. */
+  metricsToken?: string | null;
   logger?: Logger | false;
   /** Vendor dialect settings; absent: the documented defaults. */
   dialects?: DialectOptions;
+  /** Client timeouts and the connection cap; absent: the documented defaults. */
+  http?: HttpLimits;
 }
+
+/** How long a client may take, and how many may be connected at once (config.http). */
+export type HttpLimits = Pick<Config['http'], 'maxConnections' | 'idleTimeoutMs' | 'headersTimeoutMs' | 'requestTimeoutMs' | 'keepAliveTimeoutMs'>;
+
+export const DEFAULT_HTTP_LIMITS: HttpLimits = {
+  maxConnections: Number(ENV.RELAIS_HTTP_MAX_CONNECTIONS.default),
+  idleTimeoutMs: Number(ENV.RELAIS_HTTP_IDLE_TIMEOUT_MS.default),
+  headersTimeoutMs: Number(ENV.RELAIS_HTTP_HEADERS_TIMEOUT_MS.default),
+  requestTimeoutMs: Number(ENV.RELAIS_HTTP_REQUEST_TIMEOUT_MS.default),
+  keepAliveTimeoutMs: Number(ENV.RELAIS_HTTP_KEEP_ALIVE_TIMEOUT_MS.default),
+};
 
 export interface DialectOptions {
   /** Route vendor Host headers (api.smspartner.fr …) to their dialect without the prefix. */
@@ -45,17 +61,18 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     ...(dialects.hostDialects ? { rewriteUrl: rewriteVendorHost } : {}),
     loggerInstance: deps.logger || undefined,
     bodyLimit: deps.bodyLimit,
-  });
+  }, deps.http);
 
   await app.register(swagger, swaggerOptions);
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  await app.register(healthRoutes, { core: deps.core, registry: deps.registry });
+  app.get('/', { schema: { hide: true } }, async () => index(Boolean(deps.adminToken)));
+  await app.register(healthRoutes, { core: deps.core, registry: deps.registry, metricsToken: deps.metricsToken ?? null });
   await app.register(nativeRoutes, { prefix: '/api/v1', core: deps.core });
-  if (deps.adminToken) await app.register(adminRoutes, { prefix: '/admin/v1', core: deps.core, token: deps.adminToken });
+  await app.register(deps.adminToken ? adminRoutes : adminOff, { prefix: ADMIN_PREFIX, core: deps.core, token: deps.adminToken ?? '' });
   // Each dialect is an encapsulated plugin with its own body parsing and error envelope.
   await app.register(smsPartnerRoutes, {
-    prefix: '/smspartner/v1', core: deps.core, timezone: dialects.timezone, cancelCutoffMs: dialects.cancelCutoffMs,
+    prefix: DIALECT_PREFIXES.smspartner, core: deps.core, timezone: dialects.timezone, cancelCutoffMs: dialects.cancelCutoffMs,
     always200: dialects.smspartner.always200,
   });
   for (const prefix of PLANNED_DIALECTS) await app.register(notBuiltYet, { prefix });
@@ -63,27 +80,75 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 }
 
 /** What a worker-role process serves when RELAIS_WORKER_PORT is set: liveness, readiness, metrics. */
-export async function buildHealthApp(deps: Pick<AppDeps, 'core' | 'registry' | 'logger'>): Promise<App> {
-  const app = bareApp({ loggerInstance: deps.logger || undefined });
-  await app.register(healthRoutes, { core: deps.core, registry: deps.registry });
+export async function buildHealthApp(deps: Pick<AppDeps, 'core' | 'registry' | 'logger' | 'metricsToken' | 'http'>): Promise<App> {
+  const app = bareApp({ loggerInstance: deps.logger || undefined }, deps.http);
+  await app.register(healthRoutes, { core: deps.core, registry: deps.registry, metricsToken: deps.metricsToken ?? null });
   return app;
 }
 
-/** Fastify with the validation, logging and problem+json error answers every Relais app shares. */
-function bareApp(options: Pick<FastifyServerOptions, 'rewriteUrl' | 'loggerInstance' | 'bodyLimit'>): App {
+/** Fastify with the validation, logging, client limits and problem+json error answers every Relais app shares. */
+function bareApp(options: Pick<FastifyServerOptions, 'rewriteUrl' | 'loggerInstance' | 'bodyLimit'>, limits = DEFAULT_HTTP_LIMITS): App {
+  // Node refuses a headers timeout longer than the request timeout; the request one bounds both anyway.
+  const headersTimeout = Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs);
   const app = Fastify({
     ...options,
     // Unknown fields are refused, not silently dropped: a typo in `sendAt` must not mean "now".
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
     // One log line per request costs more than the request on the hot path; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
+    // A client that sends nothing, or a body a byte at a time, must not hold a socket forever.
+    connectionTimeout: limits.idleTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    // Node checks the header and request deadlines only every connectionsCheckingInterval (30 s
+    // by default): at most a second late here, and never later than the shortest deadline.
+    http: { headersTimeout, requestTimeout: limits.requestTimeoutMs, connectionsCheckingInterval: Math.min(1000, headersTimeout) },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  // Connections beyond the cap are closed on arrival: the ones already open keep being served.
+  app.server.maxConnections = limits.maxConnections;
   app.decorateRequest('auth', null);
+  acceptEmptyJson(app);
   app.setErrorHandler((err, request, reply) => sendProblem(reply, request, toRelaisError(err)));
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, request, new RelaisError('not_found', `no route for ${request.method} ${request.url.split('?')[0]}`)));
   return app;
 }
+
+/**
+ * `Content-Type: application/json` with no body (what many clients send on a DELETE or a
+ * bodiless POST) is no body, not malformed JSON. Any other text goes through Fastify's own
+ * parser, which keeps its prototype-poisoning checks.
+ */
+function acceptEmptyJson(app: App): void {
+  const parse = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) =>
+    body === '' ? done(null, undefined) : parse(request, body as string, done));
+}
+
+const ADMIN_PREFIX = '/admin/v1';
+const DIALECT_PREFIXES = { smspartner: '/smspartner/v1' };
+
+/** `GET /`: where everything is, for a newcomer's first request. Relative links: the host may be a proxy's. */
+function index(admin: boolean): Record<string, unknown> {
+  return {
+    name: 'relais',
+    api: '/api/v1',
+    docs: '/docs',
+    openapi: '/docs/json',
+    health: '/healthz',
+    ready: '/readyz',
+    metrics: '/metrics',
+    admin: admin ? ADMIN_PREFIX : null,
+    dialects: DIALECT_PREFIXES,
+  };
+}
+
+/** With no admin token, `/admin/v1/*` says why it is not there instead of a bare 404. */
+const adminOff = async (scope: FastifyInstance) => {
+  scope.setNotFoundHandler((request, reply) => sendProblem(reply, request, new RelaisError('not_found',
+    'the admin API is off: set RELAIS_ADMIN_TOKEN to turn it on')));
+};
 
 /** Mount points of the dialects still to come (DESIGN.md); remove one when it is built. */
 const PLANNED_DIALECTS = ['/mailpartner', '/voicepartner', '/braze'];

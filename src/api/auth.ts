@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { authenticate, requireScope } from '../core/accounts.js';
 import type { Core } from '../core/context.js';
 import { RelaisError } from '../core/errors.js';
+import type { Scope } from '../core/scopes.js';
 import type { Account, ApiKey } from '../core/types.js';
 
 export interface Auth {
@@ -27,8 +28,11 @@ export function bearerOrApiKey(request: FastifyRequest): string | undefined {
   return typeof key === 'string' ? key : undefined;
 }
 
-/** A preHandler that authenticates the native API key and checks the route's scope. */
-export const requireKey = (core: Core, scope: string) => async (request: FastifyRequest): Promise<void> => {
+/**
+ * An onRequest hook that authenticates the native API key and checks the route's scope: a
+ * wrong key is refused before its body is read.
+ */
+export const requireKey = (core: Core, scope: Scope) => async (request: FastifyRequest): Promise<void> => {
   const auth = await authenticate(core, bearerOrApiKey(request));
   requireScope(auth.key, scope);
   request.auth = auth;
@@ -42,8 +46,10 @@ export function authOf(request: FastifyRequest): Auth {
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
-/** Compares in constant time, so the token cannot be guessed a byte at a time. */
-export const requireAdmin = (token: string) => async (request: FastifyRequest): Promise<void> => {
+/** An onRequest hook requiring `token` as the Bearer; compared in constant time, so it cannot be guessed a byte at a time. */
+export const requireToken = (token: string, what: string) => async (request: FastifyRequest): Promise<void> => {
   const given = bearerOrApiKey(request);
-  if (!given || !timingSafeEqual(digest(given), digest(token))) throw new RelaisError('unauthorized', 'invalid admin token');
+  if (!given || !timingSafeEqual(digest(given), digest(token))) throw new RelaisError('unauthorized', `invalid ${what} token`);
 };
+
+export const requireAdmin = (token: string) => requireToken(token, 'admin');

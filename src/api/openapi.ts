@@ -112,6 +112,7 @@ export const swaggerOptions: FastifyDynamicSwaggerOptions = {
         bearer: { type: 'http', scheme: 'bearer', description: 'API key: `Authorization: Bearer <key>`' },
         apiKeyHeader: { type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'API key in the `X-Api-Key` header' },
         admin: { type: 'http', scheme: 'bearer', description: 'RELAIS_ADMIN_TOKEN: `Authorization: Bearer <token>`' },
+        metrics: { type: 'http', scheme: 'bearer', description: 'RELAIS_METRICS_TOKEN, when set: `Authorization: Bearer <token>` on `/metrics`' },
         smsPartnerKey: { type: 'apiKey', in: 'query', name: 'apiKey', description: 'SMS Partner: the API key in `apiKey` (query, form or JSON body)' },
       },
     },

@@ -25,6 +25,7 @@ export const HTTP_STATUS = {
   conflict: 409,
   rate_limited: 429,
   unavailable: 503,
+  busy: 503,
   internal: 500,
 } as const satisfies Record<ErrorCode, number>;
 
@@ -37,6 +38,7 @@ const title = (code: ErrorCode) => TITLES[code] ?? code.replace(/_/g, ' ').repla
  */
 export function toRelaisError(err: unknown): RelaisError {
   if (err instanceof RelaisError) return err;
+  if (isClientAbort(err)) return new RelaisError('malformed_body', 'the client closed the connection before the body was complete', {}, { cause: err });
   const e = err as FastifyError & { validation?: AjvIssue[]; validationContext?: string };
   if (e?.validation) return validationError(e.validationContext, e.validation);
   switch (e?.code) {
@@ -106,10 +108,32 @@ function fieldOf(context: string | undefined, path: string | undefined, params?:
   return parts.filter(Boolean).join('.') || (context ?? 'request');
 }
 
+/** Node's error on a request whose client hung up before the body was complete. */
+const isClientAbort = (err: unknown): boolean => {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  return e?.code === 'ECONNRESET' && e.message === 'aborted';
+};
+
+/**
+ * What a failed request leaves in the log: a server fault is an error line; a client that hung
+ * up mid-body is routine on the Internet, and nobody is left to answer, so a debug line.
+ */
+export function logFailure(request: FastifyRequest, status: number, cause: unknown): void {
+  if (isClientAbort(cause)) request.log.debug({ err: cause }, 'the client closed the connection before the body was complete');
+  else if (status >= 500) request.log.error({ err: cause }, 'request failed');
+}
+
+/** `Retry-After` for an error that says when to come back (`busy`), on every API. */
+export function setRetryAfter(reply: FastifyReply, err: unknown): void {
+  const seconds = err instanceof RelaisError ? err.details.retryAfter : undefined;
+  if (typeof seconds === 'number') reply.header('retry-after', String(seconds));
+}
+
 /** RFC 9457 problem details. */
 export function sendProblem(reply: FastifyReply, request: FastifyRequest, err: RelaisError): FastifyReply {
   const status = HTTP_STATUS[err.code];
-  if (status >= 500) request.log.error({ err: err.cause ?? err }, 'request failed');
+  logFailure(request, status, err.cause ?? err);
+  setRetryAfter(reply, err);
   // Details extend the problem; they never replace its standard members (a message's `status`
   // in the details must not overwrite the HTTP status).
   return reply.code(status).type('application/problem+json').send({

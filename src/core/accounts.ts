@@ -1,7 +1,9 @@
 import { createHash, randomInt } from 'node:crypto';
 import type { Core } from './context.js';
 import { RelaisError } from './errors.js';
+import { addCredits } from './ledger.js';
 import type { Credits } from './money.js';
+import { checkScopes, type Scope } from './scopes.js';
 import type { Account, ApiKey } from './types.js';
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -32,7 +34,7 @@ export async function createAccount(core: Core, input: { name: string; credits: 
     }
     const created = await tx.createAccount({ name, parentId: input.parentId ?? null, currency: core.currency, createdAt: now });
     if (input.credits > 0) {
-      await tx.applyLedgerEntry({ accountId: created.id, kind: 'topup', amount: input.credits, messageId: null, cause: 'opening balance', createdAt: now });
+      await addCredits(tx, { accountId: created.id, kind: 'topup', amount: input.credits, messageId: null, cause: 'opening balance', createdAt: now });
     }
     const apiKey = newApiKey();
     await tx.insertApiKey({ accountId: created.id, hash: hashApiKey(apiKey), prefix: apiKey.slice(0, 6), scopes: null, createdAt: now });
@@ -44,18 +46,25 @@ export async function topUp(core: Core, accountId: number, credits: Credits, cau
   if (credits <= 0) throw new RelaisError('invalid_request', 'credits must be positive', { field: 'credits' });
   const now = core.clock.now();
   return core.store.transaction(async (tx) => {
-    const entry = await tx.applyLedgerEntry({ accountId, kind: 'topup', amount: credits, messageId: null, cause, createdAt: now });
+    const entry = await addCredits(tx, { accountId, kind: 'topup', amount: credits, messageId: null, cause, createdAt: now });
     if (!entry) throw new RelaisError('not_found', `account ${accountId} does not exist`);
     return (await tx.getAccount(accountId))!;
   });
 }
 
-export async function createApiKey(core: Core, accountId: number, scopes: string[] | null = null): Promise<{ apiKey: string; key: ApiKey }> {
+/**
+ * A new key for the account: null scopes = every scope. Unknown scope names are refused (a
+ * misspelt scope must not yield a key that silently cannot do what was meant), and so is a
+ * closed sub-account: closing it deleted its keys, a new one would bring it back to life.
+ */
+export async function createApiKey(core: Core, accountId: number, scopes: readonly string[] | null = null): Promise<{ apiKey: string; key: ApiKey }> {
+  const checked = scopes === null ? null : checkScopes(scopes);
   const now = core.clock.now();
   return core.store.transaction(async (tx) => {
     if (!(await tx.getAccount(accountId))) throw new RelaisError('not_found', `account ${accountId} does not exist`);
+    if ((await tx.getProfile(accountId))?.closedAt != null) throw new RelaisError('conflict', `account ${accountId} is closed`, { accountId });
     const apiKey = newApiKey();
-    const key = await tx.insertApiKey({ accountId, hash: hashApiKey(apiKey), prefix: apiKey.slice(0, 6), scopes, createdAt: now });
+    const key = await tx.insertApiKey({ accountId, hash: hashApiKey(apiKey), prefix: apiKey.slice(0, 6), scopes: checked, createdAt: now });
     return { apiKey, key };
   });
 }
@@ -69,7 +78,7 @@ export async function authenticate(core: Core, apiKey: string | undefined): Prom
   return { account, key };
 }
 
-export function requireScope(key: ApiKey, scope: string): void {
+export function requireScope(key: ApiKey, scope: Scope): void {
   if (key.scopes !== null && !key.scopes.includes(scope)) {
     throw new RelaisError('forbidden', `this API key lacks the "${scope}" scope`, { scope });
   }

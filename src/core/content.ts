@@ -1,3 +1,5 @@
+import { normalizeEmail } from './addresses.js';
+import { checkHttpUrl } from './callback-url.js';
 import { RelaisError } from './errors.js';
 import { countSmsSegments } from './segments.js';
 import type { Channel, MessageContent } from './types.js';
@@ -5,6 +7,9 @@ import type { Channel, MessageContent } from './types.js';
 /** Concatenated SMS beyond this many segments are refused (SMS Partner's limit, code 52). */
 export const MAX_SMS_SEGMENTS = 10;
 const SENDER = /^(?:[A-Za-z0-9 .\-_&+']{1,11}|\+?\d{3,15})$/;
+// A line break in a value that becomes a header line would start a header of the client's own;
+// tab is the only control character a header may hold.
+const CONTROL = /[\u0000-\u0008\u000A-\u001F\u007F]/;
 
 const invalid = (field: string, message: string) => new RelaisError('invalid_request', message, { field });
 
@@ -15,6 +20,60 @@ const CONTENT_FIELDS: Record<Channel, readonly string[]> = {
   voice: ['channel', 'text', 'audioUrl', 'sender'],
 };
 
+/**
+ * The path to the first string (value or object key) holding U+0000, or undefined. PostgreSQL
+ * text and JSON cannot store it and no channel can carry it, so every API refuses it on entry.
+ * Iterative: a body nested thousands of levels is walked without exhausting the stack.
+ */
+export function nulPath(value: unknown): string[] | undefined {
+  // Each entry links to its parent: the path is built once, for the hit (copying it per level is quadratic).
+  interface Entry { value: unknown; key: string; parent: Entry | null }
+  const pathOf = (e: Entry | null): string[] => {
+    const path: string[] = [];
+    for (let at = e; at?.parent; at = at.parent) path.push(at.key);
+    return path.reverse();
+  };
+  const stack: Entry[] = [{ value, key: '', parent: null }];
+  while (stack.length) {
+    const entry = stack.pop()!;
+    const v = entry.value;
+    if (typeof v === 'string') {
+      if (v.includes('\u0000')) return pathOf(entry);
+    } else if (typeof v === 'object' && v !== null) {
+      for (const [key, child] of Object.entries(v)) {
+        if (key.includes('\u0000')) return pathOf(entry);
+        stack.push({ value: child, key, parent: entry });
+      }
+    }
+  }
+  return undefined;
+}
+
+/** A sender id: blank or with control characters it would reach the carrier as an empty or forged header. */
+function checkSender(sender: string | null, pattern?: RegExp): void {
+  if (sender === null) return;
+  if (!sender.trim() || CONTROL.test(sender)) throw new RelaisError('invalid_sender', 'sender must not be blank nor hold control characters', { field: 'sender' });
+  if (pattern && !pattern.test(sender)) throw new RelaisError('invalid_sender', 'sender must be 1-11 letters/digits or a phone number', { field: 'sender' });
+}
+
+/** `addr@example.com` or `Display Name <addr@example.com>`, the address normalised; null stays null. */
+function mailbox(field: string, value: string | null | undefined): string | null {
+  if (value === null || value === undefined) return null;
+  const text = value.trim();
+  const open = text.lastIndexOf('<');
+  const named = open >= 0 && text.endsWith('>');
+  const name = named ? text.slice(0, open).trim() : '';
+  if (CONTROL.test(name) || /[<>]/.test(name)) throw invalid(field, `${field} has a display name with characters a mail header cannot carry`);
+  let address: string;
+  try {
+    address = normalizeEmail(named ? text.slice(open + 1, -1) : text);
+  } catch {
+    throw invalid(field, `${field} must be an e-mail address, optionally as "Name <address>"`);
+  }
+  return name ? `${name} <${address}>` : address;
+}
+
+/** The transport fetches the audio: only web URLs, never file:, data: or other schemes. */
 /** Checks what a channel needs to be sendable; returns the content as it will be stored. */
 export function validateContent(channel: Channel, content: MessageContent): MessageContent {
   if (content.channel !== channel) throw invalid('channel', `content is for ${content.channel}, message is for ${channel}`);
@@ -23,9 +82,7 @@ export function validateContent(channel: Channel, content: MessageContent): Mess
   switch (content.channel) {
     case 'sms': {
       if (!content.text) throw invalid('text', 'text must not be empty');
-      if (content.sender !== null && !SENDER.test(content.sender)) {
-        throw new RelaisError('invalid_sender', 'sender must be 1-11 letters/digits or a phone number', { field: 'sender' });
-      }
+      checkSender(content.sender, SENDER);
       const { segments } = countSmsSegments(content.text, { unicode: content.unicode });
       if (segments > MAX_SMS_SEGMENTS) {
         throw new RelaisError('message_too_long', `text needs ${segments} SMS segments; the limit is ${MAX_SMS_SEGMENTS}`, { field: 'text', segments });
@@ -34,10 +91,13 @@ export function validateContent(channel: Channel, content: MessageContent): Mess
     }
     case 'email':
       if (!content.subject) throw invalid('subject', 'subject must not be empty');
+      if (CONTROL.test(content.subject)) throw invalid('subject', 'subject must be one line without control characters');
       if (!content.text && !content.html) throw invalid('text', 'an e-mail needs text or html');
-      return content;
+      return { ...content, from: mailbox('from', content.from), replyTo: mailbox('replyTo', content.replyTo) };
     case 'voice':
       if (!content.text && !content.audioUrl) throw invalid('text', 'a voice message needs text or audioUrl');
+      checkSender(content.sender);
+      if (content.audioUrl !== null) checkHttpUrl(content.audioUrl, 'audioUrl');
       return content;
   }
 }

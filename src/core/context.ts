@@ -2,6 +2,7 @@ import type { CountryCode } from 'libphonenumber-js';
 import type { Clock } from './clock.js';
 import type { Store, Wakeup } from './ports.js';
 import type { Pricing } from './pricing.js';
+import type { SecretBox } from './secrets.js';
 import type { Channel } from './types.js';
 
 /** Counters and timings core reports; the metrics module implements it, tests may ignore it. */
@@ -35,4 +36,8 @@ export interface Core {
   limits: Limits;
   defaultRegion: CountryCode;
   currency: string;
+  /** Callback URLs may point at loopback and private addresses (callback-url.ts). */
+  allowPrivateCallbacks: boolean;
+  /** Seals the secrets stored for showing again (sub-account keys). */
+  secrets: SecretBox;
 }

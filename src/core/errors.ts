@@ -26,6 +26,7 @@ export const ERROR_CODES = [
   'conflict',
   'rate_limited',
   'unavailable',
+  'busy',
   'internal',
 ] as const;
 

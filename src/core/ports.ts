@@ -106,6 +106,12 @@ export interface StoreTx {
   listLedger(accountId: number, q: { limit: number; beforeId?: number }): Promise<LedgerEntry[]>;
   sumLedger(accountId: number): Promise<Credits>;
   setDefaultSender(accountId: number, sender: string | null): Promise<void>;
+  /**
+   * Locks these accounts until the transaction ends, in id order (PostgreSQL; SQLite has one
+   * writer). A transaction that moves money between two accounts takes both first: two moves in
+   * opposite directions then queue instead of deadlocking.
+   */
+  lockAccounts(ids: number[]): Promise<void>;
 
   insertApiKey(k: { accountId: number; hash: string; prefix: string; scopes: string[] | null; createdAt: number }): Promise<ApiKey>;
   findApiKeyByHash(hash: string): Promise<ApiKey | undefined>;
@@ -203,6 +209,10 @@ export interface StoreTx {
   /** Open sub-accounts of `parentId` (those with a token), id ascending. */
   listSubaccounts(parentId: number, q: { limit: number; offset: number }): Promise<{ total: number; items: Subaccount[] }>;
   deleteApiKeys(accountId: number): Promise<number>;
+  /** Every stored sub-account key, as stored (sealed, or clear from before encryption). */
+  listSubaccountKeys(): Promise<{ accountId: number; apiKey: string }[]>;
+  /** Stores `value` under `name` unless one is there already; returns the stored one. */
+  claimSetting(name: string, value: string): Promise<string>;
 
   listStoredSuppressions(accountId: number, channel: SuppressionChannel): Promise<StoredSuppression[]>;
   findStoredSuppression(accountId: number, channel: SuppressionChannel, address: string): Promise<StoredSuppression | undefined>;
@@ -216,15 +226,24 @@ export interface StoreTx {
   /** Net spend on `channel` from the ledger in [from, to), and the units it bought (debited minus refunded). */
   usage(accountId: number, channel: Channel, from: number, to: number): Promise<{ cost: Credits; units: number }>;
 
-  /** Takes due webhook deliveries (pending, next attempt due) and counts the attempt; the lease is `nextAttemptAt`. */
-  claimWebhooks(now: number, limit: number, leaseUntil: number): Promise<WebhookDelivery[]>;
+  /**
+   * Takes due webhook deliveries (pending, next attempt due, URL not starting with any of `skip`)
+   * and counts the attempt; the lease is `nextAttemptAt`.
+   */
+  claimWebhooks(now: number, limit: number, leaseUntil: number, skip?: string[]): Promise<WebhookDelivery[]>;
+  /** Undoes a claim of these deliveries that is still theirs (lease `leaseUntil`): due at `now`, attempt not counted. */
+  releaseWebhooks(ids: number[], leaseUntil: number, now: number): Promise<void>;
   /** Records an attempt's outcome, only if no later attempt claimed the delivery meanwhile. */
   finishWebhook(id: number, attempt: number, outcome: { status: 'pending' | 'delivered' | 'failed'; nextAttemptAt: number; error: string | null }): Promise<boolean>;
   listWebhooks(q: { accountId?: number; messageId?: number }): Promise<WebhookDelivery[]>;
 }
 
 export interface Store {
-  /** Runs `fn` in one transaction; a throw rolls everything back. */
+  /**
+   * Runs `fn` in one transaction; a throw rolls everything back. On PostgreSQL `fn` runs again
+   * when the transaction lost a deadlock (store/retry.ts): it must do nothing but database work,
+   * and leave effects outside the database (metrics, sends) to after it returns.
+   */
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
   /** The same operations outside an explicit transaction (each statement commits on its own). */
   readonly read: StoreTx;

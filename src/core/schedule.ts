@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { normalizeAddress } from './addresses.js';
+import { checkCallbackUrl } from './callback-url.js';
 import type { Core } from './context.js';
 import { RelaisError } from './errors.js';
 import { formatCredits } from './money.js';
@@ -8,7 +9,6 @@ import type { Credits } from './money.js';
 import { priceOf } from './pricing.js';
 import { suppressionChannelOf } from './suppressions.js';
 import type { Channel, Message, MessageContent } from './types.js';
-import { validateCallbackUrl } from './webhooks.js';
 
 export interface ScheduleInput {
   channel: Channel;
@@ -115,7 +115,7 @@ function normalizeRecipients(core: Core, channel: Channel, recipients: string[],
 export async function prepareMessage(core: Core, accountId: number, input: ScheduleInput): Promise<PreparedMessage> {
   const content = validateContent(input.channel, input.content);
   checkMetadata(input.metadata);
-  if (input.callback) validateCallbackUrl(input.callback.url);
+  if (input.callback) checkCallbackUrl(input.callback.url, { allowPrivate: core.allowPrivateCallbacks });
   const own = input.recipientContents;
   if (own && own.length !== input.recipients.length) {
     throw new RelaisError('invalid_request', 'one content per recipient is required', { field: 'recipientContents' });

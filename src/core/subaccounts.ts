@@ -4,8 +4,10 @@ import { normalizeEmail } from './addresses.js';
 import { cancelWithin } from './cancel.js';
 import type { Core } from './context.js';
 import { RelaisError } from './errors.js';
+import { addCredits, checkAmount } from './ledger.js';
 import { formatCredits, type Credits } from './money.js';
 import type { StoreTx } from './ports.js';
+import { subaccountKeyContext } from './secrets.js';
 import type { Account, AccountProfile, Subaccount, SubaccountType } from './types.js';
 
 /**
@@ -53,6 +55,8 @@ async function assertEmailFree(tx: StoreTx, email: string, accountId?: number): 
 
 /** Moves `amount` from one account to another, or refuses without writing. */
 async function transfer(tx: StoreTx, from: number, to: number, amount: Credits, cause: { out: string; in: string }, now: number): Promise<void> {
+  checkAmount(amount, 'credit');
+  await tx.lockAccounts([from, to]);
   const source = await tx.getAccount(from);
   const out = source && source.balance > 0
     ? await tx.applyLedgerEntry({ accountId: from, kind: 'adjust', amount: -amount, messageId: null, cause: cause.out, createdAt: now }, 0)
@@ -62,7 +66,7 @@ async function transfer(tx: StoreTx, from: number, to: number, amount: Credits, 
       required: formatCredits(amount), balance: formatCredits(source?.balance ?? 0), accountId: from,
     });
   }
-  await tx.applyLedgerEntry({ accountId: to, kind: 'adjust', amount, messageId: null, cause: cause.in, createdAt: now });
+  await addCredits(tx, { accountId: to, kind: 'adjust', amount, messageId: null, cause: cause.in, createdAt: now }, 'credit');
 }
 
 export async function createSubaccount(core: Core, parentId: number, input: NewSubaccount): Promise<{ subaccount: Subaccount; parent: { account: Account; profile: AccountProfile } }> {
@@ -81,16 +85,23 @@ export async function createSubaccount(core: Core, parentId: number, input: NewS
     const profile = await tx.saveProfile({
       accountId: created.id, email: email ?? `${1_000_000 + created.id}@${input.generatedEmailDomain}`, token: randomBytes(16).toString('hex'),
       subType: input.type, isBuyer: input.type === 'advanced' && input.isBuyer, title: input.title, firstname: input.firstname,
-      lastname: input.lastname, apiKey,
+      lastname: input.lastname, apiKey: core.secrets.seal(apiKey, subaccountKeyContext(created.id)),
     });
-    return { account: (await tx.getAccount(created.id))!, profile };
+    return { account: (await tx.getAccount(created.id))!, profile: { ...profile, apiKey } };
   });
   return { subaccount, parent: { account: await getAccount(core, parentId), profile: parent.profile } };
 }
 
+/** The parent's open sub-accounts, with their keys in clear (the vendor's list shows them). */
 export async function listSubaccounts(core: Core, parentId: number, page: { limit: number; offset: number }): Promise<{ total: number; items: Subaccount[] }> {
   await requireSubaccountOwner(core, parentId);
-  return core.store.read.listSubaccounts(parentId, page);
+  const { total, items } = await core.store.read.listSubaccounts(parentId, page);
+  return {
+    total,
+    items: items.map(({ account, profile }) => ({
+      account, profile: { ...profile, apiKey: profile.apiKey && core.secrets.open(profile.apiKey, subaccountKeyContext(account.id)) },
+    })),
+  };
 }
 
 /** Moves credit between a parent and one of its sub-accounts; returns both balances after. */
@@ -123,6 +134,8 @@ export async function removeSubaccount(core: Core, parentId: number, token: stri
     const sub = await tx.findSubaccount(parentId, token);
     if (!sub) throw new RelaisError('not_found', 'no such sub-account', { field: 'token' });
     const subId = sub.account.id;
+    // Before the refunds touch the sub-account: a credit move locks the parent first.
+    await tx.lockAccounts([parentId, subId]);
     await tx.deleteApiKeys(subId);
     await tx.saveProfile({ accountId: subId, closedAt: now, email: null });
     // Everything not yet claimed, even if due: the claim and this update cannot both match.

@@ -40,11 +40,13 @@ export async function addSuppression(core: Core, accountId: number, channel: Sup
   });
 }
 
-export async function removeSuppression(core: Core, accountId: number, channel: SuppressionChannel, rawAddress: string): Promise<void> {
+/** Takes an address off the list; returns it normalized, as the list showed it. */
+export async function removeSuppression(core: Core, accountId: number, channel: SuppressionChannel, rawAddress: string): Promise<string> {
   const address = normalizeAddress(channel, rawAddress, core.defaultRegion);
   if (!(await core.store.read.removeSuppression(accountId, channel, address))) {
     throw new RelaisError('not_found', `${address} is not on the ${channel} suppression list`, { address });
   }
+  return address;
 }
 
 export const listSuppressions = (core: Core, accountId: number, channel?: SuppressionChannel): Promise<Suppression[]> =>

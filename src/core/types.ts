@@ -153,8 +153,9 @@ export interface AccountProfile {
   firstname: string | null;
   lastname: string | null;
   /**
-   * The sub-account's API key, kept in clear because the vendor's list endpoint returns it to
-   * the parent (who controls the sub-account anyway). Null for every other account.
+   * The sub-account's API key, which the vendor's list endpoint returns to the parent: sealed
+   * as the store holds it (core/secrets.ts), clear as core's sub-account services return it.
+   * Null for every other account.
    */
   apiKey: string | null;
   closedAt: number | null;

@@ -1,8 +1,7 @@
 import type { Core } from './context.js';
-import { RelaisError } from './errors.js';
 import type { WebhookDelivery } from './types.js';
 
-/** Status callbacks: what counts as a valid URL, and when a failed delivery is tried again. */
+/** Status callbacks: when a failed delivery is tried again (which URLs may be called: callback-url.ts). */
 
 export interface WebhookPolicy {
   maxAttempts: number;
@@ -14,30 +13,28 @@ export interface WebhookPolicy {
 
 export type WebhookAttempt = { ok: true } | { ok: false; retryable: boolean; reason: string };
 
-/** A callback URL: absolute http(s), no credentials in it (they would end up in logs). */
-export function validateCallbackUrl(url: string, field = 'callbackUrl'): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new RelaisError('invalid_request', `${field} is not an absolute URL`, { field });
-  }
-  if ((parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || parsed.username || parsed.password || url.length > 2000) {
-    throw new RelaisError('invalid_request', `${field} must be an http(s) URL without credentials, at most 2000 characters`, { field });
-  }
-  return url;
-}
-
 /** Timeouts, network errors, 5xx, 408 and 429 are worth another try; any other non-2xx answer is final. */
 export function classifyResponse(status: number): WebhookAttempt {
   if (status >= 200 && status < 300) return { ok: true };
   return { ok: false, retryable: status >= 500 || status === 408 || status === 429, reason: `HTTP ${status}` };
 }
 
-/** Claims due deliveries under a lease; each claim counts as one attempt. */
-export function claimWebhooks(core: Core, limit: number, policy: WebhookPolicy): Promise<WebhookDelivery[]> {
+/**
+ * Claims due deliveries under a lease, leaving out those whose URL starts with one of `skip` (the
+ * origins of busy destinations); each claim counts as one attempt.
+ */
+export function claimWebhooks(core: Core, limit: number, policy: WebhookPolicy, skip: string[] = []): Promise<WebhookDelivery[]> {
   const now = core.clock.now();
-  return core.store.transaction((tx) => tx.claimWebhooks(now, limit, now + policy.leaseMs));
+  return core.store.transaction((tx) => tx.claimWebhooks(now, limit, now + policy.leaseMs, skip));
+}
+
+/**
+ * Hands back deliveries of one claim untried (their destination is busy): due again at once, and
+ * the claim does not count as an attempt. Only rows still under that claim's lease are touched.
+ */
+export async function releaseWebhooks(core: Core, deliveries: WebhookDelivery[]): Promise<void> {
+  if (deliveries.length === 0) return;
+  await core.store.read.releaseWebhooks(deliveries.map((d) => d.id), deliveries[0]!.nextAttemptAt, core.clock.now());
 }
 
 /** Records one attempt: delivered, retried later with backoff, or given up after the last attempt. */

@@ -1,10 +1,18 @@
 import { createHmac } from 'node:crypto';
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import http from 'node:http';
+import https from 'node:https';
+import { isIP, type LookupFunction } from 'node:net';
 import type { Logger } from 'pino';
+import { hostOf, refusedAddress } from '../core/callback-url.js';
 import type { Core } from '../core/context.js';
 import type { WebhookDelivery } from '../core/types.js';
-import { claimWebhooks, classifyResponse, recordWebhookAttempt, type WebhookAttempt, type WebhookPolicy, type WebhookRenderer } from '../core/webhooks.js';
+import { claimWebhooks, classifyResponse, recordWebhookAttempt, releaseWebhooks, type WebhookAttempt, type WebhookPolicy, type WebhookRenderer } from '../core/webhooks.js';
 import { backoffMs } from './backoff.js';
 import { PollingLoop } from './polling-loop.js';
+
+/** Resolves a host name to all its addresses (dns.lookup by default). */
+export type Resolver = (hostname: string) => Promise<LookupAddress[]>;
 
 export interface WebhookSenderOptions {
   /** HMAC-SHA256 key of the X-Relais-Signature header; null: callbacks are not signed. */
@@ -12,19 +20,63 @@ export interface WebhookSenderOptions {
   timeoutMs: number;
   maxAttempts: number;
   pollIntervalMs: number;
+  /** Requests in flight to one destination (scheme, host and port) at once. */
+  destinationConcurrency: number;
+  /** Loopback and private destinations may be called (callback-url.ts). */
+  allowPrivate: boolean;
+  /** Deliveries held at once, in flight or waiting for their destination. */
   batchSize?: number;
+  resolve?: Resolver;
+}
+
+/** How much of a receiver's answer is read: only the status counts, the body is never used. */
+const MAX_ANSWER_BYTES = 4096;
+
+const systemResolver: Resolver = (hostname) => new Promise((resolve, reject) => {
+  dnsLookup(hostname, { all: true }, (err, addresses) => (err ? reject(err) : resolve(addresses)));
+});
+
+/** A destination that may not be called: a permanent failure of the callback, not retried. */
+class RefusedDestination extends Error {}
+
+/** Claimed deliveries of one destination: at most `destinationConcurrency` in flight, as many waiting. */
+interface Destination {
+  inFlight: number;
+  waiting: WebhookDelivery[];
 }
 
 /** `sha256=<hex>` of the exact body bytes, as a receiver recomputes it. */
 export const signBody = (secret: string, body: string): string => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 
+/** Where a delivery goes, for the per-destination limit: the URL's origin, which the stored URL starts with. */
+function destinationOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return url;
+  }
+}
+
 /**
  * Drains the status-callback outbox: claims due deliveries under a lease, POSTs each to its URL
  * with a timeout, records the outcome; transient failures come back with backoff. Deliveries
  * are durable rows, so a crash or restart loses none (at-least-once, like the dispatcher).
+ *
+ * One slow or dead receiver must not hold up the others: each destination has at most
+ * `destinationConcurrency` requests in flight and as many claimed deliveries waiting (so that a
+ * waiting one starts within one timeout, well inside its lease); a claim leaves out busy
+ * destinations, and the rows of a busy destination that a claim took anyway go back untried.
+ * The loop claims again as soon as there is room, without waiting for a slow batch.
  */
 export class WebhookSender extends PollingLoop {
   readonly policy: WebhookPolicy;
+  private readonly destinations = new Map<string, Destination>();
+  /** Deliveries claimed and not yet recorded. */
+  private held = 0;
+  /** Deliveries recorded so far, and who waits for the next one. */
+  private settledCount = 0;
+  private readonly settled: (() => void)[] = [];
+  private readonly agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
 
   constructor(
     private readonly core: Core,
@@ -35,31 +87,98 @@ export class WebhookSender extends PollingLoop {
     super();
     this.policy = {
       maxAttempts: opts.maxAttempts,
-      // Well past one request's timeout: a lease only runs out when its sender died.
+      // Past one wait for the destination plus one request: a lease only runs out when its sender died.
       leaseMs: opts.timeoutMs * 2 + 30_000,
       backoffMs: (attempt) => backoffMs(attempt, 5_000, 3_600_000),
     };
   }
 
-  /** Sends everything due at the clock's current instant; returns how many attempts were made. */
+  /**
+   * Sends everything due at the clock's current instant, returning once every delivery it took
+   * is recorded; returns how many attempts were made.
+   */
   async drain(): Promise<number> {
+    const capacity = this.opts.batchSize ?? 50;
     let total = 0;
     for (;;) {
-      const batch = await claimWebhooks(this.core, this.opts.batchSize ?? 50, this.policy);
-      if (batch.length === 0) return total;
-      total += batch.length;
-      await Promise.all(batch.map((d) => this.deliver(d)));
+      // Taken before the claim: a delivery that ends meanwhile frees its destination for the next one.
+      const [held, settled] = [this.held, this.settledCount];
+      const room = capacity - held;
+      let claimed = 0;
+      let admitted = 0;
+      if (room > 0) {
+        const batch = await claimWebhooks(this.core, room, this.policy, this.busy());
+        const back = batch.filter((d) => !this.admit(d));
+        await releaseWebhooks(this.core, back);
+        claimed = batch.length;
+        admitted = claimed - back.length;
+        total += admitted;
+      }
+      if (claimed === 0 && held === 0) return total;
+      // Nothing more due, no room, or only rows of busy destinations (a URL stored before it was
+      // normalised escapes the claim's filter): claim again when a delivery ends or a poll passes.
+      if (claimed < room || admitted === 0) await this.nextSettled(settled);
     }
+  }
+
+  override async stop(): Promise<void> {
+    await super.stop();
+    this.agents.http.destroy();
+    this.agents.https.destroy();
+  }
+
+  /** Origins (with the path's slash) of destinations with every request slot taken. */
+  private busy(): string[] {
+    return [...this.destinations].filter(([, d]) => d.inFlight >= this.opts.destinationConcurrency).map(([origin]) => `${origin}/`);
+  }
+
+  /** Starts `d` or queues it behind its destination; false when that queue is full too. */
+  private admit(d: WebhookDelivery): boolean {
+    const key = destinationOf(d.url);
+    let dest = this.destinations.get(key);
+    if (!dest) this.destinations.set(key, (dest = { inFlight: 0, waiting: [] }));
+    if (dest.inFlight < this.opts.destinationConcurrency) {
+      dest.inFlight++;
+      this.launch(d, key, dest);
+    } else if (dest.waiting.length < this.opts.destinationConcurrency) {
+      dest.waiting.push(d);
+    } else {
+      return false;
+    }
+    this.held++;
+    return true;
+  }
+
+  private launch(d: WebhookDelivery, key: string, dest: Destination): void {
+    void this.deliver(d).finally(() => {
+      this.held--;
+      const next = dest.waiting.shift();
+      if (next) {
+        this.launch(next, key, dest);
+      } else if (--dest.inFlight === 0) {
+        this.destinations.delete(key);
+      }
+      this.settledCount++;
+      for (const wake of this.settled.splice(0)) wake();
+    });
+  }
+
+  /** Resolves when a delivery is recorded after the `since`-th, or after a poll interval (new rows may be due). */
+  private nextSettled(since: number): Promise<void> {
+    if (this.settledCount !== since) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, this.opts.pollIntervalMs);
+      timer.unref();
+      this.settled.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   private async deliver(d: WebhookDelivery): Promise<void> {
     const render = this.renderers[d.format];
-    let result: WebhookAttempt;
-    if (!render) {
-      result = { ok: false, retryable: false, reason: `no renderer for format "${d.format}"` };
-    } else {
-      result = await this.post(d, render);
-    }
+    const result: WebhookAttempt = render ? await this.post(d, render) : { ok: false, retryable: false, reason: `no renderer for format "${d.format}"` };
     try {
       const outcome = await recordWebhookAttempt(this.core, d, result, this.policy);
       if (outcome === 'failed') this.log?.warn({ deliveryId: d.id, url: d.url, reason: result.ok ? null : result.reason }, 'status callback given up');
@@ -69,24 +188,70 @@ export class WebhookSender extends PollingLoop {
     }
   }
 
+  /**
+   * The address to connect to. Every address the name resolves to must be allowed, and the
+   * request goes to the one checked here, not to what the name resolves to a moment later (DNS
+   * rebinding).
+   */
+  private async target(url: URL): Promise<LookupAddress> {
+    const host = hostOf(url);
+    const family = isIP(host);
+    const addresses = family ? [{ address: host, family }] : await (this.opts.resolve ?? systemResolver)(host);
+    if (addresses.length === 0) throw new Error(`${host} has no address`);
+    const refused = refusedAddress(addresses.map((a) => a.address), this.opts.allowPrivate);
+    if (refused !== undefined) throw new RefusedDestination(`refused: ${host === refused ? host : `${host} (${refused})`} is not a public address`);
+    return addresses[0]!;
+  }
+
   private async post(d: WebhookDelivery, render: WebhookRenderer): Promise<WebhookAttempt> {
-    const payload = render(d);
-    const headers: Record<string, string> = {
-      'content-type': payload.contentType,
-      'user-agent': 'Relais-Webhooks/1',
-      'x-relais-delivery': String(d.id),
-      'x-relais-event': d.event,
-    };
-    if (this.opts.secret) headers['x-relais-signature'] = signBody(this.opts.secret, payload.body);
+    const signal = AbortSignal.timeout(this.opts.timeoutMs);
     try {
-      // No redirects: a 3xx is the receiver's answer, not an instruction to post elsewhere.
-      const res = await fetch(d.url, { method: 'POST', headers, body: payload.body, redirect: 'manual', signal: AbortSignal.timeout(this.opts.timeoutMs) });
-      await res.arrayBuffer().catch(() => undefined);
-      return classifyResponse(res.status);
+      const url = new URL(d.url);
+      const target = await this.target(url);
+      const payload = render(d);
+      const headers: Record<string, string> = {
+        'content-type': payload.contentType,
+        'content-length': String(Buffer.byteLength(payload.body)),
+        'user-agent': 'Relais-Webhooks/1',
+        'x-relais-delivery': String(d.id),
+        'x-relais-event': d.event,
+      };
+      if (this.opts.secret) headers['x-relais-signature'] = signBody(this.opts.secret, payload.body);
+      return classifyResponse(await this.request(url, target, headers, payload.body, signal));
     } catch (err) {
       const e = err as Error;
-      return { ok: false, retryable: true, reason: e.name === 'TimeoutError' ? `timeout after ${this.opts.timeoutMs} ms` : (e.cause as Error | undefined)?.message ?? e.message };
+      if (e instanceof RefusedDestination) return { ok: false, retryable: false, reason: e.message };
+      return { ok: false, retryable: true, reason: signal.aborted ? `timeout after ${this.opts.timeoutMs} ms` : e.message };
     }
+  }
+
+  /**
+   * One POST to `target`; resolves with the answer's status once the answer ends or its first
+   * MAX_ANSWER_BYTES are read, then drops the connection: a receiver cannot make Relais hold an
+   * endless answer. No redirects: a 3xx is the receiver's answer, not an instruction to post elsewhere.
+   */
+  private request(url: URL, target: LookupAddress, headers: Record<string, string>, body: string, signal: AbortSignal): Promise<number> {
+    const lookup: LookupFunction = (_host, options, callback) => {
+      if (options.all) callback(null, [target]);
+      else callback(null, target.address, target.family);
+    };
+    const secure = url.protocol === 'https:';
+    return new Promise((resolve, reject) => {
+      const req = (secure ? https : http).request(url, { method: 'POST', headers, signal, lookup, agent: secure ? this.agents.https : this.agents.http }, (res) => {
+        const status = res.statusCode ?? 0;
+        let read = 0;
+        res.on('data', (chunk: Buffer) => {
+          read += chunk.length;
+          if (read > MAX_ANSWER_BYTES) res.destroy();
+        });
+        // The status is the answer, whatever happens to the rest of the body.
+        res.on('end', () => resolve(status));
+        res.on('close', () => resolve(status));
+        res.on('error', () => resolve(status));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
   }
 
   protected async run(): Promise<void> {

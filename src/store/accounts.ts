@@ -1,12 +1,13 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { StoreTx } from '../core/ports.js';
+import type { StoreKind } from './kind.js';
 import type { AccountRow, ApiKeyTable, Database } from './schema.js';
 import { toAccount, toApiKey, toJson, toLedgerEntry } from './mappers.js';
 import { Statement, type Raw } from './raw.js';
 
 type AccountQueries = Pick<StoreTx,
   'createAccount' | 'getAccount' | 'listAccounts' | 'applyLedgerEntry' | 'listLedger' | 'sumLedger' |
-  'setDefaultSender' | 'insertApiKey' | 'findApiKeyByHash'>;
+  'setDefaultSender' | 'lockAccounts' | 'insertApiKey' | 'findApiKeyByHash'>;
 
 const moveBalance = new Statement('update accounts set balance = balance + ? where id = ? returning balance');
 export const moveBalanceAboveFloor = new Statement('update accounts set balance = balance + ? where id = ? and balance >= ? returning balance');
@@ -16,7 +17,7 @@ export const insertLedger = new Statement(`insert into ledger (account_id, kind,
 const getAccount = new Statement('select * from accounts where id = ?');
 const findApiKey = new Statement('select * from api_keys where hash = ?');
 
-export const accountQueries = (db: Kysely<Database>, raw: Raw): AccountQueries => ({
+export const accountQueries = (db: Kysely<Database>, raw: Raw, kind: StoreKind): AccountQueries => ({
   async createAccount(a) {
     const row = await db.insertInto('accounts')
       .values({ name: a.name, parent_id: a.parentId, currency: a.currency, balance: 0, default_sender: null, created_at: a.createdAt })
@@ -60,6 +61,12 @@ export const accountQueries = (db: Kysely<Database>, raw: Raw): AccountQueries =
 
   async setDefaultSender(accountId, sender) {
     await db.updateTable('accounts').set({ default_sender: sender }).where('id', '=', accountId).execute();
+  },
+
+  async lockAccounts(ids) {
+    if (kind === 'postgres' && ids.length > 0) {
+      await db.selectFrom('accounts').select('id').where('id', 'in', [...new Set(ids)]).orderBy('id').forUpdate().execute();
+    }
   },
 
   async insertApiKey(k) {

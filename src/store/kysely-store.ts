@@ -9,12 +9,14 @@ import { messageQueries } from './messages.js';
 import { outboxQueries } from './outbox.js';
 import { suppressionQueries } from './suppressions.js';
 import { profileQueries } from './profiles.js';
+import { settingQueries } from './settings.js';
 import { statusQueries } from './status.js';
 import { stopListQueries } from './stop-list.js';
 import { enqueueWebhooks, webhookQueries } from './webhooks.js';
 import { migrateToLatest } from './migrations/index.js';
 import { GroupCommitter } from './group-commit.js';
 import { guarded, translate } from './unavailable.js';
+import { retryConflicts } from './retry.js';
 import { pgRaw, sqliteRaw, type Raw } from './raw.js';
 import { directSqlite } from './sqlite-direct.js';
 import { paidMessageQueries } from './paid-message.js';
@@ -22,7 +24,7 @@ import { cancelOneQueries } from './cancel-one.js';
 import { PlannerStatistics } from './planner-statistics.js';
 
 const bind = (db: Kysely<Database>, kind: StoreKind, raw: Raw, onFullClaim?: () => void): StoreTx => {
-  const messages = messageQueries(db, raw);
+  const messages = messageQueries(db, raw, kind);
   // Every recipient status change writes an event: deriving the callback outbox here means
   // no code path can change a status without its callback (StoreTx.insertEvents).
   const insertEvents: StoreTx['insertEvents'] = async (events) => {
@@ -30,7 +32,7 @@ const bind = (db: Kysely<Database>, kind: StoreKind, raw: Raw, onFullClaim?: () 
     await enqueueWebhooks(raw, events);
   };
   return {
-    ...accountQueries(db, raw),
+    ...accountQueries(db, raw, kind),
     ...messages,
     insertEvents,
     ...paidMessageQueries(kind, raw, { insertMessage: messages.insertMessage, insertEvents }),
@@ -39,6 +41,7 @@ const bind = (db: Kysely<Database>, kind: StoreKind, raw: Raw, onFullClaim?: () 
     ...suppressionQueries(db, raw),
     ...outboxQueries(db, raw),
     ...profileQueries(db),
+    ...settingQueries(db),
     ...stopListQueries(db),
     ...statusQueries(db),
     ...webhookQueries(db),
@@ -78,7 +81,9 @@ export class KyselyStore implements Store {
   }
 
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
-    return (this.group ? this.group.run(fn) : this.db.transaction().execute((trx) => fn(bind(trx, this.kind, pgRaw(trx), this.freshen)))).catch(translate);
+    // SQLite's group committer runs one writer at a time: it cannot deadlock.
+    if (this.group) return this.group.run(fn).catch(translate);
+    return retryConflicts(() => this.db.transaction().execute((trx) => fn(bind(trx, this.kind, pgRaw(trx), this.freshen)))).catch(translate);
   }
 
   private viaGroup(tx: StoreTx): StoreTx {

@@ -1,5 +1,6 @@
 import type { Kysely, SelectQueryBuilder, UpdateQueryBuilder } from 'kysely';
 import type { MessageFilter, ReleasedRecipient, StoreTx } from '../core/ports.js';
+import type { StoreKind } from './kind.js';
 import type { Database, MessageRow } from './schema.js';
 import { toEvent, toJson, toMessage, toRecipient } from './mappers.js';
 import { inList, multiRow, Statement, type Raw } from './raw.js';
@@ -46,13 +47,21 @@ const releasePending = inList(`update recipients set status = ?, updated_at = ?,
   ` returning ${releasedColumns.join(', ')}`);
 
 /**
+ * The ids of the messages an update of several rows will change, locked in id order first on
+ * PostgreSQL: the update alone locks rows in its scan order, and two overlapping bulk updates
+ * scanning differently (one by tag, one by time range) could each hold a row the other wants.
+ */
+const lockedInOrder = (kind: StoreKind, ids: SelectQueryBuilder<Database, 'messages', { id: number }>) =>
+  kind === 'postgres' ? ids.orderBy('messages.id').forUpdate() : ids;
+
+/**
  * A cancel by one id and nothing else (a DELETE of one message) runs as one precompiled statement.
  * Any other field set goes through the builder; `statuses` never narrows a cancel (see below).
  */
 const isOneId = (f: MessageFilter): f is MessageFilter & { ids: [number] } =>
   f.ids?.length === 1 && Object.entries(f).every(([k, v]) => v === undefined || k === 'accountId' || k === 'ids' || k === 'statuses');
 
-export const messageQueries = (db: Kysely<Database>, raw: Raw): MessageQueries => ({
+export const messageQueries = (db: Kysely<Database>, raw: Raw, kind: StoreKind): MessageQueries => ({
   async insertMessage(m) {
     const [row] = await raw.all<MessageRow>(insertMessage, [
       m.accountId, m.channel, m.sendAt, m.createdAt, m.createdAt, m.tag, m.batchId, m.idempotencyKey, m.requestHash,
@@ -122,8 +131,11 @@ export const messageQueries = (db: Kysely<Database>, raw: Raw): MessageQueries =
     // The whole decision: a message is cancelled only if it is still scheduled and not yet due
     // (mirror of the claim's `send_at <= now`), so cancel and dispatch can never both win.
     if (isOneId(f)) return (await raw.all<MessageRow>(cancelOne, [now, now, f.ids[0], f.accountId, minSendAt])).map(toMessage);
-    const rows = await where(db.updateTable('messages'), { ...f, statuses: undefined })
+    const picked = where(db.selectFrom('messages').select('messages.id'), { ...f, statuses: undefined })
+      .where('status', '=', 'scheduled').where('send_at', '>=', minSendAt);
+    const rows = await db.updateTable('messages')
       .set({ status: 'cancelled', cancelled_at: now, updated_at: now })
+      .where('id', 'in', lockedInOrder(kind, picked))
       .where('status', '=', 'scheduled').where('send_at', '>=', minSendAt)
       .returningAll().execute();
     return rows.map(toMessage);
@@ -141,11 +153,13 @@ export const messageQueries = (db: Kysely<Database>, raw: Raw): MessageQueries =
   async releaseScheduledRecipientsByAddress(accountId, channels, address, minSendAt, now) {
     // Touch (and so lock, on PostgreSQL) the still-scheduled messages first: a claim running
     // concurrently either waits for this transaction or no longer sees them as scheduled.
-    const messages = await db.updateTable('messages').set({ updated_at: now })
+    const picked = db.selectFrom('messages').select('messages.id')
       .where('account_id', '=', accountId).where('channel', 'in', channels)
       .where('status', '=', 'scheduled').where('send_at', '>=', minSendAt)
       .where('id', 'in', (eb) => eb.selectFrom('recipients').select('message_id')
-        .where('account_id', '=', accountId).where('address', '=', address).where('status', '=', 'pending'))
+        .where('account_id', '=', accountId).where('address', '=', address).where('status', '=', 'pending'));
+    const messages = await db.updateTable('messages').set({ updated_at: now })
+      .where('id', 'in', lockedInOrder(kind, picked)).where('status', '=', 'scheduled').where('send_at', '>=', minSendAt)
       .returning('id').execute();
     if (messages.length === 0) return [];
     const out: ReleasedRecipient[] = [];

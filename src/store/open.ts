@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type SqliteDialectConfig } from 'kysely';
 import pg from 'pg';
-import { RelaisError } from '../core/errors.js';
+import { isRelaisError, RelaisError } from '../core/errors.js';
 import type { Database } from './schema.js';
 import { kindOf, type StoreKind } from './kind.js';
 import { KyselyStore } from './kysely-store.js';
@@ -26,16 +26,58 @@ export function storeKind(url: string): StoreKind {
 /** Opens the database named by `url`, migrating it first unless told not to. */
 export async function openStore(opts: StoreOptions): Promise<KyselyStore> {
   const kind = storeKind(opts.url);
-  const store = kind === 'sqlite' ? openSqlite(opts.url) : new KyselyStore(openPostgres(opts), kind);
+  let store: KyselyStore | undefined;
   try {
+    store = kind === 'sqlite' ? openSqlite(opts.url) : new KyselyStore(openPostgres(opts), kind);
     if (opts.migrate !== false) await store.migrate();
+    return store;
   } catch (err) {
-    await store.close();
-    throw err;
+    await store?.close();
+    throw storeError(err);
   }
-  return store;
 }
 
+/**
+ * Why the database could not be opened or migrated, in words an operator can act on: the
+ * migrator only says `database migration failed`, and Node `connect ECONNREFUSED …`.
+ */
+export function storeError(err: unknown): RelaisError {
+  if (isRelaisError(err)) return err;
+  const root = rootCause(err);
+  const code = root.code;
+  // Node's socket errors (E…), and PostgreSQL's connection (08), authentication (28) and
+  // unknown-database (3D) classes: the database was never reached, whatever was being done.
+  const unreachable = typeof code === 'string' && (/^E[A-Z]+$/.test(code) || /^(08|28|3D)/.test(code) || code.startsWith('SQLITE_CANTOPEN'));
+  if (unreachable) return new RelaisError('unavailable', `cannot open the database: ${describe(root)}`, {}, { cause: err });
+  const what = err instanceof Error && err !== root ? `${err.message}: ` : '';
+  return new RelaisError('unavailable', `${what}${describe(root)}`, {}, { cause: err });
+}
+
+type DriverError = Error & { code?: unknown; address?: unknown; port?: unknown; hostname?: unknown };
+
+/** The innermost error: the migrator wraps the driver's, and Node an attempt per address in an AggregateError. */
+function rootCause(err: unknown): DriverError {
+  let e = err as DriverError & { errors?: unknown[] };
+  for (;;) {
+    if (e?.cause instanceof Error) e = e.cause as typeof e;
+    else if (Array.isArray(e?.errors) && e.errors[0] instanceof Error) e = e.errors[0] as typeof e;
+    else return e instanceof Error ? e : new Error(String(err));
+  }
+}
+
+function describe(e: DriverError): string {
+  switch (e.code) {
+    case 'ECONNREFUSED':
+      return `connection refused at ${String(e.address)}:${String(e.port)}`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `host not found: ${String(e.hostname)}`;
+    default:
+      // PostgreSQL's own messages name the culprit: database "x" does not exist, password
+      // authentication failed for user "y", role "y" does not exist.
+      return e.message || String(e.code ?? 'unknown error');
+  }
+}
 
 function openSqlite(url: string): KyselyStore {
   const file = resolve(url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, ''));

@@ -4,7 +4,7 @@ import type { AccountProfile, SubaccountType } from '../core/types.js';
 import type { AccountProfileTable, Database } from './schema.js';
 import { toAccount } from './mappers.js';
 
-type ProfileQueries = Pick<StoreTx, 'getProfile' | 'saveProfile' | 'findProfileByEmail' | 'findSubaccount' | 'listSubaccounts' | 'deleteApiKeys'>;
+type ProfileQueries = Pick<StoreTx, 'getProfile' | 'saveProfile' | 'findProfileByEmail' | 'findSubaccount' | 'listSubaccounts' | 'deleteApiKeys' | 'listSubaccountKeys'>;
 
 const toProfile = (r: Selectable<AccountProfileTable>): AccountProfile => ({
   accountId: r.account_id, email: r.email, subaccountsEnabled: Boolean(r.subaccounts_enabled), token: r.token,
@@ -67,6 +67,11 @@ export const profileQueries = (db: Kysely<Database>): ProfileQueries => ({
       : [];
     const byId = new Map(accounts.map((a) => [a.id, toAccount(a)]));
     return { total: Number(n), items: rows.map((r) => ({ account: byId.get(r.account_id)!, profile: toProfile(r) })) };
+  },
+
+  async listSubaccountKeys() {
+    const rows = await db.selectFrom('account_profiles').select(['account_id', 'api_key']).where('api_key', 'is not', null).orderBy('account_id').execute();
+    return rows.map((r) => ({ accountId: r.account_id, apiKey: r.api_key! }));
   },
 
   async deleteApiKeys(accountId) {

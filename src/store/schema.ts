@@ -140,6 +140,12 @@ export interface WebhookDeliveryTable {
   created_at: number;
 }
 
+/** Values the server keeps about itself (the secret key's check value). */
+export interface SettingTable {
+  name: string;
+  value: string;
+}
+
 export interface Database {
   accounts: AccountTable;
   api_keys: ApiKeyTable;
@@ -151,6 +157,7 @@ export interface Database {
   outbox: OutboxTable;
   account_profiles: AccountProfileTable;
   webhook_deliveries: WebhookDeliveryTable;
+  settings: SettingTable;
 }
 
 export type AccountRow = Selectable<AccountTable>;

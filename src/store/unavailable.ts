@@ -1,4 +1,5 @@
 import { RelaisError } from '../core/errors.js';
+import { busyError, isConflict } from './retry.js';
 
 const NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'SQLITE_BUSY', 'SQLITE_LOCKED']);
 // PostgreSQL: class 08 (connection exception), 57P01-03 (shutdown / starting up), 53300 (too many connections).
@@ -18,6 +19,9 @@ export function isUnavailable(err: unknown): boolean {
 
 /** Re-throws a lost-database error as `unavailable` (HTTP 503) so that no caller shows a 500. */
 export function translate(err: unknown): never {
+  // A statement outside a transaction that lost a deadlock: not retried here (a method may have
+  // run several statements, some committed), but a 503 the client may retry, not a 500.
+  if (isConflict(err)) throw busyError(err);
   if (isUnavailable(err)) throw new RelaisError('unavailable', 'the database is unavailable; retry later', {}, { cause: err });
   throw err;
 }

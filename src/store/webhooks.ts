@@ -1,11 +1,11 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { NewEvent, StoreTx } from '../core/ports.js';
 import type { WebhookDelivery, WebhookStatus } from '../core/types.js';
 import type { Database, WebhookDeliveryTable } from './schema.js';
 import { CHUNK } from './messages.js';
 import { multiRow, type Raw } from './raw.js';
 
-type WebhookQueries = Pick<StoreTx, 'claimWebhooks' | 'finishWebhook' | 'listWebhooks'>;
+type WebhookQueries = Pick<StoreTx, 'claimWebhooks' | 'releaseWebhooks' | 'finishWebhook' | 'listWebhooks'>;
 
 /** Recipient events a client hears about: every change of a recipient's status. */
 const CALLBACK_EVENTS = new Set(['sent', 'delivered', 'undelivered', 'failed', 'skipped', 'cancelled']);
@@ -56,15 +56,22 @@ export async function enqueueWebhooks(raw: Raw, events: NewEvent[]): Promise<voi
 }
 
 export const webhookQueries = (db: Kysely<Database>): WebhookQueries => ({
-  async claimWebhooks(now, limit, leaseUntil) {
-    const due = db.selectFrom('webhook_deliveries').select('id')
+  async claimWebhooks(now, limit, leaseUntil, skip = []) {
+    let due = db.selectFrom('webhook_deliveries').select('id')
       .where('status', '=', 'pending').where('next_attempt_at', '<=', now).orderBy('next_attempt_at').orderBy('id').limit(limit);
+    // A prefix compare rather than LIKE: nothing in a URL needs escaping, and both databases have substr.
+    for (const prefix of skip) due = due.where(sql<string>`substr(url, 1, ${sql.lit(prefix.length)})`, '<>', prefix);
     // Re-checked on the row: of two senders racing for one delivery, the second finds it leased.
     const rows = await db.updateTable('webhook_deliveries')
       .set((eb) => ({ attempts: eb('attempts', '+', 1), next_attempt_at: leaseUntil }))
       .where('id', 'in', due).where('status', '=', 'pending').where('next_attempt_at', '<=', now)
       .returningAll().execute();
     return rows.map(toWebhook).sort((a, b) => a.id - b.id);
+  },
+
+  async releaseWebhooks(ids, leaseUntil, now) {
+    await db.updateTable('webhook_deliveries').set((eb) => ({ attempts: eb('attempts', '-', 1), next_attempt_at: now }))
+      .where('id', 'in', ids).where('status', '=', 'pending').where('next_attempt_at', '=', leaseUntil).execute();
   },
 
   async finishWebhook(id, attempt, o) {

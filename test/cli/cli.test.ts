@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,7 @@ const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const TSX = import.meta.resolve('tsx');
 const FUTURE = '2031-03-01T09:00:00+01:00';
 const CHILD_TIMEOUT_MS = 60_000;
+const COMMANDS = ['serve', 'migrate', 'account', 'key', 'send', 'ls', 'show', 'cancel', 'outbox', 'suppressions'];
 
 interface Run {
   code: number | null;
@@ -123,6 +124,12 @@ dialectSuite('relais CLI', (ctx) => {
     assert.match(k.apiKey, /^[0-9A-Za-z]{32,}$/);
   });
 
+  test('key create with an unknown scope: one line naming it and the allowed scopes on stderr, exit 1, no key', async () => {
+    const line = await fails(['key', 'create', String(accountId), '--scope', 'messages:read', 'mesages:write'], 'invalid_request');
+    assert.match(line, /unknown scope "mesages:write"; allowed: messages:read, messages:write, account:read, account:write, suppressions:write, webhooks:write$/);
+    assert.doesNotMatch(line, /"messages:read"/);
+  });
+
   test('send, ls, dry-run cancel, cancel: the refund restores the balance', async () => {
     const m = await ok(['send', '--account', String(accountId), '--channel', 'sms', '--to', '+33612345678', '0612345679',
       '--text', 'Hello', '--at', FUTURE, '--tag', 'promo', '--batch', 'b1']);
@@ -161,6 +168,53 @@ dialectSuite('relais CLI', (ctx) => {
     assert.deepEqual([c.messages, c.recipients, c.refund], [1, 1, '0.045']);
   });
 
+  test('show prints the message with its recipients and events, as GET /api/v1/messages/{id}', async () => {
+    const m = await ok(['send', '--account', String(accountId), '--channel', 'sms', '--to', '+33612345678', '0612345679', '--text', 'show me', '--at', FUTURE]);
+    const shown = await ok(['show', String(m.id)]);
+    const { recipients, events, ...message } = shown;
+    assert.deepEqual(message, m);
+    assert.deepEqual(recipients.map((r: { address: string; status: string; price: string }) => [r.address, r.status, r.price]),
+      [['+33612345678', 'pending', '0.045'], ['+33612345679', 'pending', '0.045']]);
+    assert.deepEqual(events.map((e: { type: string }) => e.type), ['scheduled']);
+    assert.deepEqual(await ok(['show', String(m.id), '--account', String(accountId)]), shown);
+
+    const other = await ok(['account', 'create', '--name', 'other']);
+    await fails(['show', String(m.id), '--account', String(other.id)], 'not_found');
+    await fails(['show', '999999'], 'not_found');
+    await ok(['cancel', '--account', String(accountId), String(m.id)]);
+    assert.deepEqual((await ok(['show', String(m.id)])).events.map((e: { type: string }) => e.type), ['scheduled', 'cancelled']);
+  });
+
+  test('suppressions add, ls, rm: adding cancels and refunds the address in scheduled messages', async () => {
+    const m = await ok(['send', '--account', String(accountId), '--channel', 'sms', '--to', '+33612345678', '0612345679', '--text', 'stop?', '--at', FUTURE]);
+    assert.equal(await balanceOf(accountId), '17.410');
+
+    const added = await ok(['suppressions', 'add', 'sms', '0612345679', '--account', String(accountId), '--reason', 'STOP']);
+    assert.deepEqual({ ...added, createdAt: typeof added.createdAt },
+      { channel: 'sms', address: '+33612345679', reason: 'STOP', createdAt: 'string', added: true, cancelledRecipients: 1, refund: '0.045' });
+    assert.equal(await balanceOf(accountId), '17.455');
+    assert.deepEqual((await ok(['show', String(m.id)])).recipients.map((r: { status: string }) => r.status), ['pending', 'cancelled']);
+
+    const listed = await ok(['suppressions', 'ls', '--account', String(accountId)]);
+    assert.deepEqual(listed.items.map((x: { channel: string; address: string }) => [x.channel, x.address]), [['sms', '+33612345679']]);
+    assert.deepEqual(await ok(['suppressions', 'ls', 'email', '--account', String(accountId)]), { items: [] });
+
+    assert.deepEqual(await ok(['suppressions', 'rm', 'sms', '+33612345679', '--account', String(accountId)]),
+      { channel: 'sms', address: '+33612345679', removed: true });
+    assert.deepEqual(await ok(['suppressions', 'ls', 'sms', '--account', String(accountId)]), { items: [] });
+    await fails(['suppressions', 'rm', 'sms', '+33612345679', '--account', String(accountId)], 'not_found');
+    await fails(['suppressions', 'add', 'fax', '+33612345679', '--account', String(accountId)], 'invalid_request');
+    await fails(['suppressions', 'add', 'sms', '+33612345679'], 'invalid_request');
+    await fails(['suppressions', 'ls', '--account', '999999'], 'not_found');
+
+    await ok(['cancel', '--account', String(accountId), String(m.id)]);
+    assert.equal(await balanceOf(accountId), '17.500');
+  });
+
+  test('migrate prints JSON: what it applied (nothing on a migrated database)', async () => {
+    assert.deepEqual(await ok(['migrate']), { applied: [] });
+  });
+
   test('bad arguments exit 1 with one line and write nothing', async () => {
     assert.match(await fails(['account', 'topup', 'abc', '--credits', '5'], 'invalid_request'), /accountId/);
     await fails(['account', 'topup', String(accountId)], 'invalid_request');
@@ -177,9 +231,32 @@ dialectSuite('relais CLI', (ctx) => {
     assert.equal(await balanceOf(accountId), '17.500');
   });
 
+  test('a database or a user that does not exist on the server: exit 1 naming it (serve, migrate)', { skip: ctx.dialect !== 'postgres' }, async () => {
+    const missing = ctx.url().replace(/\/[^/?]+(?=\?|$)/, '/relais_no_such_database');
+    for (const args of [['serve'], ['migrate']]) {
+      assert.match(await fails(args, 'unavailable', { RELAIS_DATABASE_URL: missing, PORT: '0' }), /database "relais_no_such_database" does not exist/);
+    }
+    // The test server trusts every local user, so the authentication failure it can show is an unknown role.
+    const stranger = ctx.url().replace(/\/\/[^@/]+@/, '//relais_no_such_role@');
+    assert.match(await fails(['migrate'], 'unavailable', { RELAIS_DATABASE_URL: stranger }), /cannot open the database: role "relais_no_such_role" does not exist/);
+  });
+
   test('an invalid RELAIS_LOG_LEVEL exits 1 naming the variable', async () => {
     const line = await fails(['account', 'list'], 'configuration', { RELAIS_LOG_LEVEL: 'loud' });
     assert.match(line, /RELAIS_LOG_LEVEL/);
+  });
+});
+
+describe('relais CLI: a PostgreSQL server that is not there', () => {
+  workDir();
+  before(() => {
+    databaseUrl = 'postgres://postgres@127.0.0.1:1/x';
+  });
+
+  test('serve, migrate and a command exit 1 with "connection refused at host:port", no stack trace', async () => {
+    for (const args of [['serve'], ['migrate'], ['account', 'list']]) {
+      assert.match(await fails(args, 'unavailable', { PORT: '0' }), /^relais: unavailable: cannot open the database: connection refused at 127\.0\.0\.1:1$/);
+    }
   });
 });
 
@@ -192,7 +269,7 @@ describe('relais CLI help', () => {
   test('--help lists every command', async () => {
     const [top, account, key] = await Promise.all([relais(['--help']), relais(['account', '--help']), relais(['key', '--help'])]);
     for (const r of [top, account, key]) assert.equal(r.code, 0, r.stderr);
-    for (const cmd of ['serve', 'migrate', 'account', 'key', 'send', 'ls', 'cancel', 'outbox']) {
+    for (const cmd of COMMANDS) {
       assert.match(top.stdout, new RegExp(`^  ${cmd}\\b.*\\S`, 'm'), `relais --help lacks ${cmd}`);
     }
     for (const sub of ['create', 'list', 'topup']) assert.match(account.stdout, new RegExp(`^  ${sub}\\b.*\\S`, 'm'));
@@ -210,7 +287,30 @@ describe('relais CLI help', () => {
       }
     };
     const program = buildProgram();
-    assert.deepEqual(program.commands.map((c) => c.name()), ['serve', 'migrate', 'account', 'key', 'send', 'ls', 'cancel', 'outbox']);
+    assert.deepEqual(program.commands.map((c) => c.name()), COMMANDS);
     walk(program, []);
+  });
+
+  test('--version prints the version of package.json', async () => {
+    const { version } = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8'));
+    const r = await relais(['--version']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `${version}\n`);
+  });
+
+  test('help marks the required options, and only them', async () => {
+    const r = await relais(['send', '--help']);
+    assert.equal(r.code, 0, r.stderr);
+    const required = [...r.stdout.matchAll(/^ {2}(--[\w-]+)[^\n]*(?:\n {20,}[^\n]*)*/gm)]
+      .filter((m) => /\(required\)/.test(m[0])).map((m) => m[1]);
+    assert.deepEqual(required, ['--account', '--channel', '--to']);
+  });
+
+  test('the package bin is the CLI entry point and starts with a node shebang (npx relais after npm install)', async () => {
+    const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8'));
+    const build = JSON.parse(await readFile(new URL('../../tsconfig.build.json', import.meta.url), 'utf8'));
+    // The build compiles src/ into dist/, so the bin's source is src/cli/main.ts.
+    assert.equal(pkg.bin.relais.replace(build.compilerOptions.outDir, build.compilerOptions.rootDir).replace(/\.js$/, '.ts'), 'src/cli/main.ts');
+    assert.match(await readFile(MAIN, 'utf8'), /^#!\/usr\/bin\/env node\n/);
   });
 });

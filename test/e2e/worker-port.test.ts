@@ -2,14 +2,17 @@
  * A worker-role server (startServer in this process, SQLite in a temp directory): without
  * RELAIS_WORKER_PORT it listens on nothing; with it, it answers /healthz, /readyz and /metrics
  * there, and its counters are the sends its dispatcher did. The API is not served on that port.
- * A port already taken fails the start and leaves no dispatcher behind.
+ * A port already taken fails the start and leaves no dispatcher behind. RELAIS_METRICS_TOKEN
+ * guards its /metrics too. The start-up line of an API server tells a newcomer where to go.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
 import { after, before, test } from 'node:test';
+import pino from 'pino';
 import { composeCore } from '../../src/compose.js';
 import { loadConfig } from '../../src/config.js';
 import { createAccount } from '../../src/core/accounts.js';
@@ -22,7 +25,7 @@ before(async () => { dir = await mkdtemp(join(tmpdir(), 'relais-worker-port-'));
 after(async () => { await rm(dir, { recursive: true, force: true }); });
 
 const env = (extra: Record<string, string>) => loadConfig({
-  RELAIS_DATABASE_URL: `sqlite:${join(dir, 'relais.db')}`, RELAIS_LOG_LEVEL: 'silent', RELAIS_POLL_INTERVAL_MS: '50', ...extra,
+  RELAIS_DATABASE_URL: `sqlite:${join(dir, 'relais.db')}`, RELAIS_DATA_DIR: dir, RELAIS_LOG_LEVEL: 'silent', RELAIS_POLL_INTERVAL_MS: '50', ...extra,
 });
 
 test('a worker opens no port unless RELAIS_WORKER_PORT is set', async () => {
@@ -62,6 +65,43 @@ test('a worker with RELAIS_WORKER_PORT serves health and the metrics of its own 
     assert.match(api.type, /^application\/problem\+json/);
   } finally {
     await server.close();
+  }
+});
+
+test('a worker with RELAIS_METRICS_TOKEN serves /metrics only with it; health stays open', async () => {
+  const server = await startServer(env({ RELAIS_WORKER_PORT: '0', RELAIS_METRICS_TOKEN: 'scrape-me' }), { role: 'worker' });
+  try {
+    const get = (path: string, token?: string) => fetch(server.address + path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+    const refused = await get('/metrics');
+    assert.equal(refused.status, 401);
+    assert.match(refused.headers.get('content-type') ?? '', /^application\/problem\+json/);
+    assert.equal(((await refused.json()) as { code: string }).code, 'unauthorized');
+    assert.equal((await get('/metrics', 'other')).status, 401);
+    const ok = await get('/metrics', 'scrape-me');
+    assert.equal(ok.status, 200);
+    assert.match(await ok.text(), /^# TYPE relais_recipients_sent_total counter$/m);
+    assert.equal((await get('/healthz')).status, 200);
+  } finally {
+    await server.close();
+  }
+});
+
+test('the start-up line gives the API and docs URLs and says whether the admin API is on', async () => {
+  for (const [token, admin] of [['', false], ['secret', true]] as const) {
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({ write(chunk: Buffer, _enc, done) { lines.push(JSON.parse(chunk.toString('utf8'))); done(); } });
+    const server = await startServer(env({ PORT: '0', RELAIS_ADMIN_TOKEN: token }), { role: 'api', logger: pino({ level: 'info' }, sink) });
+    try {
+      const started = lines.find((l) => l.msg === 'relais started');
+      assert.ok(started, JSON.stringify(lines));
+      assert.equal(started.api, `${server.address}/api/v1`);
+      assert.equal(started.docs, `${server.address}/docs`);
+      assert.equal(started.admin, admin);
+      if (!admin) assert.match(String(started.adminHint), /RELAIS_ADMIN_TOKEN/);
+      assert.equal((await fetch(String(started.docs))).status, 200);
+    } finally {
+      await server.close();
+    }
   }
 });
 

@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
 import { buildApp, type App } from '../../src/api/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { Clock } from '../../src/core/clock.js';
@@ -14,6 +15,8 @@ import { FakeClock } from './clock.js';
 import { dialectBlocks, testStore, type Dialect } from './store.js';
 
 export const ADMIN_TOKEN = 'test-admin-token';
+/** Seals the sub-account keys of test servers (RELAIS_SECRET_KEY). */
+export const TEST_SECRET_KEY = '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff';
 
 export interface HttpResult {
   status: number;
@@ -43,9 +46,15 @@ export interface TestApp {
  * A real server on 127.0.0.1 (ephemeral port) over a fresh database, with a fake clock and
  * a dispatcher that is not started: tests move the clock and call `dispatcher.drain()`.
  */
-export async function startTestApp(opts: { dialect?: Dialect; env?: Record<string, string>; clock?: Clock; transports?: (core: Core) => Partial<Record<'sms' | 'email' | 'voice', Transport>> } = {}): Promise<TestApp> {
+export async function startTestApp(opts: {
+  dialect?: Dialect; env?: Record<string, string>; clock?: Clock; transports?: (core: Core) => Partial<Record<'sms' | 'email' | 'voice', Transport>>;
+  /** Where the app logs (tests that check what is logged); absent: nowhere. */
+  logger?: Logger;
+} = {}): Promise<TestApp> {
   const db = await testStore(opts.dialect ?? 'sqlite');
-  const config = loadConfig({ RELAIS_DATABASE_URL: db.url, RELAIS_ADMIN_TOKEN: ADMIN_TOKEN, RELAIS_LOG_LEVEL: 'silent', PORT: '0', ...opts.env });
+  const config = loadConfig({ RELAIS_DATABASE_URL: db.url, RELAIS_ADMIN_TOKEN: ADMIN_TOKEN, RELAIS_LOG_LEVEL: 'silent', PORT: '0', RELAIS_SECRET_KEY: TEST_SECRET_KEY,
+    // Test receivers listen on 127.0.0.1; tests of the refusal set it back to false.
+    RELAIS_ALLOW_PRIVATE_CALLBACKS: 'true', ...opts.env });
   const clock = (opts.clock ?? new FakeClock()) as FakeClock;
   const metrics = createMetrics();
   let dispatcher: Dispatcher | undefined;
@@ -53,7 +62,10 @@ export async function startTestApp(opts: { dialect?: Dialect; env?: Record<strin
   const transports: TransportRegistry = { ...defaultTransports(core), ...opts.transports?.(core) };
   dispatcher = new Dispatcher(core, transports, config.dispatch);
   const webhooks = webhookSender(core, config);
-  const app = await buildApp({ core, registry: metrics.registry, bodyLimit: config.http.bodyLimit, adminToken: config.http.adminToken, logger: false, dialects: dialectOptions(config) });
+  const app = await buildApp({
+    core, registry: metrics.registry, bodyLimit: config.http.bodyLimit, adminToken: config.http.adminToken, metricsToken: config.http.metricsToken,
+    logger: opts.logger ?? false, dialects: dialectOptions(config), http: config.http,
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 

@@ -553,3 +553,47 @@ dialectSuite('store: nextWakeAt', ({ getStore }) => {
     assert.equal(await store.read.nextWakeAt(), undefined);
   });
 });
+
+dialectSuite('store: conflicting transactions', ({ dialect, getStore }) => {
+  const entry = (accountId: number, amount: number) => ({ accountId, kind: 'adjust' as const, amount, messageId: null, cause: 'move', createdAt: T });
+
+  test('PostgreSQL: a transaction that loses a real deadlock is run again, so both commit and the money adds up', { skip: dialect === 'sqlite' && 'one writer: no deadlock' }, async () => {
+    const store = getStore();
+    const [a, b] = [await account(store, 'dl-a'), await account(store, 'dl-b')];
+    // Each holds one account and then wants the other: PostgreSQL aborts one with 40P01.
+    let arrived = 0;
+    let release!: () => void;
+    const bothHoldOne = new Promise<void>((r) => (release = r));
+    const attempts = [0, 0];
+    const move = (i: number, first: number, second: number) => store.transaction(async (tx) => {
+      attempts[i]++;
+      await tx.applyLedgerEntry(entry(first, -1_000));
+      if (++arrived === 2) release();
+      await bothHoldOne;
+      await tx.applyLedgerEntry(entry(second, 1_000));
+    });
+    await Promise.all([move(0, a.id, b.id), move(1, b.id, a.id)]);
+    assert.equal(attempts[0] + attempts[1], 3, `attempts ${attempts}`);
+    for (const id of [a.id, b.id]) {
+      const acc = (await store.read.getAccount(id))!;
+      assert.deepEqual([acc.balance, await store.read.sumLedger(id)], [0, 0]);
+    }
+    assert.equal((await store.read.listLedger(a.id, { limit: 10 })).length, 2);
+  });
+
+  test('PostgreSQL: a conflict that persists ends as `busy` with retryAfter after a few attempts; any other error is not retried', { skip: dialect === 'sqlite' && 'the group committer does not retry' }, async () => {
+    const store = getStore();
+    let runs = 0;
+    await assert.rejects(store.transaction(async () => {
+      runs++;
+      throw Object.assign(new Error('could not serialize access'), { code: '40001' });
+    }), (err: any) => err.code === 'busy' && err.details.retryAfter === 1);
+    assert.equal(runs, 5);
+    runs = 0;
+    await assert.rejects(store.transaction(async () => {
+      runs++;
+      throw Object.assign(new Error('unique violation'), { code: '23505' });
+    }), /unique violation/);
+    assert.equal(runs, 1);
+  });
+});

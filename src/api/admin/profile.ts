@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { getAccount } from '../../core/accounts.js';
 import type { Core } from '../../core/context.js';
 import { updateProfile } from '../../core/subaccounts.js';
-import { accountView } from '../views.js';
+import { accountView } from '../../views/account.js';
 import { json, problems } from '../openapi.js';
 import { AccountId, ProfileView } from './schemas.js';
 

@@ -5,7 +5,7 @@ import { parseCredits } from '../../core/money.js';
 import { requireAdmin } from '../auth.js';
 import { adminProfileRoutes } from './profile.js';
 import { strictBodyValidator } from '../validation.js';
-import { accountView } from '../views.js';
+import { accountView } from '../../views/account.js';
 import { documentationOnlySerializer, json, problems } from '../openapi.js';
 import { AccountId, AccountList, AccountView, CreateAccountBody, CreatedAccountView, CreatedKeyView, CreateKeyBody, TopupBody } from './schemas.js';
 

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { SCOPES } from '../../core/scopes.js';
 import { Id } from '../validation.js';
 
 const Credits = Type.Union([Type.String({ pattern: '^\\d{1,12}(\\.\\d{1,3})?$' }), Type.Number({ minimum: 0, maximum: 999_999_999_999.999 })], { description: 'Decimal amount, at most 3 decimals' });
@@ -13,7 +14,8 @@ export type CreateAccountBody = Static<typeof CreateAccountBody>;
 export const TopupBody = Type.Object({ credits: Credits }, { additionalProperties: false });
 
 export const CreateKeyBody = Type.Object({
-  scopes: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 50 })),
+  // Checked against the catalogue by core, whose error names the unknown and the allowed scopes.
+  scopes: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 50, description: `absent: every scope; else some of ${SCOPES.join(', ')}` })),
 }, { additionalProperties: false });
 
 export const AccountId = Type.Object({ id: Id });

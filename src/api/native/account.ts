@@ -6,13 +6,13 @@ import { addSuppression, listSuppressions, removeSuppression } from '../../core/
 import { getAccount } from '../../core/accounts.js';
 import { RelaisError } from '../../core/errors.js';
 import { authOf, requireKey } from '../auth.js';
-import { accountView } from '../views.js';
+import { accountView } from '../../views/account.js';
+import { ledgerView, outboxView, suppressionAddedView, suppressionView } from '../../views/native.js';
 import { AccountView } from '../admin/schemas.js';
 import { json, problems } from '../openapi.js';
 import {
   AddSuppressionBody, LedgerView, OutboxQuery, OutboxView, PageQuery, pageOf, SuppressionAddedView, SuppressionList, SuppressionParams, SuppressionQuery,
 } from './schemas.js';
-import { ledgerView, outboxView, suppressionView } from './views.js';
 
 /** Balance and ledger, suppression lists, and the outbox of the key's account. */
 export const accountRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app, { core }) => {
@@ -51,9 +51,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
     onRequest: requireKey(core, 'suppressions:write'),
   }, async (request, reply) => {
     const r = await addSuppression(core, authOf(request).account.id, request.body.channel, request.body.address, request.body.reason ?? null);
-    return reply.code(r.added ? 201 : 200).send({
-      ...suppressionView(r.suppression), added: r.added, cancelledRecipients: r.cancelledRecipients, refund: formatCredits(r.refund),
-    });
+    return reply.code(r.added ? 201 : 200).send(suppressionAddedView(r));
   });
 
   app.delete('/suppressions/:channel/:address', {

@@ -15,7 +15,7 @@ import {
   ListMessagesQuery, MessageDetailView, MessageIdParams, MessageView, pageOf, RecipientView,
 } from './schemas.js';
 import { parseOptionalInstant } from './time.js';
-import { eventView, messageDetailView, messageView, recipientView } from './views.js';
+import { cancelView, eventView, messageDetailView, messageView, recipientView } from '../../views/native.js';
 
 const FIELDS_BY_CHANNEL = {
   sms: ['text', 'sender', 'unicode'],
@@ -34,10 +34,6 @@ function contentOf(body: CreateMessageBody, account: Account): MessageContent {
   }
   return { channel: 'voice', text: body.text ?? null, audioUrl: body.audioUrl ?? null, sender: body.sender ?? account.defaultSender };
 }
-
-const cancelView = (r: { messages: number; recipients: number; refund: number; messageIds: number[] }, dryRun = false) => ({
-  dryRun, messages: r.messages, recipients: r.recipients, refund: formatCredits(r.refund), messageIds: r.messageIds,
-});
 
 /** Scheduling, listing, editing and cancelling messages. The native cutoff is 0: cancel wins until the claim. */
 export const messageRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app, { core }) => {

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
-import { accountView } from '../../api/views.js';
+import { accountView } from '../../views/account.js';
 import { createAccount, createApiKey, getAccount, topUp } from '../../core/accounts.js';
 import { parseCredits } from '../../core/money.js';
+import { SCOPES } from '../../core/scopes.js';
 import { id, print, withCore } from '../context.js';
 
 /** `relais account …` and `relais key …`: what the admin API does, for an operator at the database. */
@@ -45,7 +46,7 @@ export function registerAccountCommands(program: Command): void {
   key.command('create')
     .description('create an API key for an account; prints it (shown only once)')
     .argument('<accountId>', 'account the key acts for', id)
-    .option('--scope <scope...>', 'limit the key to these scopes (messages:read, messages:write, account:read, suppressions:write, webhooks:write, or Braze permission names); default: every scope')
+    .option('--scope <scope...>', `limit the key to these scopes (${SCOPES.join(', ')}); default: every scope`)
     .action((accountId: number, opts: { scope?: string[] }) => withCore(async (core) => {
       const { apiKey, key: created } = await createApiKey(core, accountId, opts.scope ?? null);
       print({ apiKey, id: created.id, accountId: created.accountId, scopes: created.scopes });

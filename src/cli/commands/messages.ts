@@ -1,11 +1,10 @@
 import { Option, type Command } from 'commander';
 import { parseInstant, parseOptionalInstant } from '../../api/native/time.js';
-import { messageView, outboxView } from '../../api/native/views.js';
+import { cancelView, messageDetailView, messageView, outboxView } from '../../views/native.js';
 import { getAccount } from '../../core/accounts.js';
-import { cancelMessage, cancelMessages, type CancelResult } from '../../core/cancel.js';
+import { cancelMessage, cancelMessages } from '../../core/cancel.js';
 import { RelaisError } from '../../core/errors.js';
-import { formatCredits } from '../../core/money.js';
-import { listMessages, listOutbox, MAX_PAGE } from '../../core/queries.js';
+import { getMessageDetail, listMessages, listOutbox, MAX_PAGE } from '../../core/queries.js';
 import { scheduleMessage } from '../../core/schedule.js';
 import { CHANNELS, MESSAGE_STATUSES, type Account, type Channel, type MessageContent } from '../../core/types.js';
 import { id, positiveInt, print, withCore } from '../context.js';
@@ -49,14 +48,9 @@ function contentOf(opts: SendOptions, account: Account): MessageContent {
   }
 }
 
-/** The native API's cancel answer, so scripts can switch between the two. */
-const cancelView = (r: CancelResult, dryRun: boolean) => ({
-  dryRun, messages: r.messages, recipients: r.recipients, refund: formatCredits(r.refund), messageIds: r.messageIds,
-});
-
 const limitOption = () => new Option('--limit <n>', `how many, newest first (1-${MAX_PAGE})`).argParser(positiveInt(MAX_PAGE)).default(50);
 
-/** `relais send | ls | cancel | outbox`: the native API's message operations, against the local database. */
+/** `relais send | ls | show | cancel | outbox`: the native API's message operations, against the local database. */
 export function registerMessageCommands(program: Command): void {
   program.command('send')
     .description('schedule a message (debits its price now); prints the message')
@@ -99,6 +93,17 @@ export function registerMessageCommands(program: Command): void {
         }, { limit: opts.limit, cursor: opts.cursor });
         print({ items: page.items.map(messageView), nextCursor: page.nextCursor });
       }));
+
+  program.command('show')
+    .description('print one message with its recipients and events (the native API\'s GET /api/v1/messages/{id})')
+    .argument('<messageId>', 'the message to show', id)
+    .option('--account <id>', 'refuse the message unless this account owns it (default: any account)', id)
+    .action((messageId: number, opts: { account?: number }) => withCore(async (core) => {
+      // An operator at the database may look at any account's message; --account narrows it as the API's key does.
+      const owner = opts.account ?? (await core.store.read.getMessage(messageId))?.accountId;
+      if (owner === undefined) throw new RelaisError('not_found', `message ${messageId} does not exist`, { messageId });
+      print(messageDetailView(await getMessageDetail(core, owner, messageId)));
+    }));
 
   program.command('cancel')
     .description('cancel one message by id, or every still-scheduled message matching the filters, and refund them (cutoff 0, as the native API)')

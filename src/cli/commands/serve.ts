@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { Role } from '../../main.js';
-import { config, fail } from '../context.js';
+import { config, fail, print } from '../context.js';
 
 export function registerServeCommands(program: Command): void {
   program.command('serve')
@@ -29,13 +29,13 @@ export function registerServeCommands(program: Command): void {
     .description('create or upgrade the database schema, then exit')
     .action(async () => {
       const cfg = config();
-      const { openStore } = await import('../../store/open.js');
+      const { openStore, storeError } = await import('../../store/open.js');
       const store = await openStore({ url: cfg.db.url, migrate: false }).catch(fail);
       try {
         const applied = await store.migrate();
-        console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
+        print({ applied });
       } catch (err) {
-        fail(err);
+        fail(storeError(err));
       } finally {
         await store.close();
       }

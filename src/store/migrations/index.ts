@@ -5,11 +5,13 @@ import { init } from './0001-init.js';
 import { partner } from './0002-partner.js';
 import { leanIndexes } from './0003-lean-indexes.js';
 import { statusFreeIndexes } from './0004-status-free-indexes.js';
+import { settings } from './0005-settings.js';
 
 /** Forward-only; the same list on every dialect. Names sort in the order they apply. */
 export const migrationProvider = (kind: StoreKind): MigrationProvider => ({
   async getMigrations(): Promise<Record<string, Migration>> {
-    return { '0001-init': init(kind), '0002-partner': partner(kind), '0003-lean-indexes': leanIndexes, '0004-status-free-indexes': statusFreeIndexes };
+    return { '0001-init': init(kind), '0002-partner': partner(kind), '0003-lean-indexes': leanIndexes, '0004-status-free-indexes': statusFreeIndexes,
+      '0005-settings': settings };
   },
 });
 

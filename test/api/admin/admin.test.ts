@@ -209,6 +209,47 @@ dialectApp('admin API /admin/v1', ({ app }) => {
     assertProblem(await t.request('GET', '/api/v1/messages', { key: write.body.apiKey }), 403, 'forbidden', /messages:read/);
   });
 
+  test('POST /accounts/:id/keys: unknown scope names are refused with 400 naming them and the allowed ones; no key is made', async () => {
+    const t = app();
+    const { id, apiKey } = await t.account('1');
+    for (const scopes of [['messages:raed'], ['messages:read', 'account:admin', 'Messages:Write'], ['campaigns.trigger.schedule.delete']]) {
+      const r = await t.request('POST', `/admin/v1/accounts/${id}/keys`, { body: { scopes }, headers: ADMIN });
+      assertProblem(r, 400, 'invalid_request', /unknown scope/);
+      const unknown = scopes.filter((s) => s !== 'messages:read');
+      assert.deepEqual(r.body.unknown, unknown);
+      for (const s of unknown) assert.match(r.body.detail, new RegExp(`"${s}"`));
+      assert.deepEqual(r.body.allowed, ['messages:read', 'messages:write', 'account:read', 'account:write', 'suppressions:write', 'webhooks:write']);
+      assert.match(r.body.detail, /allowed: messages:read, messages:write, account:read, account:write, suppressions:write, webhooks:write$/);
+    }
+    const ok = await t.request('POST', `/admin/v1/accounts/${id}/keys`, { body: { scopes: ['account:write', 'webhooks:write'] }, headers: ADMIN });
+    assertStatus(ok, 201);
+    assert.deepEqual(ok.body.scopes, ['account:write', 'webhooks:write']);
+    // Only the first key and the one valid request's key exist.
+    const rows = await (t.store as any).db.selectFrom('api_keys').select('id').where('account_id', '=', id).execute();
+    assert.equal(rows.length, 2);
+    assertStatus(await t.request('GET', '/api/v1/account', { key: apiKey }), 200);
+  });
+
+  test('POST /accounts/:id/keys on a closed sub-account: 409 conflict, no key, the account stays closed', async () => {
+    const t = app();
+    const parent = await t.account('10');
+    assertStatus(await t.request('PATCH', `/admin/v1/accounts/${parent.id}`, { body: { subaccountsEnabled: true }, headers: ADMIN }), 200);
+    const created = await t.request('POST', '/smspartner/v1/subaccount/create', { body: { apiKey: parent.apiKey, type: 'simple' } });
+    assert.equal(created.body.success, true, created.text);
+    const subId = (await t.request('GET', `/smspartner/v1/subaccount/list?apiKey=${parent.apiKey}`)).body.data[0].id;
+    assertStatus(await t.request('POST', `/admin/v1/accounts/${subId}/keys`, { body: { scopes: ['account:read'] }, headers: ADMIN }), 201);
+    const removed = await t.request('POST', '/smspartner/v1/subaccount/remove', { body: { apiKey: parent.apiKey, token: created.body.subaccount.token } });
+    assert.equal(removed.body.success, true, removed.text);
+
+    for (const body of [undefined, { scopes: ['messages:write'] }]) {
+      const r = await t.request('POST', `/admin/v1/accounts/${subId}/keys`, { body, headers: ADMIN });
+      assertProblem(r, 409, 'conflict', new RegExp(`account ${subId} is closed`));
+      assert.equal(r.body.apiKey, undefined);
+    }
+    const rows = await (t.store as any).db.selectFrom('api_keys').select('id').where('account_id', '=', subId).execute();
+    assert.equal(rows.length, 0);
+  });
+
   test('bad key bodies: 400', async () => {
     const t = app();
     const { id } = await t.account('1');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { dialectApp, type TestApp } from '../../helpers/app.js';
-import { assertLedger, assertProblem, at, DAY, HOUR, iso } from './support.js';
+import { ADMIN, assertLedger, assertProblem, at, DAY, HOUR, iso } from './support.js';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
@@ -35,7 +35,8 @@ dialectApp('native API: bad input is an RFC 9457 problem, never a 500, never a w
     assertProblem(await post('{"channel": "sms",'), 400, 'malformed_body');
     assertProblem(await post('{channel: sms}'), 400, 'malformed_body');
     assertProblem(await post('\u0000'), 400, 'malformed_body');
-    assertProblem(await post(''), 400, 'malformed_body');
+    // An empty body is no body (DELETE and bodiless POSTs rely on it): here the body is missing.
+    assertProblem(await post(''), 400, 'invalid_request');
     assertProblem(await post('null'), 400, 'invalid_request');
     assertProblem(await post('[]'), 400, 'invalid_request');
     assertProblem(await post('"sms"'), 400, 'invalid_request');
@@ -179,7 +180,7 @@ dialectApp('native API: bad input is an RFC 9457 problem, never a 500, never a w
   test('unknown route and unknown method → 404 problem', async () => {
     const t = app();
     const acc = await t.account('1');
-    for (const [method, path] of [['GET', '/api/v1/nope'], ['GET', '/api/v2/messages'], ['PUT', '/api/v1/messages/1'], ['GET', '/'], ['POST', '/healthz']]) {
+    for (const [method, path] of [['GET', '/api/v1/nope'], ['GET', '/api/v2/messages'], ['PUT', '/api/v1/messages/1'], ['POST', '/'], ['POST', '/healthz']]) {
       const res = await t.request(method, path, { key: acc.apiKey });
       assertProblem(res, 404, 'not_found');
       assert.equal(res.body.instance, path);
@@ -278,5 +279,130 @@ dialectApp('native API: numbers and metadata the fuzzer sent (issue 15)', ({ app
     assert.equal((await t.request('POST', '/api/v1/suppressions', { key: acc.apiKey, body: { channel: 'voice', address: '0612345678' } })).body.detail,
       'channel must be one of sms, email');
     await untouched(t, acc, 1000);
+  });
+});
+
+dialectApp('native and admin API: U+0000 anywhere is a 400 naming the field, never a 500 (PostgreSQL text refuses it)', ({ app }) => {
+  const fieldOf = (res: { body: any }) => res.body.errors?.[0]?.field;
+
+  test('in text, tag, batchId, a metadata value or key of POST /messages; in PATCH; nothing written', async () => {
+    const t = app();
+    const acc = await t.account('1');
+    const base = { channel: 'sms', to: ['0612345678'], text: 'hello', sendAt: at(t, HOUR) };
+    const cases: [Record<string, unknown>, string][] = [
+      [{ ...base, text: 'a\u0000b' }, 'text'],
+      [{ ...base, tag: 'x\u0000' }, 'tag'],
+      [{ ...base, batchId: '\u0000' }, 'batchId'],
+      [{ ...base, metadata: { note: 'x\u0000y' } }, 'metadata.note'],
+      [{ ...base, metadata: { deep: [{ k: '\u0000' }] } }, 'metadata.deep.0.k'],
+      [{ ...base, metadata: { 'a\u0000': 1 } }, 'metadata'],
+      [{ ...base, to: ['06123\u000045678'] }, 'to.0'],
+    ];
+    for (const [body, field] of cases) {
+      const res = await t.request('POST', '/api/v1/messages', { key: acc.apiKey, body });
+      assertProblem(res, 400, 'invalid_request', /NUL/);
+      assert.equal(fieldOf(res), field, res.text);
+    }
+    // Thousands of levels deep: found without exhausting the stack or memory, the field named by its first levels.
+    const deep = `{"metadata":{"deep":${'['.repeat(5000)}"\\u0000"${']'.repeat(5000)}},${JSON.stringify(base).slice(1)}`;
+    const res = await t.request('POST', '/api/v1/messages', { key: acc.apiKey, raw: deep, headers: JSON_HEADERS });
+    assertProblem(res, 400, 'invalid_request', /NUL/);
+    assert.equal(fieldOf(res), 'metadata.deep.0.0.0.0.0.0');
+    await untouched(t, acc, 1000);
+    const m = await t.request('POST', '/api/v1/messages', { key: acc.apiKey, body: base });
+    assert.equal(m.status, 201, m.text);
+    const patch = await t.request('PATCH', `/api/v1/messages/${m.body.id}`, { key: acc.apiKey, body: { tag: 'a\u0000' } });
+    assertProblem(patch, 400, 'invalid_request', /NUL/);
+    assert.equal((await t.request('GET', `/api/v1/messages/${m.body.id}`, { key: acc.apiKey })).body.tag, null);
+  });
+
+  test('in a query value of GET /messages', async () => {
+    const t = app();
+    const acc = await t.account('1');
+    for (const q of ['tag=a%00b', 'batchId=%00', 'cursor=%00']) {
+      const res = await t.request('GET', `/api/v1/messages?${q}`, { key: acc.apiKey });
+      assertProblem(res, 400, 'invalid_request', /NUL/);
+      assert.match(fieldOf(res), new RegExp(`${q.split('=')[0]}$`));
+    }
+  });
+
+  test('in an admin account name: nothing created', async () => {
+    const t = app();
+    const before = (await t.request('GET', '/admin/v1/accounts', { headers: ADMIN })).body;
+    const res = await t.request('POST', '/admin/v1/accounts', { body: { name: 'acme\u0000' }, headers: ADMIN });
+    assertProblem(res, 400, 'invalid_request', /NUL/);
+    assert.equal(fieldOf(res), 'name');
+    assert.deepEqual((await t.request('GET', '/admin/v1/accounts', { headers: ADMIN })).body, before);
+  });
+});
+
+dialectApp('native API: content that would forge headers or reach odd schemes is refused (core rules)', ({ app }) => {
+  test('e-mail from/replyTo must be addresses ("Name <address>" allowed, domain lower-cased); CR/LF in subject or names refused', async () => {
+    const t = app();
+    const acc = await t.account('1');
+    const email = { channel: 'email', to: ['a@example.com'], subject: 's', text: 't', sendAt: at(t, HOUR) };
+    const post = (extra: Record<string, unknown>) => t.request('POST', '/api/v1/messages', { key: acc.apiKey, body: { ...email, ...extra } });
+    for (const [field, value] of [
+      ['from', 'not an address'], ['from', 'RELAIS'], ['from', 'a@b'], ['replyTo', 'x@example.com\r\nBcc: victim@example.com'],
+      ['from', 'Shop\r\nBcc: v@example.com <shop@example.com>'], ['replyTo', 'Shop <not-an-address>'], ['from', 'a <b> <c@example.com>'],
+    ]) {
+      const res = await post({ [field]: value });
+      assertProblem(res, 400, 'invalid_request');
+      assert.equal(res.body.field, field, res.text);
+    }
+    for (const subject of ['Hello\r\nBcc: victim@example.com', 'line\nbreak', 'cr\ronly']) {
+      const res = await post({ subject });
+      assertProblem(res, 400, 'invalid_request', /subject/);
+      assert.equal(res.body.field, 'subject');
+    }
+    await untouched(t, acc, 1000);
+    const ok = await post({ from: 'Shop <shop@Example.COM>', replyTo: ' help@Example.com ', subject: 'Tab\tis fine' });
+    assert.equal(ok.status, 201, ok.text);
+    assert.equal(ok.body.content.from, 'Shop <shop@example.com>');
+    assert.equal(ok.body.content.replyTo, 'help@example.com');
+  });
+
+  test('audioUrl must be http(s); a sender of spaces or with a line break is refused (SMS and voice)', async () => {
+    const t = app();
+    const acc = await t.account('1');
+    const voice = { channel: 'voice', to: ['0612345678'], sendAt: at(t, HOUR) };
+    const post = (body: Record<string, unknown>) => t.request('POST', '/api/v1/messages', { key: acc.apiKey, body });
+    for (const audioUrl of ['file:///etc/passwd', 'javascript:alert(1)', 'ftp://example.com/a.mp3', 'data:audio/mp3;base64,AAAA', 'example.com/a.mp3', '']) {
+      const res = await post({ ...voice, audioUrl });
+      assertProblem(res, 400, 'invalid_request');
+      assert.equal(res.body.field, audioUrl === '' ? 'text' : 'audioUrl', res.text);
+    }
+    for (const sender of [' ', '     ', '\t']) {
+      assertProblem(await post({ ...voice, text: 'x', sender }), 400, 'invalid_sender');
+      assertProblem(await post({ channel: 'sms', to: ['0612345678'], text: 'x', sender }), 400, 'invalid_sender');
+    }
+    assertProblem(await post({ ...voice, text: 'x', sender: '0612345678\r\nX: y' }), 400, 'invalid_sender');
+    await untouched(t, acc, 1000);
+    const ok = await post({ ...voice, audioUrl: 'HTTPS://example.com/a.mp3', sender: '0612345678' });
+    assert.equal(ok.status, 201, ok.text);
+  });
+});
+
+dialectApp('money: balances stay below the documented maximum, so every figure is exact', ({ app }) => {
+  const MAX = '1000000000000.000';
+
+  test('an admin top-up or opening balance that would pass 10^12 units is refused; balance and ledger unchanged', async () => {
+    const t = app();
+    const acc = await t.account('999999999999.999');
+    const topup = (credits: string) => t.request('POST', `/admin/v1/accounts/${acc.id}/topup`, { body: { credits }, headers: ADMIN });
+    const ok = await topup('0.001');
+    assert.equal(ok.status, 200, ok.text);
+    assert.equal(ok.body.balance, MAX);
+    const over = await topup('0.001');
+    assertProblem(over, 400, 'invalid_request', /maximum/);
+    assert.equal(over.body.field, 'credits');
+    assert.equal(over.body.max, MAX);
+    const far = await topup('999999999999.999');
+    assertProblem(far, 400, 'invalid_request', /maximum/);
+    await assertLedger(t, acc.id, 1_000_000_000_000_000);
+    const rows = await t.request('GET', '/api/v1/ledger', { key: acc.apiKey });
+    assert.deepEqual(rows.body.items.map((e: any) => e.balanceAfter), [MAX, '999999999999.999']);
+    const account = await t.request('GET', '/api/v1/account', { key: acc.apiKey });
+    assert.equal(account.body.balance, MAX);
   });
 });

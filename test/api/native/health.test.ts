@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { addSuppression } from '../../../src/core/suppressions.js';
-import { dialectApp } from '../../helpers/app.js';
-import { assertLedger, assertStatus, at, MIN, phone, schedule } from './support.js';
+import { dialectApp, startTestApp, type TestApp } from '../../helpers/app.js';
+import { ADMIN, assertLedger, assertProblem, assertStatus, at, MIN, phone, schedule } from './support.js';
 
 /** The value of one Prometheus sample (`name{labels} value`), or undefined. */
 function sample(text: string, name: string, labels = ''): number | undefined {
@@ -83,5 +83,63 @@ dialectApp('health, readiness, metrics and API docs', ({ app, dialect }) => {
     assert.equal(ui.status, 200);
     assert.match(ui.headers.get('content-type') ?? '', /text\/html/);
     assert.match(await ui.text(), /swagger/i);
+  });
+});
+
+test('GET / lists where everything is, and stays out of the OpenAPI document', async () => {
+  const t = await startTestApp();
+  try {
+    const res = await t.request('GET', '/');
+    assertStatus(res, 200);
+    assert.deepEqual(res.body, {
+      name: 'relais', api: '/api/v1', docs: '/docs', openapi: '/docs/json', health: '/healthz', ready: '/readyz', metrics: '/metrics',
+      admin: '/admin/v1', dialects: { smspartner: '/smspartner/v1' },
+    });
+    for (const link of [res.body.docs, res.body.openapi, res.body.health, res.body.ready, res.body.metrics]) {
+      assert.equal((await fetch(t.url + link)).status, 200, link);
+    }
+    assert.equal((await t.request('GET', '/docs/json')).body.paths['/'], undefined);
+  } finally {
+    await t.close();
+  }
+});
+
+describe('with RELAIS_METRICS_TOKEN set', () => {
+  let t: TestApp;
+  before(async () => { t = await startTestApp({ env: { RELAIS_METRICS_TOKEN: 'scrape-me' } }); });
+  after(async () => { await t.close(); });
+
+  test('/metrics needs it as a Bearer token: 401 problem+json without it or with another', async () => {
+    assertProblem(await t.request('GET', '/metrics'), 401, 'unauthorized', /metrics token/);
+    assertProblem(await t.request('GET', '/metrics', { key: 'guess' }), 401, 'unauthorized');
+    assertProblem(await t.request('GET', '/metrics', { headers: ADMIN }), 401, 'unauthorized');
+    const ok = await t.request('GET', '/metrics', { key: 'scrape-me' });
+    assertStatus(ok, 200);
+    assert.match(ok.text, /^# TYPE relais_messages_scheduled_total counter$/m);
+  });
+
+  test('health and readiness stay open', async () => {
+    assertStatus(await t.request('GET', '/healthz'), 200);
+    assertStatus(await t.request('GET', '/readyz'), 200);
+  });
+});
+
+describe('with the admin API off (no RELAIS_ADMIN_TOKEN)', () => {
+  let t: TestApp;
+  before(async () => { t = await startTestApp({ env: { RELAIS_ADMIN_TOKEN: '' } }); });
+  after(async () => { await t.close(); });
+
+  test('any /admin/v1 request answers a problem+json saying it is off and how to turn it on', async () => {
+    for (const [method, path, body] of [['POST', '/admin/v1/accounts', { name: 'x' }], ['GET', '/admin/v1/accounts', undefined], ['POST', '/admin/v1/accounts/1/topup', { credits: '1' }]] as const) {
+      const res = await t.request(method, path, { body, headers: ADMIN });
+      assertProblem(res, 404, 'not_found', /admin API is off.*RELAIS_ADMIN_TOKEN/);
+    }
+  });
+
+  test('/docs/json shows no admin route; GET / says the admin API is off', async () => {
+    const paths = Object.keys((await t.request('GET', '/docs/json')).body.paths);
+    assert.ok(paths.includes('/api/v1/messages'));
+    assert.deepEqual(paths.filter((p) => p.startsWith('/admin')), []);
+    assert.equal((await t.request('GET', '/')).body.admin, null);
   });
 });

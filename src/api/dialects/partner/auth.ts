@@ -1,5 +1,6 @@
 import { authenticate, requireScope } from '../../../core/accounts.js';
 import type { Core } from '../../../core/context.js';
+import type { Scope } from '../../../core/scopes.js';
 import type { Auth } from '../../auth.js';
 import type { PartnerError } from './errors.js';
 import type { Params } from './params.js';
@@ -9,10 +10,10 @@ import type { Params } from './params.js';
  * answer (`missing`); a wrong one goes through the dialect's table as `unauthorized`, a key
  * without the endpoint's scope as `forbidden`.
  */
-export async function partnerAuth(core: Core, params: Params, missing: PartnerError, scope?: string): Promise<Auth> {
-  const key = params.str('apiKey')?.trim();
+export async function partnerAuth(core: Core, params: Params, missing: PartnerError, scope?: Scope): Promise<Auth> {
+  const key = params.apiKey();
   if (!key) throw missing;
-  const auth = await authenticate(core, key);
+  const auth = params.knownAuth() ?? (await authenticate(core, key));
   if (scope) requireScope(auth.key, scope);
   return auth;
 }

@@ -5,6 +5,8 @@
  * `me??apiKey=…` and the vendor reads the key anyway.
  */
 
+import { MAX_DEPTH, MAX_PARAMS, tooDeep, tooMany } from './limits.js';
+
 type Node = Record<string, unknown>;
 
 // Keys that would reach Object.prototype through a bracket path.
@@ -35,13 +37,17 @@ function arrayify(value: unknown): unknown {
   return keys.length > 0 && keys.every((k, i) => k === String(i)) ? keys.map((k) => node[k]) : node;
 }
 
+/** Bounded while parsing (limits.ts): a deep key or a flood of `list[]` keys is refused before it is built. */
 export function parseForm(text: string): Record<string, unknown> {
   const out: Node = {};
+  let count = 0;
   for (const [rawKey, value] of new URLSearchParams(text)) {
     const key = rawKey.replace(/^\?+/, '');
     if (!key) continue;
     const m = /^([^[\]]+)((?:\[[^[\]]*\])+)$/.exec(key);
     const path = m ? [m[1]!, ...[...m[2]!.matchAll(/\[([^[\]]*)\]/g)].map((x) => x[1]!)] : [key];
+    if (path.length - 1 > MAX_DEPTH) throw tooDeep(path[0]!);
+    if (++count > MAX_PARAMS) throw tooMany(path[0]!);
     // The first value wins for a repeated plain key, as body-before-query lookups expect.
     if (!m && key in out) continue;
     assign(out, path, value);

@@ -1,6 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import { RelaisError } from '../../../core/errors.js';
+import type { Auth } from '../../auth.js';
 import { parseForm, parseQuery } from './form.js';
+import { checkParams } from './limits.js';
 import { parseXmlParams } from './xml.js';
 
 export type Format = 'json' | 'xml';
@@ -15,7 +17,22 @@ const DECIMAL = /^\s*[-+]?(\d{1,12}(\.\d*)?|\.\d+)\s*$/;
  * (also on POST); the first non-empty value wins. Numbers and flags come as numbers or strings.
  */
 export class Params {
-  constructor(readonly body: Record<string, unknown>, readonly query: Record<string, unknown>) {}
+  constructor(
+    readonly body: Record<string, unknown>,
+    readonly query: Record<string, unknown>,
+    /** What the query's `apiKey` authenticated as before the body was read (scope.ts). */
+    private readonly queryAuth: Auth | null = null,
+  ) {}
+
+  /** The `apiKey` parameter. */
+  apiKey(): string | undefined {
+    return this.str('apiKey')?.trim() || undefined;
+  }
+
+  /** The key already authenticated, when `apiKey` is the query's (the body names none). */
+  knownAuth(): Auth | null {
+    return isEmpty(this.body.apiKey) ? this.queryAuth : null;
+  }
 
   get(name: string): unknown {
     const b = this.body[name];
@@ -58,12 +75,8 @@ export class Params {
     const v = this.get(name);
     if (Array.isArray(v)) return v;
     if (typeof v === 'string' && v.trim().startsWith('[')) {
-      try {
-        const parsed = JSON.parse(v);
-        return Array.isArray(parsed) ? parsed : undefined;
-      } catch {
-        return undefined;
-      }
+      const parsed = jsonParam(name, v);
+      return Array.isArray(parsed) ? parsed : undefined;
     }
     if (typeof v === 'object' && v !== null) return Object.values(v);
     return undefined;
@@ -73,12 +86,8 @@ export class Params {
   object(name: string): Record<string, unknown> | undefined {
     const v = this.get(name);
     if (typeof v === 'string' && v.trim().startsWith('{')) {
-      try {
-        const parsed = JSON.parse(v);
-        return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? parsed : undefined;
-      } catch {
-        return undefined;
-      }
+      const parsed = jsonParam(name, v);
+      return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
     }
     return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
   }
@@ -86,6 +95,18 @@ export class Params {
   format(): Format {
     return formatOf(this.get('_format'));
   }
+}
+
+/** A JSON-encoded parameter, held to the bounds of a body once decoded (an escaped NUL becomes U+0000 only here); undefined when not JSON. */
+function jsonParam(name: string, text: string): unknown {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  checkParams({ [name]: parsed });
+  return parsed;
 }
 
 export const formatOf = (v: unknown): Format => (typeof v === 'string' && v.trim().toLowerCase() === 'xml' ? 'xml' : 'json');
@@ -147,14 +168,30 @@ export function parseBody(raw: string | undefined, contentType: string | undefin
   return parseForm(text);
 }
 
+/** Body and query parameters, checked against the bounds and characters every Partner API refuses (limits.ts). */
 export async function readParams(request: FastifyRequest): Promise<Params> {
   const query = parseQuery(request.url);
+  checkParams(query);
   const raw = typeof request.body === 'string' ? request.body : request.body === undefined ? await readUnparsedBody(request) : undefined;
-  return new Params(parseBody(raw, request.headers['content-type']), query);
+  const body = parseBody(raw, request.headers['content-type']);
+  checkParams(body);
+  return new Params(body, query, request.auth);
 }
 
-/** `_format` from the query string alone: what an error before the body is read is rendered in. */
-export const queryFormat = (request: FastifyRequest): Format => formatOf(parseQuery(request.url)._format);
+/** The `apiKey` of the query string alone: what can be checked before the body is read. */
+export const queryKey = (request: FastifyRequest): string | undefined => new Params({}, parseQuery(request.url)).apiKey();
+
+/**
+ * `_format` from the query string alone: what an error before the body is read is rendered in.
+ * Never throws, as the error handler calls it: a query refused by the bounds is answered in JSON.
+ */
+export function queryFormat(request: FastifyRequest): Format {
+  try {
+    return formatOf(parseQuery(request.url)._format);
+  } catch {
+    return 'json';
+  }
+}
 
 /** ` 33612345678` (a `+` decoded as a space) → `+33612345678`; anything else unchanged but trimmed. */
 export const restorePlus = (value: string): string => {

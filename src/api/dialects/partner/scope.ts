@@ -1,8 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
+import { authenticate } from '../../../core/accounts.js';
+import type { Core } from '../../../core/context.js';
 import { isRelaisError, type RelaisError } from '../../../core/errors.js';
-import { toRelaisError } from '../../problem.js';
+import { logFailure, setRetryAfter, toRelaisError } from '../../problem.js';
 import { fromVendorTable, PartnerError, type VendorOverrides, type VendorTable } from './errors.js';
-import { readParams, queryFormat, type Format, type Params } from './params.js';
+import { queryKey, readParams, queryFormat, type Format, type Params } from './params.js';
 import { renderXml } from './xml.js';
 
 /**
@@ -11,6 +13,7 @@ import { renderXml } from './xml.js';
  */
 
 export interface PartnerScope {
+  core: Core;
   table: VendorTable;
   /** Errors are answered with HTTP 200 (clients that only read the body). */
   always200: boolean;
@@ -56,12 +59,20 @@ function toPartnerError(err: unknown, request: FastifyRequest, scope: PartnerSco
 
 /** Sets up an encapsulated Fastify scope (a plugin) as a Partner dialect. */
 export function setupPartnerScope(app: FastifyInstance<any, any, any, any, any>, scope: PartnerScope): void {
+  // A key in the query string is checked before the body is read: a client with a wrong key
+  // cannot make Relais buffer (or wait for) a body up to the limit. The handler's own check
+  // (partnerAuth) still applies the scope, and reuses this one when the body names no other key.
+  app.addHook('onRequest', async (request) => {
+    const key = queryKey(request);
+    if (key) request.auth = await authenticate(scope.core, key);
+  });
   app.removeAllContentTypeParsers();
   // Every body arrives as text; readParams decides what it is (see Params).
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
   app.setErrorHandler((err, request, reply) => {
     const e = toPartnerError(err, request, scope);
-    if (e.status >= 500) request.log.error({ err: (err as RelaisError).cause ?? err }, 'partner request failed');
+    logFailure(request, e.status, (err as RelaisError).cause ?? err);
+    setRetryAfter(reply, err);
     return sendPartner(reply, formats.get(request) ?? queryFormat(request), e.body, scope.always200 ? 200 : e.status, e.xmlBody);
   });
   app.setNotFoundHandler((request, reply) =>

@@ -1,4 +1,6 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { RelaisError } from '../../../core/errors.js';
+import { MAX_DEPTH } from './limits.js';
 
 /**
  * The Partner APIs' XML (spec/sms-partner.md §0.4): one declaration, a `<result>` root, one
@@ -41,7 +43,8 @@ export function renderXml(body: Record<string, unknown>): string {
   return `${lines.join('\n')}\n`;
 }
 
-const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false, trimValues: true, processEntities: true });
+// maxNestedTags counts the elements above the innermost one: the root plus MAX_DEPTH levels of parameters.
+const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false, trimValues: true, processEntities: true, maxNestedTags: MAX_DEPTH });
 
 /** `<entry>`/`<item>` children are a list; other children are named parameters. */
 function flatten(value: unknown): unknown {
@@ -57,12 +60,19 @@ function flatten(value: unknown): unknown {
 
 /**
  * Parameters from an XML body `<anyRoot><apiKey>…</apiKey>…</anyRoot>`; undefined when the text
- * is not well-formed XML.
+ * is not well-formed XML. Nesting beyond MAX_DEPTH and element names the parser refuses
+ * (`__proto__`) are the dialect's validation error.
  */
 export function parseXmlParams(text: string): Record<string, unknown> | undefined {
   // No parameter needs a DTD, and entity definitions are how XML bodies blow up (billion laughs).
   if (/<!(DOCTYPE|ENTITY)/i.test(text) || XMLValidator.validate(text) !== true) return undefined;
-  const doc = parser.parse(text) as Record<string, unknown>;
+  let doc: Record<string, unknown>;
+  try {
+    doc = parser.parse(text) as Record<string, unknown>;
+  } catch (err) {
+    // Well-formed, yet refused by the parser: nesting beyond MAX_DEPTH, a reserved name.
+    throw new RelaisError('invalid_request', `XML body refused (at most ${MAX_DEPTH} levels, no reserved names): ${(err as Error).message}`, { field: 'request' });
+  }
   const root = Object.keys(doc).find((k) => !k.startsWith('?'));
   const value = root === undefined ? undefined : flatten(doc[root]);
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};

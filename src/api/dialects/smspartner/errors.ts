@@ -101,5 +101,6 @@ export const SMS_PARTNER_ERRORS = {
   conflict: { status: 409, code: 409, message: MSG.conflict },
   rate_limited: { status: 429, code: 429, message: MSG.rateLimited },
   unavailable: { status: 503, code: 503, message: MSG.unavailable },
+  busy: { status: 503, code: 503, message: MSG.unavailable },
   internal: { status: 500, code: 500, message: MSG.internal },
 } satisfies VendorTable;

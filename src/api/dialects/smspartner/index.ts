@@ -29,7 +29,7 @@ export type SmsPartnerApp = FastifyInstance<any, any, any, any, any>;
  * every rule (cutoff, ledger, STOP list, pricing) is core's.
  */
 export async function smsPartnerRoutes(app: SmsPartnerApp, opts: SmsPartnerOptions): Promise<void> {
-  setupPartnerScope(app, { table: SMS_PARTNER_ERRORS, always200: opts.always200, notFound: partnerError(404, 404, MSG.notFound) });
+  setupPartnerScope(app, { core: opts.core, table: SMS_PARTNER_ERRORS, always200: opts.always200, notFound: partnerError(404, 404, MSG.notFound) });
   await accountRoutes(app, opts);
   await sendRoutes(app, opts);
   await cancelRoutes(app, opts);

@@ -67,7 +67,7 @@ async function send(opts: SmsPartnerOptions, params: Params): Promise<Record<str
   const message = params.str('message');
   if (!message) errors.push({ elementId: 'children[message].data', message: MSG.messageRequired });
   phoneErrors(numbers, opts.core.defaultRegion, errors);
-  const { options: o, codeError } = readSendOptions(params, opts.timezone, errors);
+  const { options: o, codeError } = readSendOptions(params, opts, errors);
   if (errors.length) throw validationError(400, 9, errors);
   if (codeError) throw codeError;
   const text = smsText(message!, o);
@@ -94,7 +94,7 @@ async function bulkSend(opts: SmsPartnerOptions, params: Params): Promise<Record
   if (!list || list.length === 0) throw sp(2, MSG.phoneRequired);
   if (list.length > MAX_NUMBERS) throw sp(50, MSG.tooManyNumbers);
   const errors: FieldError[] = [];
-  const { options: o, codeError } = readSendOptions(params, opts.timezone, errors);
+  const { options: o, codeError } = readSendOptions(params, opts, errors);
   if (errors.length) throw validationError(400, 9, errors);
   if (codeError) throw codeError;
   // An item that cannot be sent fails on its own (code 9 in its result); the others go.

@@ -32,7 +32,7 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const text = (v: unknown): string | null => (typeof v === 'string' && v.trim() ? v.trim().slice(0, 255) : null);
 
 async function create(opts: SmsPartnerOptions, params: Params): Promise<Record<string, unknown>> {
-  const { account } = await partnerAuth(opts.core, params, sp(1, MSG.keyRequired), 'account:read');
+  const { account } = await partnerAuth(opts.core, params, sp(1, MSG.keyRequired), 'account:write');
   await requireSubaccountOwner(opts.core, account.id);
   const type = params.str('type')?.trim();
   if (!type) throw partnerError(400, 4, SUB.typeRequired);
@@ -60,7 +60,7 @@ async function create(opts: SmsPartnerOptions, params: Params): Promise<Record<s
 }
 
 async function list(opts: SmsPartnerOptions, params: Params): Promise<Record<string, unknown>> {
-  const { account } = await partnerAuth(opts.core, params, sp(1, MSG.keyRequired), 'account:read');
+  const { account } = await partnerAuth(opts.core, params, sp(1, MSG.keyRequired), 'account:write');
   const requested = params.int('page');
   const page = requested !== undefined && Number.isSafeInteger(requested) && requested >= 1 ? requested : 1;
   const { total, items } = await listSubaccounts(opts.core, account.id, { limit: PAGE, offset: (page - 1) * PAGE });
@@ -74,7 +74,7 @@ async function list(opts: SmsPartnerOptions, params: Params): Promise<Record<str
 }
 
 async function remove(opts: SmsPartnerOptions, params: Params): Promise<Record<string, unknown>> {
-  const { account } = await partnerAuth(opts.core, params, sp(1, MSG.keyRequired), 'account:read');
+  const { account } = await partnerAuth(opts.core, params, sp(1, MSG.keyRequired), 'account:write');
   await requireSubaccountOwner(opts.core, account.id);
   const token = params.str('token')?.trim() || params.str('tokenSubaccount')?.trim();
   if (!token) throw partnerError(400, 1, SUB.tokenRequired);
@@ -83,7 +83,7 @@ async function remove(opts: SmsPartnerOptions, params: Params): Promise<Record<s
 }
 
 async function credit(opts: SmsPartnerOptions, params: Params, direction: CreditDirection): Promise<Record<string, unknown>> {
-  const { account } = await partnerAuth(opts.core, params, sp(1, MSG.keyRequired), 'account:read');
+  const { account } = await partnerAuth(opts.core, params, sp(1, MSG.keyRequired), 'account:write');
   await requireSubaccountOwner(opts.core, account.id);
   const amount = toDecimal(params.get('credit'));
   if (amount === undefined) throw partnerError(400, 2, SUB.creditRequired);

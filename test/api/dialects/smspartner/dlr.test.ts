@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { listWebhooks } from '../../../../src/core/webhooks.js';
 import { dialectApp } from '../../../helpers/app.js';
-import { account, HOUR, MIN, phone, post, schedule, scheduleParams } from './support.js';
+import { account, assertLedger, HOUR, MIN, phone, post, schedule, scheduleParams } from './support.js';
 
 const SECRET = 'whsec-test';
 
@@ -144,3 +144,39 @@ dialectApp('SMS Partner: urlDlr status callbacks', ({ app, dialect }) => {
     assert.deepEqual(await listWebhooks(t.core, { messageId: s.body.message_id }), []);
   });
 }, { env: { RELAIS_WEBHOOK_SECRET: SECRET, RELAIS_WEBHOOK_TIMEOUT_MS: '300', RELAIS_WEBHOOK_MAX_ATTEMPTS: '3' } });
+
+/** Every spelling of a non-public destination that a client might try (the URL parser folds many into one). */
+const PRIVATE_URLS = [
+  'http://localhost/dlr', 'http://LOCALHOST./dlr', 'http://api.localhost:8080/dlr', 'http://intranet/dlr',
+  'http://[::1]/dlr', 'http://0x7f000001/dlr', 'http://2130706433/dlr', 'http://127.1/dlr', 'http://0177.0.0.1/dlr', 'https://127.0.0.1:8443/dlr',
+  'http://0/dlr', 'http://0.0.0.0/dlr', 'http://[::]/dlr', 'http://[::ffff:127.0.0.1]/dlr', 'http://[::ffff:7f00:1]/dlr', 'http://[64:ff9b::7f00:1]/dlr',
+  'http://10.0.0.1/dlr', 'http://172.16.0.1/dlr', 'http://192.168.1.10/dlr', 'http://100.64.0.1/dlr',
+  'http://169.254.169.254/latest/meta-data/', 'http://[fe80::1]/dlr', 'http://[fd00::1]/dlr', 'http://224.0.0.1/dlr', 'http://255.255.255.255/dlr',
+];
+
+dialectApp('SMS Partner: urlDlr must be a public http(s) address', ({ app }) => {
+  test('loopback, private, link-local, unspecified, multicast and reserved hosts are refused in every spelling, nothing billed', async () => {
+    const t = app();
+    const a = await account(t, '10');
+    for (const url of [...PRIVATE_URLS, 'ftp://8.8.8.8/dlr', 'javascript:alert(1)']) {
+      for (const field of ['urlDlr', 'urlResponse']) {
+        const r = await post(t, '/send', { apiKey: a.apiKey, phoneNumbers: phone().national, message: 'x', [field]: url });
+        const errors = [{ elementId: `children[${field}].data`, message: "L'url est invalide" }];
+        assert.equal(r.status, 400, `${field}=${url}: ${r.text}`);
+        assert.equal(r.text, JSON.stringify({ success: false, code: 9, errors, error: errors }), `${field}=${url}`);
+      }
+    }
+    await assertLedger(t, a.id, 10_000);
+  });
+
+  test('a public address or name is accepted and stored normalised', async () => {
+    const t = app();
+    const a = await account(t, '10');
+    for (const [url, stored] of [['http://8.8.8.8/dlr', 'http://8.8.8.8/dlr'], ['HTTPS://Hooks.Example.COM:443?id=1', 'https://hooks.example.com/?id=1'], ['http://[2001:4860:4860::8888]:8080/x', 'http://[2001:4860:4860::8888]:8080/x']]) {
+      const s = await post(t, '/send', { apiKey: a.apiKey, phoneNumbers: phone().national, message: 'x', urlDlr: url });
+      assert.equal(s.status, 200, `${url}: ${s.text}`);
+      await t.dispatcher.drain();
+      assert.deepEqual((await listWebhooks(t.core, { messageId: s.body.message_id })).map((r) => r.url), [stored]);
+    }
+  });
+}, { env: { RELAIS_ALLOW_PRIVATE_CALLBACKS: 'false' } });

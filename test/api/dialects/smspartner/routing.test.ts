@@ -6,6 +6,8 @@ import { account, assertError, assertXml, rawHttp, SP, xmlError } from './suppor
 const UNSUPPORTED: [string, string][] = [
   ['POST', '/vn/send'], ['POST', '/sondage/to/send'], ['POST', '/group/add'], ['POST', '/contact/add'], ['DELETE', '/groupe/delete'],
   ['POST', '/contact/update'], ['POST', '/contact/delete'], ['GET', '/group/list'], ['GET', '/contact/detail'], ['POST', '/vn/callforward'],
+  // The Go SDK's VerifyNumber and VerifyNumberFormat.
+  ['POST', '/hlr/notify'], ['POST', '/lookup'],
 ];
 
 dialectApp('SMS Partner: mounting, unsupported paths, HTTP statuses', ({ app }) => {

@@ -119,14 +119,56 @@ dialectApp('SMS Partner: POST /v1/send', ({ app }) => {
       { elementId: 'children[phoneNumbers].data', message: "Ce numero de telephone n'est pas valide (922264)" },
       { elementId: 'children[phoneNumbers].data', message: "Ce numero de telephone n'est pas valide (0612)" },
       { elementId: 'children[sender].data', message: "L'emetteur ne peut pas etre plus long que 11 caracteres" },
-      { elementId: 'children[urlDlr].data', message: "L'url est invalide" },
-      { elementId: 'children[time].data', message: "L'heure est requise" },
       { elementId: 'children[minute].data', message: 'La minute est requise' },
+      { elementId: 'children[time].data', message: "L'heure est requise" },
+      { elementId: 'children[urlDlr].data', message: "L'url est invalide" },
     ];
     const r = await post(t, '/send', body);
     assert.equal(r.status, 400);
     assert.equal(r.text, JSON.stringify({ success: false, code: 9, errors, error: errors }));
     assertXml(await post(t, '/send', { ...body, _format: 'xml' }), 400, xmlOf({ success: false, code: 9, errors }));
+  });
+
+  test('several errors come in the order of the Go SDK\'s send_sms_error.json, past date included; the body is the fixture\'s', async () => {
+    const t = app();
+    const a = await account(t, '10');
+    // smspartnerfr/SMS-API-GO v1/testdata/send_sms_error.json, its list exactly.
+    const fixture = [
+      { elementId: 'children[message].data', message: 'Le message est requis' },
+      { elementId: 'children[phoneNumbers].data', message: "Ce numero de telephone n'est pas valide (922264)" },
+      { elementId: 'children[sender].data', message: "L'emetteur ne peut pas etre plus long que 11 caracteres" },
+      { elementId: 'children[scheduledDeliveryDate].data', message: 'La date (21/11/2014 \u00e0 :) est anterieure a la date actuelle.' },
+      { elementId: 'children[minute].data', message: 'La minute est requise' },
+      { elementId: 'children[time].data', message: "L'heure est requise" },
+    ];
+    const r = await post(t, '/send', { apiKey: a.apiKey, phoneNumbers: '922264', sender: 'TwelveLetters', scheduledDeliveryDate: '21/11/2014' });
+    assert.equal(r.status, 400);
+    assert.deepEqual(r.body.error, fixture);
+    assert.equal(r.text, JSON.stringify({ success: false, code: 9, errors: fixture, error: fixture }));
+    // A date in the past with only the hour missing still says so, before the hour's error.
+    const hourOnly = await post(t, '/send', { apiKey: a.apiKey, phoneNumbers: phone().national, message: 'x', scheduledDeliveryDate: '21/11/2014', minute: 5 });
+    assert.deepEqual(hourOnly.body.error, [
+      { elementId: 'children[scheduledDeliveryDate].data', message: 'La date (21/11/2014 à :5) est anterieure a la date actuelle.' },
+      { elementId: 'children[time].data', message: "L'heure est requise" },
+    ]);
+    await assertLedger(t, a.id, 10_000);
+  });
+
+  test('U+0000 in message or sender is the validation error for that field (code 9), not a 500; nothing billed', async () => {
+    const t = app();
+    const a = await account(t, '10');
+    for (const [field, extra] of [['message', { message: 'a\u0000b' }], ['sender', { message: 'x', sender: 'ab\u0000cd' }], ['tag', { message: 'x', tag: '\u0000' }]] as const) {
+      const errors = [{ elementId: `children[${field}].data`, message: 'La valeur est invalide' }];
+      const json = await post(t, '/send', { apiKey: a.apiKey, phoneNumbers: phone().national, ...extra });
+      assert.equal(json.status, 400, json.text);
+      assert.equal(json.text, JSON.stringify({ success: false, code: 9, errors, error: errors }));
+      const form = await postRaw(t, '/send', new URLSearchParams({ apiKey: a.apiKey, phoneNumbers: phone().national, ...extra }).toString(), 'application/x-www-form-urlencoded');
+      assert.equal(form.text, json.text);
+      const query = await get(t, '/send', { apiKey: a.apiKey, phoneNumbers: phone().national, ...extra });
+      assert.equal(query.text, json.text);
+    }
+    await assertLedger(t, a.id, 10_000);
+    assert.deepEqual(await t.store.read.listMessages({ accountId: a.id }, { limit: 1 }), []);
   });
 
   const many = Array.from({ length: 501 }, (_, i) => `+3361${String(i).padStart(7, '0')}`).join(',');

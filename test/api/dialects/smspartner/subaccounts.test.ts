@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { dialectApp, type TestApp } from '../../../helpers/app.js';
+import pg from 'pg';
+import { ADMIN_TOKEN, dialectApp, ledgerInvariant, type TestApp } from '../../../helpers/app.js';
+import { waitFor } from '../../../helpers/dispatch.js';
 import { account, assertError, assertLedger, assertXml, get, HOUR, parisTimestamp, phone, post, schedule, scheduleParams, SP, setProfile, xmlError, xmlOf } from './support.js';
 
 async function parent(t: TestApp, credits = '100'): Promise<{ id: number; apiKey: string; email: string }> {
@@ -20,7 +22,7 @@ async function listed(t: TestApp, apiKey: string, page?: number) {
   return (await get(t, '/subaccount/list', { apiKey, ...(page ? { page } : {}) })).body;
 }
 
-dialectApp('SMS Partner: sub-accounts (/v1/subaccount/*)', ({ app }) => {
+dialectApp('SMS Partner: sub-accounts (/v1/subaccount/*)', ({ app, dialect }) => {
   test('create advanced with an opening credit: two ledger entries in one transaction, documented answer', async () => {
     const t = app();
     const p = await parent(t, '100');
@@ -122,6 +124,90 @@ dialectApp('SMS Partner: sub-accounts (/v1/subaccount/*)', ({ app }) => {
     }
   });
 
+  test('a key with account:read only: /me works, but create, list (keys), remove and credit moves answer 403 and move nothing; account:write may', async () => {
+    const t = app();
+    const p = await parent(t, '100');
+    const { subaccount } = await create(t, p.apiKey, { type: 'simple', parameters: { creditToAttribute: 10 } });
+    const sub = (await listed(t, p.apiKey)).data[0];
+    const key = async (scopes: string[]) => (await t.request('POST', `/admin/v1/accounts/${p.id}/keys`, { body: { scopes }, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).body.apiKey as string;
+    const read = await key(['account:read']);
+    assert.equal((await get(t, '/me', { apiKey: read })).body.credits.balance, '90.000');
+
+    assertError(await post(t, '/subaccount/create', { apiKey: read, type: 'simple', parameters: { creditToAttribute: 5 } }), 403, 2, 'Vous n’avez pas l’authorisation');
+    const list = await get(t, '/subaccount/list', { apiKey: read });
+    assertError(list, 403, 40, 'L’accès à l’API est refusé');
+    assert.doesNotMatch(list.text, new RegExp(sub.apiKey));
+    assertError(await post(t, '/subaccount/credit/add', { apiKey: read, credit: 5, tokenSubaccount: subaccount.token }), 403, 4, 'Vous n’avez pas l’authorisation');
+    assertError(await post(t, '/subaccount/credit/remove', { apiKey: read, credit: 5, tokenSubaccount: subaccount.token }), 403, 4, 'Vous n’avez pas l’authorisation');
+    assertError(await get(t, '/subaccount/remove', { apiKey: read, token: subaccount.token }), 403, 40, 'L’accès à l’API est refusé');
+
+    await assertLedger(t, p.id, 90_000);
+    await assertLedger(t, sub.id, 10_000);
+    assert.deepEqual((await listed(t, p.apiKey)).data.map((d: any) => d.token), [subaccount.token]);
+    assert.equal((await get(t, '/me', { apiKey: sub.apiKey })).status, 200, 'the sub-account still works');
+
+    const write = await key(['account:write']);
+    assert.equal((await listed(t, write)).data[0].apiKey, sub.apiKey);
+    assert.equal((await post(t, '/subaccount/credit/add', { apiKey: write, credit: 5, tokenSubaccount: subaccount.token })).body.total, 85);
+    await assertLedger(t, sub.id, 15_000);
+  });
+
+  test('200 concurrent credit adds and removes between a parent and its sub-account: no 5xx, money conserved, each balance its ledger', async () => {
+    const t = app();
+    const p = await parent(t, '200');
+    const { subaccount } = await create(t, p.apiKey, { type: 'simple', parameters: { creditToAttribute: 100 } });
+    const sub = (await listed(t, p.apiKey)).data[0];
+    // Opposite directions lock the two accounts in opposite orders unless locks follow one global order.
+    const results = await Promise.all(Array.from({ length: 200 }, (_, i) =>
+      post(t, i % 2 ? '/subaccount/credit/add' : '/subaccount/credit/remove', { apiKey: p.apiKey, credit: 1 + (i % 3), tokenSubaccount: subaccount.token })));
+    const statuses = new Map<number, number>();
+    for (const r of results) statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+    assert.deepEqual([...statuses.keys()].filter((s) => s !== 200 && s !== 402), [], `statuses: ${JSON.stringify([...statuses])}`);
+    for (const r of results) assert.equal(r.body.code, r.status === 200 ? 200 : 8, r.text);
+    const a = await ledgerInvariant(t.store, p.id);
+    const b = await ledgerInvariant(t.store, sub.id);
+    assert.equal(a.balance, a.sum);
+    assert.equal(b.balance, b.sum);
+    assert.equal(a.balance + b.balance, 200_000);
+  });
+
+  test('PostgreSQL: a credit move that loses a deadlock on every attempt answers 503 code 503 with Retry-After, and moves nothing', { skip: dialect === 'sqlite' && 'one writer: no deadlock' }, async () => {
+    const t = app();
+    const p = await parent(t, '100');
+    const { subaccount } = await create(t, p.apiKey, { type: 'simple', parameters: { creditToAttribute: 10 } });
+    const sub = (await listed(t, p.apiKey)).data[0];
+    // Another client holds the sub-account all along; each time the move holds the parent and
+    // waits for the sub-account, it asks for the parent too: a real deadlock, which PostgreSQL
+    // breaks by aborting the move (it waited first). Its savepoint then gives the parent back.
+    const other = new pg.Client({ connectionString: t.config.db.url });
+    await other.connect();
+    try {
+      await other.query('begin');
+      await other.query('select 1 from accounts where id = $1 for update', [sub.id]);
+      let settled = false;
+      const move = post(t, '/subaccount/credit/add', { apiKey: p.apiKey, credit: 1, tokenSubaccount: subaccount.token }).finally(() => { settled = true; });
+      const moveWaits = async () => (await other.query(`select count(*)::int as n from pg_stat_activity
+        where datname = current_database() and pid <> pg_backend_pid() and wait_event_type = 'Lock'`)).rows[0].n > 0;
+      let deadlocks = 0;
+      for (let round = 0; round < 10; round++) {
+        if (!(await waitFor('the move to wait or end', async () => (settled ? 'ended' : (await moveWaits()) ? 'waits' : undefined), 20_000) === 'waits')) break;
+        await other.query('savepoint s');
+        await other.query('select 1 from accounts where id = $1 for update', [p.id]);
+        await other.query('rollback to savepoint s');
+        deadlocks++;
+      }
+      const r = await move;
+      assertError(r, 503, 503, 'Le service est momentanément indisponible, réessayez plus tard');
+      assert.equal(r.headers.get('retry-after'), '1');
+      assert.equal(deadlocks, 5, 'one deadlock per attempt');
+    } finally {
+      await other.query('rollback').catch(() => {});
+      await other.end();
+    }
+    await assertLedger(t, p.id, 90_000);
+    await assertLedger(t, sub.id, 10_000);
+  });
+
   test('create errors in table order: 1, 10, 4, 5, 6, 3, 7, 8, 9 — JSON and XML, nothing written', async () => {
     const t = app();
     const p = await parent(t, '1');
@@ -170,6 +256,25 @@ dialectApp('SMS Partner: sub-accounts (/v1/subaccount/*)', ({ app }) => {
     await post(t, '/subaccount/credit/add', { apiKey: p.apiKey, credit: 1, tokenSubaccount: subaccount.token });
     assertError(await post(t, '/subaccount/credit/remove', { apiKey: p.apiKey, credit: 2, tokenSubaccount: subaccount.token }), 402, 8, 'Crédits insufisant');
     await assertLedger(t, p.id, 9_000);
+  });
+
+  test('a credit beyond the maximum balance (1e20, 1e308) is the validation error on credit, not a 500; nothing moves', async () => {
+    // The default key of an admin-created account has every scope, whatever scope these endpoints need.
+    const t = app();
+    const p = await parent(t, '10');
+    const { subaccount } = await create(t, p.apiKey, { type: 'simple', parameters: { creditToAttribute: 1 } });
+    const sub = (await listed(t, p.apiKey)).data[0];
+    const errors = [{ elementId: 'children[credit].data', message: 'La valeur est invalide' }];
+    for (const [kind, credit] of [['add', 1e20], ['add', 1e308], ['remove', 1e20], ['add', 1e15]] as const) {
+      const r = await post(t, `/subaccount/credit/${kind}`, { apiKey: p.apiKey, credit, tokenSubaccount: subaccount.token });
+      assert.equal(r.status, 400, r.text);
+      assert.equal(r.text, JSON.stringify({ success: false, code: 9, errors, error: errors }));
+    }
+    const created = await post(t, '/subaccount/create', { apiKey: p.apiKey, type: 'simple', parameters: { creditToAttribute: 1e20 } });
+    assert.equal(created.text, JSON.stringify({ success: false, code: 9, errors, error: errors }));
+    assert.equal((await listed(t, p.apiKey)).total, 1);
+    await assertLedger(t, p.id, 9_000);
+    await assertLedger(t, sub.id, 1_000);
   });
 
   test('remove errors: 1 (key), 10, 1 (token), 404 — JSON and XML', async () => {

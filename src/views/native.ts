@@ -1,7 +1,8 @@
-import { formatCredits } from '../../core/money.js';
-import type { MessageDetail } from '../../core/queries.js';
-import type { LedgerEntry, Message, MessageEvent, OutboxEntry, Recipient, Suppression } from '../../core/types.js';
-import { iso } from '../views.js';
+import { formatCredits } from '../core/money.js';
+import type { MessageDetail } from '../core/queries.js';
+import type { SuppressionAdded } from '../core/suppressions.js';
+import type { LedgerEntry, Message, MessageEvent, OutboxEntry, Recipient, Suppression } from '../core/types.js';
+import { iso } from './account.js';
 
 export const messageView = (m: Message) => ({
   id: m.id,
@@ -46,6 +47,11 @@ export const messageDetailView = (d: MessageDetail) => ({
   eventsNextCursor: d.events.nextCursor,
 });
 
+/** What a cancel did (or, dry run, would do): the native API's answer and `relais cancel`'s. */
+export const cancelView = (r: { messages: number; recipients: number; refund: number; messageIds: number[] }, dryRun = false) => ({
+  dryRun, messages: r.messages, recipients: r.recipients, refund: formatCredits(r.refund), messageIds: r.messageIds,
+});
+
 export const ledgerView = (e: LedgerEntry) => ({
   id: e.id,
   kind: e.kind,
@@ -57,6 +63,10 @@ export const ledgerView = (e: LedgerEntry) => ({
 });
 
 export const suppressionView = (s: Suppression) => ({ channel: s.channel, address: s.address, reason: s.reason, createdAt: iso(s.createdAt) });
+
+export const suppressionAddedView = (r: SuppressionAdded) => ({
+  ...suppressionView(r.suppression), added: r.added, cancelledRecipients: r.cancelledRecipients, refund: formatCredits(r.refund),
+});
 
 export const outboxView = (o: OutboxEntry) => ({
   id: o.id, messageId: o.messageId, recipientId: o.recipientId, channel: o.channel, address: o.address, sentAt: iso(o.sentAt), ...o.rendered,

@@ -1,7 +1,7 @@
 import { formatCredits } from '../core/money.js';
 import type { Account } from '../core/types.js';
 
-/** How an account looks on the native and admin APIs. */
+/** How an account looks on the native and admin APIs and in the CLI. */
 export const accountView = (a: Account) => ({
   id: a.id,
   name: a.name,

@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { nulPath, validateContent } from '../../src/core/content.js';
+import { checkAmount, MAX_BALANCE } from '../../src/core/ledger.js';
+import type { MessageContent } from '../../src/core/types.js';
+
+const email = (extra: Partial<Extract<MessageContent, { channel: 'email' }>>): MessageContent =>
+  ({ channel: 'email', subject: 's', text: 't', html: null, from: null, replyTo: null, ...extra });
+const voice = (extra: Partial<Extract<MessageContent, { channel: 'voice' }>>): MessageContent =>
+  ({ channel: 'voice', text: 't', audioUrl: null, sender: null, ...extra });
+const refused = (content: MessageContent, code: string, field: string) =>
+  assert.throws(() => validateContent(content.channel, content), { code, details: { field } }, JSON.stringify(content));
+
+describe('content rules every API shares', () => {
+  it('e-mail from/replyTo: an address or "Name <address>", normalised; anything else refused on its field', () => {
+    const ok = validateContent('email', email({ from: ' Shop <Shop@Example.COM> ', replyTo: 'help@EXAMPLE.com' }));
+    assert.deepEqual([ok.channel === 'email' && ok.from, ok.channel === 'email' && ok.replyTo], ['Shop <Shop@example.com>', 'help@example.com']);
+    for (const from of ['RELAIS', 'a@b', 'x@example.com\r\nBcc: v@example.com', 'Bad\nName <a@example.com>', '<a@example.com', 'a <b> <c@example.com>', '']) {
+      refused(email({ from }), 'invalid_request', 'from');
+    }
+    refused(email({ replyTo: 'Shop <nope>' }), 'invalid_request', 'replyTo');
+  });
+
+  it('subject: one line; tab allowed', () => {
+    for (const subject of ['a\r\nBcc: v@example.com', 'a\nb', 'a\rb', 'a\u0000b']) refused(email({ subject }), 'invalid_request', 'subject');
+    assert.doesNotThrow(() => validateContent('email', email({ subject: 'a\tb' })));
+  });
+
+  it('senders: never blank nor with control characters (SMS and voice); SMS keeps its 11-character rule', () => {
+    for (const sender of [' ', '   ', '\t', 'AB\r\nC']) {
+      refused({ channel: 'sms', text: 'x', sender, unicode: false }, 'invalid_sender', 'sender');
+      refused(voice({ sender }), 'invalid_sender', 'sender');
+    }
+    assert.doesNotThrow(() => validateContent('voice', voice({ sender: 'Any caller id' })));
+    refused({ channel: 'sms', text: 'x', sender: 'Any caller id', unicode: false }, 'invalid_sender', 'sender');
+  });
+
+  it('audioUrl: http or https only', () => {
+    for (const audioUrl of ['file:///etc/passwd', 'javascript:alert(1)', 'ftp://h/a.mp3', 'data:,x', '//h/a.mp3', 'h/a.mp3']) refused(voice({ audioUrl }), 'invalid_request', 'audioUrl');
+    for (const audioUrl of ['http://h.example/a.mp3', 'HTTPS://h.example/a.mp3']) assert.doesNotThrow(() => validateContent('voice', voice({ audioUrl })));
+  });
+
+  it('nulPath: the path to the first U+0000 in a value or a key, however deep; undefined without', () => {
+    assert.deepEqual(nulPath({ a: [1, { b: 'x\u0000' }] }), ['a', '1', 'b']);
+    assert.deepEqual(nulPath({ a: { 'k\u0000': 1 } }), ['a']);
+    assert.equal(nulPath({ a: ['fine', 1, null, true] }), undefined);
+    let deep: unknown = 'end\u0000';
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    assert.equal(nulPath(deep)?.length, 100_000);
+  });
+});
+
+describe('money bound', () => {
+  it('checkAmount refuses amounts past MAX_BALANCE and non-integers (1e20, Infinity, NaN) before they reach SQL', () => {
+    assert.equal(MAX_BALANCE, 10 ** 15);
+    assert.ok(MAX_BALANCE * 2 < Number.MAX_SAFE_INTEGER, 'a balance plus any accepted amount stays exact');
+    for (const amount of [MAX_BALANCE + 1, 1e23, Infinity, NaN, 1.5]) assert.throws(() => checkAmount(amount, 'credit'), { code: 'invalid_request', details: { field: 'credit', max: '1000000000000.000' } });
+    assert.doesNotThrow(() => checkAmount(MAX_BALANCE, 'credit'));
+  });
+});
