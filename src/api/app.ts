@@ -63,7 +63,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     bodyLimit: deps.bodyLimit,
   }, deps.http);
 
-  await app.register(swagger, swaggerOptions);
+  await app.register(swagger, swaggerOptions({ admin: Boolean(deps.adminToken), metricsToken: Boolean(deps.metricsToken) }));
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   app.get('/', { schema: { hide: true } }, async () => index(Boolean(deps.adminToken)));
@@ -103,6 +103,8 @@ function bareApp(options: Pick<FastifyServerOptions, 'rewriteUrl' | 'loggerInsta
     // Node checks the header and request deadlines only every connectionsCheckingInterval (30 s
     // by default): at most a second late here, and never later than the shortest deadline.
     http: { headersTimeout, requestTimeout: limits.requestTimeoutMs, connectionsCheckingInterval: Math.min(1000, headersTimeout) },
+    // A URL the router refuses (an over-long id, bad percent-encoding) is answered like any bad request.
+    frameworkErrors: (err, request, reply) => sendProblem(reply, request, toRelaisError(err)),
   }).withTypeProvider<TypeBoxTypeProvider>();
   // Connections beyond the cap are closed on arrival: the ones already open keep being served.
   app.server.maxConnections = limits.maxConnections;

@@ -103,16 +103,16 @@ const transform: NonNullable<FastifyDynamicSwaggerOptions['transform']> = ({ sch
   };
 };
 
-/** The @fastify/swagger options of the app. */
-export const swaggerOptions: FastifyDynamicSwaggerOptions = {
+/** The @fastify/swagger options of the app: the admin API and the metrics token appear only when on. */
+export const swaggerOptions = (on: { admin: boolean; metricsToken: boolean }): FastifyDynamicSwaggerOptions => ({
   openapi: {
     info: { title: 'Relais native API', version: '1', description: 'Scheduled SMS, e-mail and voice with race-free cancellation. See docs/API.md.' },
     components: {
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'API key: `Authorization: Bearer <key>`' },
         apiKeyHeader: { type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'API key in the `X-Api-Key` header' },
-        admin: { type: 'http', scheme: 'bearer', description: 'RELAIS_ADMIN_TOKEN: `Authorization: Bearer <token>`' },
-        metrics: { type: 'http', scheme: 'bearer', description: 'RELAIS_METRICS_TOKEN, when set: `Authorization: Bearer <token>` on `/metrics`' },
+        ...(on.admin ? { admin: { type: 'http', scheme: 'bearer', description: 'RELAIS_ADMIN_TOKEN: `Authorization: Bearer <token>`' } } : {}),
+        ...(on.metricsToken ? { metrics: { type: 'http', scheme: 'bearer', description: 'RELAIS_METRICS_TOKEN: `Authorization: Bearer <token>` on `/metrics`' } } : {}),
         smsPartnerKey: { type: 'apiKey', in: 'query', name: 'apiKey', description: 'SMS Partner: the API key in `apiKey` (query, form or JSON body)' },
       },
     },
@@ -122,10 +122,10 @@ export const swaggerOptions: FastifyDynamicSwaggerOptions = {
       { name: 'account', description: 'Balance and ledger' },
       { name: 'suppressions', description: 'SMS STOP and e-mail unsubscribe lists' },
       { name: 'outbox', description: 'What the outbox transport "sent"' },
-      { name: 'admin', description: 'Operator API, on when RELAIS_ADMIN_TOKEN is set' },
+      ...(on.admin ? [{ name: 'admin', description: 'Operator API, on when RELAIS_ADMIN_TOKEN is set' }] : []),
       { name: 'operations', description: 'Liveness, readiness and metrics' },
       ...DIALECTS.map((d) => ({ name: d.tag, description: d.description })),
     ],
   },
   transform,
-};
+});

@@ -49,6 +49,10 @@ export function toRelaisError(err: unknown): RelaisError {
       return new RelaisError('malformed_body', 'request body is not valid JSON');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new RelaisError('invalid_request', 'unsupported Content-Type; send application/json');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new RelaisError('invalid_request', 'a path segment is longer than 100 characters');
+    case 'FST_ERR_BAD_URL':
+      return new RelaisError('invalid_request', 'the URL is not valid (bad percent-encoding)');
   }
   if (err instanceof SyntaxError || (e?.statusCode === 400 && /JSON/i.test(e.message ?? ''))) {
     return new RelaisError('malformed_body', 'request body is not valid JSON');

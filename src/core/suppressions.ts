@@ -33,7 +33,9 @@ export async function addSuppression(core: Core, accountId: number, channel: Sup
     const stored = added ? undefined : await tx.findStoredSuppression(accountId, channel, address);
     const suppression: Suppression = stored
       ? { accountId, channel, address, reason: stored.reason, createdAt: stored.createdAt } : asked;
-    const released = await tx.releaseScheduledRecipientsByAddress(accountId, SUPPRESSED_CHANNELS[channel], address, minSendAtFor(now, opts.cutoffMs), now);
+    // Scheduling leaves listed addresses out, so only a new entry has recipients to release; an
+    // entry already there writes nothing (the vendors answer it as an error).
+    const released = added ? await tx.releaseScheduledRecipientsByAddress(accountId, SUPPRESSED_CHANNELS[channel], address, minSendAtFor(now, opts.cutoffMs), now) : [];
     const refund = await refundReleased(tx, released, (id) => `message ${id}: ${address} suppressed`, now);
     await tx.insertEvents(released.map((x) => ({ messageId: x.messageId, recipientId: x.id, type: 'cancelled', at: now, data: { reason: 'suppressed' } })));
     return { suppression, added, cancelledRecipients: released.length, refund };

@@ -44,7 +44,7 @@ const bind = (db: Kysely<Database>, kind: StoreKind, raw: Raw, onFullClaim?: () 
     ...settingQueries(db),
     ...stopListQueries(db),
     ...statusQueries(db),
-    ...webhookQueries(db),
+    ...webhookQueries(db, kind),
   };
 };
 

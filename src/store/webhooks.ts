@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { NewEvent, StoreTx } from '../core/ports.js';
 import type { WebhookDelivery, WebhookStatus } from '../core/types.js';
+import type { StoreKind } from './kind.js';
 import type { Database, WebhookDeliveryTable } from './schema.js';
 import { CHUNK } from './messages.js';
 import { multiRow, type Raw } from './raw.js';
@@ -55,12 +56,15 @@ export async function enqueueWebhooks(raw: Raw, events: NewEvent[]): Promise<voi
   }
 }
 
-export const webhookQueries = (db: Kysely<Database>): WebhookQueries => ({
+export const webhookQueries = (db: Kysely<Database>, kind: StoreKind): WebhookQueries => ({
   async claimWebhooks(now, limit, leaseUntil, skip = []) {
     let due = db.selectFrom('webhook_deliveries').select('id')
       .where('status', '=', 'pending').where('next_attempt_at', '<=', now).orderBy('next_attempt_at').orderBy('id').limit(limit);
     // A prefix compare rather than LIKE: nothing in a URL needs escaping, and both databases have substr.
     for (const prefix of skip) due = due.where(sql<string>`substr(url, 1, ${sql.lit(prefix.length)})`, '<>', prefix);
+    // Two senders claiming at once on PostgreSQL: each locks the rows it picks, in the order it picks
+    // them, and passes over the other's (no deadlock, no waiting on a row another sender takes anyway).
+    if (kind === 'postgres') due = due.forUpdate().skipLocked();
     // Re-checked on the row: of two senders racing for one delivery, the second finds it leased.
     const rows = await db.updateTable('webhook_deliveries')
       .set((eb) => ({ attempts: eb('attempts', '+', 1), next_attempt_at: leaseUntil }))

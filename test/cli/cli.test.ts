@@ -171,8 +171,9 @@ dialectSuite('relais CLI', (ctx) => {
   test('show prints the message with its recipients and events, as GET /api/v1/messages/{id}', async () => {
     const m = await ok(['send', '--account', String(accountId), '--channel', 'sms', '--to', '+33612345678', '0612345679', '--text', 'show me', '--at', FUTURE]);
     const shown = await ok(['show', String(m.id)]);
-    const { recipients, events, ...message } = shown;
+    const { recipients, events, recipientsNextCursor, eventsNextCursor, ...message } = shown;
     assert.deepEqual(message, m);
+    assert.deepEqual([recipientsNextCursor, eventsNextCursor], [null, null]);
     assert.deepEqual(recipients.map((r: { address: string; status: string; price: string }) => [r.address, r.status, r.price]),
       [['+33612345678', 'pending', '0.045'], ['+33612345679', 'pending', '0.045']]);
     assert.deepEqual(events.map((e: { type: string }) => e.type), ['scheduled']);

@@ -222,6 +222,16 @@ dialectApp('native API: numbers and metadata the fuzzer sent (issue 15)', ({ app
     assert.equal((await t.request('GET', '/api/v1/messages?limit=500', { key: acc.apiKey })).status, 200);
   });
 
+  test('an id past 100 characters or a bad percent-encoding → 400 problem+json, as any bad request', async () => {
+    const t = app();
+    const acc = await t.account('1');
+    for (const path of [`/api/v1/messages/${'1'.repeat(150)}`, '/api/v1/messages/%E0%A4%A', '/api/v1/messages/%zz']) {
+      const res = await t.request('GET', path, { key: acc.apiKey });
+      assertProblem(res, 400, 'invalid_request');
+    }
+    assertProblem(await t.request('GET', `/admin/v1/accounts/${'9'.repeat(150)}`, { headers: ADMIN }), 400, 'invalid_request', /longer than 100/);
+  });
+
   test('ids like 1e99, Infinity or 2^53 on message paths → 400; the largest exact id is a 404', async () => {
     const t = app();
     const acc = await t.account('1');

@@ -118,6 +118,12 @@ describe('with RELAIS_METRICS_TOKEN set', () => {
     assert.match(ok.text, /^# TYPE relais_messages_scheduled_total counter$/m);
   });
 
+  test('/docs/json says /metrics needs it', async () => {
+    const doc = (await t.request('GET', '/docs/json')).body;
+    assert.deepEqual(doc.paths['/metrics'].get.security, [{ metrics: [] }]);
+    assert.equal(doc.components.securitySchemes.metrics.scheme, 'bearer');
+  });
+
   test('health and readiness stay open', async () => {
     assertStatus(await t.request('GET', '/healthz'), 200);
     assertStatus(await t.request('GET', '/readyz'), 200);
@@ -136,10 +142,13 @@ describe('with the admin API off (no RELAIS_ADMIN_TOKEN)', () => {
     }
   });
 
-  test('/docs/json shows no admin route; GET / says the admin API is off', async () => {
-    const paths = Object.keys((await t.request('GET', '/docs/json')).body.paths);
+  test('/docs/json shows no admin route, tag or security scheme; GET / says the admin API is off', async () => {
+    const doc = (await t.request('GET', '/docs/json')).body;
+    const paths = Object.keys(doc.paths);
     assert.ok(paths.includes('/api/v1/messages'));
     assert.deepEqual(paths.filter((p) => p.startsWith('/admin')), []);
+    assert.deepEqual(doc.tags.filter((tag: { name: string }) => tag.name === 'admin'), []);
+    assert.equal(doc.components.securitySchemes.admin, undefined);
     assert.equal((await t.request('GET', '/')).body.admin, null);
   });
 });

@@ -55,6 +55,20 @@ dialectApp('native API: suppressions (STOP and unsubscribe lists)', ({ app }) =>
     await assertLedger(t, other.id, 955);
   });
 
+  test('adding an address already listed writes nothing, even with a recipient a concurrent schedule left pending', async () => {
+    const t = app();
+    const { id, apiKey } = await t.account('1');
+    const m = await schedule(t, apiKey, { channel: 'sms', to: ['0612345678'], text: 'x', sendAt: at(t, HOUR) });
+    // What a schedule racing the first add can leave: the entry committed, the recipient still pending
+    // (the dispatcher skips and refunds it at send time).
+    await t.store.transaction((tx) => tx.addSuppression({ accountId: id, channel: 'sms', address: '+33612345678', reason: null, createdAt: t.clock.now() }));
+    const again = await t.request('POST', '/api/v1/suppressions', { key: apiKey, body: { channel: 'sms', address: '0612345678' } });
+    assertStatus(again, 200);
+    assert.deepEqual([again.body.added, again.body.cancelledRecipients, again.body.refund], [false, 0, '0.000']);
+    assert.equal((await getMessage(t, apiKey, m.id)).recipients[0].status, 'pending');
+    await assertLedger(t, id, 955);
+  });
+
   test('a message to some suppressed numbers: the rest scheduled and billed, the suppressed listed in skipped and never sent', async () => {
     const t = app();
     const { id, apiKey } = await t.account('1');
