@@ -228,10 +228,13 @@ export async function serverEntry(mode: ServerMode): Promise<string[]> {
   const esbuild = await import('esbuild');
   mkdirSync(out, { recursive: true });
   onCleanup(() => rmSync(out, { recursive: true, force: true }));
-  await esbuild.build({ entryPoints: files, outdir: out, outbase: join(ROOT, 'src'), format: 'esm', platform: 'node', target: 'node20', logLevel: 'error' });
+  // The repository's layout (out/src/…), so that what src reads beside itself (the CLI's version
+  // in ../../package.json) is where it looks.
+  await esbuild.build({ entryPoints: files, outdir: out, outbase: ROOT, format: 'esm', platform: 'node', target: 'node20', logLevel: 'error' });
   // Inside node_modules the nearest package.json scope stops: say it is ESM.
-  writeFileSync(join(out, 'package.json'), '{"type":"module"}\n');
-  builtEntry = join(out, 'cli', 'main.js');
+  const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+  writeFileSync(join(out, 'package.json'), `${JSON.stringify({ type: 'module', version })}\n`);
+  builtEntry = join(out, 'src', 'cli', 'main.js');
   return [builtEntry];
 }
 
