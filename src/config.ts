@@ -86,9 +86,12 @@ export class ConfigError extends Error {
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+/** What RELAIS_SECRET_KEY and the generated key file hold: 32 bytes as hexadecimal. */
+export const SECRET_KEY_HEX = /^[0-9a-fA-F]{64}$/;
+
 function secretKey(hex: string): Buffer | null {
   if (!hex) return null;
-  if (!/^[0-9a-fA-F]{64}$/.test(hex)) throw new ConfigError('RELAIS_SECRET_KEY must be 64 hexadecimal characters (32 bytes; `openssl rand -hex 32` makes one)');
+  if (!SECRET_KEY_HEX.test(hex)) throw new ConfigError('RELAIS_SECRET_KEY must be 64 hexadecimal characters (32 bytes; `openssl rand -hex 32` makes one)');
   return Buffer.from(hex, 'hex');
 }
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConfigError, type Config } from './config.js';
+import { ConfigError, SECRET_KEY_HEX, type Config } from './config.js';
 import type { Store } from './core/ports.js';
 import { adoptSecretKey, SecretBox, SecretKeyMismatch } from './core/secrets.js';
 
@@ -11,13 +11,12 @@ interface Log {
 }
 
 const FILE = 'secret.key';
-const HEX = /^[0-9a-fA-F]{64}$/;
 
 /**
  * RELAIS_SECRET_KEY, or the key in `<RELAIS_DATA_DIR>/secret.key`, made on the first start
  * (32 random bytes as 64 hexadecimal characters, the format RELAIS_SECRET_KEY takes, mode 0600).
  */
-export async function loadSecretKey(config: Config, log: Log): Promise<Buffer> {
+async function loadSecretKey(config: Config, log: Log): Promise<Buffer> {
   if (config.secretKey) return config.secretKey;
   const file = join(config.db.dataDir, FILE);
   let key = await readKeyFile(file);
@@ -46,7 +45,7 @@ async function readKeyFile(file: string): Promise<Buffer | undefined> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new ConfigError(`cannot read the secret key file ${file}: ${(err as Error).message}`);
   }
-  if (!HEX.test(text)) throw new ConfigError(`the secret key file ${file} must hold 64 hexadecimal characters (32 bytes)`);
+  if (!SECRET_KEY_HEX.test(text)) throw new ConfigError(`the secret key file ${file} must hold 64 hexadecimal characters (32 bytes)`);
   return Buffer.from(text, 'hex');
 }
 

@@ -17,7 +17,7 @@ export interface Verdict { row: string; db: string; value: string; target: strin
 export const fullSize = (r: Recorded): boolean => !r.quick && !r.sizeOverrides;
 
 /** The mark after a cell: ✓/✗ against the target for full-size figures, "indicative" otherwise, none when not judged. */
-export function judgement(rs: Recs, pass: boolean | undefined): { mark: string; verdict: boolean } {
+function judgement(rs: Recs, pass: boolean | undefined): { mark: string; verdict: boolean } {
   if (pass === undefined) return { mark: '', verdict: false };
   if (!rs.every(fullSize)) return { mark: ' (indicative)', verdict: false };
   return { mark: pass ? ' ✓' : ' ✗', verdict: true };

@@ -32,7 +32,7 @@ export interface AppDeps {
 /** How long a client may take, and how many may be connected at once (config.http). */
 export type HttpLimits = Pick<Config['http'], 'maxConnections' | 'idleTimeoutMs' | 'headersTimeoutMs' | 'requestTimeoutMs' | 'keepAliveTimeoutMs'>;
 
-export const DEFAULT_HTTP_LIMITS: HttpLimits = {
+const DEFAULT_HTTP_LIMITS: HttpLimits = {
   maxConnections: Number(ENV.RELAIS_HTTP_MAX_CONNECTIONS.default),
   idleTimeoutMs: Number(ENV.RELAIS_HTTP_IDLE_TIMEOUT_MS.default),
   headersTimeoutMs: Number(ENV.RELAIS_HTTP_HEADERS_TIMEOUT_MS.default),

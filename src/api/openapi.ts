@@ -34,7 +34,7 @@ export function problems(...statuses: number[]): Record<number, { description: s
 export const json = (description: string, schema: TSchema) => ({ description, content: { 'application/json': { schema } } });
 
 /** Either form of the native API key. */
-export const NATIVE_SECURITY: Record<string, string[]>[] = [{ bearer: [] }, { apiKeyHeader: [] }];
+const NATIVE_SECURITY: Record<string, string[]>[] = [{ bearer: [] }, { apiKeyHeader: [] }];
 export const ADMIN_SECURITY: Record<string, string[]>[] = [{ admin: [] }];
 
 /**

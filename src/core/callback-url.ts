@@ -33,7 +33,7 @@ export const hostOf = (url: URL): string => url.hostname.replace(/^\[(.*)\]$/, '
  * CGNAT, multicast, unspecified, NAT64, 6to4, Teredo, documentation, …) and reads an IPv4-mapped
  * IPv6 address as the IPv4 one it carries; anything it cannot parse is not public.
  */
-export function isPublicAddress(address: string): boolean {
+function isPublicAddress(address: string): boolean {
   return ipaddr.isValid(address) && ipaddr.process(address).range() === 'unicast';
 }
 

@@ -44,6 +44,8 @@ export interface PreparedMessage {
   recipients: PreparedRecipient[];
   /** Addresses left out, unbilled, because they are on the account's suppression list. */
   skipped: string[];
+  /** Its URL normalised, as the callback sender's claim compares destinations (DECISIONS §17). */
+  callback: { url: string; format: string } | null;
 }
 
 export interface Scheduled {
@@ -56,7 +58,7 @@ export interface Scheduled {
 }
 
 /** How deep and how large (serialized, in bytes) a message's free `metadata` may be. */
-export const METADATA_LIMITS = { depth: 10, bytes: 8192 } as const;
+const METADATA_LIMITS = { depth: 10, bytes: 8192 } as const;
 
 /**
  * Metadata is the client's, stored and returned as is, but bounded: thousands of nested levels
@@ -115,7 +117,7 @@ function normalizeRecipients(core: Core, channel: Channel, recipients: string[],
 export async function prepareMessage(core: Core, accountId: number, input: ScheduleInput): Promise<PreparedMessage> {
   const content = validateContent(input.channel, input.content);
   checkMetadata(input.metadata);
-  if (input.callback) checkCallbackUrl(input.callback.url, { allowPrivate: core.allowPrivateCallbacks });
+  const callback = input.callback ? { ...input.callback, url: checkCallbackUrl(input.callback.url, { allowPrivate: core.allowPrivateCallbacks }) } : null;
   const own = input.recipientContents;
   if (own && own.length !== input.recipients.length) {
     throw new RelaisError('invalid_request', 'one content per recipient is required', { field: 'recipientContents' });
@@ -141,7 +143,7 @@ export async function prepareMessage(core: Core, accountId: number, input: Sched
   }
   const sendAt = resolveSendAt(core, input.sendAt);
   return {
-    content, sendAt, recipients, skipped,
+    content, sendAt, recipients, skipped, callback,
     units: Math.max(...recipients.map((r) => r.units)),
     price: recipients.reduce((sum, r) => sum + r.price, 0),
   };
@@ -179,7 +181,7 @@ export async function scheduleMessage(core: Core, accountId: number, input: Sche
     message = await core.store.read.insertPaidMessage({
       accountId, channel: input.channel, sendAt, createdAt: now, tag: input.tag ?? null, batchId: input.batchId ?? null,
       idempotencyKey: input.idempotencyKey ?? null, requestHash: hash, metadata: input.metadata ?? null, content, units,
-      price, callback: input.callback ?? null,
+      price, callback: prepared.callback,
       recipients: prepared.recipients.map((r) => (r.content ? { address: r.address, price: r.price, units: r.units, content: r.content } : { address: r.address, price: r.price })),
       debit: { floor: 0, cause: (id) => `message ${id} scheduled` },
       event: { type: 'scheduled', data: { sendAt, recipients: prepared.recipients.length, price } },

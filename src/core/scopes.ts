@@ -5,7 +5,7 @@ import { RelaisError } from './errors.js';
  * names (Braze) adds a family here; everything else (validation, the admin API's and the CLI's
  * messages, docs/API.md) follows from this list.
  */
-export const SCOPE_FAMILIES = {
+const SCOPE_FAMILIES = {
   native: [
     'messages:read',
     'messages:write',

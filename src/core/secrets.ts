@@ -39,7 +39,7 @@ export class SecretBox {
   }
 }
 
-export const isSealed = (stored: string): boolean => stored.startsWith(MARK);
+const isSealed = (stored: string): boolean => stored.startsWith(MARK);
 
 /** The additional data of a sub-account key: its own row. */
 export const subaccountKeyContext = (accountId: number): string => `account_profiles.api_key:${accountId}`;

@@ -52,6 +52,9 @@ export const cancelView = (r: { messages: number; recipients: number; refund: nu
   dryRun, messages: r.messages, recipients: r.recipients, refund: formatCredits(r.refund), messageIds: r.messageIds,
 });
 
+/** The cancel of one message by its id: `DELETE /api/v1/messages/{id}` and `relais cancel <id>`. */
+export const cancelOneView = (id: number, r: Parameters<typeof cancelView>[0]) => ({ id, status: 'cancelled' as const, ...cancelView(r) });
+
 export const ledgerView = (e: LedgerEntry) => ({
   id: e.id,
   kind: e.kind,

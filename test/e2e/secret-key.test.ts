@@ -15,7 +15,6 @@ import { hashApiKey, newApiKey } from '../../src/core/accounts.js';
 import { startServer, type Server } from '../../src/main.js';
 import { dialectSuite } from '../helpers/store.js';
 
-const ADMIN = { authorization: 'Bearer admin' };
 const K1 = 'a'.repeat(64);
 const K2 = 'b'.repeat(64);
 

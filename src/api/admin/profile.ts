@@ -4,7 +4,7 @@ import { getAccount } from '../../core/accounts.js';
 import type { Core } from '../../core/context.js';
 import { updateProfile } from '../../core/subaccounts.js';
 import { accountView } from '../../views/account.js';
-import { json, problems } from '../openapi.js';
+import { ADMIN_SECURITY, json, problems } from '../openapi.js';
 import { AccountId, ProfileView } from './schemas.js';
 
 const ProfileBody = Type.Object({
@@ -20,7 +20,7 @@ const ProfileBody = Type.Object({
 export const adminProfileRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app, { core }) => {
   app.patch('/accounts/:id', {
     schema: {
-      tags: ['admin'], security: [{ admin: [] }], summary: 'Set the operator settings: login e-mail, sub-accounts allowed', params: AccountId, body: ProfileBody,
+      tags: ['admin'], security: ADMIN_SECURITY, summary: 'Set the operator settings: login e-mail, sub-accounts allowed', params: AccountId, body: ProfileBody,
       response: { 200: json('The account with its settings', ProfileView), ...problems(400, 401, 404, 409, 413, 503) },
     },
   }, async (request) => {

@@ -6,7 +6,7 @@ import { requireAdmin } from '../auth.js';
 import { adminProfileRoutes } from './profile.js';
 import { strictBodyValidator } from '../validation.js';
 import { accountView } from '../../views/account.js';
-import { documentationOnlySerializer, json, problems } from '../openapi.js';
+import { ADMIN_SECURITY, documentationOnlySerializer, json, problems } from '../openapi.js';
 import { AccountId, AccountList, AccountView, CreateAccountBody, CreatedAccountView, CreatedKeyView, CreateKeyBody, TopupBody } from './schemas.js';
 
 /** The admin contract of DESIGN.md; outside tests rely on it exactly. */
@@ -15,7 +15,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ core: Core; token: string 
   app.setSerializerCompiler(documentationOnlySerializer);
   app.addHook('onRequest', requireAdmin(token));
   const tags = ['admin'];
-  const security = [{ admin: [] }];
+  const security = ADMIN_SECURITY;
 
   app.post('/accounts', {
     schema: { tags, security, summary: 'Create an account (or a sub-account) with its first API key', body: CreateAccountBody, response: { 201: json('Created; apiKey is shown once', CreatedAccountView), ...problems(400, 401, 404, 413, 503) } },

@@ -3,7 +3,6 @@ import type { TSchema } from 'typebox';
 import { cancelMessage, cancelMessages } from '../../core/cancel.js';
 import type { Core } from '../../core/context.js';
 import { RelaisError } from '../../core/errors.js';
-import { formatCredits } from '../../core/money.js';
 import { DETAIL_PAGE, getMessageDetail, listEvents, listMessages, listRecipients } from '../../core/queries.js';
 import { editMessage } from '../../core/reschedule.js';
 import { scheduleMessage } from '../../core/schedule.js';
@@ -15,7 +14,7 @@ import {
   ListMessagesQuery, MessageDetailView, MessageIdParams, MessageView, pageOf, RecipientView,
 } from './schemas.js';
 import { parseOptionalInstant } from './time.js';
-import { cancelView, eventView, messageDetailView, messageView, recipientView } from '../../views/native.js';
+import { cancelOneView, cancelView, eventView, messageDetailView, messageView, recipientView } from '../../views/native.js';
 
 const FIELDS_BY_CHANNEL = {
   sms: ['text', 'sender', 'unicode'],
@@ -117,7 +116,7 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
 
   const cancelOne = async (request: { params: { id: number } } & Parameters<typeof authOf>[0]) => {
     const r = await cancelMessage(core, authOf(request).account.id, request.params.id);
-    return { id: request.params.id, status: 'cancelled', ...cancelView(r) };
+    return cancelOneView(request.params.id, r);
   };
   const cancelOneSchema = (summary: string) => ({
     tags, summary, params: MessageIdParams, response: { 200: json('Cancelled and refunded', CancelOneView), ...problems(400, 401, 403, 404, 409, 503) },

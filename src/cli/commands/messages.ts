@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { parseInstant, parseOptionalInstant } from '../../api/native/time.js';
-import { cancelView, messageDetailView, messageView, outboxView } from '../../views/native.js';
+import { cancelOneView, cancelView, messageDetailView, messageView, outboxView } from '../../views/native.js';
 import { getAccount } from '../../core/accounts.js';
 import { cancelMessage, cancelMessages } from '../../core/cancel.js';
 import { RelaisError } from '../../core/errors.js';
@@ -133,7 +133,7 @@ export function registerMessageCommands(program: Command): void {
         const r = single
           ? await cancelMessage(core, opts.account, messageId)
           : await cancelMessages(core, opts.account, selection, { dryRun });
-        print(single ? { id: messageId, status: 'cancelled', ...cancelView(r, false) } : cancelView(r, dryRun));
+        print(single ? cancelOneView(messageId, r) : cancelView(r, dryRun));
       }));
 
   program.command('outbox')

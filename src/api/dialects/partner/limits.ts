@@ -8,7 +8,7 @@ import { RelaisError } from '../../../core/errors.js';
  */
 export const MAX_DEPTH = 32;
 export const MAX_PARAMS = 10_000;
-export const MAX_NAME_LENGTH = 256;
+const MAX_NAME_LENGTH = 256;
 
 /** The dialect's validation error for the top-level parameter `field`. */
 const refused = (field: string, message: string): RelaisError => new RelaisError('invalid_request', message, { field });
