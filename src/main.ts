@@ -21,7 +21,7 @@ export type Role = 'all' | 'api' | 'worker';
 export { composeCore };
 
 export function defaultTransports(core: Core): TransportRegistry {
-  const outbox = new OutboxTransport(core.store.read, core.clock);
+  const outbox = new OutboxTransport(core.store.autocommit, core.clock);
   return { sms: outbox, email: outbox, voice: outbox };
 }
 

@@ -182,7 +182,7 @@ export async function scheduleBatched(
       next = Math.min(count, from + batch);
       const to = next;
       await p.store.transaction(async (tx: StoreTx) => {
-        const store: Store = Object.assign(Object.create(p.store) as Store, { read: tx, transaction: <T>(fn: (t: StoreTx) => Promise<T>) => fn(tx) });
+        const store: Store = Object.assign(Object.create(p.store) as Store, { autocommit: tx, transaction: <T>(fn: (t: StoreTx) => Promise<T>) => fn(tx) });
         const core: Core = { ...p.core, store };
         for (let i = from; i < to; i++) {
           const { message } = await scheduleMessage(core, accountId, {

@@ -72,8 +72,8 @@ export async function createApiKey(core: Core, accountId: number, scopes: readon
 /** The key's account, or an `unauthorized` error; never says whether the key ever existed. */
 export async function authenticate(core: Core, apiKey: string | undefined): Promise<{ account: Account; key: ApiKey }> {
   if (!apiKey) throw new RelaisError('unauthorized', 'an API key is required');
-  const key = await core.store.read.findApiKeyByHash(hashApiKey(apiKey));
-  const account = key && (await core.store.read.getAccount(key.accountId));
+  const key = await core.store.autocommit.findApiKeyByHash(hashApiKey(apiKey));
+  const account = key && (await core.store.autocommit.getAccount(key.accountId));
   if (!key || !account) throw new RelaisError('unauthorized', 'invalid API key');
   return { account, key };
 }
@@ -85,7 +85,7 @@ export function requireScope(key: ApiKey, scope: Scope): void {
 }
 
 export async function getAccount(core: Core, accountId: number): Promise<Account> {
-  const account = await core.store.read.getAccount(accountId);
+  const account = await core.store.autocommit.getAccount(accountId);
   if (!account) throw new RelaisError('not_found', `account ${accountId} does not exist`);
   return account;
 }

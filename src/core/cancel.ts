@@ -51,13 +51,13 @@ export async function cancelMessages(core: Core, accountId: number, selection: C
   const minSendAt = minSendAtFor(now, opts.cutoffMs);
   const filter: MessageFilter = { accountId, ...selection };
   if (opts.dryRun) {
-    const c = await core.store.read.countSelection(filter, minSendAt);
-    const ids = (await core.store.read.listMessages({ ...filter, statuses: ['scheduled'], sendAtFrom: Math.max(filter.sendAtFrom ?? minSendAt, minSendAt) }, { limit: 10_000 }))
+    const c = await core.store.autocommit.countSelection(filter, minSendAt);
+    const ids = (await core.store.autocommit.listMessages({ ...filter, statuses: ['scheduled'], sendAtFrom: Math.max(filter.sendAtFrom ?? minSendAt, minSendAt) }, { limit: 10_000 }))
       .map((m) => m.id).sort((a, b) => a - b);
     return { messages: c.messages, recipients: c.recipients, refund: c.refund, messageIds: ids };
   }
-  const result = isOneMessage(selection) && core.store.read.cancelOne
-    ? await cancelOne(core.store.read.cancelOne, accountId, selection.ids[0], minSendAt, now)
+  const result = isOneMessage(selection) && core.store.autocommit.cancelOne
+    ? await cancelOne(core.store.autocommit.cancelOne, accountId, selection.ids[0], minSendAt, now)
     : await core.store.transaction((tx) => cancelWithin(tx, filter, minSendAt, now));
   // Counted in one pass: filtering the released recipients per message is quadratic in a bulk cancel.
   const releasedOf = new Map<number, number>();
@@ -103,7 +103,7 @@ export async function cancelMessage(core: Core, accountId: number, messageId: nu
 
 /** After a conditional update matched nothing: reads (never decides) why, for the error. */
 export async function explainRefusal(core: Core, accountId: number, messageId: number, verb: string): Promise<RelaisError> {
-  const m = await core.store.read.getMessage(messageId);
+  const m = await core.store.autocommit.getMessage(messageId);
   if (!m || m.accountId !== accountId) return new RelaisError('not_found', `message ${messageId} does not exist`, { messageId });
   if (m.status === 'cancelled') return new RelaisError('already_cancelled', `message ${messageId} is already cancelled`, { messageId });
   if (m.status !== 'scheduled') return new RelaisError('already_dispatched', `message ${messageId} is already ${m.status}`, { messageId, messageStatus: m.status });

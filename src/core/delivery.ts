@@ -36,7 +36,7 @@ export function claimDue(core: Core, owner: string, limit: number, leaseMs: numb
   const now = core.clock.now();
   // One statement (expired leases, then due messages) that commits on its own: no transaction
   // around it, which on PostgreSQL is two round trips fewer per batch.
-  return core.store.read.claimDue(now, limit, owner, now + leaseMs);
+  return core.store.autocommit.claimDue(now, limit, owner, now + leaseMs);
 }
 
 /**
@@ -125,7 +125,7 @@ interface Run {
  * per message, in order.
  */
 export async function deliverBatch(core: Core, messages: DueMessage[], opts: DeliveryOptions): Promise<DeliveryOutcome[]> {
-  const runs = runsOf(messages, await core.store.read.recipientsOf(messages.map((m) => m.id)), core.clock.now() + opts.leaseMs);
+  const runs = runsOf(messages, await core.store.autocommit.recipientsOf(messages.map((m) => m.id)), core.clock.now() + opts.leaseMs);
   await releaseSuppressed(core, runs);
   const byWithin = groupBy(runs, (run) => opts.sendWithin?.(run.message.channel));
   const oneByOne = byWithin.get(undefined) ?? [];
@@ -268,7 +268,7 @@ async function holdsLease(core: Core, run: Run, opts: DeliveryOptions): Promise<
   const now = core.clock.now();
   if (run.leaseUntil - now > opts.leaseMs / 2) return true;
   run.leaseUntil = now + opts.leaseMs;
-  return core.store.read.setLease(run.message.id, opts.owner, run.leaseUntil);
+  return core.store.autocommit.setLease(run.message.id, opts.owner, run.leaseUntil);
 }
 
 /** Retries keep the lease until their instant; the rest are completed, one statement per final status. */
@@ -281,16 +281,16 @@ async function complete(core: Core, runs: Run[], opts: DeliveryOptions): Promise
     if (run.completed || run.lost) continue;
     if (run.retry > 0) {
       const retryAt = now + opts.backoffMs(run.retry);
-      if (await core.store.read.setLease(run.message.id, opts.owner, retryAt)) outcomes[i] = { retryAt };
+      if (await core.store.autocommit.setLease(run.message.id, opts.owner, retryAt)) outcomes[i] = { retryAt };
       continue;
     }
     const of = run.stale
-      ? (await core.store.read.getRecipients(run.message.id)).map((r) => r.status)
+      ? (await core.store.autocommit.getRecipients(run.message.id)).map((r) => r.status)
       : [...run.statuses.values()];
     statuses.set(run, finalStatus(of));
   }
   const done = await finishRuns([...statuses.keys()], (run) => statuses.get(run)!,
-    (ids, status) => core.store.read.completeMessages(ids, opts.owner, status, now));
+    (ids, status) => core.store.autocommit.completeMessages(ids, opts.owner, status, now));
   for (const [i, run] of runs.entries()) {
     const status = done.get(run);
     if (status) outcomes[i] = { status };
@@ -315,7 +315,7 @@ async function releaseSuppressed(core: Core, runs: Run[], inTx?: StoreTx): Promi
   const hits: { run: Run; r: Recipient }[] = [];
   for (const { accountId, list, runs: those } of lookups.values()) {
     const addresses = [...new Set(those.flatMap((run) => run.pending.map((r) => r.address)))];
-    const suppressed = await (inTx ?? core.store.read).suppressedAmong(accountId, list, addresses);
+    const suppressed = await (inTx ?? core.store.autocommit).suppressedAmong(accountId, list, addresses);
     if (suppressed.size === 0) continue;
     for (const run of those) {
       for (const r of run.pending) if (suppressed.has(r.address)) hits.push({ run, r });
@@ -350,7 +350,7 @@ async function recordResult(core: Core, run: Run, r: Recipient, result: SendResu
   const now = core.clock.now();
   const event = (type: string, data: Record<string, unknown> | null): NewEvent => ({ messageId: message.id, recipientId: r.id, type, at: now, data });
   if (result.ok) {
-    const recorded = await core.store.read.markRecipient(r, { status: 'sent', at: now, providerId: result.providerId, error: null }, true,
+    const recorded = await core.store.autocommit.markRecipient(r, { status: 'sent', at: now, providerId: result.providerId, error: null }, true,
       { type: 'sent', data: { providerId: result.providerId } });
     if (recorded) run.statuses.set(r.id, 'sent');
     else run.stale = true;
@@ -359,7 +359,7 @@ async function recordResult(core: Core, run: Run, r: Recipient, result: SendResu
   }
   const attempt = r.attempts + 1;
   if (result.retryable && attempt < maxAttempts) {
-    if (await core.store.read.updatePendingRecipient(r.id, { status: 'pending', at: now, error: result.reason }, true)) run.retry = Math.max(run.retry, attempt);
+    if (await core.store.autocommit.updatePendingRecipient(r.id, { status: 'pending', at: now, error: result.reason }, true)) run.retry = Math.max(run.retry, attempt);
     else run.stale = true;
     return;
   }

@@ -245,8 +245,11 @@ export interface Store {
    * and leave effects outside the database (metrics, sends) to after it returns.
    */
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
-  /** The same operations outside an explicit transaction (each statement commits on its own). */
-  readonly read: StoreTx;
+  /**
+   * The same operations outside an explicit transaction: reads, and writes that commit on their
+   * own, one statement each (on SQLite they share a group commit with their neighbours).
+   */
+  readonly autocommit: StoreTx;
   readonly kind: 'sqlite' | 'postgres';
   ping(): Promise<void>;
   close(): Promise<void>;

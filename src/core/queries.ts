@@ -22,7 +22,7 @@ function page<T extends { id: number }>(rows: T[], limit: number): Page<T> {
 
 /** A message of this account, or not_found: another account's id is indistinguishable from no id. */
 export async function getOwnMessage(core: Core, accountId: number, messageId: number): Promise<Message> {
-  const m = await core.store.read.getMessage(messageId);
+  const m = await core.store.autocommit.getMessage(messageId);
   if (!m || m.accountId !== accountId) throw new RelaisError('not_found', `message ${messageId} does not exist`, { messageId });
   return m;
 }
@@ -60,20 +60,20 @@ export async function listEvents(core: Core, accountId: number, messageId: numbe
 interface PageQuery { limit: number; cursor?: string }
 
 const recipientsPage = async (core: Core, messageId: number, q: PageQuery): Promise<Page<Recipient>> =>
-  page(await core.store.read.getRecipients(messageId, { limit: q.limit + 1, afterId: decodeCursor(q.cursor) }), q.limit);
+  page(await core.store.autocommit.getRecipients(messageId, { limit: q.limit + 1, afterId: decodeCursor(q.cursor) }), q.limit);
 
 const eventsPage = async (core: Core, messageId: number, q: PageQuery): Promise<Page<MessageEvent>> =>
-  page(await core.store.read.getEvents(messageId, { limit: q.limit + 1, afterId: decodeCursor(q.cursor) }), q.limit);
+  page(await core.store.autocommit.getEvents(messageId, { limit: q.limit + 1, afterId: decodeCursor(q.cursor) }), q.limit);
 
 export async function listMessages(core: Core, filter: MessageFilter, q: { limit: number; cursor?: string }): Promise<Page<Message>> {
-  const rows = await core.store.read.listMessages(filter, { limit: q.limit + 1, beforeId: decodeCursor(q.cursor) });
+  const rows = await core.store.autocommit.listMessages(filter, { limit: q.limit + 1, beforeId: decodeCursor(q.cursor) });
   return page(rows, q.limit);
 }
 
 export async function listLedger(core: Core, accountId: number, q: { limit: number; cursor?: string }): Promise<Page<LedgerEntry>> {
-  return page(await core.store.read.listLedger(accountId, { limit: q.limit + 1, beforeId: decodeCursor(q.cursor) }), q.limit);
+  return page(await core.store.autocommit.listLedger(accountId, { limit: q.limit + 1, beforeId: decodeCursor(q.cursor) }), q.limit);
 }
 
 export async function listOutbox(core: Core, q: { accountId?: number; messageId?: number; limit: number; cursor?: string }): Promise<Page<OutboxEntry>> {
-  return page(await core.store.read.listOutbox({ ...q, limit: q.limit + 1, beforeId: decodeCursor(q.cursor) }), q.limit);
+  return page(await core.store.autocommit.listOutbox({ ...q, limit: q.limit + 1, beforeId: decodeCursor(q.cursor) }), q.limit);
 }

@@ -134,7 +134,7 @@ export async function prepareMessage(core: Core, accountId: number, input: Sched
   const list = suppressionChannelOf(input.channel);
   if (list) {
     const distinct = [...new Set(addresses)];
-    const suppressed = await core.store.read.suppressedAmong(accountId, list, distinct);
+    const suppressed = await core.store.autocommit.suppressedAmong(accountId, list, distinct);
     skipped.push(...distinct.filter((a) => suppressed.has(a)));
     recipients = recipients.filter((r) => !suppressed.has(r.address));
     if (recipients.length === 0) {
@@ -166,7 +166,7 @@ export async function scheduleMessage(core: Core, accountId: number, input: Sche
 
   const replay = async (): Promise<Scheduled | undefined> => {
     if (!input.idempotencyKey) return undefined;
-    const found = await core.store.read.findMessageByIdempotencyKey(accountId, input.idempotencyKey);
+    const found = await core.store.autocommit.findMessageByIdempotencyKey(accountId, input.idempotencyKey);
     if (!found) return undefined;
     if (found.requestHash !== hash) {
       throw new RelaisError('idempotency_conflict', 'this Idempotency-Key was used with a different request', { idempotencyKey: input.idempotencyKey });
@@ -178,7 +178,7 @@ export async function scheduleMessage(core: Core, accountId: number, input: Sche
   if (earlier) return earlier;
   let message: Message | undefined;
   try {
-    message = await core.store.read.insertPaidMessage({
+    message = await core.store.autocommit.insertPaidMessage({
       accountId, channel: input.channel, sendAt, createdAt: now, tag: input.tag ?? null, batchId: input.batchId ?? null,
       idempotencyKey: input.idempotencyKey ?? null, requestHash: hash, metadata: input.metadata ?? null, content, units,
       price, callback: prepared.callback,
@@ -193,7 +193,7 @@ export async function scheduleMessage(core: Core, accountId: number, input: Sche
     throw err;
   }
   if (!message) {
-    const account = await core.store.read.getAccount(accountId);
+    const account = await core.store.autocommit.getAccount(accountId);
     throw new RelaisError('insufficient_credits', 'insufficient credit for this message', {
       required: formatCredits(price), balance: formatCredits(account?.balance ?? 0),
     });

@@ -27,7 +27,7 @@ export async function usageByMonth(core: Core, accountId: number, channel: Chann
   if (months.length > MAX_MONTHS) throw new RelaisError('invalid_date', `a period covers at most ${MAX_MONTHS} months`, { field: 'from' });
   const out: MonthUsage[] = [];
   for (const m of months) {
-    const u = await core.store.read.usage(accountId, channel, Math.max(m.start, range.from), Math.min(m.end, range.to));
+    const u = await core.store.autocommit.usage(accountId, channel, Math.max(m.start, range.from), Math.min(m.end, range.to));
     out.push({ year: m.year, month: m.month, start: m.start, cost: u.cost, units: u.units });
   }
   return out;
@@ -43,6 +43,6 @@ export interface AccountOverview {
 /** Balance, profile and what is still queued: everything a credits endpoint shows. */
 export async function accountOverview(core: Core, accountId: number): Promise<AccountOverview> {
   const account = await getAccount(core, accountId);
-  const [profile, pendingSmsUnits] = [await core.store.read.getProfile(accountId), await core.store.read.pendingUnits(accountId, 'sms')];
+  const [profile, pendingSmsUnits] = [await core.store.autocommit.getProfile(accountId), await core.store.autocommit.pendingUnits(accountId, 'sms')];
   return { account, profile, pendingSmsUnits };
 }

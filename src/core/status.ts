@@ -14,7 +14,7 @@ export interface RecipientState {
 
 async function suppressedOf(core: Core, accountId: number, message: Message, addresses: string[]): Promise<Set<string>> {
   const list = suppressionChannelOf(message.channel);
-  return list && addresses.length ? core.store.read.suppressedAmong(accountId, list, [...new Set(addresses)]) : new Set();
+  return list && addresses.length ? core.store.autocommit.suppressedAmong(accountId, list, [...new Set(addresses)]) : new Set();
 }
 
 /**
@@ -30,7 +30,7 @@ export async function recipientState(core: Core, accountId: number, messageId: n
   } catch {
     throw new RelaisError('not_found', `${rawAddress} is not a recipient of message ${messageId}`, { messageId, address: rawAddress });
   }
-  const recipient = await core.store.read.findRecipient(messageId, address);
+  const recipient = await core.store.autocommit.findRecipient(messageId, address);
   if (!recipient) throw new RelaisError('not_found', `${address} is not a recipient of message ${messageId}`, { messageId, address });
   const suppressed = await suppressedOf(core, accountId, message, [address]);
   return { message, recipient, suppressed: suppressed.has(address) };
@@ -39,14 +39,14 @@ export async function recipientState(core: Core, accountId: number, messageId: n
 /** Every recipient of one of the account's messages, in the order they were given. */
 export async function messageStates(core: Core, accountId: number, messageId: number): Promise<RecipientState[]> {
   const message = await getOwnMessage(core, accountId, messageId);
-  const recipients = await core.store.read.getRecipients(messageId);
+  const recipients = await core.store.autocommit.getRecipients(messageId);
   const suppressed = await suppressedOf(core, accountId, message, recipients.map((r) => r.address));
   return recipients.map((recipient) => ({ message, recipient, suppressed: suppressed.has(recipient.address) }));
 }
 
 /** One page of the recipients of every message of the account with this tag. */
 export async function tagStates(core: Core, accountId: number, tag: string, page: { limit: number; offset: number }): Promise<{ total: number; items: RecipientState[] }> {
-  const { total, items } = await core.store.read.listRecipientsByTag(accountId, tag, page);
+  const { total, items } = await core.store.autocommit.listRecipientsByTag(accountId, tag, page);
   const bySuppression = new Map<string, Set<string>>();
   for (const { message, recipient } of items) {
     const list = suppressionChannelOf(message.channel) ?? 'none';

@@ -35,7 +35,7 @@ const DEFAULTS = { email: null, subaccountsEnabled: false, token: null, subType:
 
 /** The profile of an account, defaults when it has none. */
 export async function profileOf(core: Core, accountId: number): Promise<AccountProfile> {
-  return (await core.store.read.getProfile(accountId)) ?? { accountId, ...DEFAULTS };
+  return (await core.store.autocommit.getProfile(accountId)) ?? { accountId, ...DEFAULTS };
 }
 
 /** The account, if it may manage sub-accounts: the operator enabled it, and it is not a sub-account itself. */
@@ -95,7 +95,7 @@ export async function createSubaccount(core: Core, parentId: number, input: NewS
 /** The parent's open sub-accounts, with their keys in clear (the vendor's list shows them). */
 export async function listSubaccounts(core: Core, parentId: number, page: { limit: number; offset: number }): Promise<{ total: number; items: Subaccount[] }> {
   await requireSubaccountOwner(core, parentId);
-  const { total, items } = await core.store.read.listSubaccounts(parentId, page);
+  const { total, items } = await core.store.autocommit.listSubaccounts(parentId, page);
   return {
     total,
     items: items.map(({ account, profile }) => ({

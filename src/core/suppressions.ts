@@ -45,19 +45,19 @@ export async function addSuppression(core: Core, accountId: number, channel: Sup
 /** Takes an address off the list; returns it normalized, as the list showed it. */
 export async function removeSuppression(core: Core, accountId: number, channel: SuppressionChannel, rawAddress: string): Promise<string> {
   const address = normalizeAddress(channel, rawAddress, core.defaultRegion);
-  if (!(await core.store.read.removeSuppression(accountId, channel, address))) {
+  if (!(await core.store.autocommit.removeSuppression(accountId, channel, address))) {
     throw new RelaisError('not_found', `${address} is not on the ${channel} suppression list`, { address });
   }
   return address;
 }
 
 export const listSuppressions = (core: Core, accountId: number, channel?: SuppressionChannel): Promise<Suppression[]> =>
-  core.store.read.listSuppressions(accountId, channel);
+  core.store.autocommit.listSuppressions(accountId, channel);
 
 /** addSuppression, then the entry as stored, with the id lists show and deletes use. */
 export async function addStoredSuppression(core: Core, accountId: number, channel: SuppressionChannel, rawAddress: string, reason: string | null = null): Promise<SuppressionAdded & { stored: StoredSuppression }> {
   const added = await addSuppression(core, accountId, channel, rawAddress, reason);
-  const stored = await core.store.read.findStoredSuppression(accountId, channel, added.suppression.address);
+  const stored = await core.store.autocommit.findStoredSuppression(accountId, channel, added.suppression.address);
   // Only a concurrent delete between the two statements can get here.
   if (!stored) throw new RelaisError('conflict', `${added.suppression.address} was removed while being added`);
   return { ...added, stored };
@@ -65,10 +65,10 @@ export async function addStoredSuppression(core: Core, accountId: number, channe
 
 /** The list with ids, oldest first. */
 export const listStoredSuppressions = (core: Core, accountId: number, channel: SuppressionChannel): Promise<StoredSuppression[]> =>
-  core.store.read.listStoredSuppressions(accountId, channel);
+  core.store.autocommit.listStoredSuppressions(accountId, channel);
 
 export async function removeSuppressionById(core: Core, accountId: number, channel: SuppressionChannel, id: number): Promise<void> {
-  if (!(await core.store.read.removeSuppressionById(accountId, channel, id))) {
+  if (!(await core.store.autocommit.removeSuppressionById(accountId, channel, id))) {
     throw new RelaisError('not_found', `no ${channel} suppression with id ${id}`, { id });
   }
 }

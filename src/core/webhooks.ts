@@ -34,26 +34,26 @@ export function claimWebhooks(core: Core, limit: number, policy: WebhookPolicy, 
  */
 export async function releaseWebhooks(core: Core, deliveries: WebhookDelivery[]): Promise<void> {
   if (deliveries.length === 0) return;
-  await core.store.read.releaseWebhooks(deliveries.map((d) => d.id), deliveries[0]!.nextAttemptAt, core.clock.now());
+  await core.store.autocommit.releaseWebhooks(deliveries.map((d) => d.id), deliveries[0]!.nextAttemptAt, core.clock.now());
 }
 
 /** Records one attempt: delivered, retried later with backoff, or given up after the last attempt. */
 export async function recordWebhookAttempt(core: Core, d: WebhookDelivery, result: WebhookAttempt, policy: WebhookPolicy): Promise<'delivered' | 'retry' | 'failed'> {
   const now = core.clock.now();
   if (result.ok) {
-    await core.store.read.finishWebhook(d.id, d.attempts, { status: 'delivered', nextAttemptAt: now, error: null });
+    await core.store.autocommit.finishWebhook(d.id, d.attempts, { status: 'delivered', nextAttemptAt: now, error: null });
     return 'delivered';
   }
   if (result.retryable && d.attempts < policy.maxAttempts) {
-    await core.store.read.finishWebhook(d.id, d.attempts, { status: 'pending', nextAttemptAt: now + policy.backoffMs(d.attempts), error: result.reason });
+    await core.store.autocommit.finishWebhook(d.id, d.attempts, { status: 'pending', nextAttemptAt: now + policy.backoffMs(d.attempts), error: result.reason });
     return 'retry';
   }
-  await core.store.read.finishWebhook(d.id, d.attempts, { status: 'failed', nextAttemptAt: now, error: result.reason });
+  await core.store.autocommit.finishWebhook(d.id, d.attempts, { status: 'failed', nextAttemptAt: now, error: result.reason });
   return 'failed';
 }
 
 /** The account's deliveries (oldest first), for tests and the operator. */
-export const listWebhooks = (core: Core, q: { accountId?: number; messageId?: number }): Promise<WebhookDelivery[]> => core.store.read.listWebhooks(q);
+export const listWebhooks = (core: Core, q: { accountId?: number; messageId?: number }): Promise<WebhookDelivery[]> => core.store.autocommit.listWebhooks(q);
 
 /** The HTTP body of one callback, in the format its client expects. */
 export interface WebhookPayload {

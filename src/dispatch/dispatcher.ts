@@ -88,7 +88,7 @@ export class Dispatcher extends PollingLoop implements Wakeup {
           if (this.inFlight.size > 1) await sending;
         }
         if (sent + batch.length > 0) continue;
-        const next = await this.core.store.read.nextWakeAt();
+        const next = await this.core.store.autocommit.nextWakeAt();
         const delay = next === undefined ? this.opts.pollIntervalMs : Math.min(this.opts.pollIntervalMs, Math.max(0, next - this.core.clock.now()));
         await this.sleep(delay);
       } catch (err) {

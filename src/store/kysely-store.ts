@@ -62,7 +62,7 @@ export interface SqliteHandle {
  * PostgreSQL they are bound to each transaction's connection.
  */
 export class KyselyStore implements Store {
-  readonly read: StoreTx;
+  readonly autocommit: StoreTx;
   private readonly group: GroupCommitter | undefined;
   private readonly statistics: PlannerStatistics | undefined;
 
@@ -72,11 +72,11 @@ export class KyselyStore implements Store {
       this.group = new GroupCommitter(sqlite.database, tx);
       // A lone statement is a transaction of its own, with a commit of its own: the dispatcher's
       // many small writes (outbox rows, leases, completions) share commits too.
-      this.read = guarded(this.viaGroup(tx));
+      this.autocommit = guarded(this.viaGroup(tx));
     } else {
       // PostgreSQL has a pool of connections and commits concurrently on its own.
       this.statistics = new PlannerStatistics(db);
-      this.read = guarded(bind(db, kind, pgRaw(db), this.freshen));
+      this.autocommit = guarded(bind(db, kind, pgRaw(db), this.freshen));
     }
   }
 

@@ -43,7 +43,7 @@ async function withApp(
 }
 
 async function refunds(t: TestApp, accountId: number, messageId?: number): Promise<LedgerEntry[]> {
-  const all = await t.store.read.listLedger(accountId, { limit: 100_000 });
+  const all = await t.store.autocommit.listLedger(accountId, { limit: 100_000 });
   return all.filter((e) => e.kind === 'refund' && (messageId === undefined || e.messageId === messageId)).sort((a, b) => a.id - b.id);
 }
 
@@ -62,13 +62,13 @@ function metric(text: string, sample: string): number {
 
 /** A message's status and completion instant. */
 async function completion(t: TestApp, id: number): Promise<[string, number | null]> {
-  const m = (await t.store.read.getMessage(id))!;
+  const m = (await t.store.autocommit.getMessage(id))!;
   return [m.status, m.completedAt];
 }
 
 /** Advances the fake clock to just past the earliest lease or send time the store knows, and drains. */
 async function drainAfterNextWake(t: TestApp): Promise<number> {
-  const next = await t.store.read.nextWakeAt();
+  const next = await t.store.autocommit.nextWakeAt();
   assert.ok(next !== undefined, 'something is still due later');
   t.clock.set(Math.max(t.clock.now(), next + 1));
   return t.dispatcher.drain();
@@ -84,7 +84,7 @@ class HookedOutbox extends OutboxTransport {
   readonly chunks: { recipients: number[]; status: string }[] = [];
 
   constructor(core: Core, private readonly hook: (tx: StoreTx, msgs: OutgoingMessage[], status: string) => Promise<void> = async () => {}) {
-    super(core.store.read, core.clock);
+    super(core.store.autocommit, core.clock);
   }
 
   override async sendWithin(tx: StoreTx, msgs: OutgoingMessage[]): Promise<string[]> {
@@ -105,21 +105,21 @@ eachDialect('dispatcher', (dialect) => {
       assert.equal(await t.dispatcher.drain(), 0);
       t.clock.set(a.sendAt - 1);
       assert.equal(await t.dispatcher.drain(), 0, 'one millisecond early: nothing is claimed');
-      assert.equal((await t.store.read.getMessage(a.id))!.status, 'scheduled');
+      assert.equal((await t.store.autocommit.getMessage(a.id))!.status, 'scheduled');
       assert.deepEqual(await allOutbox(t.store), []);
 
       // 1.5 s late (a slow worker): sent now, and the lateness is what is recorded.
       t.clock.set(a.sendAt + 1500);
       assert.equal(await t.dispatcher.drain(), 1);
-      const am = (await t.store.read.getMessage(a.id))!;
+      const am = (await t.store.autocommit.getMessage(a.id))!;
       assert.equal(am.status, 'sent');
       assert.equal(am.dispatchedAt, a.sendAt + 1500);
       assert.equal(am.completedAt, a.sendAt + 1500);
-      const ar = await t.store.read.getRecipients(a.id);
+      const ar = await t.store.autocommit.getRecipients(a.id);
       assert.deepEqual(ar.map((r) => [r.address, r.status, r.sentAt, r.attempts]), [
         [phone(1), 'sent', a.sendAt + 1500, 1], [phone(2), 'sent', a.sendAt + 1500, 1], [phone(3), 'sent', a.sendAt + 1500, 1],
       ]);
-      assert.equal((await t.store.read.getMessage(b.id))!.status, 'scheduled', 'b is not due yet');
+      assert.equal((await t.store.autocommit.getMessage(b.id))!.status, 'scheduled', 'b is not due yet');
 
       let outbox = await allOutbox(t.store);
       assert.deepEqual(outbox.map((o) => [o.messageId, o.recipientId, o.address, o.sentAt]), ar.map((r) => [a.id, r.id, r.address, a.sendAt + 1500]));
@@ -131,10 +131,10 @@ eachDialect('dispatcher', (dialect) => {
       t.clock.advance(10 * MIN);
       assert.equal(await t.dispatcher.drain(), 0, 'nothing is sent twice');
       outbox = await allOutbox(t.store);
-      const recipients = [...ar, ...(await t.store.read.getRecipients(b.id))];
+      const recipients = [...ar, ...(await t.store.autocommit.getRecipients(b.id))];
       assert.equal(outbox.length, 5);
       assert.deepEqual([...countByRecipient(outbox)].sort((x, y) => x[0] - y[0]), recipients.map((r) => [r.id, 1]));
-      assert.equal((await t.store.read.getMessage(b.id))!.status, 'sent');
+      assert.equal((await t.store.autocommit.getMessage(b.id))!.status, 'sent');
 
       const metrics = (await t.request('GET', '/metrics')).text;
       assert.equal(metric(metrics, 'relais_recipients_sent_total{channel="sms"}'), 5);
@@ -155,15 +155,15 @@ eachDialect('dispatcher', (dialect) => {
     const busy: SendResult = { ok: false, retryable: true, reason: 'throttled by provider' };
     await withApp(dialect, { script: (msg, n) => (msg.address === phone(1) && n <= 2 ? busy : undefined) }, async (t, { accountId, transport }) => {
       const m = await scheduleSms(t.core, accountId, [phone(1), phone(2)], t.clock.now() + MIN);
-      const [x, y] = await t.store.read.getRecipients(m.id);
+      const [x, y] = await t.store.autocommit.getRecipients(m.id);
       t.clock.set(m.sendAt);
       assert.equal(await t.dispatcher.drain(), 1);
 
-      let rs = await t.store.read.getRecipients(m.id);
+      let rs = await t.store.autocommit.getRecipients(m.id);
       assert.deepEqual(rs.map((r) => [r.status, r.attempts, r.error]), [['pending', 1, 'throttled by provider'], ['sent', 1, null]]);
-      assert.equal((await t.store.read.getMessage(m.id))!.status, 'dispatching');
+      assert.equal((await t.store.autocommit.getMessage(m.id))!.status, 'dispatching');
       // First retry: full-jitter backoff of attempt 1 is 500..1000 ms; the lease runs until then.
-      const retryAt = (await t.store.read.nextWakeAt())!;
+      const retryAt = (await t.store.autocommit.nextWakeAt())!;
       assert.ok(retryAt >= m.sendAt + 500 && retryAt <= m.sendAt + 1000, `retry at +${retryAt - m.sendAt} ms`);
 
       t.clock.set(retryAt);
@@ -172,19 +172,19 @@ eachDialect('dispatcher', (dialect) => {
 
       t.clock.set(retryAt + 1);
       assert.equal(await t.dispatcher.drain(), 1);
-      rs = await t.store.read.getRecipients(m.id);
+      rs = await t.store.autocommit.getRecipients(m.id);
       assert.deepEqual(rs.map((r) => [r.status, r.attempts]), [['pending', 2], ['sent', 1]]);
-      const retry2 = (await t.store.read.nextWakeAt())!;
+      const retry2 = (await t.store.autocommit.nextWakeAt())!;
       assert.ok(retry2 >= retryAt + 1 + 1000 && retry2 <= retryAt + 1 + 2000, `second retry at +${retry2 - retryAt - 1} ms`);
 
       assert.equal(await drainAfterNextWake(t), 1);
-      rs = await t.store.read.getRecipients(m.id);
+      rs = await t.store.autocommit.getRecipients(m.id);
       assert.deepEqual(rs.map((r) => [r.status, r.attempts, r.error]), [['sent', 3, null], ['sent', 1, null]]);
-      assert.equal((await t.store.read.getMessage(m.id))!.status, 'sent');
+      assert.equal((await t.store.autocommit.getMessage(m.id))!.status, 'sent');
       assert.equal(transport!.callsFor(x.id), 3);
       assert.equal(transport!.callsFor(y.id), 1, 'the recipient that succeeded is not sent again with the retry');
       assert.deepEqual([...countByRecipient(await allOutbox(t.store))].sort(), [[x.id, 1], [y.id, 1]]);
-      assert.equal(await t.store.read.nextWakeAt(), undefined);
+      assert.equal(await t.store.autocommit.nextWakeAt(), undefined);
       assert.deepEqual(await refunds(t, accountId), []);
       await assertLedger(t, accountId, CREDITS - 2 * SMS_PRICE);
     });
@@ -195,14 +195,14 @@ eachDialect('dispatcher', (dialect) => {
       const m = await scheduleSms(t.core, accountId, [phone(1)], t.clock.now() + MIN);
       t.clock.set(m.sendAt);
       assert.equal(await t.dispatcher.drain(), 1);
-      const [r1] = await t.store.read.getRecipients(m.id);
+      const [r1] = await t.store.autocommit.getRecipients(m.id);
       assert.deepEqual([r1.status, r1.attempts, r1.error], ['pending', 1, 'socket hang up']);
       assert.equal(await drainAfterNextWake(t), 1);
       assert.equal(await drainAfterNextWake(t), 1);
-      const [r3] = await t.store.read.getRecipients(m.id);
+      const [r3] = await t.store.autocommit.getRecipients(m.id);
       assert.deepEqual([r3.status, r3.attempts, r3.error], ['sent', 3, null]);
       assert.equal(transport!.calls.length, 3);
-      assert.equal((await t.store.read.getMessage(m.id))!.status, 'sent');
+      assert.equal((await t.store.autocommit.getMessage(m.id))!.status, 'sent');
       assert.equal((await allOutbox(t.store)).length, 1);
       await assertLedger(t, accountId, CREDITS - SMS_PRICE);
     });
@@ -216,17 +216,17 @@ eachDialect('dispatcher', (dialect) => {
       t.clock.set(mixed.sendAt);
       assert.equal(await t.dispatcher.drain(), 2);
 
-      const mr = await t.store.read.getRecipients(mixed.id);
+      const mr = await t.store.autocommit.getRecipients(mixed.id);
       assert.deepEqual(mr.map((r) => [r.address, r.status, r.attempts, r.error]), [
         [phone(1), 'failed', 1, 'number does not exist'], [phone(2), 'sent', 1, null],
       ]);
-      assert.equal((await t.store.read.getMessage(mixed.id))!.status, 'partially_failed');
-      const lr = await t.store.read.getRecipients(lost.id);
+      assert.equal((await t.store.autocommit.getMessage(mixed.id))!.status, 'partially_failed');
+      const lr = await t.store.autocommit.getRecipients(lost.id);
       assert.deepEqual(lr.map((r) => [r.status, r.attempts]), [['failed', 1]]);
-      assert.equal((await t.store.read.getMessage(lost.id))!.status, 'failed');
+      assert.equal((await t.store.autocommit.getMessage(lost.id))!.status, 'failed');
       assert.equal(transport!.calls.length, 3, 'a permanent failure is not retried');
 
-      const events = await t.store.read.getEvents(mixed.id);
+      const events = await t.store.autocommit.getEvents(mixed.id);
       assert.deepEqual(events.map((e) => [e.type, e.recipientId]), [['scheduled', null], ['failed', mr[0].id], ['sent', mr[1].id]]);
       assert.deepEqual(events[1].data, { reason: 'number does not exist', providerCode: 'E404' });
 
@@ -248,18 +248,18 @@ eachDialect('dispatcher', (dialect) => {
     const busy: SendResult = { ok: false, retryable: true, reason: 'provider unavailable' };
     await withApp(dialect, { env: { RELAIS_MAX_ATTEMPTS: '3' }, script: (msg) => (msg.address === phone(1) ? busy : undefined) }, async (t, { accountId, transport }) => {
       const m = await scheduleSms(t.core, accountId, [phone(1), phone(2)], t.clock.now() + MIN);
-      const [x] = await t.store.read.getRecipients(m.id);
+      const [x] = await t.store.autocommit.getRecipients(m.id);
       t.clock.set(m.sendAt);
       assert.equal(await t.dispatcher.drain(), 1);
       assert.equal(await drainAfterNextWake(t), 1);
-      assert.equal((await t.store.read.getMessage(m.id))!.status, 'dispatching');
+      assert.equal((await t.store.autocommit.getMessage(m.id))!.status, 'dispatching');
       assert.equal(await drainAfterNextWake(t), 1);
 
-      const rs = await t.store.read.getRecipients(m.id);
+      const rs = await t.store.autocommit.getRecipients(m.id);
       assert.deepEqual(rs.map((r) => [r.status, r.attempts, r.error]), [['failed', 3, 'provider unavailable'], ['sent', 1, null]]);
       assert.equal(transport!.callsFor(x.id), 3);
-      assert.equal((await t.store.read.getMessage(m.id))!.status, 'partially_failed');
-      assert.equal(await t.store.read.nextWakeAt(), undefined, 'no lease left behind');
+      assert.equal((await t.store.autocommit.getMessage(m.id))!.status, 'partially_failed');
+      assert.equal(await t.store.autocommit.nextWakeAt(), undefined, 'no lease left behind');
       t.clock.advance(60 * MIN);
       assert.equal(await t.dispatcher.drain(), 0);
       assert.equal(transport!.callsFor(x.id), 3);
@@ -280,16 +280,16 @@ eachDialect('dispatcher', (dialect) => {
 
       t.clock.set(some.sendAt);
       assert.equal(await t.dispatcher.drain(), 2);
-      const rs = await t.store.read.getRecipients(some.id);
+      const rs = await t.store.autocommit.getRecipients(some.id);
       assert.deepEqual(rs.map((r) => [r.address, r.status, r.error, r.attempts]), [
         [phone(1), 'sent', null, 1], [phone(2), 'skipped', 'suppressed', 0], [phone(3), 'sent', null, 1],
       ]);
-      assert.equal((await t.store.read.getMessage(some.id))!.status, 'sent', 'a skipped recipient is not a delivery failure');
-      assert.deepEqual((await t.store.read.getRecipients(all.id)).map((r) => r.status), ['skipped']);
-      assert.equal((await t.store.read.getMessage(all.id))!.status, 'failed');
+      assert.equal((await t.store.autocommit.getMessage(some.id))!.status, 'sent', 'a skipped recipient is not a delivery failure');
+      assert.deepEqual((await t.store.autocommit.getRecipients(all.id)).map((r) => r.status), ['skipped']);
+      assert.equal((await t.store.autocommit.getMessage(all.id))!.status, 'failed');
       assert.deepEqual(transport!.calls.map((c) => c.address).sort(), [phone(1), phone(3)], 'a suppressed address never reaches the transport');
       assert.deepEqual((await allOutbox(t.store)).map((o) => o.address).sort(), [phone(1), phone(3)]);
-      const skippedEvents = (await t.store.read.getEvents(some.id)).filter((e) => e.type === 'skipped');
+      const skippedEvents = (await t.store.autocommit.getEvents(some.id)).filter((e) => e.type === 'skipped');
       assert.deepEqual(skippedEvents.map((e) => [e.recipientId, e.data]), [[rs[1].id, { reason: 'suppressed' }]]);
 
       t.clock.advance(60 * MIN);
@@ -309,21 +309,21 @@ eachDialect('dispatcher', (dialect) => {
       t.clock.set(m.sendAt);
       const claimed = await claimDue(t.core, 'dead-worker', 10, leaseMs);
       assert.deepEqual(claimed.map((c) => c.id), [m.id]);
-      const held = (await t.store.read.getMessage(m.id))!;
+      const held = (await t.store.autocommit.getMessage(m.id))!;
       assert.deepEqual([held.status, held.dispatchedAt], ['dispatching', m.sendAt]);
       // The worker dies here, without sending anything.
 
       assert.equal(await t.dispatcher.drain(), 0, 'a live lease is respected');
       t.clock.set(m.sendAt + leaseMs);
       assert.equal(await t.dispatcher.drain(), 0, 'still the dead worker\'s at the lease instant');
-      assert.equal((await t.store.read.getMessage(m.id))!.status, 'dispatching');
+      assert.equal((await t.store.autocommit.getMessage(m.id))!.status, 'dispatching');
 
       t.clock.set(m.sendAt + leaseMs + 1);
       assert.equal(await t.dispatcher.drain(), 1);
-      const done = (await t.store.read.getMessage(m.id))!;
+      const done = (await t.store.autocommit.getMessage(m.id))!;
       assert.equal(done.status, 'sent');
       assert.equal(done.dispatchedAt, m.sendAt, 'the first claim\'s instant is kept');
-      const rs = await t.store.read.getRecipients(m.id);
+      const rs = await t.store.autocommit.getRecipients(m.id);
       assert.deepEqual(rs.map((r) => [r.status, r.sentAt]), [['sent', m.sendAt + leaseMs + 1], ['sent', m.sendAt + leaseMs + 1]]);
       assert.deepEqual([...countByRecipient(await allOutbox(t.store))].sort(), rs.map((r) => [r.id, 1]));
       await assertLedger(t, accountId, CREDITS - 2 * SMS_PRICE);
@@ -333,7 +333,7 @@ eachDialect('dispatcher', (dialect) => {
   test('after a reclaim, a recipient already sent is never sent again, and the stale worker is fenced off', async () => {
     await withApp(dialect, { script: () => undefined }, async (t, { accountId, transport }) => {
       const m = await scheduleSms(t.core, accountId, [phone(1), phone(2), phone(3)], t.clock.now() + MIN);
-      const [x, y, z] = await t.store.read.getRecipients(m.id);
+      const [x, y, z] = await t.store.autocommit.getRecipients(m.id);
       const leaseMs = t.config.dispatch.leaseMs;
       t.clock.set(m.sendAt);
       const [claimed] = await claimDue(t.core, 'dead-worker', 10, leaseMs);
@@ -353,23 +353,23 @@ eachDialect('dispatcher', (dialect) => {
         },
       });
       await reachedY;
-      assert.deepEqual((await t.store.read.getRecipients(m.id)).map((r) => r.status), ['sent', 'pending', 'pending']);
+      assert.deepEqual((await t.store.autocommit.getRecipients(m.id)).map((r) => r.status), ['sent', 'pending', 'pending']);
 
       t.clock.set(m.sendAt + leaseMs + 1);
       assert.equal(await t.dispatcher.drain(), 1);
       assert.deepEqual(transport!.calls.map((c) => c.recipientId), [y.id, z.id], 'x was sent before the crash: not again');
-      const rs = await t.store.read.getRecipients(m.id);
+      const rs = await t.store.autocommit.getRecipients(m.id);
       assert.deepEqual(rs.map((r) => [r.status, r.providerId?.startsWith('outbox-') ?? null]), [['sent', false], ['sent', true], ['sent', true]]);
       assert.equal(rs[0].providerId, 'stale-x');
-      assert.equal((await t.store.read.getMessage(m.id))!.status, 'sent');
+      assert.equal((await t.store.autocommit.getMessage(m.id))!.status, 'sent');
 
       // The stale worker wakes up: its y result changes nothing, and it may not go on to z.
       releaseY({ ok: true, providerId: 'stale-y' });
       assert.deepEqual(await stale, [{ lostLease: true }]);
       assert.deepEqual(staleSends, [x.id, y.id]);
-      const after = await t.store.read.getRecipients(m.id);
+      const after = await t.store.autocommit.getRecipients(m.id);
       assert.deepEqual(after.map((r) => r.providerId), rs.map((r) => r.providerId));
-      assert.equal((await t.store.read.getEvents(m.id)).filter((e) => e.type === 'sent').length, 3);
+      assert.equal((await t.store.autocommit.getEvents(m.id)).filter((e) => e.type === 'sent').length, 3);
       assert.deepEqual([...countByRecipient(await allOutbox(t.store))].sort(), [[y.id, 1], [z.id, 1]]);
       await assertLedger(t, accountId, CREDITS - 3 * SMS_PRICE);
     });
@@ -379,10 +379,10 @@ eachDialect('dispatcher', (dialect) => {
     await withApp(dialect, {}, async (t, { accountId }) => {
       const a = await scheduleSms(t.core, accountId, [phone(1), phone(2)], t.clock.now() + MIN);
       const b = await scheduleSms(t.core, accountId, [phone(3)], t.clock.now() + MIN);
-      const [ax] = await t.store.read.getRecipients(a.id);
+      const [ax] = await t.store.autocommit.getRecipients(a.id);
       t.clock.set(a.sendAt);
       const claimed = await claimDue(t.core, 'w', 10, t.config.dispatch.leaseMs);
-      const outbox = new OutboxTransport(t.store.read, t.clock);
+      const outbox = new OutboxTransport(t.store.autocommit, t.clock);
       const chunks: number[][] = [];
       const outcomes = await deliverBatch(t.core, claimed, {
         owner: 'w', leaseMs: t.config.dispatch.leaseMs, maxAttempts: 5, backoffMs: () => 1000,
@@ -395,13 +395,13 @@ eachDialect('dispatcher', (dialect) => {
         },
       });
       assert.deepEqual(outcomes, [{ lostLease: true }, { status: 'sent' }]);
-      const bx = (await t.store.read.getRecipients(b.id))[0];
+      const bx = (await t.store.autocommit.getRecipients(b.id))[0];
       assert.equal(chunks.length, 2);
       assert.deepEqual(chunks[1], [bx.id], 'sent again without the message taken over');
       assert.deepEqual((await allOutbox(t.store)).map((o) => o.recipientId), [bx.id], 'nothing of the rolled-back chunk stayed');
-      assert.deepEqual((await t.store.read.getRecipients(a.id)).map((r) => [r.status, r.providerId]), [['pending', null], ['pending', null]]);
-      assert.equal((await t.store.read.getEvents(a.id)).filter((e) => e.type === 'sent').length, 0);
-      assert.equal((await t.store.read.getMessage(a.id))!.status, 'dispatching', 'left to its lease');
+      assert.deepEqual((await t.store.autocommit.getRecipients(a.id)).map((r) => [r.status, r.providerId]), [['pending', null], ['pending', null]]);
+      assert.equal((await t.store.autocommit.getEvents(a.id)).filter((e) => e.type === 'sent').length, 0);
+      assert.equal((await t.store.autocommit.getMessage(a.id))!.status, 'dispatching', 'left to its lease');
       assert.deepEqual([bx.status, bx.providerId?.startsWith('outbox-')], ['sent', true]);
     });
   });
@@ -413,7 +413,7 @@ eachDialect('dispatcher', (dialect) => {
       const big = await scheduleSms(t.core, accountId, Array.from({ length: 300 }, (_, i) => phone(100 + i)), T + 1);
       t.clock.set(T + 1);
       const claimed = await claimDue(t.core, 'w', 10, t.config.dispatch.leaseMs);
-      const outbox = new OutboxTransport(t.store.read, t.clock);
+      const outbox = new OutboxTransport(t.store.autocommit, t.clock);
       const seen: [number, string, string][] = [];
       const within = async (tx: StoreTx, msgs: OutgoingMessage[]) => {
         const status = async (id: number) => (await tx.getMessage(id))!.status;
@@ -481,9 +481,9 @@ eachDialect('dispatcher', (dialect) => {
       assert.deepEqual(outbox!.chunks.map((c) => c.status), ['dispatching', 'scheduled'], 'the first by lease, then the burst in store');
       assert.equal(cancelAnsweredInside, false, 'the cancel waited for the sending transaction');
       assert.equal(await cancelling, 'already_dispatched');
-      const done = (await t.store.read.getMessage(m.id))!;
+      const done = (await t.store.autocommit.getMessage(m.id))!;
       assert.deepEqual([done.status, done.dispatchedAt, done.completedAt], ['sent', m.sendAt, m.sendAt]);
-      assert.deepEqual((await t.store.read.getRecipients(m.id)).map((r) => [r.status, r.attempts]), [['sent', 1]]);
+      assert.deepEqual((await t.store.autocommit.getRecipients(m.id)).map((r) => [r.status, r.attempts]), [['sent', 1]]);
       assert.equal((await allOutbox(t.store)).length, 2);
       assert.deepEqual(await refunds(t, accountId), []);
       await assertLedger(t, accountId, CREDITS - 2 * SMS_PRICE);
@@ -502,7 +502,7 @@ eachDialect('dispatcher', (dialect) => {
       assert.deepEqual(outbox!.chunks.map((c) => [c.recipients.length, c.status]), [
         [1, 'dispatching'], [1, 'scheduled'], [250, 'dispatching'], [50, 'dispatching'],
       ]);
-      for (const x of [first, big, small]) assert.equal((await t.store.read.getMessage(x.id))!.status, 'sent');
+      for (const x of [first, big, small]) assert.equal((await t.store.autocommit.getMessage(x.id))!.status, 'sent');
       assert.equal(countByRecipient(await allOutbox(t.store)).size, 302);
       await assertLedger(t, accountId, CREDITS - 302 * SMS_PRICE);
     });
@@ -526,7 +526,7 @@ eachDialect('dispatcher', (dialect) => {
       const ofM = outbox!.chunks.filter((c) => c.recipients.length === 2);
       assert.equal(ofM.length, 2, 'tried in store, then again');
       assert.deepEqual(ofM[1].recipients, ofM[0].recipients);
-      assert.equal((await t.store.read.getMessage(m.id))!.status, 'sent');
+      assert.equal((await t.store.autocommit.getMessage(m.id))!.status, 'sent');
       assert.deepEqual([...countByRecipient(await allOutbox(t.store)).values()], [1, 1, 1], 'nothing of the failed transaction stayed');
       await assertLedger(t, accountId, CREDITS - 3 * SMS_PRICE);
     });
@@ -567,11 +567,11 @@ eachDialect('dispatcher', (dialect) => {
         const later = await post(Date.now() + 60 * MIN);
         const soon = await post(Date.now() + 200);
         const sent = await waitFor('the soon message to be sent', async () => {
-          const m = (await t.store.read.getMessage(soon))!;
+          const m = (await t.store.autocommit.getMessage(soon))!;
           return m.status === 'sent' ? m : undefined;
         }, 10_000);
         assert.ok(sent.dispatchedAt! >= sent.sendAt, 'not sent before its time');
-        assert.equal((await t.store.read.getMessage(later))!.status, 'scheduled');
+        assert.equal((await t.store.autocommit.getMessage(later))!.status, 'scheduled');
         assert.deepEqual((await allOutbox(t.store)).map((o) => [o.messageId, o.address]), [[soon, phone(1)]]);
       } finally {
         await t.dispatcher.stop();

@@ -107,7 +107,7 @@ eachDialect('race: thousands of cancels at the due instant against two dispatche
       const perRecipient = countByRecipient(outbox);
       const refundsByMessage = new Map<number, { amount: number; cause: string }[]>();
       for (const a of accounts) {
-        for (const e of await app.store.read.listLedger(a.id, { limit: 100_000 })) {
+        for (const e of await app.store.autocommit.listLedger(a.id, { limit: 100_000 })) {
           if (e.kind !== 'refund') continue;
           refundsByMessage.set(e.messageId!, [...(refundsByMessage.get(e.messageId!) ?? []), { amount: e.amount, cause: e.cause }]);
         }

@@ -187,8 +187,8 @@ eachDialect('restart: SIGKILL mid-burst, then a new server on the same database'
       assert.ok(duplicates <= DUPLICATE_BOUND);
 
       // Ledger: every recipient was paid for once, nothing refunded.
-      const account = await store.read.getAccount(accountId);
-      assert.equal(await store.read.sumLedger(accountId), account!.balance);
+      const account = await store.autocommit.getAccount(accountId);
+      assert.equal(await store.autocommit.sumLedger(accountId), account!.balance);
       assert.equal(account!.balance, 1_000_000 - TOTAL * SMS_PRICE);
       assert.equal(messages.reduce((n, m) => n + m.price, 0), TOTAL * SMS_PRICE);
     } finally {

@@ -49,14 +49,14 @@ dialectSuite('secret key: sealed sub-account keys', ({ getStore, url }) => {
     const dataDir = join(dir, `sealed-${Math.random().toString(36).slice(2)}`);
 
     // A sub-account written by a version that kept its key in clear.
-    const parent = await store.read.createAccount({ name: 'parent', parentId: null, currency: 'EUR', createdAt: 0 });
+    const parent = await store.autocommit.createAccount({ name: 'parent', parentId: null, currency: 'EUR', createdAt: 0 });
     const parentKey = newApiKey();
-    await store.read.insertApiKey({ accountId: parent.id, hash: hashApiKey(parentKey), prefix: 'x', scopes: null, createdAt: 0 });
-    await store.read.saveProfile({ accountId: parent.id, email: 'parent@example.com', subaccountsEnabled: true });
-    const legacy = await store.read.createAccount({ name: 'legacy', parentId: parent.id, currency: 'EUR', createdAt: 0 });
+    await store.autocommit.insertApiKey({ accountId: parent.id, hash: hashApiKey(parentKey), prefix: 'x', scopes: null, createdAt: 0 });
+    await store.autocommit.saveProfile({ accountId: parent.id, email: 'parent@example.com', subaccountsEnabled: true });
+    const legacy = await store.autocommit.createAccount({ name: 'legacy', parentId: parent.id, currency: 'EUR', createdAt: 0 });
     const legacyKey = newApiKey();
-    await store.read.insertApiKey({ accountId: legacy.id, hash: hashApiKey(legacyKey), prefix: 'x', scopes: null, createdAt: 0 });
-    await store.read.saveProfile({ accountId: legacy.id, email: 'legacy@example.com', token: 'legacy-token', subType: 'simple', apiKey: legacyKey });
+    await store.autocommit.insertApiKey({ accountId: legacy.id, hash: hashApiKey(legacyKey), prefix: 'x', scopes: null, createdAt: 0 });
+    await store.autocommit.saveProfile({ accountId: legacy.id, email: 'legacy@example.com', token: 'legacy-token', subType: 'simple', apiKey: legacyKey });
 
     let { server, lines } = await start(url(), dataDir, { RELAIS_SECRET_KEY: K1 });
     let fresh: { id: number; apiKey: string };

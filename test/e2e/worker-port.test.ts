@@ -122,7 +122,7 @@ test('a start that cannot listen stops its dispatcher: a message due after the f
     await assert.rejects(startServer(config, { role: 'worker' }), /EADDRINUSE/);
     // Past the due instant a live dispatcher (polling every 50 ms) would have sent it.
     await new Promise((r) => setTimeout(r, Math.max(0, sendAt + 500 - core.clock.now())));
-    assert.equal((await store.read.getMessage(message.id))?.status, 'scheduled');
+    assert.equal((await store.autocommit.getMessage(message.id))?.status, 'scheduled');
   } finally {
     await store.close();
     await new Promise((resolve) => taken.close(resolve));

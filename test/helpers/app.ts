@@ -107,8 +107,8 @@ export async function startTestApp(opts: {
 
 /** Balance equals the sum of the ledger: the invariant every money test ends with. */
 export async function ledgerInvariant(store: Store, accountId: number): Promise<{ balance: number; sum: number }> {
-  const account = await store.read.getAccount(accountId);
-  return { balance: account!.balance, sum: await store.read.sumLedger(accountId) };
+  const account = await store.autocommit.getAccount(accountId);
+  return { balance: account!.balance, sum: await store.autocommit.sumLedger(accountId) };
 }
 
 export interface AppContext {

@@ -47,7 +47,7 @@ export class ScriptedTransport implements Transport {
   private readonly outbox: OutboxTransport;
 
   constructor(core: Core, private readonly script: (msg: OutgoingMessage, n: number) => Scripted | Promise<Scripted> = () => undefined) {
-    this.outbox = new OutboxTransport(core.store.read, core.clock);
+    this.outbox = new OutboxTransport(core.store.autocommit, core.clock);
   }
 
   callsFor(recipientId: number): number {
@@ -67,7 +67,7 @@ export class ScriptedTransport implements Transport {
 
 /** Every outbox row (all accounts), oldest first. */
 export async function allOutbox(store: Store): Promise<OutboxEntry[]> {
-  return (await store.read.listOutbox({ limit: 1_000_000 })).reverse();
+  return (await store.autocommit.listOutbox({ limit: 1_000_000 })).reverse();
 }
 
 /** Outbox rows per recipient id. */

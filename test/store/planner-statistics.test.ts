@@ -30,7 +30,7 @@ dialectSuite('store: planner statistics of a young PostgreSQL database', ({ dial
 
   before(async () => {
     store = getStore() as KyselyStore;
-    const acc = await store.read.createAccount({ name: 'stats', parentId: null, currency: 'EUR', createdAt: T - 60_000 });
+    const acc = await store.autocommit.createAccount({ name: 'stats', parentId: null, currency: 'EUR', createdAt: T - 60_000 });
     accountId = acc.id;
     await store.transaction((tx) => tx.applyLedgerEntry({ accountId, kind: 'topup', amount: 1_000_000, messageId: null, cause: 'initial', createdAt: T - 60_000 }));
   });
@@ -38,14 +38,14 @@ dialectSuite('store: planner statistics of a young PostgreSQL database', ({ dial
   test('a claim that is not full leaves the statistics to autovacuum', async () => {
     assert.deepEqual(await reltuples(), { messages: -1, recipients: -1 }, 'fresh tables: never analyzed');
     await schedule(0, 10);
-    assert.equal((await store.read.claimDue(T, 100, 'w1', T + 60_000)).length, 10);
+    assert.equal((await store.autocommit.claimDue(T, 100, 'w1', T + 60_000)).length, 10);
     await sleep(500);
     assert.deepEqual(await reltuples(), { messages: -1, recipients: -1 });
   });
 
   test('a full claim on never-analyzed tables analyzes them in the background', async () => {
     await schedule(10, 150);
-    assert.equal((await store.read.claimDue(T, 100, 'w1', T + 60_000)).length, 100);
+    assert.equal((await store.autocommit.claimDue(T, 100, 'w1', T + 60_000)).length, 100);
     let seen = await reltuples();
     for (let i = 0; i < 100 && (seen.messages < 0 || seen.recipients < 0); i++) {
       await sleep(100);
@@ -53,6 +53,6 @@ dialectSuite('store: planner statistics of a young PostgreSQL database', ({ dial
     }
     assert.deepEqual(seen, { messages: 160, recipients: 160 });
     // Analyzed while it claimed: the claim itself went on and the rest is still there to claim.
-    assert.equal((await store.read.claimDue(T, 100, 'w1', T + 60_000)).length, 50);
+    assert.equal((await store.autocommit.claimDue(T, 100, 'w1', T + 60_000)).length, 50);
   });
 });

@@ -22,17 +22,17 @@ dialectSuite('store: hot statements prepared on the connection', ({ dialect, url
   });
 
   test('a schedule that failed on the connection (duplicate key) leaves the statement usable; balance = ledger', async () => {
-    const acc = await store.read.createAccount({ name: 'prepared', parentId: null, currency: 'EUR', createdAt: T });
+    const acc = await store.autocommit.createAccount({ name: 'prepared', parentId: null, currency: 'EUR', createdAt: T });
     await store.transaction((tx) => tx.applyLedgerEntry({ accountId: acc.id, kind: 'topup', amount: 1_000, messageId: null, cause: 'initial', createdAt: T }));
 
-    const first = await store.read.insertPaidMessage(paid(acc.id, 'k1'));
+    const first = await store.autocommit.insertPaidMessage(paid(acc.id, 'k1'));
     assert.ok(first);
-    await assert.rejects(store.read.insertPaidMessage(paid(acc.id, 'k1')));
-    const second = await store.read.insertPaidMessage(paid(acc.id, 'k2'));
+    await assert.rejects(store.autocommit.insertPaidMessage(paid(acc.id, 'k1')));
+    const second = await store.autocommit.insertPaidMessage(paid(acc.id, 'k2'));
     assert.ok(second);
     assert.notEqual(second.id, first.id);
 
-    assert.equal((await store.read.getAccount(acc.id))?.balance, 1_000 - 2 * 40);
+    assert.equal((await store.autocommit.getAccount(acc.id))?.balance, 1_000 - 2 * 40);
     const { rows } = await sql<{ n: number }>`select count(*) as n from ledger where account_id = ${acc.id}`.execute(store.db);
     assert.equal(Number(rows[0]!.n), 3, 'topup and two debits: the failed schedule wrote nothing');
     if (dialect === 'postgres') {
@@ -42,11 +42,11 @@ dialectSuite('store: hot statements prepared on the connection', ({ dialect, url
   });
 
   test('a column added by a migration elsewhere: prepared reads answer again, at once outside a transaction', async () => {
-    const acc = await store.read.createAccount({ name: 'migrated', parentId: null, currency: 'EUR', createdAt: T });
-    assert.equal((await store.read.getAccount(acc.id))?.name, 'migrated');
+    const acc = await store.autocommit.createAccount({ name: 'migrated', parentId: null, currency: 'EUR', createdAt: T });
+    assert.equal((await store.autocommit.getAccount(acc.id))?.name, 'migrated');
     // On this very connection; for its prepared plans a migration from another process looks the same.
     await sql`alter table accounts add column later_a integer`.execute(store.db);
-    assert.equal((await store.read.getAccount(acc.id))?.name, 'migrated');
+    assert.equal((await store.autocommit.getAccount(acc.id))?.name, 'migrated');
 
     assert.equal((await store.transaction((tx) => tx.getAccount(acc.id)))?.name, 'migrated');
     await sql`alter table accounts add column later_b integer`.execute(store.db);

@@ -28,7 +28,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ core: Core; token: string 
 
   await app.register(adminProfileRoutes, { core });
 
-  app.get('/accounts', { schema: { tags, security, summary: 'Every account', response: { 200: json('The accounts', AccountList), ...problems(401, 503) } } }, async () => ({ items: (await core.store.read.listAccounts()).map(accountView) }));
+  app.get('/accounts', { schema: { tags, security, summary: 'Every account', response: { 200: json('The accounts', AccountList), ...problems(401, 503) } } }, async () => ({ items: (await core.store.autocommit.listAccounts()).map(accountView) }));
 
   app.get('/accounts/:id', { schema: { tags, security, summary: 'An account and its balance', params: AccountId, response: { 200: json('The account', AccountView), ...problems(400, 401, 404, 503) } } }, async (request) => accountView(await getAccount(core, request.params.id)));
 

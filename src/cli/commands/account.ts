@@ -28,7 +28,7 @@ export function registerAccountCommands(program: Command): void {
     .action((opts: { parent?: number }) => withCore(async (core) => {
       if (opts.parent !== undefined) await getAccount(core, opts.parent);
       // The admin API lists accounts the same way; there is no business rule to go through.
-      const accounts = await core.store.read.listAccounts(opts.parent);
+      const accounts = await core.store.autocommit.listAccounts(opts.parent);
       print({ items: accounts.map(accountView) });
     }));
 

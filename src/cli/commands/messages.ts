@@ -100,7 +100,7 @@ export function registerMessageCommands(program: Command): void {
     .option('--account <id>', 'refuse the message unless this account owns it (default: any account)', id)
     .action((messageId: number, opts: { account?: number }) => withCore(async (core) => {
       // An operator at the database may look at any account's message; --account narrows it as the API's key does.
-      const owner = opts.account ?? (await core.store.read.getMessage(messageId))?.accountId;
+      const owner = opts.account ?? (await core.store.autocommit.getMessage(messageId))?.accountId;
       if (owner === undefined) throw new RelaisError('not_found', `message ${messageId} does not exist`, { messageId });
       print(messageDetailView(await getMessageDetail(core, owner, messageId)));
     }));

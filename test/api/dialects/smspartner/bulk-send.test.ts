@@ -23,7 +23,7 @@ dialectApp('SMS Partner: POST /v1/bulk-send', ({ app }) => {
     await assertLedger(t, a.id, 10_000 - 135);
     t.clock.advance(2 * HOUR);
     await t.dispatcher.drain();
-    const sent = (await t.store.read.listOutbox({ messageId: r.body.message_id, limit: 10 })).reverse();
+    const sent = (await t.store.autocommit.listOutbox({ messageId: r.body.message_id, limit: 10 })).reverse();
     assert.deepEqual(sent.map((e) => [e.address, e.rendered.text, e.rendered.segments, e.rendered.from]), [
       [p1.e164, 'msg 0', 1, 'mycompany'], [p2.e164, 'y'.repeat(161), 2, 'mycompany'],
     ]);
@@ -39,7 +39,7 @@ dialectApp('SMS Partner: POST /v1/bulk-send', ({ app }) => {
     const c = await get(t, '/message-cancel', { apiKey: a.apiKey, messageId: r.body.message_id });
     assert.equal(c.body.code, 200, c.text);
     await assertLedger(t, a.id, 10_000);
-    assert.deepEqual((await t.store.read.getRecipients(r.body.message_id)).map((x) => x.status), ['cancelled', 'cancelled']);
+    assert.deepEqual((await t.store.autocommit.getRecipients(r.body.message_id)).map((x) => x.status), ['cancelled', 'cancelled']);
   });
 
   test('items fail on their own: 9 for a bad number or a missing text, 14 for a stopped number; the rest is sent', async () => {
@@ -51,7 +51,7 @@ dialectApp('SMS Partner: POST /v1/bulk-send', ({ app }) => {
       apiKey: a.apiKey, _format: 'xml',
       SMSList: [{ phoneNumber: '123', message: 'a' }, { phoneNumber: stopped.national, message: 'b' }, { phoneNumber: ok.national, message: 'c' }, { phoneNumber: textless.national }],
     });
-    const m = (await t.store.read.listMessages({ accountId: a.id }, { limit: 1 }))[0];
+    const m = (await t.store.autocommit.listMessages({ accountId: a.id }, { limit: 1 }))[0];
     assertXml(r, 200, xmlOf({
       success: true, code: 200, message_id: m.id, currency: 'EUR', cost: 0.045, nbSMS: 1,
       SMSResponse_List: [
@@ -91,7 +91,7 @@ dialectApp('SMS Partner: POST /v1/bulk-send', ({ app }) => {
     const r = await post(t, '/bulk-send', { apiKey: a.apiKey, SMSList: [{ phoneNumber: phone().national, message: 'a' }, { phoneNumber: phone().national, message: 'b' }] });
     assertError(r, 402, 11, 'Manque de crédits');
     await assertLedger(t, a.id, 50);
-    assert.deepEqual(await t.store.read.listMessages({ accountId: a.id }, { limit: 1 }), []);
+    assert.deepEqual(await t.store.autocommit.listMessages({ accountId: a.id }, { limit: 1 }), []);
   });
 
   test('shared options are validated like /send (code 9 list)', async () => {

@@ -22,10 +22,10 @@ dialectApp('SMS Partner: /v1/message-cancel', ({ app }) => {
     assert.equal(r.status, 200);
     assert.equal(r.text, JSON.stringify(CANCELLED));
     await assertLedger(t, a.id, 10_000);
-    assert.deepEqual((await t.store.read.getRecipients(m.id)).map((x) => x.status), ['cancelled', 'cancelled', 'cancelled']);
+    assert.deepEqual((await t.store.autocommit.getRecipients(m.id)).map((x) => x.status), ['cancelled', 'cancelled', 'cancelled']);
     t.clock.set(m.at);
     await t.dispatcher.drain();
-    assert.deepEqual(await t.store.read.listOutbox({ messageId: m.id, limit: 5 }), []);
+    assert.deepEqual(await t.store.autocommit.listOutbox({ messageId: m.id, limit: 5 }), []);
   });
 
   test('XML success, exactly the seed\'s entries (one declaration)', async () => {
@@ -56,7 +56,7 @@ dialectApp('SMS Partner: /v1/message-cancel', ({ app }) => {
     await assertLedger(t, a.id, 10_000 - 45);
     t.clock.set(m2.at);
     await t.dispatcher.drain();
-    assert.equal((await t.store.read.listOutbox({ messageId: m2.id, limit: 5 })).length, 1, 'a refused cancel leaves the send alone');
+    assert.equal((await t.store.autocommit.listOutbox({ messageId: m2.id, limit: 5 })).length, 1, 'a refused cancel leaves the send alone');
   });
 
   test('an immediate (already sent) message is refused with code 6, and stays billed', async () => {
@@ -85,7 +85,7 @@ dialectApp('SMS Partner: /v1/message-cancel', ({ app }) => {
       const caller = await account(t, '10');
       assertError(await get(t, '/message-cancel', params(t, caller.apiKey, m.id)), status, code, message);
       assertXml(await get(t, '/message-cancel', { ...params(t, caller.apiKey, m.id), _format: 'xml' }), status, xmlError(code, message));
-      assert.equal((await t.store.read.getMessage(m.id))!.status, 'scheduled');
+      assert.equal((await t.store.autocommit.getMessage(m.id))!.status, 'scheduled');
       await assertLedger(t, owner.id, 10_000 - 45);
     });
   }

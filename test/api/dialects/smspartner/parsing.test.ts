@@ -34,10 +34,10 @@ dialectApp('SMS Partner: request parsing as real clients send it', ({ app }) => 
     const a = await account(t, '10');
     const [p1, p2] = [phone(), phone()];
     const one = await postRaw(t, '/send', `<?xml version="1.0"?><request><apiKey>${a.apiKey}</apiKey><phoneNumbers>${p1.national}</phoneNumbers><message>xml &amp; co</message><_format>xml</_format></request>`, 'application/xml');
-    const id = (await t.store.read.listMessages({ accountId: a.id }, { limit: 1 }))[0].id;
+    const id = (await t.store.autocommit.listMessages({ accountId: a.id }, { limit: 1 }))[0].id;
     assertXml(one, 200, xmlOf({ success: true, code: 200, message_id: id, nb_sms: 1, cost: 0.045, currency: 'EUR' }));
     await t.dispatcher.drain();
-    assert.equal((await t.store.read.listOutbox({ messageId: id, limit: 1 }))[0].rendered.text, 'xml & co');
+    assert.equal((await t.store.autocommit.listOutbox({ messageId: id, limit: 1 }))[0].rendered.text, 'xml & co');
     const bulk = await postRaw(t, '/bulk-send', `<r><apiKey>${a.apiKey}</apiKey><SMSList><entry><phoneNumber>${p1.national}</phoneNumber><message>a</message></entry><entry><phoneNumber>${p2.national}</phoneNumber><message>b</message></entry></SMSList></r>`, 'text/xml');
     assert.equal(bulk.body.nbSMS, 2, bulk.text);
     assertError(await postRaw(t, '/send', '<request><apiKey>x</apiKey>', 'application/xml'), 400, 90, 'Le JSON est malformé: erreur de syntaxe');
@@ -49,7 +49,7 @@ dialectApp('SMS Partner: request parsing as real clients send it', ({ app }) => 
     const r = await t.request('POST', `${SP}/send?apiKey=${a.apiKey}&message=from-query`, { body: { phoneNumbers: phone().national, message: 'from-body' } });
     assert.equal(r.body.success, true, r.text);
     await t.dispatcher.drain();
-    assert.equal((await t.store.read.listOutbox({ messageId: r.body.message_id, limit: 1 }))[0].rendered.text, 'from-body');
+    assert.equal((await t.store.autocommit.listOutbox({ messageId: r.body.message_id, limit: 1 }))[0].rendered.text, 'from-body');
   });
 
   test('leading ? in query keys (PHP example: me??apiKey=…), trailing slash, _format in any case', async () => {

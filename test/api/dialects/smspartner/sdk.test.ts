@@ -64,7 +64,7 @@ dialectApp('SMS Partner: the vendor SDKs\' request shapes', ({ app }) => {
     assert.equal(s.minute, 0);
     const sms = ok(await go.post(t, 'send', omitEmpty({ apiKey: a.apiKey, phoneNumbers: p1.e164, message: 'go', gamme: 0, sender: '', scheduledDeliveryDate: s.scheduledDeliveryDate, time: s.time, minute: s.minute })));
     assert.deepEqual([typeof sms.message_id, typeof sms.nb_sms, typeof sms.cost, typeof sms.scheduledDeliveryDate], ['number', 'number', 'number', 'string']);
-    assert.equal((await t.store.read.getMessage(sms.message_id))!.sendAt, s.at);
+    assert.equal((await t.store.autocommit.getMessage(sms.message_id))!.sendAt, s.at);
     const bulk = ok(await go.post(t, 'bulk-send', omitEmpty({ apiKey: a.apiKey, SMSList: [{ phoneNumber: p1.e164, message: 'a' }, { phoneNumber: p2.e164, message: 'b' }] })));
     assert.deepEqual([typeof bulk.message_id, typeof bulk.nbSMS, typeof bulk.SMSResponse_List[0].nbSms], ['number', 'number', 'number']);
     // fmt.Sprintf("…&phoneNumber=%s", "+336…"): the + is not escaped and arrives as a space.

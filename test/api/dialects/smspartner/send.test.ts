@@ -6,7 +6,7 @@ import {
 } from './support.js';
 
 async function outboxTexts(t: TestApp, messageId: number): Promise<string[]> {
-  return (await t.store.read.listOutbox({ messageId, limit: 100 })).reverse().map((e) => String(e.rendered.text));
+  return (await t.store.autocommit.listOutbox({ messageId, limit: 100 })).reverse().map((e) => String(e.rendered.text));
 }
 
 dialectApp('SMS Partner: POST /v1/send', ({ app }) => {
@@ -21,7 +21,7 @@ dialectApp('SMS Partner: POST /v1/send', ({ app }) => {
     await assertLedger(t, a.id, 9_955);
     await t.dispatcher.drain();
     assert.deepEqual(await outboxTexts(t, r.body.message_id), ['Bonjour']);
-    const [entry] = await t.store.read.listOutbox({ messageId: r.body.message_id, limit: 1 });
+    const [entry] = await t.store.autocommit.listOutbox({ messageId: r.body.message_id, limit: 1 });
     assert.equal(entry.address, p.e164);
     assert.equal(entry.rendered.from, 'Relais');
   });
@@ -31,7 +31,7 @@ dialectApp('SMS Partner: POST /v1/send', ({ app }) => {
     const a = await account(t, '10');
     const s = schedule(t, 2 * HOUR);
     const r = await post(t, '/send', { apiKey: a.apiKey, phoneNumbers: phone().national, message: 'Plus tard', ...scheduleParams(s), _format: 'xml' });
-    const m = (await t.store.read.listMessages({ accountId: a.id }, { limit: 1 }))[0];
+    const m = (await t.store.autocommit.listMessages({ accountId: a.id }, { limit: 1 }))[0];
     assert.equal(m.sendAt, s.at);
     assertXml(r, 200, xmlOf({ success: true, code: 200, message_id: m.id, nb_sms: 1, cost: 0.045, currency: 'EUR', scheduledDeliveryDate: parisTimestamp(s.at) }));
     await t.dispatcher.drain();
@@ -47,7 +47,7 @@ dialectApp('SMS Partner: POST /v1/send', ({ app }) => {
     const [p1, p2] = [phone(), phone()];
     const r = await post(t, '/send', { apiKey: a.apiKey, phoneNumbers: `${p1.national}, ${p2.e164},+212620123456`, message: 'é'.repeat(161) });
     assert.deepEqual([r.body.nb_sms, r.body.cost], [6, 0.27]);
-    const recipients = await t.store.read.getRecipients(r.body.message_id);
+    const recipients = await t.store.autocommit.getRecipients(r.body.message_id);
     assert.deepEqual(recipients.map((x) => x.address), [p1.e164, p2.e164, '+212620123456']);
     await assertLedger(t, a.id, 10_000 - 270);
   });
@@ -83,7 +83,7 @@ dialectApp('SMS Partner: POST /v1/send', ({ app }) => {
     const a = await account(t, '10');
     const r = await post(t, '/send', { apiKey: a.apiKey, phoneNumbers: `${phone().national},${phone().national}`, message: 'x'.repeat(200), sandbox: 1 });
     assert.equal(r.text, JSON.stringify({ success: true, code: 200, message_id: 0, nb_sms: 4, cost: 0.18, currency: 'EUR' }));
-    assert.deepEqual(await t.store.read.listMessages({ accountId: a.id }, { limit: 10 }), []);
+    assert.deepEqual(await t.store.autocommit.listMessages({ accountId: a.id }, { limit: 10 }), []);
     await assertLedger(t, a.id, 10_000);
     const bad = await post(t, '/send', { apiKey: a.apiKey, phoneNumbers: '123', message: 'x', sandbox: 1 });
     assert.equal(bad.body.code, 9, 'the sandbox validates like a real send');
@@ -96,7 +96,7 @@ dialectApp('SMS Partner: POST /v1/send', ({ app }) => {
     assert.equal(gap.text, JSON.stringify({ success: false, code: 9, errors: [{ elementId: 'children[scheduledDeliveryDate].data', message: 'La date est invalide' }], error: [{ elementId: 'children[scheduledDeliveryDate].data', message: 'La date est invalide' }] }));
     const fold = await post(t, '/send', { apiKey: a.apiKey, phoneNumbers: phone().national, message: 'x', scheduledDeliveryDate: '25/10/2026', time: '2', minute: '30' });
     assert.equal(fold.status, 200, fold.text);
-    assert.equal((await t.store.read.getMessage(fold.body.message_id))!.sendAt, Date.UTC(2026, 9, 25, 0, 30), '02:30 CEST, not CET');
+    assert.equal((await t.store.autocommit.getMessage(fold.body.message_id))!.sendAt, Date.UTC(2026, 9, 25, 0, 30), '02:30 CEST, not CET');
     assert.equal(fold.body.scheduledDeliveryDate, '2026-10-25 02:30:00');
   });
 
@@ -168,7 +168,7 @@ dialectApp('SMS Partner: POST /v1/send', ({ app }) => {
       assert.equal(query.text, json.text);
     }
     await assertLedger(t, a.id, 10_000);
-    assert.deepEqual(await t.store.read.listMessages({ accountId: a.id }, { limit: 1 }), []);
+    assert.deepEqual(await t.store.autocommit.listMessages({ accountId: a.id }, { limit: 1 }), []);
   });
 
   const many = Array.from({ length: 501 }, (_, i) => `+3361${String(i).padStart(7, '0')}`).join(',');
@@ -192,7 +192,7 @@ dialectApp('SMS Partner: POST /v1/send', ({ app }) => {
       assertError(await post(t, '/send', body(a.apiKey)), status, code, message);
       assertXml(await post(t, '/send', { ...body(a.apiKey), _format: 'xml' }), status, xmlOf({ success: false, code, message }));
       await assertLedger(t, a.id, 400);
-      assert.deepEqual(await t.store.read.listMessages({ accountId: a.id }, { limit: 1 }), []);
+      assert.deepEqual(await t.store.autocommit.listMessages({ accountId: a.id }, { limit: 1 }), []);
     });
   }
 
@@ -210,7 +210,7 @@ dialectApp('SMS Partner: POST /v1/send', ({ app }) => {
     assertError(await post(t, '/send', { apiKey: a.apiKey, phoneNumbers: stopped.e164, message: 'x' }), 400, 14, 'Le numéro est dans la liste des STOP SMS');
     const r = await post(t, '/send', { apiKey: a.apiKey, phoneNumbers: `${stopped.national},${other.national}`, message: 'x' });
     assert.deepEqual([r.body.nb_sms, r.body.cost], [1, 0.045]);
-    assert.deepEqual((await t.store.read.getRecipients(r.body.message_id)).map((x) => x.address), [other.e164]);
+    assert.deepEqual((await t.store.autocommit.getRecipients(r.body.message_id)).map((x) => x.address), [other.e164]);
     await assertLedger(t, a.id, 10_000 - 45);
   });
 

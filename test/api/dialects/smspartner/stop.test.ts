@@ -36,10 +36,10 @@ dialectApp('SMS Partner: STOP list (/v1/stop-sms/*)', ({ app }) => {
     await assertLedger(t, a.id, 10_000 - 90);
     await post(t, '/stop-sms/add', { apiKey: a.apiKey, phoneNumber: stopped.e164 });
     await assertLedger(t, a.id, 10_000 - 45);
-    assert.deepEqual((await t.store.read.getRecipients(s.body.message_id)).map((r) => [r.address, r.status]), [[stopped.e164, 'cancelled'], [kept.e164, 'pending']]);
+    assert.deepEqual((await t.store.autocommit.getRecipients(s.body.message_id)).map((r) => [r.address, r.status]), [[stopped.e164, 'cancelled'], [kept.e164, 'pending']]);
     t.clock.advance(2 * HOUR);
     await t.dispatcher.drain();
-    assert.deepEqual((await t.store.read.listOutbox({ messageId: s.body.message_id, limit: 5 })).map((e) => e.address), [kept.e164]);
+    assert.deepEqual((await t.store.autocommit.listOutbox({ messageId: s.body.message_id, limit: 5 })).map((e) => e.address), [kept.e164]);
     // Deleted from the list: sendable again.
     const id = (await get(t, '/stop-sms/list', { apiKey: a.apiKey })).body.data[0].id;
     await get(t, '/stop-sms/delete', { apiKey: a.apiKey, id });

@@ -88,7 +88,7 @@ dialectApp('SMS Partner: sub-accounts (/v1/subaccount/*)', ({ app, dialect }) =>
     assertXml(remove, 200, xmlOf({ success: true, code: 200, credit: 92.5, subaccountCredit: 7.5, currency: 'EUR', total: 92.5 }));
     await assertLedger(t, p.id, 92_500);
     await assertLedger(t, sub.id, 7_500);
-    const entries = await t.store.read.listLedger(sub.id, { limit: 10 });
+    const entries = await t.store.autocommit.listLedger(sub.id, { limit: 10 });
     assert.deepEqual(entries.map((e) => [e.kind, e.amount, e.cause]), [['adjust', -2_500, `transfer to account ${p.id}`], ['adjust', 10_000, `transfer from account ${p.id}`]]);
   });
 
