@@ -18,6 +18,11 @@ function describe(v) {
 
 const options = await extractDepcruiseOptions(resolve(root, '.dependency-cruiser.cjs'));
 const { output } = await cruise(['src'], { ...options, baseDir });
+// Without a TypeScript parser dependency-cruiser skips .ts files silently, and finds nothing broken.
+if (!output.modules.some((m) => m.source.endsWith('.ts'))) {
+  console.error(`layers: no .ts module read under ${baseDir}/src: is @swc/core installed?`);
+  process.exit(1);
+}
 const lines = output.summary.violations.map(describe).sort();
 const say = lines.length ? console.error : console.log;
 for (const line of lines) say(`layers: ${line}`);
