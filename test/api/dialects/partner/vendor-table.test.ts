@@ -68,7 +68,7 @@ dialectApp('Partner endpoint factories under another vendor\'s table', ({ app })
   after(() => fixture.close());
 
   const call = async (path: string, params: Record<string, string | number> = {}) => {
-    const q = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)]));
+    const q = new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]));
     const res = await fetch(`${base}${path}?${q}`, { signal: AbortSignal.timeout(30_000) });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
