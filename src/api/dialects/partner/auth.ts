@@ -8,12 +8,13 @@ import type { Params } from './params.js';
 /**
  * The Partner APIs carry the key as the `apiKey` parameter. A missing key has its own vendor
  * answer (`missing`); a wrong one goes through the dialect's table as `unauthorized`, a key
- * without the endpoint's scope as `forbidden`.
+ * without the endpoint's scope as `forbidden`. The Partner frame (scope.ts) calls it for every
+ * route that declares a scope.
  */
-export async function partnerAuth(core: Core, params: Params, missing: PartnerError, scope?: Scope): Promise<Auth> {
+export async function partnerAuth(core: Core, params: Params, missing: PartnerError, scope: Scope): Promise<Auth> {
   const key = params.apiKey();
   if (!key) throw missing;
   const auth = params.knownAuth() ?? (await authenticate(core, key));
-  if (scope) requireScope(auth.key, scope);
+  requireScope(auth.key, scope);
   return auth;
 }

@@ -2,7 +2,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 
 import { authenticate } from '../../../core/accounts.js';
 import type { Core } from '../../../core/context.js';
 import { isRelaisError, type RelaisError } from '../../../core/errors.js';
+import type { Scope } from '../../../core/scopes.js';
+import type { Auth } from '../../auth.js';
 import { logFailure, setRetryAfter, toRelaisError } from '../../problem.js';
+import { partnerAuth } from './auth.js';
 import { fromVendorTable, PartnerError, type VendorOverrides, type VendorTable } from './errors.js';
 import { queryKey, readParams, queryFormat, type Format, type Params } from './params.js';
 import { renderXml } from './xml.js';
@@ -19,6 +22,8 @@ export interface PartnerScope {
   always200: boolean;
   /** The answer for a path the dialect does not serve. */
   notFound: PartnerError;
+  /** The answer to a request without `apiKey` on a route that needs one. */
+  missingKey: PartnerError;
 }
 
 export interface PartnerContext {
@@ -27,15 +32,35 @@ export interface PartnerContext {
   reply: FastifyReply;
 }
 
+/** What the handler of a route with a `scope` gets: the caller, already authenticated and allowed. */
+export interface AuthedContext extends PartnerContext {
+  auth: Auth;
+}
+
 export interface RouteOptions {
   /** Endpoint-specific answers for some codes (an unknown id is "number not found" here, not "message"). */
   errors?: VendorOverrides;
+}
+
+type Handler<C> = (ctx: C) => Promise<Record<string, unknown>>;
+
+/**
+ * Registers a Partner endpoint at `path` and `path/`, answering what the handler returns in the
+ * requested format. `scope` is what the key must allow: the frame answers a missing key, a wrong
+ * one and one without the scope before the handler runs. `scope: null` says that the route reads
+ * no key (the vendor paths Relais refuses to everyone).
+ */
+export interface PartnerRouter {
+  (methods: HTTPMethods[], path: string, handler: Handler<AuthedContext>, opts: RouteOptions & { scope: Scope }): void;
+  (methods: HTTPMethods[], path: string, handler: Handler<PartnerContext>, opts: RouteOptions & { scope: null }): void;
 }
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** Endpoint-specific vendor answers of a Partner route (see RouteOptions.errors). */
     partnerErrors?: VendorOverrides;
+    /** The scope a Partner route's key must have; null: the route reads no key. */
+    partnerScope?: Scope | null;
   }
 }
 
@@ -57,10 +82,10 @@ function toPartnerError(err: unknown, request: FastifyRequest, scope: PartnerSco
   return fromVendorTable(relais, overrides?.[relais.code] ?? scope.table[relais.code]);
 }
 
-/** Sets up an encapsulated Fastify scope (a plugin) as a Partner dialect. */
-export function setupPartnerScope(app: FastifyInstance<any, any, any, any, any>, scope: PartnerScope): void {
+/** Sets up an encapsulated Fastify scope (a plugin) as a Partner dialect; routes are added through the router it returns. */
+export function setupPartnerScope(app: FastifyInstance<any, any, any, any, any>, scope: PartnerScope): PartnerRouter {
   // A key in the query string is checked before the body is read: a client with a wrong key
-  // cannot make Relais buffer (or wait for) a body up to the limit. The handler's own check
+  // cannot make Relais buffer (or wait for) a body up to the limit. The route's own check
   // (partnerAuth) still applies the scope, and reuses this one when the body names no other key.
   app.addHook('onRequest', async (request) => {
     const key = queryKey(request);
@@ -77,24 +102,22 @@ export function setupPartnerScope(app: FastifyInstance<any, any, any, any, any>,
   });
   app.setNotFoundHandler((request, reply) =>
     sendPartner(reply, queryFormat(request), scope.notFound.body, scope.always200 ? 200 : scope.notFound.status));
-}
-
-/** Registers a Partner endpoint at `path` and `path/`, answering what `handler` returns in the requested format. */
-export function partnerRoute(
-  app: FastifyInstance<any, any, any, any, any>, methods: HTTPMethods[], path: string,
-  handler: (ctx: PartnerContext) => Promise<Record<string, unknown>>, opts: RouteOptions = {},
-): void {
-  for (const url of [path, `${path}/`]) {
-    app.route({
-      // Hidden unless the OpenAPI transform (api/openapi.ts) lists it under its dialect; no schemas: vendor answers are never validated.
-      method: methods, url, config: { partnerErrors: opts.errors }, schema: { hide: true },
-      handler: async (request: FastifyRequest, reply: FastifyReply) => {
-        formats.set(request, queryFormat(request));
-        const params = await readParams(request);
-        formats.set(request, params.format());
-        const body = await handler({ params, request, reply });
-        return sendPartner(reply, params.format(), body);
-      },
-    });
-  }
+  return ((methods: HTTPMethods[], path: string, handler: Handler<AuthedContext>, opts: RouteOptions & { scope: Scope | null }) => {
+    for (const url of [path, `${path}/`]) {
+      app.route({
+        // Hidden unless the OpenAPI transform (api/openapi.ts) lists it under its dialect; no schemas: vendor answers are never validated.
+        method: methods, url, config: { partnerErrors: opts.errors, partnerScope: opts.scope }, schema: { hide: true },
+        handler: async (request: FastifyRequest, reply: FastifyReply) => {
+          formats.set(request, queryFormat(request));
+          const params = await readParams(request);
+          formats.set(request, params.format());
+          const ctx: PartnerContext = { params, request, reply };
+          // Only a route with a scope has an `auth` (the overloads of PartnerRouter hold each handler to its kind).
+          if (opts.scope !== null) (ctx as AuthedContext).auth = await partnerAuth(scope.core, params, scope.missingKey, opts.scope);
+          const body = await handler(ctx as AuthedContext);
+          return sendPartner(reply, params.format(), body);
+        },
+      });
+    }
+  }) as PartnerRouter;
 }

@@ -7,7 +7,7 @@ import { countSmsSegments, normalizeSmsText } from '../../../core/segments.js';
 import type { FieldError, PartnerError } from '../partner/errors.js';
 import type { Params } from '../partner/params.js';
 import { MSG, sp } from './errors.js';
-import type { SmsPartnerOptions } from './index.js';
+import type { SmsPartnerOptions } from './options.js';
 
 /** The options `/send` and `/bulk-send` share, read and checked in the vendor's terms. */
 export interface SendOptions {

@@ -2,14 +2,13 @@ import { normalizePhone } from '../../../core/addresses.js';
 import { isRelaisError } from '../../../core/errors.js';
 import { quoteMessage } from '../../../core/sandbox.js';
 import { scheduleMessage, type PreparedRecipient, type ScheduleInput } from '../../../core/schedule.js';
-import type { MessageContent } from '../../../core/types.js';
-import { partnerAuth } from '../partner/auth.js';
+import type { Account, MessageContent } from '../../../core/types.js';
 import { validationError, type FieldError } from '../partner/errors.js';
 import { restorePlus, type Params } from '../partner/params.js';
-import { partnerRoute } from '../partner/scope.js';
+import type { PartnerRouter } from '../partner/scope.js';
+import { euros, localTimestamp } from '../partner/values.js';
 import { MSG, sp } from './errors.js';
-import type { SmsPartnerApp, SmsPartnerOptions } from './index.js';
-import { euros, localTimestamp } from './render.js';
+import type { SmsPartnerOptions } from './options.js';
 import { lowCostError, readSendOptions, smsText, type SendOptions } from './send-options.js';
 
 const MAX_NUMBERS = 500;
@@ -58,8 +57,7 @@ function phoneErrors(numbers: string[], region: Parameters<typeof normalizePhone
 }
 
 /** POST /v1/send: one text to 1..500 numbers (spec §2). */
-async function send(opts: SmsPartnerOptions, params: Params): Promise<Record<string, unknown>> {
-  const { account } = await partnerAuth(opts.core, params, sp(1, MSG.keyRequired), 'messages:write');
+async function send(opts: SmsPartnerOptions, account: Account, params: Params): Promise<Record<string, unknown>> {
   const numbers = (params.str('phoneNumbers') ?? '').split(',').map(restorePlus).filter(Boolean);
   if (numbers.length === 0) throw sp(2, MSG.phoneRequired);
   if (numbers.length > MAX_NUMBERS) throw sp(50, MSG.tooManyNumbers);
@@ -88,8 +86,7 @@ interface BulkItem {
 }
 
 /** POST /v1/bulk-send: one text per number, one message id (spec §3). */
-async function bulkSend(opts: SmsPartnerOptions, params: Params): Promise<Record<string, unknown>> {
-  const { account } = await partnerAuth(opts.core, params, sp(1, MSG.keyRequired), 'messages:write');
+async function bulkSend(opts: SmsPartnerOptions, account: Account, params: Params): Promise<Record<string, unknown>> {
   const list = params.list('SMSList');
   if (!list || list.length === 0) throw sp(2, MSG.phoneRequired);
   if (list.length > MAX_NUMBERS) throw sp(50, MSG.tooManyNumbers);
@@ -137,7 +134,7 @@ async function bulkSend(opts: SmsPartnerOptions, params: Params): Promise<Record
   };
 }
 
-export async function sendRoutes(app: SmsPartnerApp, opts: SmsPartnerOptions): Promise<void> {
-  partnerRoute(app, ['POST', 'GET'], '/send', ({ params }) => send(opts, params));
-  partnerRoute(app, ['POST', 'GET'], '/bulk-send', ({ params }) => bulkSend(opts, params));
+export function sendRoutes(route: PartnerRouter, opts: SmsPartnerOptions): void {
+  route(['POST', 'GET'], '/send', ({ auth, params }) => send(opts, auth.account, params), { scope: 'messages:write' });
+  route(['POST', 'GET'], '/bulk-send', ({ auth, params }) => bulkSend(opts, auth.account, params), { scope: 'messages:write' });
 }

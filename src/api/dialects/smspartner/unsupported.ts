@@ -1,10 +1,10 @@
 import { partnerError } from '../partner/errors.js';
-import { partnerRoute } from '../partner/scope.js';
+import type { PartnerRouter } from '../partner/scope.js';
 import { MSG } from './errors.js';
-import type { SmsPartnerApp } from './index.js';
 
 /**
- * Documented vendor endpoints Relais does not serve (spec §12): the vendor's "access refused".
+ * Documented vendor endpoints Relais does not serve (spec §12): the vendor's "access refused",
+ * to every caller, so these read no key.
  * `/hlr/notify` and `/lookup` are the Go SDK's VerifyNumber and VerifyNumberFormat.
  */
 const PATHS = [
@@ -12,10 +12,10 @@ const PATHS = [
   '/contact/detail', '/vn/callforward', '/hlr/notify', '/lookup',
 ];
 
-export async function unsupportedRoutes(app: SmsPartnerApp): Promise<void> {
+export function unsupportedRoutes(route: PartnerRouter): void {
   for (const path of PATHS) {
-    partnerRoute(app, ['GET', 'POST', 'PUT', 'DELETE'], path, async () => {
+    route(['GET', 'POST', 'PUT', 'DELETE'], path, async () => {
       throw partnerError(403, 40, MSG.accessDenied);
-    });
+    }, { scope: null });
   }
 }

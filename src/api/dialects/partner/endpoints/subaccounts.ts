@@ -1,15 +1,18 @@
-import { createSubaccount, listSubaccounts, moveCredit, removeSubaccount, requireSubaccountOwner, type CreditDirection } from '../../../core/subaccounts.js';
-import { SUBACCOUNT_TYPES, type SubaccountType } from '../../../core/types.js';
-import { partnerAuth } from '../partner/auth.js';
-import { partnerError, type VendorOverrides } from '../partner/errors.js';
-import { toDecimal, type Params } from '../partner/params.js';
-import { partnerRoute } from '../partner/scope.js';
-import { MSG, sp } from './errors.js';
-import type { SmsPartnerApp, SmsPartnerOptions } from './index.js';
-import { balanceString, euros, localTimestamp, toCredits } from './render.js';
+import { createSubaccount, listSubaccounts, moveCredit, removeSubaccount, requireSubaccountOwner, type CreditDirection } from '../../../../core/subaccounts.js';
+import { SUBACCOUNT_TYPES, type SubaccountType } from '../../../../core/types.js';
+import { partnerError } from '../errors.js';
+import { toDecimal } from '../params.js';
+import type { AuthedContext, PartnerRouter } from '../scope.js';
+import { balanceString, euros, toCredits } from '../values.js';
+import type { PartnerEndpointOptions, PartnerVendor, SubaccountMessages } from '../vendor.js';
 
-/** Sub-accounts (spec §13). Their codes are endpoint-local: 4 means "type required" here, "not allowed" there. */
-const SUB = {
+/**
+ * Sub-accounts (spec/sms-partner.md §13; Mail Partner's are the same, spec/mail-partner.md §7).
+ * Their codes are endpoint-local: 4 means "type required" here, "not allowed" there.
+ */
+
+/** SMS Partner's words, which Mail Partner's pages copy (typos included) but for `creditsShort`. */
+export const PARTNER_SUBACCOUNT_MESSAGES: SubaccountMessages = {
   notAllowed: 'Vous n’avez pas l’authorisation',
   typeRequired: 'Le type est requis (simple ou advanced)',
   typeUnknown: 'Le type de sous-compte n’existe pas (simple ou advanced)',
@@ -25,14 +28,14 @@ const SUB = {
   creditPositive: 'Le crédit à attribuer doit être supérieur à 0',
   notExistsTypo: 'Le sous-compte n’exsite pas',
   creditsShort: 'Crédits insufisant',
-} as const;
+};
 
 const PAGE = 20;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const text = (v: unknown): string | null => (typeof v === 'string' && v.trim() ? v.trim().slice(0, 255) : null);
 
-async function create(opts: SmsPartnerOptions, params: Params): Promise<Record<string, unknown>> {
-  const { account } = await partnerAuth(opts.core, params, sp(1, MSG.keyRequired), 'account:write');
+async function create(vendor: PartnerVendor, opts: PartnerEndpointOptions, { auth: { account }, params }: AuthedContext): Promise<Record<string, unknown>> {
+  const SUB = vendor.subaccounts.messages;
   await requireSubaccountOwner(opts.core, account.id);
   const type = params.str('type')?.trim();
   if (!type) throw partnerError(400, 4, SUB.typeRequired);
@@ -49,7 +52,7 @@ async function create(opts: SmsPartnerOptions, params: Params): Promise<Record<s
   if (Number.isNaN(credit) || credit < 0) throw partnerError(400, 8, SUB.creditToAttribute);
   const r = await createSubaccount(opts.core, account.id, {
     type: type as SubaccountType, email, isBuyer: [1, '1', true, 'true'].includes(isBuyer as never), credit: toCredits(credit),
-    title: text(p.title), firstname: text(p.firstname), lastname: text(p.lastname), generatedEmailDomain: 'smspartner.fr',
+    title: text(p.title), firstname: text(p.firstname), lastname: text(p.lastname), generatedEmailDomain: vendor.subaccounts.generatedEmailDomain,
   });
   const parentEmail = r.parent.profile.email ?? r.parent.account.name;
   const subEmail = r.subaccount.profile.email!;
@@ -59,8 +62,7 @@ async function create(opts: SmsPartnerOptions, params: Params): Promise<Record<s
   };
 }
 
-async function list(opts: SmsPartnerOptions, params: Params): Promise<Record<string, unknown>> {
-  const { account } = await partnerAuth(opts.core, params, sp(1, MSG.keyRequired), 'account:write');
+async function list(vendor: PartnerVendor, opts: PartnerEndpointOptions, { auth: { account }, params }: AuthedContext): Promise<Record<string, unknown>> {
   const requested = params.int('page');
   const page = requested !== undefined && Number.isSafeInteger(requested) && requested >= 1 ? requested : 1;
   const { total, items } = await listSubaccounts(opts.core, account.id, { limit: PAGE, offset: (page - 1) * PAGE });
@@ -68,22 +70,21 @@ async function list(opts: SmsPartnerOptions, params: Params): Promise<Record<str
     success: true, code: 200, total, nb_per_page: PAGE, page,
     data: items.map(({ account: a, profile }) => ({
       id: a.id, email: profile.email, type: profile.subType, token: profile.token, apiKey: profile.apiKey,
-      createdAt: localTimestamp(a.createdAt, opts.timezone), credits: { balance: balanceString(a.balance), currency: a.currency },
+      createdAt: vendor.localTime(a.createdAt, opts.timezone), credits: { balance: balanceString(a.balance), currency: a.currency },
     })),
   };
 }
 
-async function remove(opts: SmsPartnerOptions, params: Params): Promise<Record<string, unknown>> {
-  const { account } = await partnerAuth(opts.core, params, sp(1, MSG.keyRequired), 'account:write');
+async function remove(vendor: PartnerVendor, opts: PartnerEndpointOptions, { auth: { account }, params }: AuthedContext): Promise<Record<string, unknown>> {
   await requireSubaccountOwner(opts.core, account.id);
   const token = params.str('token')?.trim() || params.str('tokenSubaccount')?.trim();
-  if (!token) throw partnerError(400, 1, SUB.tokenRequired);
+  if (!token) throw partnerError(400, 1, vendor.subaccounts.messages.tokenRequired);
   await removeSubaccount(opts.core, account.id, token);
   return { success: true, code: 200 };
 }
 
-async function credit(opts: SmsPartnerOptions, params: Params, direction: CreditDirection): Promise<Record<string, unknown>> {
-  const { account } = await partnerAuth(opts.core, params, sp(1, MSG.keyRequired), 'account:write');
+async function credit(vendor: PartnerVendor, opts: PartnerEndpointOptions, { auth: { account }, params }: AuthedContext, direction: CreditDirection): Promise<Record<string, unknown>> {
+  const SUB = vendor.subaccounts.messages;
   await requireSubaccountOwner(opts.core, account.id);
   const amount = toDecimal(params.get('credit'));
   if (amount === undefined) throw partnerError(400, 2, SUB.creditRequired);
@@ -103,22 +104,24 @@ async function credit(opts: SmsPartnerOptions, params: Params, direction: Credit
   }
 }
 
-const denied = (code: number): VendorOverrides['forbidden'] => ({ status: 403, code, message: code === 40 ? MSG.accessDenied : SUB.notAllowed });
-
-export async function subaccountRoutes(app: SmsPartnerApp, opts: SmsPartnerOptions): Promise<void> {
-  partnerRoute(app, ['POST', 'GET'], '/subaccount/create', ({ params }) => create(opts, params), {
+/** The sub-account endpoints; a key without `account:write` (or a parent without sub-accounts) gets the endpoint's "not allowed". */
+export function subaccountEndpoints(route: PartnerRouter, vendor: PartnerVendor, opts: PartnerEndpointOptions): void {
+  const SUB = vendor.subaccounts.messages;
+  const notAllowed = (code: number) => ({ status: 403, code, message: SUB.notAllowed });
+  route(['POST', 'GET'], '/subaccount/create', (ctx) => create(vendor, opts, ctx), {
+    scope: 'account:write',
     errors: {
-      forbidden: denied(2), conflict: { status: 409, code: 7, message: SUB.emailTaken },
+      forbidden: notAllowed(2), conflict: { status: 409, code: 7, message: SUB.emailTaken },
       insufficient_credits: { status: 402, code: 9, message: SUB.balanceZero }, invalid_recipient: { status: 400, code: 6, message: SUB.emailRequired },
     },
   });
-  partnerRoute(app, ['GET', 'POST'], '/subaccount/list', ({ params }) => list(opts, params), { errors: { forbidden: denied(40) } });
-  partnerRoute(app, ['DELETE', 'POST', 'GET'], '/subaccount/remove', ({ params }) => remove(opts, params), {
-    errors: { forbidden: denied(40), not_found: { status: 404, code: 404, message: SUB.notExists } },
+  route(['GET', 'POST'], '/subaccount/list', (ctx) => list(vendor, opts, ctx), { scope: 'account:write' });
+  route(['DELETE', 'POST', 'GET'], '/subaccount/remove', (ctx) => remove(vendor, opts, ctx), {
+    scope: 'account:write', errors: { not_found: { status: 404, code: 404, message: SUB.notExists } },
   });
   for (const [path, direction] of [['/subaccount/credit/add', 'to_subaccount'], ['/subaccount/credit/remove', 'to_parent']] as const) {
-    partnerRoute(app, ['POST', 'GET'], path, ({ params }) => credit(opts, params, direction), {
-      errors: { forbidden: denied(4), not_found: { status: 404, code: 7, message: SUB.notExistsTypo } },
+    route(['POST', 'GET'], path, (ctx) => credit(vendor, opts, ctx, direction), {
+      scope: 'account:write', errors: { forbidden: notAllowed(4), not_found: { status: 404, code: 7, message: SUB.notExistsTypo } },
     });
   }
 }
