@@ -4,15 +4,17 @@ import type { StoreKind } from './kind.js';
 import type { AccountRow, ApiKeyTable, Database } from './schema.js';
 import { toAccount, toApiKey, toJson, toLedgerEntry } from './mappers.js';
 import { Statement, type Raw } from './raw.js';
+import { lowestBefore, moveBalance, newLedgerEntry } from './rules.js';
 
 type AccountQueries = Pick<StoreTx,
   'createAccount' | 'getAccount' | 'listAccounts' | 'applyLedgerEntry' | 'listLedger' | 'sumLedger' |
   'setDefaultSender' | 'lockAccounts' | 'insertApiKey' | 'findApiKeyByHash'>;
 
-const moveBalance = new Statement('update accounts set balance = balance + ? where id = ? returning balance');
-export const moveBalanceAboveFloor = new Statement('update accounts set balance = balance + ? where id = ? and balance >= ? returning balance');
-export const insertLedger = new Statement(`insert into ledger (account_id, kind, amount, balance_after, message_id, cause, created_at)
-  values (?, ?, ?, ?, ?, ?, ?) returning id`);
+const addToBalance = new Statement(moveBalance('?', '?'));
+export const moveBalanceAboveFloor = new Statement(moveBalance('?', '?', '?'));
+export const insertLedger = new Statement(`${newLedgerEntry.values({
+  account_id: '?', kind: '?', amount: '?', balance_after: '?', message_id: '?', cause: '?', created_at: '?',
+})} returning id`);
 // Both run on every authenticated request.
 const getAccount = new Statement('select * from accounts where id = ?');
 const findApiKey = new Statement('select * from api_keys where hash = ?');
@@ -39,8 +41,8 @@ export const accountQueries = (db: Kysely<Database>, raw: Raw, kind: StoreKind):
   async applyLedgerEntry(e, floor) {
     // One conditional update decides whether the balance may move; the entry records the result.
     const [acc] = floor === undefined
-      ? await raw.all<{ balance: number }>(moveBalance, [e.amount, e.accountId])
-      : await raw.all<{ balance: number }>(moveBalanceAboveFloor, [e.amount, e.accountId, floor - e.amount]);
+      ? await raw.all<{ balance: number }>(addToBalance, [e.amount, e.accountId])
+      : await raw.all<{ balance: number }>(moveBalanceAboveFloor, [e.amount, e.accountId, lowestBefore(floor, e.amount)]);
     if (!acc) return undefined;
     const balanceAfter = Number(acc.balance);
     const [row] = await raw.all<{ id: number }>(insertLedger, [e.accountId, e.kind, e.amount, balanceAfter, e.messageId, e.cause, e.createdAt]);
