@@ -1,6 +1,6 @@
 import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Credits } from '../core/money.js';
-import type { LedgerKind, MessageStatus, RecipientStatus } from '../core/types.js';
+import type { LedgerKind, MessageStatus, RecipientStatus, WebhookStatus } from '../core/types.js';
 
 /**
  * The SQL of the rules that the step-by-step queries and PostgreSQL's composite statements
@@ -15,7 +15,7 @@ import type { LedgerKind, MessageStatus, RecipientStatus } from '../core/types.j
  * does not have. Literals, not bound parameters: only then does SQLite use the partial lease and
  * due indexes (0003, 0004).
  */
-export const word = (w: MessageStatus | RecipientStatus | LedgerKind): string => `'${w}'`;
+export const word = (w: MessageStatus | RecipientStatus | LedgerKind | WebhookStatus): string => `'${w}'`;
 
 /**
  * Still cancellable (or reschedulable): scheduled, and due no sooner than `minSendAt` (core's

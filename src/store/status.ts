@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { StoreTx } from '../core/ports.js';
+import { REFUNDED_STATUSES } from '../core/types.js';
 import type { Database } from './schema.js';
 import { toMessage, toRecipient } from './mappers.js';
 
@@ -7,7 +8,6 @@ type StatusQueries = Pick<StoreTx, 'findRecipient' | 'listRecipientsByTag' | 'pe
 
 // A recipient's units: its own when it has its own text, else its message's.
 const UNITS = sql<number>`coalesce(recipients.units, messages.units)`;
-const REFUNDED = ['failed', 'skipped', 'cancelled'];
 
 /** Status lookups and usage sums for the vendor dialects. */
 export const statusQueries = (db: Kysely<Database>): StatusQueries => ({
@@ -49,7 +49,7 @@ export const statusQueries = (db: Kysely<Database>): StatusQueries => ({
     // Debited when the message was stored, given back when the recipient was released: the same
     // instants the ledger books them, so units and cost agree period by period.
     const bought = await units.where('messages.created_at', '>=', from).where('messages.created_at', '<', to).executeTakeFirst();
-    const refunded = await units.where('recipients.status', 'in', REFUNDED)
+    const refunded = await units.where('recipients.status', 'in', REFUNDED_STATUSES)
       .where('recipients.updated_at', '>=', from).where('recipients.updated_at', '<', to).executeTakeFirst();
     return { cost: -Number(spent?.total ?? 0), units: Number(bought?.units ?? 0) - Number(refunded?.units ?? 0) };
   },
