@@ -1,10 +1,10 @@
-import type { ReleasedRecipient, StoreTx } from '../core/ports.js';
+import type { MessagesPort, ReleasedRecipient } from '../core/ports.js';
 import type { MessageRow } from './schema.js';
 import { toMessage } from './mappers.js';
 import { causeAround, Statement, type Raw } from './raw.js';
 import { cancelScheduled, moveBalance, newEvent, newLedgerEntry, releasePending, word } from './rules.js';
 
-type CancelOneQueries = Required<Pick<StoreTx, 'cancelOne'>>;
+type CancelOneQueries = Required<Pick<MessagesPort, 'cancelOne'>>;
 
 /**
  * PostgreSQL: a cancel of one message as one statement instead of seven round trips, made of the

@@ -1,4 +1,4 @@
-import type { RecipientUpdate, StoreTx } from '../core/ports.js';
+import type { DispatchPort, MessagesPort, RecipientUpdate } from '../core/ports.js';
 import type { Recipient } from '../core/types.js';
 import type { StoreKind } from './kind.js';
 import type { MessageRow, RecipientRow } from './schema.js';
@@ -15,9 +15,6 @@ const DISPATCHING = word('dispatching');
 const SCHEDULED = word('scheduled');
 const SENT = word('sent');
 
-type ClaimQueries = Pick<StoreTx,
-  'claimDue' | 'takeDue' | 'finishTaken' | 'setLease' | 'recipientsOf' | 'updatePendingRecipient' | 'markRecipient' | 'markSent' | 'releaseRecipient' |
-  'completeMessages' | 'nextWakeAt'>;
 
 const setLease = new Statement(`update messages set lease_until = ? where id = ? and status = ${DISPATCHING} and lease_owner = ?`);
 const recipientsOf = inList('select * from recipients where message_id in', ' order by message_id, id');
@@ -118,8 +115,8 @@ const recipientUpdate = (id: number, u: RecipientUpdate, incrementAttempts: bool
  * one statement (PostgreSQL), not the same steps in a row. `onFullClaim`: a claim took as many
  * messages as it may (planner-statistics.ts).
  */
-export const claimQueries = (kind: StoreKind, composite: boolean, raw: Raw, insertEvents: StoreTx['insertEvents'], onFullClaim?: () => void): ClaimQueries => {
-  const updatePendingRecipient: StoreTx['updatePendingRecipient'] = async (id, u, incrementAttempts = false) =>
+export const claimQueries = (kind: StoreKind, composite: boolean, raw: Raw, insertEvents: MessagesPort['insertEvents'], onFullClaim?: () => void): DispatchPort => {
+  const updatePendingRecipient: DispatchPort['updatePendingRecipient'] = async (id, u, incrementAttempts = false) =>
     (await raw.run(updateRecipient, recipientUpdate(id, u, incrementAttempts))) > 0;
   return {
     async claimDue(now, limit, owner, leaseUntil) {

@@ -5,6 +5,7 @@ import type { StoreKind } from './kind.js';
 import type { Database } from './schema.js';
 import { accountQueries } from './accounts.js';
 import { claimQueries } from './claim.js';
+import { ledgerQueries } from './ledger.js';
 import { messageQueries } from './messages.js';
 import { outboxQueries } from './outbox.js';
 import { suppressionQueries } from './suppressions.js';
@@ -38,6 +39,7 @@ const bind = (db: Kysely<Database>, kind: StoreKind, composite: boolean, raw: Ra
   };
   return {
     ...accountQueries(db, raw, kind),
+    ...ledgerQueries(db, raw),
     ...messages,
     insertEvents,
     ...paidMessageQueries(composite, raw, { insertMessage: messages.insertMessage, insertEvents }),

@@ -1,12 +1,12 @@
 import type { Kysely, SelectQueryBuilder, UpdateQueryBuilder } from 'kysely';
-import type { MessageFilter, ReleasedRecipient, StoreTx } from '../core/ports.js';
+import type { MessageFilter, MessagesPort, ReleasedRecipient } from '../core/ports.js';
 import type { StoreKind } from './kind.js';
 import type { Database, MessageRow } from './schema.js';
 import { toEvent, toJson, toMessage, toRecipient } from './mappers.js';
 import { inList, multiRow, Statement, type Raw } from './raw.js';
 import { around, cancelScheduled, newEvent, newMessage, newRecipient, RELEASED_COLUMNS, releasePending, stillCancellableWhere } from './rules.js';
 
-type MessageQueries = Pick<StoreTx,
+type MessageQueries = Pick<MessagesPort,
   'insertMessage' | 'findMessageByIdempotencyKey' | 'getMessage' | 'listMessages' | 'countSelection' | 'getRecipients' |
   'getEvents' | 'insertEvents' | 'cancelMessages' | 'releasePendingRecipients' | 'releaseScheduledRecipientsByAddress' |
   'patchScheduledMessage' | 'setRecipientPrices'>;

@@ -1,11 +1,11 @@
-import type { StoreTx } from '../core/ports.js';
+import type { MessagesPort } from '../core/ports.js';
 import type { MessageRow } from './schema.js';
 import { toJson, toMessage } from './mappers.js';
-import { insertLedger, moveBalanceAboveFloor } from './accounts.js';
+import { insertLedger, moveBalanceAboveFloor } from './ledger.js';
 import { causeAround, Statement, type Raw } from './raw.js';
 import { lowestBefore, moveBalance, newEvent, newLedgerEntry, newMessage, newRecipient, word } from './rules.js';
 
-type PaidMessageQueries = Pick<StoreTx, 'insertPaidMessage'>;
+type PaidMessageQueries = Pick<MessagesPort, 'insertPaidMessage'>;
 
 /**
  * PostgreSQL: the whole of a schedule as one statement, so one round trip and one implicit
@@ -37,7 +37,7 @@ const pgInsertPaid = new Statement(`with debit as (
   )
   select * from message`);
 
-export const paidMessageQueries = (composite: boolean, raw: Raw, tx: Pick<StoreTx, 'insertMessage' | 'insertEvents'>): PaidMessageQueries => ({
+export const paidMessageQueries = (composite: boolean, raw: Raw, tx: Pick<MessagesPort, 'insertMessage' | 'insertEvents'>): PaidMessageQueries => ({
   async insertPaidMessage(m) {
     const lowest = lowestBefore(m.debit.floor, -m.price);
     if (composite) {

@@ -58,6 +58,9 @@ export const releasePending = (messageIds: string): string => `update recipients
 export const moveBalance = (amount: string, account: string, lowest?: string): string =>
   `update accounts set balance = balance + ${amount} where id = ${account}${lowest === undefined ? '' : ` and balance >= ${lowest}`} returning balance`;
 
+/** A recipient's units: its own when it has its own text, else its message's. */
+export const UNITS = sql<number>`coalesce(recipients.units, messages.units)`;
+
 /** The balance a move of `amount` needs beforehand to leave at least `floor`. */
 export const lowestBefore = (floor: Credits, amount: Credits): Credits => floor - amount;
 

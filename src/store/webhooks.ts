@@ -1,13 +1,11 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
-import type { NewEvent, StoreTx } from '../core/ports.js';
+import type { NewEvent, WebhooksPort } from '../core/ports.js';
 import { RECIPIENT_STATUSES, type WebhookDelivery, type WebhookStatus } from '../core/types.js';
 import type { StoreKind } from './kind.js';
 import type { Database, WebhookDeliveryTable } from './schema.js';
 import { CHUNK } from './messages.js';
 import { multiRow, type Raw } from './raw.js';
 import { around, word } from './rules.js';
-
-type WebhookQueries = Pick<StoreTx, 'claimWebhooks' | 'releaseWebhooks' | 'finishWebhook' | 'listWebhooks'>;
 
 /** Recipient events a client hears about: every change of a recipient's status (an event is named after the status it reached). */
 const CALLBACK_EVENTS = new Set<string>(RECIPIENT_STATUSES.filter((s) => s !== 'pending'));
@@ -57,7 +55,7 @@ export async function enqueueWebhooks(raw: Raw, events: NewEvent[]): Promise<voi
   }
 }
 
-export const webhookQueries = (db: Kysely<Database>, kind: StoreKind): WebhookQueries => ({
+export const webhookQueries = (db: Kysely<Database>, kind: StoreKind): WebhooksPort => ({
   async claimWebhooks(now, limit, leaseUntil, skip = []) {
     let due = db.selectFrom('webhook_deliveries').select('id')
       .where('status', '=', 'pending').where('next_attempt_at', '<=', now).orderBy('next_attempt_at').orderBy('id').limit(limit);
