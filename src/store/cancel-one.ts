@@ -1,8 +1,8 @@
 import type { MessagesPort, ReleasedRecipient } from '../core/ports.js';
 import type { MessageRow } from './schema.js';
 import { toMessage } from './mappers.js';
-import { causeAround, Statement, type Raw } from './raw.js';
-import { cancelScheduled, moveBalance, newEvent, newLedgerEntry, releasePending, word } from './rules.js';
+import { Statement, type Raw } from './raw.js';
+import { cancelScheduled, causeAround, moveBalance, newEvent, newLedgerEntry, releasePending, word } from './rules.js';
 
 type CancelOneQueries = Required<Pick<MessagesPort, 'cancelOne'>>;
 

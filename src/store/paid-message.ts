@@ -2,8 +2,8 @@ import type { MessagesPort } from '../core/ports.js';
 import type { MessageRow } from './schema.js';
 import { toJson, toMessage } from './mappers.js';
 import { insertLedger, moveBalanceAboveFloor } from './ledger.js';
-import { causeAround, Statement, type Raw } from './raw.js';
-import { lowestBefore, moveBalance, newEvent, newLedgerEntry, newMessage, newRecipient, word } from './rules.js';
+import { Statement, type Raw } from './raw.js';
+import { causeAround, lowestBefore, moveBalance, newEvent, newLedgerEntry, newMessage, newRecipient, word } from './rules.js';
 
 type PaidMessageQueries = Pick<MessagesPort, 'insertPaidMessage'>;
 

@@ -34,6 +34,13 @@ export function around(build: (hole: string) => string): [string, string] {
   return [head, tail];
 }
 
+/**
+ * The text of a ledger cause before and after the message id, for a statement that learns the id
+ * itself and writes `before || id || after`.
+ */
+export const causeAround = (cause: (messageId: number) => string): [string, string] =>
+  around((id) => cause(id as unknown as number));
+
 /** stillCancellable for a Kysely builder, with `minSendAt` bound. */
 export function stillCancellableWhere(minSendAt: number): Expression<SqlBool> {
   const [head, tail] = around(stillCancellable);
