@@ -23,7 +23,7 @@ export interface NewMessage {
   callback?: { url: string; format: string } | null;
 }
 
-/** A message with what pays for it, stored all at once (StoreTx.insertPaidMessage). */
+/** A message with what pays for it, stored all at once (MessagesPort.insertPaidMessage). */
 export interface PaidMessage extends NewMessage {
   /** Its price is debited unless the balance would fall below `floor`; `cause` is given the new message's id. */
   debit: { floor: Credits; cause(messageId: number): string };

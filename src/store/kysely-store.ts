@@ -32,7 +32,7 @@ import { PlannerStatistics } from './planner-statistics.js';
 const bind = (db: Kysely<Database>, kind: StoreKind, composite: boolean, raw: Raw, onFullClaim?: () => void): StoreTx => {
   const messages = messageQueries(db, raw, kind);
   // Every recipient status change writes an event: deriving the callback outbox here means
-  // no code path can change a status without its callback (StoreTx.insertEvents).
+  // no code path can change a status without its callback (MessagesPort.insertEvents).
   const insertEvents: StoreTx['insertEvents'] = async (events) => {
     await messages.insertEvents(events);
     await enqueueWebhooks(raw, events);
