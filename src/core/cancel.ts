@@ -2,7 +2,7 @@ import type { Core } from './context.js';
 import { RelaisError } from './errors.js';
 import { refundReleased } from './ledger.js';
 import type { Credits } from './money.js';
-import type { MessageFilter, ReleasedRecipient, StoreTx } from './ports.js';
+import type { LedgerPort, MessageFilter, MessagesPort, ReleasedRecipient } from './ports.js';
 import type { Channel, Message } from './types.js';
 
 export interface CancelSelection {
@@ -78,14 +78,14 @@ const isOneMessage = (s: CancelSelection): s is CancelSelection & { ids: [number
   s.ids?.length === 1 && Object.entries(s).every(([k, v]) => k === 'ids' || v === undefined);
 
 /** What cancelWithin does, for one message, by a store that does it in one statement. */
-async function cancelOne(storeCancelOne: NonNullable<StoreTx['cancelOne']>, accountId: number, messageId: number, minSendAt: number, now: number): Promise<{ cancelled: Message[]; released: ReleasedRecipient[]; refund: Credits }> {
+async function cancelOne(storeCancelOne: NonNullable<MessagesPort['cancelOne']>, accountId: number, messageId: number, minSendAt: number, now: number): Promise<{ cancelled: Message[]; released: ReleasedRecipient[]; refund: Credits }> {
   const r = await storeCancelOne({ accountId, messageId, minSendAt, now, eventType: 'cancelled', refundCause: CANCELLED_CAUSE });
   if (!r) return { cancelled: [], released: [], refund: 0 };
   return { cancelled: [r.message], released: r.released, refund: r.released.reduce((sum, x) => sum + x.price, 0) };
 }
 
 /** The cancel and its refunds, inside a transaction the caller owns (closing a sub-account cancels its messages too). */
-export async function cancelWithin(tx: StoreTx, filter: MessageFilter, minSendAt: number, now: number): Promise<{ cancelled: Message[]; released: ReleasedRecipient[]; refund: Credits }> {
+export async function cancelWithin(tx: MessagesPort & LedgerPort, filter: MessageFilter, minSendAt: number, now: number): Promise<{ cancelled: Message[]; released: ReleasedRecipient[]; refund: Credits }> {
   const cancelled = await tx.cancelMessages(filter, minSendAt, now);
   if (cancelled.length === 0) return { cancelled, released: [], refund: 0 };
   const released = await tx.releasePendingRecipients(cancelled.map((m) => m.id), 'cancelled', now);

@@ -1,6 +1,6 @@
 import { RelaisError } from './errors.js';
 import { formatCredits, type Credits } from './money.js';
-import type { NewLedgerEntry, ReleasedRecipient, StoreTx } from './ports.js';
+import type { LedgerPort, NewLedgerEntry, ReleasedRecipient } from './ports.js';
 import type { LedgerEntry } from './types.js';
 
 /**
@@ -8,7 +8,7 @@ import type { LedgerEntry } from './types.js';
  * failure). Called only with recipients a conditional update released, so each recipient's
  * price comes back exactly once whatever the path. One ledger entry per message.
  */
-export async function refundReleased(tx: StoreTx, released: ReleasedRecipient[], cause: (messageId: number) => string, now: number): Promise<number> {
+export async function refundReleased(tx: LedgerPort, released: ReleasedRecipient[], cause: (messageId: number) => string, now: number): Promise<number> {
   const byMessage = new Map<number, { accountId: number; amount: number }>();
   for (const r of released) {
     const m = byMessage.get(r.messageId) ?? { accountId: r.accountId, amount: 0 };
@@ -47,7 +47,7 @@ export function checkAmount(amount: Credits, field: string): void {
  * throws when the balance would pass MAX_BALANCE: the caller's transaction then rolls back, so
  * concurrent top-ups cannot pass the maximum together. Undefined when the account does not exist.
  */
-export async function addCredits(tx: StoreTx, entry: NewLedgerEntry, field = 'credits'): Promise<LedgerEntry | undefined> {
+export async function addCredits(tx: LedgerPort, entry: NewLedgerEntry, field = 'credits'): Promise<LedgerEntry | undefined> {
   checkAmount(entry.amount, field);
   const applied = await tx.applyLedgerEntry(entry);
   if (applied && applied.balanceAfter > MAX_BALANCE) {

@@ -23,7 +23,7 @@ export interface NewMessage {
   callback?: { url: string; format: string } | null;
 }
 
-/** A message with what pays for it, stored all at once (StoreTx.insertPaidMessage). */
+/** A message with what pays for it, stored all at once (MessagesPort.insertPaidMessage). */
 export interface PaidMessage extends NewMessage {
   /** Its price is debited unless the balance would fall below `floor`; `cause` is given the new message's id. */
   debit: { floor: Credits; cause(messageId: number): string };
@@ -93,18 +93,13 @@ export interface RecipientUpdate {
   error?: string | null;
 }
 
-/**
- * Data access inside one transaction. Every state change is a conditional update whose
- * result says whether it won: callers never check-then-act across two statements.
- */
-export interface StoreTx {
+// Data access, one port per aggregate (DECISIONS §25): a service or dialect declares the ports it uses.
+
+/** Accounts, their API keys, profiles and sub-accounts. */
+export interface AccountsPort {
   createAccount(a: { name: string; parentId: number | null; currency: string; createdAt: number }): Promise<Account>;
   getAccount(id: number): Promise<Account | undefined>;
   listAccounts(parentId?: number | null): Promise<Account[]>;
-  /** Adds `amount` (signed) to the balance unless the result would go below `floor`; writes the entry. */
-  applyLedgerEntry(e: NewLedgerEntry, floor?: Credits): Promise<LedgerEntry | undefined>;
-  listLedger(accountId: number, q: { limit: number; beforeId?: number }): Promise<LedgerEntry[]>;
-  sumLedger(accountId: number): Promise<Credits>;
   setDefaultSender(accountId: number, sender: string | null): Promise<void>;
   /**
    * Locks these accounts until the transaction ends, in id order (PostgreSQL; SQLite has one
@@ -112,10 +107,34 @@ export interface StoreTx {
    * opposite directions then queue instead of deadlocking.
    */
   lockAccounts(ids: number[]): Promise<void>;
-
   insertApiKey(k: { accountId: number; hash: string; prefix: string; scopes: string[] | null; createdAt: number }): Promise<ApiKey>;
   findApiKeyByHash(hash: string): Promise<ApiKey | undefined>;
+  deleteApiKeys(accountId: number): Promise<number>;
+  /** Profile of an account (absent: never set; read as all defaults). */
+  getProfile(accountId: number): Promise<AccountProfile | undefined>;
+  /** Creates or updates the profile with the given fields. */
+  saveProfile(p: Partial<AccountProfile> & { accountId: number }): Promise<AccountProfile>;
+  findProfileByEmail(email: string): Promise<AccountProfile | undefined>;
+  /** An open sub-account of `parentId` with this token. */
+  findSubaccount(parentId: number, token: string): Promise<Subaccount | undefined>;
+  /** Open sub-accounts of `parentId` (those with a token), id ascending. */
+  listSubaccounts(parentId: number, q: { limit: number; offset: number }): Promise<{ total: number; items: Subaccount[] }>;
+  /** Every stored sub-account key, as stored (sealed, or clear from before encryption). */
+  listSubaccountKeys(): Promise<{ accountId: number; apiKey: string }[]>;
+}
 
+/** Balances and the ledger that explains them. */
+export interface LedgerPort {
+  /** Adds `amount` (signed) to the balance unless the result would go below `floor`; writes the entry. */
+  applyLedgerEntry(e: NewLedgerEntry, floor?: Credits): Promise<LedgerEntry | undefined>;
+  listLedger(accountId: number, q: { limit: number; beforeId?: number }): Promise<LedgerEntry[]>;
+  sumLedger(accountId: number): Promise<Credits>;
+  /** Net spend on `channel` from the ledger in [from, to), and the units it bought (debited minus refunded). */
+  usage(accountId: number, channel: Channel, from: number, to: number): Promise<{ cost: Credits; units: number }>;
+}
+
+/** Messages, their recipients and their events, as clients schedule, change, cancel and read them. */
+export interface MessagesPort {
   insertMessage(m: NewMessage): Promise<Message>;
   /**
    * Debits the message's price, then stores the message, its recipients, the debit entry and its
@@ -137,7 +156,6 @@ export interface StoreTx {
    * no change can be missed and none is announced unless it committed.
    */
   insertEvents(events: NewEvent[]): Promise<void>;
-
   /** scheduled → cancelled for the selection, only where send_at >= minSendAt; returns the winners. */
   cancelMessages(f: MessageFilter, minSendAt: number, now: number): Promise<Message[]>;
   /**
@@ -155,7 +173,15 @@ export interface StoreTx {
   /** Applies the patch only while the message is scheduled and send_at >= minSendAt. */
   patchScheduledMessage(id: number, accountId: number, minSendAt: number, patch: MessagePatch): Promise<Message | undefined>;
   setRecipientPrices(messageId: number, price: Credits): Promise<void>;
+  findRecipient(messageId: number, address: string): Promise<Recipient | undefined>;
+  /** Recipients of the account's messages with this tag, recipient id ascending. */
+  listRecipientsByTag(accountId: number, tag: string, q: { limit: number; offset: number }): Promise<{ total: number; items: { message: Message; recipient: Recipient }[] }>;
+  /** Units still to be sent: pending recipients of scheduled or dispatching messages. */
+  pendingUnits(accountId: number, channel: Channel): Promise<number>;
+}
 
+/** The dispatcher's side of messages: claims, leases, the record of each send, completion. */
+export interface DispatchPort {
   /** Claims due messages (scheduled and due, or dispatching with an expired lease) for `owner` until `leaseUntil`. */
   claimDue(now: number, limit: number, owner: string, leaseUntil: number): Promise<DueMessage[]>;
   /**
@@ -189,43 +215,28 @@ export interface StoreTx {
   completeMessages(ids: number[], owner: string, status: MessageStatus, now: number): Promise<number[]>;
   /** Earliest send_at of a scheduled message, or earliest lease expiry of a dispatching one. */
   nextWakeAt(): Promise<number | undefined>;
+}
 
+/** The per-account suppression lists (by address, and by id as the vendor STOP lists address them). */
+export interface SuppressionsPort {
   addSuppression(s: Suppression): Promise<boolean>;
   removeSuppression(accountId: number, channel: SuppressionChannel, address: string): Promise<boolean>;
   listSuppressions(accountId: number, channel?: SuppressionChannel): Promise<Suppression[]>;
   suppressedAmong(accountId: number, channel: SuppressionChannel, addresses: string[]): Promise<Set<string>>;
-
-  /** Stores what a send put on the wire, one entry per recipient; returns them with their ids, in order. */
-  insertOutbox(entries: Omit<OutboxEntry, 'id'>[]): Promise<OutboxEntry[]>;
-  listOutbox(q: { accountId?: number; messageId?: number; limit: number; beforeId?: number }): Promise<OutboxEntry[]>;
-
-  /** Profile of an account (absent: never set; read as all defaults). */
-  getProfile(accountId: number): Promise<AccountProfile | undefined>;
-  /** Creates or updates the profile with the given fields. */
-  saveProfile(p: Partial<AccountProfile> & { accountId: number }): Promise<AccountProfile>;
-  findProfileByEmail(email: string): Promise<AccountProfile | undefined>;
-  /** An open sub-account of `parentId` with this token. */
-  findSubaccount(parentId: number, token: string): Promise<Subaccount | undefined>;
-  /** Open sub-accounts of `parentId` (those with a token), id ascending. */
-  listSubaccounts(parentId: number, q: { limit: number; offset: number }): Promise<{ total: number; items: Subaccount[] }>;
-  deleteApiKeys(accountId: number): Promise<number>;
-  /** Every stored sub-account key, as stored (sealed, or clear from before encryption). */
-  listSubaccountKeys(): Promise<{ accountId: number; apiKey: string }[]>;
-  /** Stores `value` under `name` unless one is there already; returns the stored one. */
-  claimSetting(name: string, value: string): Promise<string>;
-
   listStoredSuppressions(accountId: number, channel: SuppressionChannel): Promise<StoredSuppression[]>;
   findStoredSuppression(accountId: number, channel: SuppressionChannel, address: string): Promise<StoredSuppression | undefined>;
   removeSuppressionById(accountId: number, channel: SuppressionChannel, id: number): Promise<boolean>;
+}
 
-  findRecipient(messageId: number, address: string): Promise<Recipient | undefined>;
-  /** Recipients of the account's messages with this tag, recipient id ascending. */
-  listRecipientsByTag(accountId: number, tag: string, q: { limit: number; offset: number }): Promise<{ total: number; items: { message: Message; recipient: Recipient }[] }>;
-  /** Units still to be sent: pending recipients of scheduled or dispatching messages. */
-  pendingUnits(accountId: number, channel: Channel): Promise<number>;
-  /** Net spend on `channel` from the ledger in [from, to), and the units it bought (debited minus refunded). */
-  usage(accountId: number, channel: Channel, from: number, to: number): Promise<{ cost: Credits; units: number }>;
+/** What the outbox transport put on the wire. */
+export interface OutboxPort {
+  /** Stores what a send put on the wire, one entry per recipient; returns them with their ids, in order. */
+  insertOutbox(entries: Omit<OutboxEntry, 'id'>[]): Promise<OutboxEntry[]>;
+  listOutbox(q: { accountId?: number; messageId?: number; limit: number; beforeId?: number }): Promise<OutboxEntry[]>;
+}
 
+/** The outbox of status callbacks (enqueued by MessagesPort.insertEvents). */
+export interface WebhooksPort {
   /**
    * Takes due webhook deliveries (pending, next attempt due, URL not starting with any of `skip`)
    * and counts the attempt; the lease is `nextAttemptAt`.
@@ -237,6 +248,19 @@ export interface StoreTx {
   finishWebhook(id: number, attempt: number, outcome: { status: 'pending' | 'delivered' | 'failed'; nextAttemptAt: number; error: string | null }): Promise<boolean>;
   listWebhooks(q: { accountId?: number; messageId?: number }): Promise<WebhookDelivery[]>;
 }
+
+/** Values the server keeps about itself. */
+export interface SettingsPort {
+  /** Stores `value` under `name` unless one is there already; returns the stored one. */
+  claimSetting(name: string, value: string): Promise<string>;
+}
+
+/**
+ * Every port, inside one transaction (Store.transaction) or outside one (Store.autocommit). Every
+ * state change is a conditional update whose result says whether it won: callers never
+ * check-then-act across two statements.
+ */
+export interface StoreTx extends AccountsPort, LedgerPort, MessagesPort, DispatchPort, SuppressionsPort, OutboxPort, WebhooksPort, SettingsPort {}
 
 export interface Store {
   /**

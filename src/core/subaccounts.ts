@@ -6,7 +6,7 @@ import type { Core } from './context.js';
 import { RelaisError } from './errors.js';
 import { addCredits, checkAmount } from './ledger.js';
 import { formatCredits, type Credits } from './money.js';
-import type { StoreTx } from './ports.js';
+import type { AccountsPort, LedgerPort } from './ports.js';
 import { subaccountKeyContext } from './secrets.js';
 import type { Account, AccountProfile, Subaccount, SubaccountType } from './types.js';
 
@@ -48,13 +48,13 @@ export async function requireSubaccountOwner(core: Core, accountId: number): Pro
   return { account, profile };
 }
 
-async function assertEmailFree(tx: StoreTx, email: string, accountId?: number): Promise<void> {
+async function assertEmailFree(tx: AccountsPort, email: string, accountId?: number): Promise<void> {
   const owner = await tx.findProfileByEmail(email);
   if (owner && owner.accountId !== accountId) throw new RelaisError('conflict', `an account already uses ${email}`, { field: 'email' });
 }
 
 /** Moves `amount` from one account to another, or refuses without writing. */
-async function transfer(tx: StoreTx, from: number, to: number, amount: Credits, cause: { out: string; in: string }, now: number): Promise<void> {
+async function transfer(tx: AccountsPort & LedgerPort, from: number, to: number, amount: Credits, cause: { out: string; in: string }, now: number): Promise<void> {
   checkAmount(amount, 'credit');
   await tx.lockAccounts([from, to]);
   const source = await tx.getAccount(from);

@@ -10,7 +10,8 @@ export const RECIPIENT_STATUSES = ['pending', 'sent', 'delivered', 'undelivered'
 export type RecipientStatus = (typeof RECIPIENT_STATUSES)[number];
 
 /** Recipient states that end a recipient's life with its price given back. */
-export type RefundedStatus = 'failed' | 'skipped' | 'cancelled';
+export const REFUNDED_STATUSES = ['failed', 'skipped', 'cancelled'] as const satisfies readonly RecipientStatus[];
+export type RefundedStatus = (typeof REFUNDED_STATUSES)[number];
 
 export interface Account {
   id: number;

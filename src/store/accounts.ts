@@ -1,18 +1,13 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { StoreTx } from '../core/ports.js';
+import type { AccountsPort } from '../core/ports.js';
 import type { StoreKind } from './kind.js';
 import type { AccountRow, ApiKeyTable, Database } from './schema.js';
-import { toAccount, toApiKey, toJson, toLedgerEntry } from './mappers.js';
+import { toAccount, toApiKey, toJson } from './mappers.js';
 import { Statement, type Raw } from './raw.js';
 
-type AccountQueries = Pick<StoreTx,
-  'createAccount' | 'getAccount' | 'listAccounts' | 'applyLedgerEntry' | 'listLedger' | 'sumLedger' |
-  'setDefaultSender' | 'lockAccounts' | 'insertApiKey' | 'findApiKeyByHash'>;
+type AccountQueries = Pick<AccountsPort,
+  'createAccount' | 'getAccount' | 'listAccounts' | 'setDefaultSender' | 'lockAccounts' | 'insertApiKey' | 'findApiKeyByHash'>;
 
-const moveBalance = new Statement('update accounts set balance = balance + ? where id = ? returning balance');
-export const moveBalanceAboveFloor = new Statement('update accounts set balance = balance + ? where id = ? and balance >= ? returning balance');
-export const insertLedger = new Statement(`insert into ledger (account_id, kind, amount, balance_after, message_id, cause, created_at)
-  values (?, ?, ?, ?, ?, ?, ?) returning id`);
 // Both run on every authenticated request.
 const getAccount = new Statement('select * from accounts where id = ?');
 const findApiKey = new Statement('select * from api_keys where hash = ?');
@@ -34,29 +29,6 @@ export const accountQueries = (db: Kysely<Database>, raw: Raw, kind: StoreKind):
     let q = db.selectFrom('accounts').selectAll().orderBy('id');
     if (parentId !== undefined) q = parentId === null ? q.where('parent_id', 'is', null) : q.where('parent_id', '=', parentId);
     return (await q.execute()).map(toAccount);
-  },
-
-  async applyLedgerEntry(e, floor) {
-    // One conditional update decides whether the balance may move; the entry records the result.
-    const [acc] = floor === undefined
-      ? await raw.all<{ balance: number }>(moveBalance, [e.amount, e.accountId])
-      : await raw.all<{ balance: number }>(moveBalanceAboveFloor, [e.amount, e.accountId, floor - e.amount]);
-    if (!acc) return undefined;
-    const balanceAfter = Number(acc.balance);
-    const [row] = await raw.all<{ id: number }>(insertLedger, [e.accountId, e.kind, e.amount, balanceAfter, e.messageId, e.cause, e.createdAt]);
-    return { id: Number(row.id), accountId: e.accountId, kind: e.kind, amount: e.amount, balanceAfter, messageId: e.messageId, cause: e.cause, createdAt: e.createdAt };
-  },
-
-  async listLedger(accountId, q) {
-    let query = db.selectFrom('ledger').selectAll().where('account_id', '=', accountId).orderBy('id', 'desc').limit(q.limit);
-    if (q.beforeId !== undefined) query = query.where('id', '<', q.beforeId);
-    return (await query.execute()).map(toLedgerEntry);
-  },
-
-  async sumLedger(accountId) {
-    const r = await db.selectFrom('ledger').select((eb) => eb.fn.sum<number | string | null>('amount').as('total'))
-      .where('account_id', '=', accountId).executeTakeFirst();
-    return Number(r?.total ?? 0);
   },
 
   async setDefaultSender(accountId, sender) {

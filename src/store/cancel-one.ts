@@ -1,32 +1,30 @@
-import type { ReleasedRecipient, StoreTx } from '../core/ports.js';
+import type { MessagesPort, ReleasedRecipient } from '../core/ports.js';
 import type { MessageRow } from './schema.js';
 import { toMessage } from './mappers.js';
-import { causeAround, Statement, type Raw } from './raw.js';
+import { Statement, type Raw } from './raw.js';
+import { cancelScheduled, causeAround, moveBalance, newEvent, newLedgerEntry, releasePending, word } from './rules.js';
 
-type CancelOneQueries = Required<Pick<StoreTx, 'cancelOne'>>;
+type CancelOneQueries = Required<Pick<MessagesPort, 'cancelOne'>>;
 
 /**
- * PostgreSQL: a cancel of one message as one statement instead of seven round trips. Every CTE
- * reads the conditional update of the message, so nothing moves when it matches no row.
+ * PostgreSQL: a cancel of one message as one statement instead of seven round trips, made of the
+ * steps core's `cancelWithin` runs (rules.ts): the message's cancel, the release of its pending
+ * recipients, one refund entry of what they cost when it is not zero, the message's event. Every
+ * CTE reads the conditional update of the message, so nothing moves when it matches no row.
  */
 const pgCancelOne = new Statement(`with m as (
-    update messages set status = 'cancelled', cancelled_at = ?::bigint, updated_at = ?::bigint
-    where id = ?::bigint and account_id = ?::bigint and status = 'scheduled' and send_at >= ?::bigint
-    returning *
+    ${cancelScheduled('id = ? and account_id = ?')}
   ), r as (
-    update recipients set status = 'cancelled', updated_at = ?::bigint, error = null
-    where message_id in (select id from m) and status = 'pending'
-    returning id, message_id, account_id, address, price
+    ${releasePending('(select id from m)')}
   ), s as (
-    select coalesce(sum(price), 0) as amount from r
+    select m.account_id, sum(r.price) as amount from m join r on r.message_id = m.id group by m.account_id having sum(r.price) > 0
   ), b as (
-    update accounts set balance = balance + s.amount from s, m where accounts.id = m.account_id and s.amount > 0
-    returning accounts.balance, s.amount
+    ${moveBalance('(select amount from s)', '(select account_id from s)')}
   ), l as (
-    insert into ledger (account_id, kind, amount, balance_after, message_id, cause, created_at)
-    select m.account_id, 'refund', b.amount, b.balance, m.id, ?::text || m.id || ?::text, ?::bigint from b, m
+    ${newLedgerEntry.select({ account_id: 's.account_id', kind: word('refund'), amount: 's.amount', balance_after: 'b.balance',
+      message_id: 'm.id', cause: '?::text || m.id || ?::text', created_at: '?::bigint' }, 'b, s, m')}
   ), e as (
-    insert into events (message_id, recipient_id, type, at, data) select m.id, null, ?::text, ?::bigint, null from m
+    ${newEvent.select({ message_id: 'm.id', recipient_id: 'null', type: '?::text', at: '?::bigint', data: 'null' }, 'm')}
   )
   select m.*, (select coalesce(json_agg(json_build_object('id', r.id, 'messageId', r.message_id, 'accountId', r.account_id,
     'address', r.address, 'price', r.price) order by r.id), '[]'::json) from r) as released
@@ -39,8 +37,8 @@ const pgCancelOne = new Statement(`with m as (
 export const cancelOneQueries = (raw: Raw): CancelOneQueries => ({
   async cancelOne(c) {
     const [before, after] = causeAround(c.refundCause);
-    const [row] = await raw.all<MessageRow & { released: ReleasedRecipient[] | string }>(
-      pgCancelOne, [c.now, c.now, c.messageId, c.accountId, c.minSendAt, c.now, before, after, c.now, c.eventType, c.now]);
+    const [row] = await raw.all<MessageRow & { released: ReleasedRecipient[] | string }>(pgCancelOne, [
+      c.now, c.now, c.messageId, c.accountId, c.minSendAt, 'cancelled', c.now, null, before, after, c.now, c.eventType, c.now]);
     if (!row) return undefined;
     const released = (typeof row.released === 'string' ? JSON.parse(row.released) : row.released) as ReleasedRecipient[];
     return { message: toMessage(row), released: released.map((r) => ({ ...r, price: Number(r.price) })) };

@@ -1,55 +1,57 @@
-import type { RecipientUpdate, StoreTx } from '../core/ports.js';
+import type { DispatchPort, MessagesPort, RecipientUpdate } from '../core/ports.js';
 import type { Recipient } from '../core/types.js';
 import type { StoreKind } from './kind.js';
 import type { MessageRow, RecipientRow } from './schema.js';
-import { CHUNK } from './messages.js';
+import { CHUNK, toReleased, type ReleasedRow } from './messages.js';
 import { DUE_COLUMNS, toDueMessage, toJson, toRecipient } from './mappers.js';
 import { enqueueSql, isCallbackEvent } from './webhooks.js';
 import { inList, multiRow, Statement, type Raw } from './raw.js';
+import { isDue, newEvent, RELEASED_COLUMNS, word } from './rules.js';
 
 // Statuses are literals, not bound parameters, in every statement here: only then does SQLite
 // use the partial lease and due indexes (0003, 0004).
+const PENDING = word('pending');
+const DISPATCHING = word('dispatching');
+const SCHEDULED = word('scheduled');
+const SENT = word('sent');
 
-type ClaimQueries = Pick<StoreTx,
-  'claimDue' | 'takeDue' | 'finishTaken' | 'setLease' | 'recipientsOf' | 'updatePendingRecipient' | 'markRecipient' | 'markSent' | 'releaseRecipient' |
-  'completeMessages' | 'nextWakeAt'>;
 
-const setLease = new Statement(`update messages set lease_until = ? where id = ? and status = 'dispatching' and lease_owner = ?`);
+const setLease = new Statement(`update messages set lease_until = ? where id = ? and status = ${DISPATCHING} and lease_owner = ?`);
 const recipientsOf = inList('select * from recipients where message_id in', ' order by message_id, id');
 // A transport's answer, recorded only while the recipient is still pending. Provider id and error
 // change only when the update names them (a flag, then the value); `sent_at` only when sent.
 const SET_RECIPIENT = `status = ?, updated_at = ?, sent_at = coalesce(?, sent_at),
   provider_id = case when ? = 1 then ? else provider_id end, error = case when ? = 1 then ? else error end, attempts = attempts + ?`;
-const updateRecipient = new Statement(`update recipients set ${SET_RECIPIENT} where id = ? and status = 'pending'`);
+const updateRecipient = new Statement(`update recipients set ${SET_RECIPIENT} where id = ? and status = ${PENDING}`);
 /** PostgreSQL: the update, its event and its callback in one statement (one round trip, no BEGIN/COMMIT). */
 const pgMarkRecipient = (withCallback: boolean) => new Statement(`with r as (
-    update recipients set ${SET_RECIPIENT} where id = ? and status = 'pending' returning id, message_id, address
+    update recipients set ${SET_RECIPIENT} where id = ? and status = ${PENDING} returning id, message_id, address
   ), e as (
-    insert into events (message_id, recipient_id, type, at, data) select r.message_id, r.id, ?::text, ?::bigint, ?::text from r
+    ${newEvent.select({ message_id: 'r.message_id', recipient_id: 'r.id', type: '?::text', at: '?::bigint', data: '?::text' }, 'r')}
   )${withCallback ? `, w as (${enqueueSql('cast(? as text)', 'r')})` : ''}
   select count(*) as n from r`);
 const pgMark = { plain: pgMarkRecipient(false), withCallback: pgMarkRecipient(true) };
 // Sends that succeeded, each with its provider id: (recipient id, provider id) rows joined in.
-const markSent = multiRow(`update recipients set status = 'sent', updated_at = ?, sent_at = ?, error = null, attempts = attempts + 1,
-  provider_id = v.column2 from (`, '(cast(? as bigint), cast(? as text))',
-`) as v where recipients.id = v.column1 and recipients.status = 'pending' returning recipients.id`);
+const SET_SENT = `status = ${SENT}, updated_at = ?, sent_at = ?, error = null, attempts = attempts + 1`;
+const markSent = multiRow(`update recipients set ${SET_SENT}, provider_id = v.column2 from (`, '(cast(? as bigint), cast(? as text))',
+`) as v where recipients.id = v.column1 and recipients.status = ${PENDING} returning recipients.id`);
 /**
  * PostgreSQL: the sent marks, their `sent` events and their callbacks in one statement, each
  * recipient with its provider id and its event's data: (recipient id, provider id, data) rows.
  */
 const pgMarkSent = multiRow('with v (id, provider_id, data) as (', '(cast(? as bigint), cast(? as text), cast(? as text))', `), r as (
-    update recipients set status = 'sent', updated_at = ?, sent_at = ?, error = null, attempts = attempts + 1, provider_id = v.provider_id
-    from v where recipients.id = v.id and recipients.status = 'pending' returning recipients.id, recipients.message_id, recipients.address, v.data
+    update recipients set ${SET_SENT}, provider_id = v.provider_id
+    from v where recipients.id = v.id and recipients.status = ${PENDING} returning recipients.id, recipients.message_id, recipients.address, v.data
   ), e as (
-    insert into events (message_id, recipient_id, type, at, data) select r.message_id, r.id, 'sent', cast(? as bigint), r.data from r
+    ${newEvent.select({ message_id: 'r.message_id', recipient_id: 'r.id', type: SENT, at: 'cast(? as bigint)', data: 'r.data' }, 'r')}
   ), w as (${enqueueSql('r.data', 'r')})
   select id from r`);
 const releaseRecipient = new Statement(`update recipients set status = ?, updated_at = ?, error = ?, attempts = attempts + ?
-  where id = ? and status = 'pending' returning id, message_id, account_id, address, price`);
+  where id = ? and status = ${PENDING} returning ${RELEASED_COLUMNS.join(', ')}`);
 const finishTaken = inList(`update messages set status = ?, dispatched_at = coalesce(dispatched_at, ?), completed_at = ?, updated_at = ?
-  where status = 'scheduled' and id in`, ' returning id');
+  where status = ${SCHEDULED} and id in`, ' returning id');
 const completeMessages = inList(`update messages set status = ?, completed_at = ?, updated_at = ?, lease_owner = null, lease_until = null
-  where status = 'dispatching' and lease_owner = ? and id in`, ' returning id');
+  where status = ${DISPATCHING} and lease_owner = ? and id in`, ' returning id');
 
 /**
  * A claim in one statement: expired leases first (a crashed worker's messages are older than
@@ -69,14 +71,15 @@ const claimStatement = (kind: StoreKind): Statement => {
   const lock = pg ? ' for update skip locked' : '';
   const greatest = pg ? 'greatest' : 'max';
   const candidates = 'select id from expired union all select id from due';
+  const expired = `status = ${DISPATCHING} and lease_until < ?`;
   return new Statement(`with expired as materialized (
-      select id from messages where status = 'dispatching' and lease_until < ? order by lease_until limit ?${lock}
+      select id from messages where ${expired} order by lease_until limit ?${lock}
     ), due as materialized (
-      select id from messages where status = 'scheduled' and send_at <= ? order by send_at limit ${greatest}(0, ? - (select count(*) from expired))${lock}
+      select id from messages where ${isDue('?')} order by send_at limit ${greatest}(0, ? - (select count(*) from expired))${lock}
     )
-    update messages set lease_owner = ?, lease_until = ?, updated_at = ?, dispatched_at = coalesce(dispatched_at, ?), status = 'dispatching'
+    update messages set lease_owner = ?, lease_until = ?, updated_at = ?, dispatched_at = coalesce(dispatched_at, ?), status = ${DISPATCHING}
     where ${pg ? `id = any(array(${candidates}))` : `id in (${candidates})`}
-      and (status = 'dispatching' and lease_until < ? or status = 'scheduled' and send_at <= ?)
+      and (${expired} or ${isDue('?')})
     returning ${DUE_COLUMNS.join(', ')}`);
 };
 const claim: Record<StoreKind, Statement> = { sqlite: claimStatement('sqlite'), postgres: claimStatement('postgres') };
@@ -91,13 +94,15 @@ const takeDue = (kind: StoreKind, channels: number): Statement => {
   let s = takeDueStatements.get(key);
   if (!s) {
     takeDueStatements.set(key, (s = new Statement(`select ${DUE_COLUMNS.join(', ')} from messages
-      where status = 'scheduled' and send_at <= ? and channel in (${Array.from({ length: channels }, () => '?').join(', ')})
+      where ${isDue('?')} and channel in (${Array.from({ length: channels }, () => '?').join(', ')})
         and recipient_count <= ? order by send_at limit ?${kind === 'postgres' ? ' for update skip locked' : ''}`)));
   }
   return s;
 };
-const nextWakeAt = new Statement(`select (select min(send_at) from messages where status = 'scheduled') as due,
-  (select min(lease_until) from messages where status = 'dispatching') as expiring`);
+const nextWakeAt = new Statement(`select (select min(send_at) from messages where status = ${SCHEDULED}) as due,
+  (select min(lease_until) from messages where status = ${DISPATCHING}) as expiring`);
+/** A `sent` event's data. */
+const sentData = (providerId: string) => ({ providerId });
 type DueRow = Pick<MessageRow, (typeof DUE_COLUMNS)[number]>;
 
 const recipientUpdate = (id: number, u: RecipientUpdate, incrementAttempts: boolean): unknown[] => [
@@ -105,9 +110,13 @@ const recipientUpdate = (id: number, u: RecipientUpdate, incrementAttempts: bool
   u.error === undefined ? 0 : 1, u.error ?? null, incrementAttempts ? 1 : 0, id,
 ];
 
-/** The dispatcher's side of the store. `onFullClaim`: a claim took as many messages as it may (planner-statistics.ts). */
-export const claimQueries = (kind: StoreKind, raw: Raw, insertEvents: StoreTx['insertEvents'], onFullClaim?: () => void): ClaimQueries => {
-  const updatePendingRecipient: StoreTx['updatePendingRecipient'] = async (id, u, incrementAttempts = false) =>
+/**
+ * The dispatcher's side of the store. `composite`: a send's record with its event and callback is
+ * one statement (PostgreSQL), not the same steps in a row. `onFullClaim`: a claim took as many
+ * messages as it may (planner-statistics.ts).
+ */
+export const claimQueries = (kind: StoreKind, composite: boolean, raw: Raw, insertEvents: MessagesPort['insertEvents'], onFullClaim?: () => void): DispatchPort => {
+  const updatePendingRecipient: DispatchPort['updatePendingRecipient'] = async (id, u, incrementAttempts = false) =>
     (await raw.run(updateRecipient, recipientUpdate(id, u, incrementAttempts))) > 0;
   return {
     async claimDue(now, limit, owner, leaseUntil) {
@@ -147,7 +156,7 @@ export const claimQueries = (kind: StoreKind, raw: Raw, insertEvents: StoreTx['i
     updatePendingRecipient,
 
     async markRecipient(r, u, incrementAttempts, event) {
-      if (kind === 'sqlite') {
+      if (!composite) {
         if (!(await updatePendingRecipient(r.id, u, incrementAttempts))) return false;
         await insertEvents([{ messageId: r.messageId, recipientId: r.id, type: event.type, at: u.at, data: event.data }]);
         return true;
@@ -162,10 +171,10 @@ export const claimQueries = (kind: StoreKind, raw: Raw, insertEvents: StoreTx['i
 
     async markSent(sends, at) {
       const won: number[] = [];
-      if (kind === 'postgres') {
+      if (composite) {
         for (let i = 0; i < sends.length; i += CHUNK) {
           const chunk = sends.slice(i, i + CHUNK);
-          const params = [...chunk.flatMap((x) => [x.id, x.providerId, toJson({ providerId: x.providerId })]), at, at, at, 'sent', at, at, at];
+          const params = [...chunk.flatMap((x) => [x.id, x.providerId, toJson(sentData(x.providerId))]), at, at, at, 'sent', at, at, at];
           for (const r of await raw.all<{ id: number }>(pgMarkSent(chunk.length), params)) won.push(Number(r.id));
         }
         return won;
@@ -177,14 +186,13 @@ export const claimQueries = (kind: StoreKind, raw: Raw, insertEvents: StoreTx['i
       }
       const recorded = new Set(won);
       await insertEvents(sends.filter((x) => recorded.has(x.id))
-        .map((x) => ({ messageId: x.messageId, recipientId: x.id, type: 'sent', at, data: { providerId: x.providerId } })));
+        .map((x) => ({ messageId: x.messageId, recipientId: x.id, type: 'sent', at, data: sentData(x.providerId) })));
       return won;
     },
 
     async releaseRecipient(id, status, now, error, incrementAttempts = false) {
-      const [r] = await raw.all<{ id: number; message_id: number; account_id: number; address: string; price: number }>(
-        releaseRecipient, [status, now, error, incrementAttempts ? 1 : 0, id]);
-      return r && { id: r.id, messageId: r.message_id, accountId: r.account_id, address: r.address, price: r.price };
+      const [r] = await raw.all<ReleasedRow>(releaseRecipient, [status, now, error, incrementAttempts ? 1 : 0, id]);
+      return r && toReleased(r);
     },
 
     async completeMessages(ids, owner, status, now) {

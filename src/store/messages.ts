@@ -1,11 +1,12 @@
 import type { Kysely, SelectQueryBuilder, UpdateQueryBuilder } from 'kysely';
-import type { MessageFilter, ReleasedRecipient, StoreTx } from '../core/ports.js';
+import type { MessageFilter, MessagesPort, ReleasedRecipient } from '../core/ports.js';
 import type { StoreKind } from './kind.js';
 import type { Database, MessageRow } from './schema.js';
 import { toEvent, toJson, toMessage, toRecipient } from './mappers.js';
 import { inList, multiRow, Statement, type Raw } from './raw.js';
+import { around, cancelScheduled, newEvent, newMessage, newRecipient, RELEASED_COLUMNS, releasePending, stillCancellableWhere } from './rules.js';
 
-type MessageQueries = Pick<StoreTx,
+type MessageQueries = Pick<MessagesPort,
   'insertMessage' | 'findMessageByIdempotencyKey' | 'getMessage' | 'listMessages' | 'countSelection' | 'getRecipients' |
   'getEvents' | 'insertEvents' | 'cancelMessages' | 'releasePendingRecipients' | 'releaseScheduledRecipientsByAddress' |
   'patchScheduledMessage' | 'setRecipientPrices'>;
@@ -27,24 +28,23 @@ function where<Q extends Filterable>(q: Q, f: MessageFilter): Q {
   return r as Q;
 }
 
-const releasedColumns = ['id', 'message_id', 'account_id', 'address', 'price'] as const;
-type ReleasedRow = { id: number; message_id: number; account_id: number; address: string; price: number };
-const toReleased = (r: ReleasedRow): ReleasedRecipient => ({
+export type ReleasedRow = { id: number; message_id: number; account_id: number; address: string; price: number };
+export const toReleased = (r: ReleasedRow): ReleasedRecipient => ({
   id: r.id, messageId: r.message_id, accountId: r.account_id, address: r.address, price: r.price,
 });
 
-const insertMessage = new Statement(`insert into messages (account_id, channel, status, send_at, created_at, updated_at, tag,
-  batch_id, idempotency_key, request_hash, metadata, content, units, price, recipient_count, callback_url, callback_format)
-  values (?, ?, 'scheduled', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning *`);
-const insertRecipients = multiRow(`insert into recipients (message_id, account_id, address, status, price, attempts, updated_at,
-  content, units)`, `(?, ?, ?, 'pending', ?, 0, ?, ?, ?)`);
-const insertEvents = multiRow('insert into events (message_id, recipient_id, type, at, data)', '(?, ?, ?, ?, ?)');
+const insertMessage = new Statement(`${newMessage.values({
+  account_id: '?', channel: '?', send_at: '?', created_at: '?', updated_at: '?', tag: '?', batch_id: '?', idempotency_key: '?',
+  request_hash: '?', metadata: '?', content: '?', units: '?', price: '?', recipient_count: '?', callback_url: '?', callback_format: '?',
+})} returning *`);
+const insertRecipients = multiRow(newRecipient.head, newRecipient.tuple({
+  message_id: '?', account_id: '?', address: '?', price: '?', updated_at: '?', content: '?', units: '?',
+}));
+const insertEvents = multiRow(newEvent.head, newEvent.tuple({ message_id: '?', recipient_id: '?', type: '?', at: '?', data: '?' }));
 const getMessage = new Statement('select * from messages where id = ?');
 const findByIdempotencyKey = new Statement('select * from messages where account_id = ? and idempotency_key = ?');
-const cancelOne = new Statement(`update messages set status = 'cancelled', cancelled_at = ?, updated_at = ?
-  where id = ? and account_id = ? and status = 'scheduled' and send_at >= ? returning *`);
-const releasePending = inList(`update recipients set status = ?, updated_at = ?, error = ? where status = 'pending' and message_id in`,
-  ` returning ${releasedColumns.join(', ')}`);
+const cancelOne = new Statement(cancelScheduled('id = ? and account_id = ?'));
+const releasePendingOf = inList(...around(releasePending));
 
 /**
  * The ids of the messages an update of several rows will change, locked in id order first on
@@ -97,7 +97,7 @@ export const messageQueries = (db: Kysely<Database>, raw: Raw, kind: StoreKind):
   },
 
   async countSelection(f, minSendAt) {
-    const sel = where(db.selectFrom('messages'), { ...f, statuses: ['scheduled'] }).where('send_at', '>=', minSendAt);
+    const sel = where(db.selectFrom('messages'), { ...f, statuses: undefined }).where(stillCancellableWhere(minSendAt));
     const m = await sel.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
     const r = await sel.innerJoin('recipients', 'recipients.message_id', 'messages.id')
       .where('recipients.status', '=', 'pending')
@@ -132,11 +132,11 @@ export const messageQueries = (db: Kysely<Database>, raw: Raw, kind: StoreKind):
     // (mirror of the claim's `send_at <= now`), so cancel and dispatch can never both win.
     if (isOneId(f)) return (await raw.all<MessageRow>(cancelOne, [now, now, f.ids[0], f.accountId, minSendAt])).map(toMessage);
     const picked = where(db.selectFrom('messages').select('messages.id'), { ...f, statuses: undefined })
-      .where('status', '=', 'scheduled').where('send_at', '>=', minSendAt);
+      .where(stillCancellableWhere(minSendAt));
     const rows = await db.updateTable('messages')
       .set({ status: 'cancelled', cancelled_at: now, updated_at: now })
       .where('id', 'in', lockedInOrder(kind, picked))
-      .where('status', '=', 'scheduled').where('send_at', '>=', minSendAt)
+      .where(stillCancellableWhere(minSendAt))
       .returningAll().execute();
     return rows.map(toMessage);
   },
@@ -145,7 +145,7 @@ export const messageQueries = (db: Kysely<Database>, raw: Raw, kind: StoreKind):
     const out: ReleasedRecipient[] = [];
     for (let i = 0; i < messageIds.length; i += CHUNK) {
       const ids = messageIds.slice(i, i + CHUNK);
-      for (const r of await raw.all<ReleasedRow>(releasePending(ids.length), [status, now, error, ...ids])) out.push(toReleased(r));
+      for (const r of await raw.all<ReleasedRow>(releasePendingOf(ids.length), [status, now, error, ...ids])) out.push(toReleased(r));
     }
     return out;
   },
@@ -155,11 +155,11 @@ export const messageQueries = (db: Kysely<Database>, raw: Raw, kind: StoreKind):
     // concurrently either waits for this transaction or no longer sees them as scheduled.
     const picked = db.selectFrom('messages').select('messages.id')
       .where('account_id', '=', accountId).where('channel', 'in', channels)
-      .where('status', '=', 'scheduled').where('send_at', '>=', minSendAt)
+      .where(stillCancellableWhere(minSendAt))
       .where('id', 'in', (eb) => eb.selectFrom('recipients').select('message_id')
         .where('account_id', '=', accountId).where('address', '=', address).where('status', '=', 'pending'));
     const messages = await db.updateTable('messages').set({ updated_at: now })
-      .where('id', 'in', lockedInOrder(kind, picked)).where('status', '=', 'scheduled').where('send_at', '>=', minSendAt)
+      .where('id', 'in', lockedInOrder(kind, picked)).where(stillCancellableWhere(minSendAt))
       .returning('id').execute();
     if (messages.length === 0) return [];
     const out: ReleasedRecipient[] = [];
@@ -167,7 +167,7 @@ export const messageQueries = (db: Kysely<Database>, raw: Raw, kind: StoreKind):
     for (let i = 0; i < ids.length; i += CHUNK) {
       const rows = await db.updateTable('recipients').set({ status: 'cancelled', updated_at: now, error: 'suppressed' })
         .where('message_id', 'in', ids.slice(i, i + CHUNK)).where('address', '=', address).where('status', '=', 'pending')
-        .returning(releasedColumns).execute();
+        .returning(RELEASED_COLUMNS).execute();
       for (const r of rows) out.push(toReleased(r));
     }
     return out;
@@ -183,8 +183,7 @@ export const messageQueries = (db: Kysely<Database>, raw: Raw, kind: StoreKind):
     if (p.units !== undefined) set.units = p.units;
     if (p.price !== undefined) set.price = p.price;
     const row = await db.updateTable('messages').set(set)
-      .where('id', '=', id).where('account_id', '=', accountId)
-      .where('status', '=', 'scheduled').where('send_at', '>=', minSendAt)
+      .where('id', '=', id).where('account_id', '=', accountId).where(stillCancellableWhere(minSendAt))
       .returningAll().executeTakeFirst();
     return row && toMessage(row);
   },

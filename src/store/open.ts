@@ -15,6 +15,8 @@ export interface StoreOptions {
   statementTimeoutMs?: number;
   /** Apply pending migrations on open (the server does; `relais migrate` does it explicitly). */
   migrate?: boolean;
+  /** PostgreSQL: without composite statements (KyselyStore); for the differential test. */
+  stepwise?: boolean;
 }
 
 export function storeKind(url: string): StoreKind {
@@ -28,7 +30,7 @@ export async function openStore(opts: StoreOptions): Promise<KyselyStore> {
   const kind = storeKind(opts.url);
   let store: KyselyStore | undefined;
   try {
-    store = kind === 'sqlite' ? openSqlite(opts.url) : new KyselyStore(openPostgres(opts), kind);
+    store = kind === 'sqlite' ? openSqlite(opts.url) : new KyselyStore(openPostgres(opts), kind, undefined, { stepwise: opts.stepwise });
     if (opts.migrate !== false) await store.migrate();
     return store;
   } catch (err) {

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { StoreTx } from '../core/ports.js';
+import type { OutboxPort } from '../core/ports.js';
 import type { Database } from './schema.js';
 import { toOutboxEntry } from './mappers.js';
 import { multiRow, type Raw } from './raw.js';
@@ -8,9 +8,7 @@ import { CHUNK } from './messages.js';
 const insertOutbox = multiRow('insert into outbox (account_id, message_id, recipient_id, channel, address, rendered, sent_at)',
   '(?, ?, ?, ?, ?, ?, ?)', ' returning id, recipient_id');
 
-type OutboxQueries = Pick<StoreTx, 'insertOutbox' | 'listOutbox'>;
-
-export const outboxQueries = (db: Kysely<Database>, raw: Raw): OutboxQueries => ({
+export const outboxQueries = (db: Kysely<Database>, raw: Raw): OutboxPort => ({
   async insertOutbox(entries) {
     const ids = new Map<number, number>();
     for (let i = 0; i < entries.length; i += CHUNK) {

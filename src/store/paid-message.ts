@@ -1,48 +1,50 @@
-import type { StoreTx } from '../core/ports.js';
-import type { StoreKind } from './kind.js';
+import type { MessagesPort } from '../core/ports.js';
 import type { MessageRow } from './schema.js';
 import { toJson, toMessage } from './mappers.js';
-import { insertLedger, moveBalanceAboveFloor } from './accounts.js';
-import { causeAround, Statement, type Raw } from './raw.js';
+import { insertLedger, moveBalanceAboveFloor } from './ledger.js';
+import { Statement, type Raw } from './raw.js';
+import { causeAround, lowestBefore, moveBalance, newEvent, newLedgerEntry, newMessage, newRecipient, word } from './rules.js';
 
-type PaidMessageQueries = Pick<StoreTx, 'insertPaidMessage'>;
+type PaidMessageQueries = Pick<MessagesPort, 'insertPaidMessage'>;
 
 /**
  * PostgreSQL: the whole of a schedule as one statement, so one round trip and one implicit
- * transaction instead of seven round trips (BEGIN, five statements, COMMIT). Every CTE reads the
- * debit: when the balance is short nothing at all is written. Parameters of INSERT … SELECT are
- * cast because PostgreSQL does not type them from the target columns.
+ * transaction instead of seven round trips (BEGIN, five statements, COMMIT), made of the steps
+ * the other path runs (rules.ts). Every CTE reads the debit: when the balance is short nothing at
+ * all is written. Parameters of INSERT … SELECT are cast because PostgreSQL does not type them
+ * from the target columns.
  */
 const pgInsertPaid = new Statement(`with debit as (
-    update accounts set balance = balance - ?::bigint where id = ?::bigint and balance >= ?::bigint returning balance
+    ${moveBalance('?::bigint', '?::bigint', '?::bigint')}
   ), message as (
-    insert into messages (account_id, channel, status, send_at, created_at, updated_at, tag, batch_id, idempotency_key,
-      request_hash, metadata, content, units, price, recipient_count, callback_url, callback_format)
-    select ?::bigint, ?::text, 'scheduled', ?::bigint, ?::bigint, ?::bigint, ?::text, ?::text, ?::text, ?::text, ?::text, ?::text,
-      ?::integer, ?::bigint, ?::integer, ?::text, ?::text from debit
+    ${newMessage.select({
+      account_id: '?::bigint', channel: '?::text', send_at: '?::bigint', created_at: '?::bigint', updated_at: '?::bigint', tag: '?::text',
+      batch_id: '?::text', idempotency_key: '?::text', request_hash: '?::text', metadata: '?::text', content: '?::text', units: '?::integer',
+      price: '?::bigint', recipient_count: '?::integer', callback_url: '?::text', callback_format: '?::text',
+    }, 'debit')}
     returning *
   ), recipient as (
-    insert into recipients (message_id, account_id, address, status, price, attempts, updated_at, content, units)
-    select message.id, message.account_id, r.address, 'pending', r.price, 0, message.created_at, r.content, r.units
-    from message, unnest(?::text[], ?::bigint[], ?::text[], ?::integer[]) with ordinality as r(address, price, content, units, n)
+    ${newRecipient.select({
+      message_id: 'message.id', account_id: 'message.account_id', address: 'r.address', price: 'r.price', updated_at: 'message.created_at',
+      content: 'r.content', units: 'r.units',
+    }, 'message, unnest(?::text[], ?::bigint[], ?::text[], ?::integer[]) with ordinality as r(address, price, content, units, n)')}
     order by r.n
   ), entry as (
-    insert into ledger (account_id, kind, amount, balance_after, message_id, cause, created_at)
-    select message.account_id, 'debit', -message.price, debit.balance, message.id, ?::text || message.id || ?::text, message.created_at
-    from debit, message
+    ${newLedgerEntry.select({ account_id: 'message.account_id', kind: word('debit'), amount: '-message.price', balance_after: 'debit.balance',
+      message_id: 'message.id', cause: '?::text || message.id || ?::text', created_at: 'message.created_at' }, 'debit, message')}
   ), event as (
-    insert into events (message_id, recipient_id, type, at, data)
-    select message.id, null, ?::text, message.created_at, ?::text from message
+    ${newEvent.select({ message_id: 'message.id', recipient_id: 'null', type: '?::text', at: 'message.created_at', data: '?::text' }, 'message')}
   )
   select * from message`);
 
-export const paidMessageQueries = (kind: StoreKind, raw: Raw, tx: Pick<StoreTx, 'insertMessage' | 'insertEvents'>): PaidMessageQueries => ({
+export const paidMessageQueries = (composite: boolean, raw: Raw, tx: Pick<MessagesPort, 'insertMessage' | 'insertEvents'>): PaidMessageQueries => ({
   async insertPaidMessage(m) {
-    if (kind === 'postgres') {
+    const lowest = lowestBefore(m.debit.floor, -m.price);
+    if (composite) {
       const [before, after] = causeAround(m.debit.cause);
       const own = (f: (r: (typeof m.recipients)[number]) => unknown) => m.recipients.map(f);
       const [row] = await raw.all<MessageRow>(pgInsertPaid, [
-        m.price, m.accountId, m.debit.floor + m.price,
+        -m.price, m.accountId, lowest,
         m.accountId, m.channel, m.sendAt, m.createdAt, m.createdAt, m.tag, m.batchId, m.idempotencyKey, m.requestHash,
         toJson(m.metadata), JSON.stringify(m.content), m.units, m.price, m.recipients.length, m.callback?.url ?? null, m.callback?.format ?? null,
         own((r) => r.address), own((r) => r.price), own((r) => (r.content ? JSON.stringify(r.content) : null)),
@@ -51,9 +53,9 @@ export const paidMessageQueries = (kind: StoreKind, raw: Raw, tx: Pick<StoreTx, 
       ]);
       return row && toMessage(row);
     }
-    // SQLite runs this inside the caller's transaction; the debit goes first so that a short
-    // balance writes nothing.
-    const [debit] = await raw.all<{ balance: number }>(moveBalanceAboveFloor, [-m.price, m.accountId, m.debit.floor + m.price]);
+    // Step by step inside the caller's transaction; the debit goes first so that a short balance
+    // writes nothing.
+    const [debit] = await raw.all<{ balance: number }>(moveBalanceAboveFloor, [-m.price, m.accountId, lowest]);
     if (!debit) return undefined;
     const message = await tx.insertMessage(m);
     await raw.all(insertLedger, [m.accountId, 'debit', -m.price, debit.balance, message.id, m.debit.cause(message.id), m.createdAt]);

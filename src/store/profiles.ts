@@ -1,10 +1,10 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { StoreTx } from '../core/ports.js';
+import type { AccountsPort } from '../core/ports.js';
 import type { AccountProfile, SubaccountType } from '../core/types.js';
 import type { AccountProfileTable, Database } from './schema.js';
 import { toAccount } from './mappers.js';
 
-type ProfileQueries = Pick<StoreTx, 'getProfile' | 'saveProfile' | 'findProfileByEmail' | 'findSubaccount' | 'listSubaccounts' | 'deleteApiKeys' | 'listSubaccountKeys'>;
+type ProfileQueries = Pick<AccountsPort, 'getProfile' | 'saveProfile' | 'findProfileByEmail' | 'findSubaccount' | 'listSubaccounts' | 'deleteApiKeys' | 'listSubaccountKeys'>;
 
 const toProfile = (r: Selectable<AccountProfileTable>): AccountProfile => ({
   accountId: r.account_id, email: r.email, subaccountsEnabled: Boolean(r.subaccounts_enabled), token: r.token,

@@ -49,16 +49,6 @@ export function inList(head: string, tail = ''): (n: number) => Statement {
   };
 }
 
-/**
- * The text of a ledger cause before and after the message id, for a statement that learns the id
- * itself and writes `before || id || after`.
- */
-export function causeAround(cause: (messageId: number) => string): [string, string] {
-  const mark = '\u0000';
-  const [before, after = ''] = cause(mark as unknown as number).split(mark);
-  return [before, after];
-}
-
 /** Runs statements inside the caller's transaction (or alone, outside one). */
 export interface Raw {
   all<R>(s: Statement, params: unknown[]): Promise<R[]>;

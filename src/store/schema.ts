@@ -1,9 +1,11 @@
 import type { Generated, Insertable, Selectable } from 'kysely';
+import type { LedgerKind, MessageStatus, RecipientStatus, WebhookStatus } from '../core/types.js';
 
 /**
  * Table types. Instants and credits are integers (epoch ms, thousandths) on both dialects,
  * so that SQLite and PostgreSQL compare and sum them identically; JSON is stored as text.
- * Change together with migrations/.
+ * Status and kind columns are typed with core's vocabulary, so that no query names a word core
+ * does not have. Change together with migrations/.
  */
 export interface AccountTable {
   id: Generated<number>;
@@ -28,7 +30,7 @@ export interface MessageTable {
   id: Generated<number>;
   account_id: number;
   channel: string;
-  status: string;
+  status: MessageStatus;
   send_at: number;
   created_at: number;
   updated_at: number;
@@ -55,7 +57,7 @@ export interface RecipientTable {
   message_id: number;
   account_id: number;
   address: string;
-  status: string;
+  status: RecipientStatus;
   price: number;
   provider_id: string | null;
   error: string | null;
@@ -79,7 +81,7 @@ export interface EventTable {
 export interface LedgerTable {
   id: Generated<number>;
   account_id: number;
-  kind: string;
+  kind: LedgerKind;
   amount: number;
   balance_after: number;
   message_id: number | null;
@@ -133,7 +135,7 @@ export interface WebhookDeliveryTable {
   tag: string | null;
   at: number;
   data: string | null;
-  status: string;
+  status: WebhookStatus;
   attempts: number;
   next_attempt_at: number;
   last_error: string | null;

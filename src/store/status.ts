@@ -1,15 +1,12 @@
-import { sql, type Kysely } from 'kysely';
-import type { StoreTx } from '../core/ports.js';
+import type { Kysely } from 'kysely';
+import type { MessagesPort } from '../core/ports.js';
 import type { Database } from './schema.js';
 import { toMessage, toRecipient } from './mappers.js';
+import { UNITS } from './rules.js';
 
-type StatusQueries = Pick<StoreTx, 'findRecipient' | 'listRecipientsByTag' | 'pendingUnits' | 'usage'>;
+type StatusQueries = Pick<MessagesPort, 'findRecipient' | 'listRecipientsByTag' | 'pendingUnits'>;
 
-// A recipient's units: its own when it has its own text, else its message's.
-const UNITS = sql<number>`coalesce(recipients.units, messages.units)`;
-const REFUNDED = ['failed', 'skipped', 'cancelled'];
-
-/** Status lookups and usage sums for the vendor dialects. */
+/** Status lookups and pending units for the vendor dialects. */
 export const statusQueries = (db: Kysely<Database>): StatusQueries => ({
   async findRecipient(messageId, address) {
     const row = await db.selectFrom('recipients').selectAll()
@@ -37,20 +34,5 @@ export const statusQueries = (db: Kysely<Database>): StatusQueries => ({
     return Number(r?.units ?? 0);
   },
 
-  async usage(accountId, channel, from, to) {
-    const spent = await db.selectFrom('ledger').innerJoin('messages', 'messages.id', 'ledger.message_id')
-      .select((eb) => eb.fn.sum<number | string | null>('ledger.amount').as('total'))
-      .where('ledger.account_id', '=', accountId).where('messages.channel', '=', channel)
-      .where('ledger.created_at', '>=', from).where('ledger.created_at', '<', to)
-      .executeTakeFirst();
-    const units = db.selectFrom('recipients').innerJoin('messages', 'messages.id', 'recipients.message_id')
-      .select((eb) => eb.fn.sum<number | string | null>(UNITS).as('units'))
-      .where('recipients.account_id', '=', accountId).where('messages.channel', '=', channel);
-    // Debited when the message was stored, given back when the recipient was released: the same
-    // instants the ledger books them, so units and cost agree period by period.
-    const bought = await units.where('messages.created_at', '>=', from).where('messages.created_at', '<', to).executeTakeFirst();
-    const refunded = await units.where('recipients.status', 'in', REFUNDED)
-      .where('recipients.updated_at', '>=', from).where('recipients.updated_at', '<', to).executeTakeFirst();
-    return { cost: -Number(spent?.total ?? 0), units: Number(bought?.units ?? 0) - Number(refunded?.units ?? 0) };
-  },
+
 });

@@ -1,9 +1,9 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { StoreTx } from '../core/ports.js';
+import type { SuppressionsPort } from '../core/ports.js';
 import type { StoredSuppression, SuppressionChannel } from '../core/types.js';
 import type { Database, SuppressionTable } from './schema.js';
 
-type StopListQueries = Pick<StoreTx, 'listStoredSuppressions' | 'findStoredSuppression' | 'removeSuppressionById'>;
+type StopListQueries = Pick<SuppressionsPort, 'listStoredSuppressions' | 'findStoredSuppression' | 'removeSuppressionById'>;
 
 const toStored = (r: Selectable<SuppressionTable>): StoredSuppression => ({
   id: r.id, accountId: r.account_id, channel: r.channel as SuppressionChannel, address: r.address, reason: r.reason, createdAt: r.created_at,

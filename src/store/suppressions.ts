@@ -1,11 +1,11 @@
 import type { Kysely } from 'kysely';
-import type { StoreTx } from '../core/ports.js';
+import type { SuppressionsPort } from '../core/ports.js';
 import type { Database } from './schema.js';
 import { toSuppression } from './mappers.js';
 import { CHUNK } from './messages.js';
 import { inList, type Raw } from './raw.js';
 
-type SuppressionQueries = Pick<StoreTx, 'addSuppression' | 'removeSuppression' | 'listSuppressions' | 'suppressedAmong'>;
+type SuppressionQueries = Pick<SuppressionsPort, 'addSuppression' | 'removeSuppression' | 'listSuppressions' | 'suppressedAmong'>;
 
 // Read by every delivery round: written out rather than built by Kysely (raw.ts).
 const suppressedAmong = inList('select address from suppressions where account_id = ? and channel = ? and address in');

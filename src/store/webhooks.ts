@@ -1,15 +1,14 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
-import type { NewEvent, StoreTx } from '../core/ports.js';
-import type { WebhookDelivery, WebhookStatus } from '../core/types.js';
+import type { NewEvent, WebhooksPort } from '../core/ports.js';
+import { RECIPIENT_STATUSES, type WebhookDelivery, type WebhookStatus } from '../core/types.js';
 import type { StoreKind } from './kind.js';
 import type { Database, WebhookDeliveryTable } from './schema.js';
 import { CHUNK } from './messages.js';
 import { multiRow, type Raw } from './raw.js';
+import { around, word } from './rules.js';
 
-type WebhookQueries = Pick<StoreTx, 'claimWebhooks' | 'releaseWebhooks' | 'finishWebhook' | 'listWebhooks'>;
-
-/** Recipient events a client hears about: every change of a recipient's status. */
-const CALLBACK_EVENTS = new Set(['sent', 'delivered', 'undelivered', 'failed', 'skipped', 'cancelled']);
+/** Recipient events a client hears about: every change of a recipient's status (an event is named after the status it reached). */
+const CALLBACK_EVENTS = new Set<string>(RECIPIENT_STATUSES.filter((s) => s !== 'pending'));
 
 const toWebhook = (r: Selectable<WebhookDeliveryTable>): WebhookDelivery => ({
   id: r.id, accountId: r.account_id, messageId: r.message_id, recipientId: r.recipient_id, event: r.event, format: r.format,
@@ -27,12 +26,12 @@ export const isCallbackEvent = (type: string): boolean => CALLBACK_EVENTS.has(ty
 export const enqueueSql = (data: string, from: string): string => `insert into webhook_deliveries (account_id, message_id,
   recipient_id, event, format, url, address, tag, at, data, status, attempts, next_attempt_at, created_at)
   select m.account_id, m.id, r.id, cast(? as text), m.callback_format, m.callback_url, r.address, m.tag, cast(? as bigint),
-    ${data}, 'pending', 0, cast(? as bigint), cast(? as bigint)
+    ${data}, ${word('pending')}, 0, cast(? as bigint), cast(? as bigint)
   from ${from} join messages m on m.id = r.message_id
   where m.callback_url is not null`;
 
 // One statement for many recipients, each with its own data: (recipient id, data) rows joined in.
-const [head, tail] = enqueueSql('v.column2', '(\0) as v join recipients r on r.id = v.column1').split('\0');
+const [head, tail] = around((values) => enqueueSql('v.column2', `(${values}) as v join recipients r on r.id = v.column1`));
 const enqueue = multiRow(head, '(cast(? as bigint), cast(? as text))', tail);
 
 /**
@@ -56,7 +55,7 @@ export async function enqueueWebhooks(raw: Raw, events: NewEvent[]): Promise<voi
   }
 }
 
-export const webhookQueries = (db: Kysely<Database>, kind: StoreKind): WebhookQueries => ({
+export const webhookQueries = (db: Kysely<Database>, kind: StoreKind): WebhooksPort => ({
   async claimWebhooks(now, limit, leaseUntil, skip = []) {
     let due = db.selectFrom('webhook_deliveries').select('id')
       .where('status', '=', 'pending').where('next_attempt_at', '<=', now).orderBy('next_attempt_at').orderBy('id').limit(limit);

@@ -70,8 +70,11 @@ export interface TestStore {
   cleanup(): Promise<void>;
 }
 
-/** A fresh, migrated, empty store of this dialect; `cleanup` closes it and deletes its data. */
-export async function testStore(dialect: Dialect): Promise<TestStore> {
+/**
+ * A fresh, migrated, empty store of this dialect; `cleanup` closes it and deletes its data.
+ * `stepwise`: PostgreSQL without its composite statements (openStore).
+ */
+export async function testStore(dialect: Dialect, opts: { stepwise?: boolean } = {}): Promise<TestStore> {
   if (dialect === 'sqlite') {
     const dir = await mkdtemp(join(tmpdir(), 'relais-test-'));
     const url = `sqlite:${join(dir, 'relais.db')}`;
@@ -98,7 +101,7 @@ export async function testStore(dialect: Dialect): Promise<TestStore> {
   await adminQuery(p.url, `CREATE DATABASE "${name}"`);
   const drop = () => adminQuery(p.url, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   try {
-    const store = await openStore({ url, migrate: true, poolSize: 5 });
+    const store = await openStore({ url, migrate: true, poolSize: 5, ...opts });
     return {
       store, url,
       async cleanup() {
