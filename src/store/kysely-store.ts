@@ -22,6 +22,7 @@ import { directSqlite } from './sqlite-direct.js';
 import { paidMessageQueries } from './paid-message.js';
 import { cancelOneQueries } from './cancel-one.js';
 import { PlannerStatistics } from './planner-statistics.js';
+import { receiptQueries } from './receipts.js';
 
 const bind = (db: Kysely<Database>, kind: StoreKind, raw: Raw, onFullClaim?: () => void): StoreTx => {
   const messages = messageQueries(db, raw, kind);
@@ -45,6 +46,7 @@ const bind = (db: Kysely<Database>, kind: StoreKind, raw: Raw, onFullClaim?: () 
     ...stopListQueries(db),
     ...statusQueries(db),
     ...webhookQueries(db, kind),
+    ...receiptQueries(raw),
   };
 };
 
