@@ -9,7 +9,7 @@ const known = new Statement('select 1 as found from provider_ids where provider_
 
 export const receiptQueries = (raw: Raw): ReceiptsPort => ({
   async awaitReceipt(recipientId, providerId) {
-    await raw.all(remember, [providerId, recipientId]);
+    await raw.run(remember, [providerId, recipientId]);
   },
 
   async settleByProviderId(providerId, status, at, error) {

@@ -4,6 +4,7 @@ import type { Store } from '../../src/core/ports.js';
 import type { OutgoingMessage, SendResult, Transport, TransportMessage, TransportRecipient } from '../../src/core/transport.js';
 import { scheduleMessage } from '../../src/core/schedule.js';
 import type { Message, OutboxEntry } from '../../src/core/types.js';
+import { InFlight } from '../../src/transports/in-flight.js';
 import { OutboxTransport } from '../../src/transports/outbox.js';
 import { DIALECTS, postgresAvailable, type Dialect } from './store.js';
 
@@ -46,6 +47,7 @@ export class ScriptedTransport implements Transport {
   readonly name = 'scripted';
   readonly calls: OutgoingMessage[] = [];
   private readonly outbox: OutboxTransport;
+  private readonly inFlight = new InFlight();
 
   constructor(core: Core, private readonly script: (msg: OutgoingMessage, n: number) => Scripted | Promise<Scripted> = () => undefined) {
     this.outbox = new OutboxTransport(core.store.autocommit, core.clock);
@@ -55,19 +57,24 @@ export class ScriptedTransport implements Transport {
     return this.calls.filter((c) => c.recipientId === recipientId).length;
   }
 
-  async send(message: TransportMessage, recipients: TransportRecipient[]): Promise<SendResult[]> {
-    const results: SendResult[] = [];
-    for (const recipient of recipients) {
-      const msg: OutgoingMessage = { ...message, ...recipient };
-      this.calls.push(msg);
-      const r = await this.script(msg, this.callsFor(msg.recipientId));
-      if (r !== undefined && 'throw' in r) throw new Error(r.throw);
-      results.push(r ?? (await this.outbox.send(message, [recipient]))[0]);
-    }
-    return results;
+  send(message: TransportMessage, recipients: TransportRecipient[]): Promise<SendResult[]> {
+    return this.inFlight.run(this.name, async () => {
+      const results: SendResult[] = [];
+      for (const recipient of recipients) {
+        const msg: OutgoingMessage = { ...message, ...recipient };
+        this.calls.push(msg);
+        const r = await this.script(msg, this.callsFor(msg.recipientId));
+        if (r !== undefined && 'throw' in r) throw new Error(r.throw);
+        results.push(r ?? (await this.outbox.send(message, [recipient]))[0]);
+      }
+      return results;
+    });
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    await this.inFlight.close();
+    await this.outbox.close();
+  }
 }
 
 /** Every outbox row (all accounts), oldest first. */
