@@ -9,9 +9,9 @@ import type { Transport, TransportRegistry } from '../../src/core/transport.js';
 import { Dispatcher } from '../../src/dispatch/dispatcher.js';
 import { dialectOptions } from '../../src/compose.js';
 import { WebhookSender } from '../../src/dispatch/webhooks.js';
-import { composeCore, defaultTransports, webhookSender } from '../../src/main.js';
+import { composeCore, webhookSender } from '../../src/main.js';
 import { createMetrics } from '../../src/metrics.js';
-import { inStoreSenders } from '../../src/transports/registry.js';
+import { buildTransports, inStoreSenders } from '../../src/transports/registry.js';
 import { FakeClock } from './clock.js';
 import { dialectBlocks, testStore, type Dialect } from './store.js';
 
@@ -60,7 +60,7 @@ export async function startTestApp(opts: {
   const metrics = createMetrics();
   let dispatcher: Dispatcher | undefined;
   const core = composeCore(config, db.store, { clock, observer: metrics.observer, wakeup: { notify: (t) => dispatcher?.notify(t) } });
-  const transports: TransportRegistry = { ...defaultTransports(core), ...opts.transports?.(core) };
+  const transports: TransportRegistry = { ...buildTransports(config.transports, { clock, outbox: db.store.autocommit }), ...opts.transports?.(core) };
   dispatcher = new Dispatcher(core, transports, { ...config.dispatch, inStore: inStoreSenders(transports) });
   const webhooks = webhookSender(core, config);
   const app = await buildApp({
