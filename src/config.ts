@@ -4,12 +4,9 @@ import { isSupportedCountry } from 'libphonenumber-js';
 import { IANAZone } from 'luxon';
 import { parseCredits } from './core/money.js';
 import { kindOf, type StoreKind } from './store/kind.js';
+import { selectTransports, transportVariables, type TransportSelection } from './transports/registry.js';
 
-/**
- * Every environment variable Relais reads, with its default and meaning. The README's config
- * table lists exactly these (a test checks it); this module is the only reader of process.env.
- */
-export const ENV = {
+const CORE_ENV = {
   PORT: { default: '8080', doc: 'HTTP port' },
   HOST: { default: '127.0.0.1', doc: 'HTTP listen address' },
   RELAIS_HTTP_MAX_CONNECTIONS: { default: '1024', doc: 'Most HTTP connections open at once; more are closed on arrival' },
@@ -43,6 +40,10 @@ export const ENV = {
   RELAIS_POLL_INTERVAL_MS: { default: '1000', doc: 'Fallback poll interval of the dispatcher' },
   RELAIS_MAX_ATTEMPTS: { default: '5', doc: 'Transport attempts per recipient before it fails (and is refunded)' },
   RELAIS_TRANSPORT_CONCURRENCY: { default: '16', doc: 'Sends in flight per transport' },
+  RELAIS_SMS_TRANSPORT: { default: 'outbox', doc: 'Transport of SMS messages (its own settings are `RELAIS_<NAME>_*`, below)' },
+  RELAIS_EMAIL_TRANSPORT: { default: 'outbox', doc: 'Transport of e-mails' },
+  RELAIS_VOICE_TRANSPORT: { default: 'outbox', doc: 'Transport of voice calls' },
+  RELAIS_REFUND_UNDELIVERED: { default: 'false', doc: 'Refund a recipient whose delivery receipt says undelivered (vendors charge for it)' },
   RELAIS_SMSPARTNER_ALWAYS_200: { default: 'false', doc: 'SMS Partner dialect: answer errors with HTTP 200 (for clients that only read the body)' },
   RELAIS_WEBHOOK_SECRET: { default: '', doc: 'Key of the HMAC-SHA256 `X-Relais-Signature` header of status callbacks; unset = not signed' },
   RELAIS_WEBHOOK_TIMEOUT_MS: { default: '10000', doc: 'Timeout of one status callback request' },
@@ -51,7 +52,16 @@ export const ENV = {
   RELAIS_ALLOW_PRIVATE_CALLBACKS: { default: 'false', doc: 'Allow callbacks to loopback and private addresses' },
 } as const;
 
-export type EnvName = keyof typeof ENV;
+export type EnvName = keyof typeof CORE_ENV;
+
+/**
+ * Every environment variable Relais reads, with its default and meaning: core's, then each
+ * transport's own (transports/registry.ts). The README's config table lists exactly these (a
+ * test checks it); this module is the only reader of process.env.
+ */
+export const ENV: Readonly<Record<EnvName, { default: string; doc: string }> & Record<string, { default: string; doc: string }>> = {
+  ...CORE_ENV, ...transportVariables(),
+};
 
 export interface Config {
   http: {
@@ -69,7 +79,8 @@ export interface Config {
   currency: string;
   pricing: { smsPerSegment: number; email: number; voice: number };
   limits: { maxRecipients: number; pastToleranceMs: number; maxHorizonMs: number };
-  dispatch: { batchSize: number; leaseMs: number; pollIntervalMs: number; maxAttempts: number; concurrency: number };
+  dispatch: { batchSize: number; leaseMs: number; pollIntervalMs: number; maxAttempts: number; concurrency: number; refundUndelivered: boolean };
+  transports: TransportSelection;
   webhooks: { secret: string | null; timeoutMs: number; maxAttempts: number; destinationConcurrency: number; allowPrivate: boolean };
   smspartner: { always200: boolean };
 }
@@ -136,6 +147,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { dotenv?
     return text as T;
   };
 
+  const transports = (): TransportSelection => {
+    try {
+      return selectTransports({ sms: get('RELAIS_SMS_TRANSPORT'), email: get('RELAIS_EMAIL_TRANSPORT'), voice: get('RELAIS_VOICE_TRANSPORT') }, (name) => env[name]);
+    } catch (err) {
+      throw new ConfigError((err as Error).message);
+    }
+  };
+
   const dataDir = get('RELAIS_DATA_DIR');
   const url = env.RELAIS_DATABASE_URL?.trim() || `sqlite:${dataDir.replace(/\/$/, '')}/relais.db`;
   const kind = kindOf(url);
@@ -169,8 +188,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { dotenv?
     dispatch: {
       batchSize: env.RELAIS_DISPATCH_BATCH?.trim() ? int('RELAIS_DISPATCH_BATCH', 1, 10_000) : defaultBatch(kind), leaseMs: int('RELAIS_LEASE_SECONDS', 1) * 1000,
       pollIntervalMs: int('RELAIS_POLL_INTERVAL_MS', 10), maxAttempts: int('RELAIS_MAX_ATTEMPTS', 1, 100),
-      concurrency: int('RELAIS_TRANSPORT_CONCURRENCY', 1, 1000),
+      concurrency: int('RELAIS_TRANSPORT_CONCURRENCY', 1, 1000), refundUndelivered: bool('RELAIS_REFUND_UNDELIVERED'),
     },
+    transports: transports(),
     webhooks: {
       secret: env.RELAIS_WEBHOOK_SECRET?.trim() || null, timeoutMs: int('RELAIS_WEBHOOK_TIMEOUT_MS', 100, 600_000),
       maxAttempts: int('RELAIS_WEBHOOK_MAX_ATTEMPTS', 1, 100), destinationConcurrency: int('RELAIS_WEBHOOK_DESTINATION_CONCURRENCY', 1, 1000),

@@ -13,13 +13,15 @@ import { createMetrics } from './metrics.js';
 import { openSecrets } from './secret-key.js';
 import { openStore } from './store/open.js';
 import { PgWakeup } from './store/wakeup.js';
+import { closeTransports, type TransportRegistry } from './core/transport.js';
 import { OutboxTransport } from './transports/outbox.js';
-import { closeTransports, type TransportRegistry } from './transports/registry.js';
+import { buildTransports, inStoreSenders } from './transports/registry.js';
 
 export type Role = 'all' | 'api' | 'worker';
 
 export { composeCore };
 
+/** The outbox for every channel, as the default configuration builds it (tests, benchmarks). */
 export function defaultTransports(core: Core): TransportRegistry {
   const outbox = new OutboxTransport(core.store.autocommit, core.clock);
   return { sms: outbox, email: outbox, voice: outbox };
@@ -70,9 +72,10 @@ export async function startServer(config: Config, opts: { role?: Role; logger?: 
     },
   };
   const core = composeCore(config, store, { clock, observer: metrics.observer, wakeup, secrets });
-  const transports = defaultTransports(core);
-  if (role !== 'api') {
-    dispatcher = new Dispatcher(core, transports, config.dispatch, log);
+  // Only a worker sends: an API node opens no connection to a provider.
+  const transports = role === 'api' ? undefined : buildTransports(config.transports, { clock, outbox: store.autocommit });
+  if (transports) {
+    dispatcher = new Dispatcher(core, transports, { ...config.dispatch, inStore: inStoreSenders(transports) }, log);
     dispatcher.start();
     webhooks = webhookSender(core, config, log);
     webhooks.start();
@@ -85,7 +88,7 @@ export async function startServer(config: Config, opts: { role?: Role; logger?: 
     await dispatcher?.stop();
     await webhooks?.stop();
     await remote?.close();
-    await closeTransports(transports);
+    if (transports) await closeTransports(transports);
     await store.close();
   };
   try {

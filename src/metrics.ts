@@ -18,6 +18,9 @@ export function createMetrics(): Metrics {
   const skipped = new Counter({ name: 'relais_recipients_skipped_total', help: 'Recipients skipped (suppressed)', labelNames, registers: [registry] });
   const messagesScheduled = new Counter({ name: 'relais_messages_scheduled_total', help: 'Messages scheduled', labelNames, registers: [registry] });
   const messagesCancelled = new Counter({ name: 'relais_messages_cancelled_total', help: 'Messages cancelled', labelNames, registers: [registry] });
+  const receipts = new Counter({
+    name: 'relais_receipts_total', help: 'Delivery receipts: settled a recipient, repeated, or unknown (dropped)', labelNames: ['transport', 'outcome'], registers: [registry],
+  });
   const lateness = new Histogram({
     name: 'relais_dispatch_lateness_seconds', help: 'Actual send time minus sendAt', labelNames, registers: [registry],
     buckets: [0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
@@ -30,6 +33,7 @@ export function createMetrics(): Metrics {
       sent(channel, latenessMs) { sent.inc({ channel }); lateness.observe({ channel }, Math.max(0, latenessMs) / 1000); },
       failed(channel) { failed.inc({ channel }); },
       skipped(channel) { skipped.inc({ channel }); },
+      receipt(transport, outcome) { receipts.inc({ transport, outcome }); },
     },
   };
 }

@@ -13,7 +13,9 @@ import { scheduleMessage } from '../../src/core/schedule.js';
 import { Dispatcher } from '../../src/dispatch/dispatcher.js';
 import { defaultTransports } from '../../src/main.js';
 import { openStore } from '../../src/store/open.js';
-import type { TransportRegistry } from '../../src/transports/registry.js';
+import type { SendWithin } from '../../src/core/delivery.js';
+import type { Transport, TransportRegistry } from '../../src/core/transport.js';
+import { inStoreSenders } from '../../src/transports/registry.js';
 import { onCleanup } from './cleanup.js';
 import type { BenchDb } from './db.js';
 import { ROOT } from './results.js';
@@ -64,15 +66,15 @@ export async function openInProcess(db: BenchDb, opts: { accounts?: number; oneB
   const core = composeCore(config, store, { wakeup: { notify: (sendAt) => dispatcher?.notify(sendAt) } });
   let sent = 0;
   const base = defaultTransports(core);
-  const wrapped = new Map<object, TransportRegistry['sms']>();
+  const baseInStore = inStoreSenders(base);
+  const wrapped = new Map<Transport, Transport>();
+  const inStore = new Map<Transport, SendWithin>();
   const transports = Object.fromEntries(Object.entries(base).map(([channel, t]) => {
     let w = wrapped.get(t);
     if (!w) {
-      const within = opts.oneByOne ? undefined : t.sendWithin?.bind(t);
-      w = {
-        name: t.name, close: () => t.close(), send: async (msg) => { const r = await t.send(msg); sent++; return r; },
-        ...(within && { sendWithin: async (tx, msgs) => { const r = await within(tx, msgs); sent += msgs.length; return r; } }),
-      };
+      w = { name: t.name, close: () => t.close(), send: async (message, recipients, o) => { const r = await t.send(message, recipients, o); sent += r.length; return r; } };
+      const within = baseInStore.get(t);
+      if (within && !opts.oneByOne) inStore.set(w, async (tx, msgs) => { const r = await within(tx, msgs); sent += msgs.length; return r; });
       wrapped.set(t, w);
     }
     return [channel, w];
@@ -90,7 +92,7 @@ export async function openInProcess(db: BenchDb, opts: { accounts?: number; oneB
     sent: () => sent,
     startDispatcher() {
       if (dispatcher) return;
-      dispatcher = new Dispatcher(core, transports, config.dispatch, log);
+      dispatcher = new Dispatcher(core, transports, { ...config.dispatch, inStore }, log);
       dispatcher.start();
     },
     async close() {

@@ -1,6 +1,7 @@
 import type { CountryCode } from 'libphonenumber-js';
 import type { Clock } from './clock.js';
 import type { Store, Wakeup } from './ports.js';
+import type { ReceiptOutcome } from './transport.js';
 import type { Pricing } from './pricing.js';
 import type { SecretBox } from './secrets.js';
 import type { Channel } from './types.js';
@@ -12,9 +13,11 @@ export interface Observer {
   sent(channel: Channel, latenessMs: number): void;
   failed(channel: Channel): void;
   skipped(channel: Channel): void;
+  /** A delivery receipt from `transport`, by what it did (core/receipts.ts). */
+  receipt(transport: string, outcome: ReceiptOutcome): void;
 }
 
-export const silentObserver: Observer = { scheduled() {}, cancelled() {}, sent() {}, failed() {}, skipped() {} };
+export const silentObserver: Observer = { scheduled() {}, cancelled() {}, sent() {}, failed() {}, skipped() {}, receipt() {} };
 
 export interface Limits {
   maxRecipients: number;

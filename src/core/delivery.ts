@@ -1,7 +1,8 @@
 import type { Core } from './context.js';
 import { refundReleased } from './ledger.js';
-import type { NewEvent, OutgoingMessage, ReleasedRecipient, SendResult, StoreTx } from './ports.js';
+import type { NewEvent, ReleasedRecipient, StoreTx } from './ports.js';
 import { suppressionChannelOf } from './suppressions.js';
+import type { OutgoingMessage, SendResult } from './transport.js';
 import type { Channel, DueMessage, MessageStatus, Recipient, RecipientStatus, SuppressionChannel } from './types.js';
 
 export interface DeliveryOptions {
@@ -21,12 +22,19 @@ export interface DeliveryOptions {
    * Default: no limits.
    */
   slot?<T>(channel: Channel, turn: () => Promise<T>): Promise<T>;
-  /** The in-store delivery of a channel's transport, if it has one (Transport.sendWithin). */
+  /** The in-store delivery of a channel's transport, if it has one (the outbox's: TransportModule.inStore). */
   sendWithin?(channel: Channel): SendWithin | undefined;
+  /** Whether a channel's transport reports receipts: its provider ids are then remembered (ReceiptsPort.awaitReceipt). */
+  awaitsReceipts?(channel: Channel): boolean;
   /** Hears a message whose delivery stopped on an error (a database that went away); its lease then runs out. */
   onError?(message: DueMessage, err: unknown): void;
 }
 
+/**
+ * The outbox's fast path: delivers a chunk inside the transaction that records it, so that a
+ * crash keeps or loses both, never duplicates. Returns the provider ids, in order; a throw rolls
+ * the whole chunk back.
+ */
 export type SendWithin = (tx: StoreTx, msgs: OutgoingMessage[]) => Promise<string[]>;
 
 export type DeliveryOutcome = { status: MessageStatus } | { retryAt: number } | { lostLease: true };
@@ -260,7 +268,7 @@ async function turn(core: Core, run: Run, r: Recipient, opts: DeliveryOptions): 
     return;
   }
   const result = await opts.send(outgoing(run.message, r));
-  await recordResult(core, run, r, result, opts.maxAttempts);
+  await recordResult(core, run, r, result, opts);
 }
 
 /** True while this worker holds the lease with more than half of it left; renews it otherwise. */
@@ -345,11 +353,12 @@ async function releaseSuppressed(core: Core, runs: Run[], inTx?: StoreTx): Promi
 }
 
 /** Applies one transport result; a recipient to retry raises the run's attempt number. */
-async function recordResult(core: Core, run: Run, r: Recipient, result: SendResult, maxAttempts: number): Promise<void> {
+async function recordResult(core: Core, run: Run, r: Recipient, result: SendResult, opts: DeliveryOptions): Promise<void> {
   const { message } = run;
   const now = core.clock.now();
   const event = (type: string, data: Record<string, unknown> | null): NewEvent => ({ messageId: message.id, recipientId: r.id, type, at: now, data });
   if (result.ok) {
+    if (opts.awaitsReceipts?.(message.channel)) await core.store.autocommit.awaitReceipt(r.id, result.providerId);
     const recorded = await core.store.autocommit.markRecipient(r, { status: 'sent', at: now, providerId: result.providerId, error: null }, true,
       { type: 'sent', data: { providerId: result.providerId } });
     if (recorded) run.statuses.set(r.id, 'sent');
@@ -358,7 +367,7 @@ async function recordResult(core: Core, run: Run, r: Recipient, result: SendResu
     return;
   }
   const attempt = r.attempts + 1;
-  if (result.retryable && attempt < maxAttempts) {
+  if (result.retryable && attempt < opts.maxAttempts) {
     if (await core.store.autocommit.updatePendingRecipient(r.id, { status: 'pending', at: now, error: result.reason }, true)) run.retry = Math.max(run.retry, attempt);
     else run.stale = true;
     return;

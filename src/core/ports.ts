@@ -4,6 +4,8 @@ import type {
   OutboxEntry, Recipient, RecipientStatus, StoredSuppression, Subaccount, Suppression, SuppressionChannel, WebhookDelivery,
 } from './types.js';
 
+export type { OutgoingMessage, SendResult, Transport } from './transport.js';
+
 export interface NewMessage {
   accountId: number;
   channel: Channel;
@@ -260,7 +262,7 @@ export interface SettingsPort {
  * state change is a conditional update whose result says whether it won: callers never
  * check-then-act across two statements.
  */
-export interface StoreTx extends AccountsPort, LedgerPort, MessagesPort, DispatchPort, SuppressionsPort, OutboxPort, WebhooksPort, SettingsPort {}
+export interface StoreTx extends AccountsPort, LedgerPort, MessagesPort, DispatchPort, SuppressionsPort, OutboxPort, WebhooksPort, SettingsPort, ReceiptsPort {}
 
 export interface Store {
   /**
@@ -279,36 +281,20 @@ export interface Store {
   close(): Promise<void>;
 }
 
-/** What a transport is asked to deliver: one recipient of one message. */
-export interface OutgoingMessage {
-  accountId: number;
-  messageId: number;
-  recipientId: number;
-  channel: Channel;
-  address: string;
-  content: MessageContent;
-  sendAt: number;
-  metadata: Record<string, unknown> | null;
-}
-
-/** Transport outcomes are data: a thrown error counts as retryable. */
-export type SendResult =
-  | { ok: true; providerId: string }
-  | { ok: false; retryable: boolean; reason: string; providerCode?: string };
-
-export interface Transport {
-  readonly name: string;
-  send(msg: OutgoingMessage): Promise<SendResult>;
-  /**
-   * Only for a transport that writes into the store itself (the outbox): delivers a batch inside
-   * the transaction that records it, so that a crash keeps or loses both, never duplicates.
-   * Returns the provider ids, in order; a throw rolls the whole batch back.
-   */
-  sendWithin?(tx: StoreTx, msgs: OutgoingMessage[]): Promise<string[]>;
-  close(): Promise<void>;
-}
-
 /** Tells the dispatcher that a message may be due sooner than it planned. */
 export interface Wakeup {
   notify(sendAt: number): void;
+}
+
+/** Receipts: a provider's later word on a recipient, matched by the provider id it gave (store/receipts.ts). */
+export interface ReceiptsPort {
+  /** Remembers the provider id of a send whose transport reports receipts, before the send is recorded. */
+  awaitReceipt(recipientId: number, providerId: string): Promise<void>;
+  /**
+   * sent → `status` for the recipients sent with this provider id (one, unless two transports gave
+   * the same id); none when no such recipient is `sent` (unknown id, or settled already).
+   */
+  settleByProviderId(providerId: string, status: 'delivered' | 'undelivered', at: number, error: string | null): Promise<ReleasedRecipient[]>;
+  /** Whether a send was ever recorded with this provider id. */
+  knowsProviderId(providerId: string): Promise<boolean>;
 }

@@ -3,12 +3,14 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Core } from '../core/context.js';
 import { claimDue, deliverBatch, sendDueInStore, type SendWithin } from '../core/delivery.js';
-import type { OutgoingMessage, SendResult, Transport, Wakeup } from '../core/ports.js';
+import type { Wakeup } from '../core/ports.js';
+import { recordReceipt } from '../core/receipts.js';
+import type { OutgoingMessage, Receipt, SendResult, Transport, TransportRegistry } from '../core/transport.js';
 import type { Channel, DueMessage } from '../core/types.js';
-import type { TransportRegistry } from '../transports/registry.js';
 import { backoffMs } from './backoff.js';
 import { Limiter } from './limiter.js';
 import { PollingLoop } from './polling-loop.js';
+import { TokenBucket, timerSleep, type SleepUntil } from './token-bucket.js';
 
 export interface DispatcherOptions {
   batchSize: number;
@@ -16,7 +18,16 @@ export interface DispatcherOptions {
   pollIntervalMs: number;
   maxAttempts: number;
   concurrency: number;
+  /** RELAIS_REFUND_UNDELIVERED: an undelivered receipt refunds its recipient (core/receipts.ts). */
+  refundUndelivered?: boolean;
   owner?: string;
+  /**
+   * The outbox's in-store delivery, by the transport it belongs to (TransportModule.inStore; the
+   * composition root builds it). A channel whose transport has none sends by lease, one by one.
+   */
+  inStore?: ReadonlyMap<Transport, SendWithin>;
+  /** How the rate limits wait; default: timers on the core clock. */
+  sleepUntil?: SleepUntil;
 }
 
 /** In-store transactions per round: on PostgreSQL one runs its statements while the other waits for its round trips. */
@@ -30,6 +41,7 @@ const IN_STORE_LANES = 2;
 export class Dispatcher extends PollingLoop implements Wakeup {
   readonly owner: string;
   private readonly limiters = new Map<string, Limiter>();
+  private readonly buckets = new Map<Transport, TokenBucket>();
   private readonly inFlight = new Set<Promise<unknown>>();
   /** Channels whose transport writes into the store. */
   private readonly inStore = new Map<Channel, SendWithin>();
@@ -43,13 +55,16 @@ export class Dispatcher extends PollingLoop implements Wakeup {
   ) {
     super();
     this.owner = opts.owner ?? `worker-${process.pid}-${randomBytes(4).toString('hex')}`;
-    // One SendWithin per transport, so that channels sharing a transport share its transactions.
-    const byTransport = new Map<Transport, SendWithin>();
+    // One SendWithin per transport, so that channels sharing a transport share its transactions;
+    // none for a paced transport, whose sends must each wait for the rate limit.
     for (const [channel, t] of Object.entries(transports) as [Channel, Transport][]) {
-      if (!t.sendWithin) continue;
-      let within = byTransport.get(t);
-      if (!within) byTransport.set(t, (within = (tx, msgs) => t.sendWithin!(tx, msgs)));
-      this.inStore.set(channel, within);
+      const within = opts.inStore?.get(t);
+      if (within && t.rate === undefined) this.inStore.set(channel, within);
+    }
+    const sleepUntil = opts.sleepUntil ?? timerSleep(core.clock);
+    for (const t of new Set(Object.values(transports))) {
+      if (t.rate !== undefined) this.buckets.set(t, new TokenBucket(t.rate, core.clock, sleepUntil));
+      t.receipts?.((receipt) => this.receipt(t, receipt));
     }
   }
 
@@ -160,8 +175,12 @@ export class Dispatcher extends PollingLoop implements Wakeup {
         maxAttempts: this.opts.maxAttempts,
         backoffMs: (attempt) => backoffMs(attempt),
         send: (msg) => this.send(msg),
-        slot: (channel, turn) => this.limiterOf(channel).run(turn),
+        slot: (channel, turn) => this.limiterOf(channel).run(async () => {
+          await this.buckets.get(this.transports[channel])?.take();
+          return turn();
+        }),
         sendWithin: (channel) => this.inStore.get(channel),
+        awaitsReceipts: (channel) => this.transports[channel].receipts !== undefined,
         onError: (message, err) => this.log?.error({ err, messageId: message.id, owner: this.owner }, 'delivery failed'),
       });
       for (const outcome of outcomes) if ('retryAt' in outcome) this.notify(outcome.retryAt);
@@ -172,20 +191,47 @@ export class Dispatcher extends PollingLoop implements Wakeup {
   }
 
   private limiterOf(channel: Channel): Limiter {
-    const name = this.transports[channel].name;
-    let limiter = this.limiters.get(name);
-    if (!limiter) this.limiters.set(name, (limiter = new Limiter(this.opts.concurrency)));
+    const t = this.transports[channel];
+    let limiter = this.limiters.get(t.name);
+    if (!limiter) this.limiters.set(t.name, (limiter = new Limiter(t.concurrency ?? this.opts.concurrency)));
     return limiter;
   }
 
+  /**
+   * One recipient through its transport. The turn began with more than half the lease left
+   * (core/delivery.ts holdsLease): an answer later than that is not waited for, so that the send
+   * ends while the message is still this worker's.
+   */
   private async send(msg: OutgoingMessage): Promise<SendResult> {
     // On SQLite every query resolves at once: without a turn of the event loop per send, a burst
     // would run as one chain of microtasks and starve the HTTP API and the timers until its end.
     await yieldToEventLoop();
+    const { recipientId, address, content, ...message } = msg;
+    const transport = this.transports[msg.channel];
+    const signal = AbortSignal.timeout(this.opts.leaseMs / 2);
     try {
-      return await this.transports[msg.channel].send(msg);
+      const [result] = await untilAborted(transport.send(message, [{ recipientId, address, content }], { signal }), signal);
+      if (!result) throw new Error(`transport ${transport.name} answered no result`);
+      return result;
     } catch (err) {
-      return { ok: false, retryable: true, reason: err instanceof Error ? err.message : String(err) };
+      return { ok: false, retryable: true, reason: signal.aborted ? `transport ${transport.name} did not answer in time` : err instanceof Error ? err.message : String(err) };
     }
   }
+
+  /** Records a receipt; a throw reaches the transport, which then leaves the receipt unacknowledged. */
+  private async receipt(transport: Transport, receipt: Receipt): Promise<void> {
+    const outcome = await recordReceipt(this.core, receipt, { refundUndelivered: this.opts.refundUndelivered ?? false });
+    this.core.observer.receipt(transport.name, outcome);
+    if (outcome === 'unknown') this.log?.warn({ transport: transport.name, providerId: receipt.providerId, owner: this.owner }, 'receipt for an unknown provider id dropped');
+  }
+}
+
+/** `work`, or a rejection as soon as `signal` aborts. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(signal.reason);
+    signal.addEventListener('abort', abort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
+  });
 }

@@ -23,6 +23,7 @@ import { directSqlite } from './sqlite-direct.js';
 import { paidMessageQueries } from './paid-message.js';
 import { cancelOneQueries } from './cancel-one.js';
 import { PlannerStatistics } from './planner-statistics.js';
+import { receiptQueries } from './receipts.js';
 
 /**
  * The store's queries on one connection or transaction. `composite`: the operations that must be
@@ -52,6 +53,7 @@ const bind = (db: Kysely<Database>, kind: StoreKind, composite: boolean, raw: Ra
     ...stopListQueries(db),
     ...statusQueries(db),
     ...webhookQueries(db, kind),
+    ...receiptQueries(raw),
   };
 };
 

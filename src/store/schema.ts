@@ -148,6 +148,12 @@ export interface SettingTable {
   value: string;
 }
 
+/** The provider id of a send through a transport with receipts (migration 0006). */
+export interface ProviderIdTable {
+  provider_id: string;
+  recipient_id: number;
+}
+
 export interface Database {
   accounts: AccountTable;
   api_keys: ApiKeyTable;
@@ -160,6 +166,7 @@ export interface Database {
   account_profiles: AccountProfileTable;
   webhook_deliveries: WebhookDeliveryTable;
   settings: SettingTable;
+  provider_ids: ProviderIdTable;
 }
 
 export type AccountRow = Selectable<AccountTable>;

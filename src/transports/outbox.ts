@@ -1,6 +1,9 @@
 import type { Clock } from '../core/clock.js';
-import type { OutgoingMessage, SendResult, StoreTx, Transport } from '../core/ports.js';
+import type { StoreTx } from '../core/ports.js';
 import { countSmsSegments } from '../core/segments.js';
+import { parseRate, settingVariable, type TransportModule } from '../core/transport-module.js';
+import type { OutgoingMessage, SendResult, Transport, TransportMessage, TransportRecipient } from '../core/transport.js';
+import { InFlight } from './in-flight.js';
 
 type OutboxWriter = Pick<StoreTx, 'insertOutbox'>;
 
@@ -22,14 +25,21 @@ export function render(msg: OutgoingMessage): Record<string, unknown> {
 /** The default transport for every channel: stores the rendered message, sends nothing. */
 export class OutboxTransport implements Transport {
   readonly name = 'outbox';
+  readonly rate: number | undefined;
+  private readonly inFlight = new InFlight();
 
-  constructor(private readonly writer: OutboxWriter, private readonly clock: Clock) {}
-
-  async send(msg: OutgoingMessage): Promise<SendResult> {
-    const [id] = await this.sendWithin(this.writer, [msg]);
-    return { ok: true, providerId: id };
+  constructor(private readonly writer: OutboxWriter, private readonly clock: Clock, opts: { rate?: number } = {}) {
+    this.rate = opts.rate;
   }
 
+  send(message: TransportMessage, recipients: TransportRecipient[]): Promise<SendResult[]> {
+    return this.inFlight.run(this.name, async () => {
+      const ids = await this.sendWithin(this.writer, recipients.map((r) => ({ ...message, ...r })));
+      return ids.map((providerId) => ({ ok: true, providerId }));
+    });
+  }
+
+  /** Writes the rows in `tx`, the transaction that records the sends (the in-store path); returns their provider ids. */
   async sendWithin(tx: OutboxWriter, msgs: OutgoingMessage[]): Promise<string[]> {
     const sentAt = this.clock.now();
     const entries = await tx.insertOutbox(msgs.map((msg) => ({
@@ -39,5 +49,18 @@ export class OutboxTransport implements Transport {
     return entries.map((e) => `outbox-${e.id}`);
   }
 
-  async close(): Promise<void> {}
+  close(): Promise<void> {
+    return this.inFlight.close();
+  }
 }
+
+export const outboxModule: TransportModule<{ rate: number | undefined }> = {
+  name: 'outbox',
+  settings: {
+    RATE: { default: '', doc: 'Messages per second the outbox takes, to try a client against a provider\'s limit; unset = no limit (and sends in store)' },
+  },
+  parse: (values) => ({ rate: parseRate(settingVariable('outbox', 'RATE'), values.RATE) }),
+  create: (settings, ctx) => new OutboxTransport(ctx.outbox, ctx.clock, settings),
+  // A paced outbox sends one by one through the dispatcher's rate limit instead.
+  inStore: (t) => (t instanceof OutboxTransport && t.rate === undefined ? (tx, msgs) => t.sendWithin(tx, msgs) : undefined),
+};

@@ -4,13 +4,14 @@ import { buildApp, type App } from '../../src/api/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { Clock } from '../../src/core/clock.js';
 import type { Core } from '../../src/core/context.js';
-import type { Store, Transport } from '../../src/core/ports.js';
+import type { Store } from '../../src/core/ports.js';
+import type { Transport, TransportRegistry } from '../../src/core/transport.js';
 import { Dispatcher } from '../../src/dispatch/dispatcher.js';
 import { dialectOptions } from '../../src/compose.js';
 import { WebhookSender } from '../../src/dispatch/webhooks.js';
-import { composeCore, defaultTransports, webhookSender } from '../../src/main.js';
+import { composeCore, webhookSender } from '../../src/main.js';
 import { createMetrics } from '../../src/metrics.js';
-import type { TransportRegistry } from '../../src/transports/registry.js';
+import { buildTransports, inStoreSenders } from '../../src/transports/registry.js';
 import { FakeClock } from './clock.js';
 import { dialectBlocks, testStore, type Dialect } from './store.js';
 
@@ -59,8 +60,8 @@ export async function startTestApp(opts: {
   const metrics = createMetrics();
   let dispatcher: Dispatcher | undefined;
   const core = composeCore(config, db.store, { clock, observer: metrics.observer, wakeup: { notify: (t) => dispatcher?.notify(t) } });
-  const transports: TransportRegistry = { ...defaultTransports(core), ...opts.transports?.(core) };
-  dispatcher = new Dispatcher(core, transports, config.dispatch);
+  const transports: TransportRegistry = { ...buildTransports(config.transports, { clock, outbox: db.store.autocommit }), ...opts.transports?.(core) };
+  dispatcher = new Dispatcher(core, transports, { ...config.dispatch, inStore: inStoreSenders(transports) });
   const webhooks = webhookSender(core, config);
   const app = await buildApp({
     core, registry: metrics.registry, bodyLimit: config.http.bodyLimit, adminToken: config.http.adminToken, metricsToken: config.http.metricsToken,

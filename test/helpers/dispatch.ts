@@ -1,8 +1,10 @@
 import { describe } from 'node:test';
 import type { Core } from '../../src/core/context.js';
-import type { OutgoingMessage, SendResult, Store, Transport } from '../../src/core/ports.js';
+import type { Store } from '../../src/core/ports.js';
+import type { OutgoingMessage, SendResult, Transport, TransportMessage, TransportRecipient } from '../../src/core/transport.js';
 import { scheduleMessage } from '../../src/core/schedule.js';
 import type { Message, OutboxEntry } from '../../src/core/types.js';
+import { InFlight } from '../../src/transports/in-flight.js';
 import { OutboxTransport } from '../../src/transports/outbox.js';
 import { DIALECTS, postgresAvailable, type Dialect } from './store.js';
 
@@ -37,14 +39,15 @@ export function scheduleSms(core: Core, accountId: number, to: string[], sendAt:
 export type Scripted = SendResult | { throw: string } | undefined;
 
 /**
- * A transport that answers what `script` says for each call (n = 1 for the first call for that
- * recipient) and otherwise delegates to the real outbox transport, so that every success is an
- * outbox row. Records every call.
+ * A transport that answers what `script` says for each recipient (n = 1 for the first send to
+ * that recipient) and otherwise delegates to the real outbox transport, so that every success is
+ * an outbox row. Records every recipient it is asked to send to. A `throw` fails the whole call.
  */
 export class ScriptedTransport implements Transport {
   readonly name = 'scripted';
   readonly calls: OutgoingMessage[] = [];
   private readonly outbox: OutboxTransport;
+  private readonly inFlight = new InFlight();
 
   constructor(core: Core, private readonly script: (msg: OutgoingMessage, n: number) => Scripted | Promise<Scripted> = () => undefined) {
     this.outbox = new OutboxTransport(core.store.autocommit, core.clock);
@@ -54,15 +57,24 @@ export class ScriptedTransport implements Transport {
     return this.calls.filter((c) => c.recipientId === recipientId).length;
   }
 
-  async send(msg: OutgoingMessage): Promise<SendResult> {
-    this.calls.push(msg);
-    const r = await this.script(msg, this.callsFor(msg.recipientId));
-    if (r === undefined) return this.outbox.send(msg);
-    if ('throw' in r) throw new Error(r.throw);
-    return r;
+  send(message: TransportMessage, recipients: TransportRecipient[]): Promise<SendResult[]> {
+    return this.inFlight.run(this.name, async () => {
+      const results: SendResult[] = [];
+      for (const recipient of recipients) {
+        const msg: OutgoingMessage = { ...message, ...recipient };
+        this.calls.push(msg);
+        const r = await this.script(msg, this.callsFor(msg.recipientId));
+        if (r !== undefined && 'throw' in r) throw new Error(r.throw);
+        results.push(r ?? (await this.outbox.send(message, [recipient]))[0]);
+      }
+      return results;
+    });
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    await this.inFlight.close();
+    await this.outbox.close();
+  }
 }
 
 /** Every outbox row (all accounts), oldest first. */

@@ -1,0 +1,56 @@
+import type { Clock } from './clock.js';
+import type { SendWithin } from './delivery.js';
+import type { StoreTx } from './ports.js';
+import type { Transport } from './transport.js';
+
+/** One of a transport's own RELAIS_<NAME>_<KEY> environment variables. */
+export interface TransportSetting {
+  default: string;
+  doc: string;
+}
+
+/** What the composition root gives a transport it builds. */
+export interface TransportContext {
+  clock: Clock;
+  /** Where the outbox writes its rows; any other transport ignores it. */
+  outbox: Pick<StoreTx, 'insertOutbox'>;
+}
+
+/**
+ * A transport as configuration names it (`RELAIS_SMS_TRANSPORT=<name>`): its own settings, read
+ * by config.ts (the one reader of the environment) and checked when the configuration loads,
+ * and how to build it. Adding a transport is one such module and one line in
+ * src/transports/registry.ts.
+ */
+export interface TransportModule<S = unknown> {
+  readonly name: string;
+  /** Its variables by key (`RATE` is RELAIS_<NAME>_RATE), in the order the README lists them. */
+  readonly settings: Readonly<Record<string, TransportSetting>>;
+  /** Reads the values (defaults filled in); throws an Error that names the variable at fault. */
+  parse(values: Readonly<Record<string, string>>): S;
+  create(settings: S, ctx: TransportContext): Transport;
+  /**
+   * The outbox's alone: delivers a chunk inside the transaction that records it (DECISIONS.md
+   * §16, §24). Undefined for a transport it did not build, or one the dispatcher must pace.
+   */
+  inStore?(transport: Transport): SendWithin | undefined;
+}
+
+/** The variable of a transport's setting. */
+export const settingVariable = (transport: string, key: string): string => `RELAIS_${transport.toUpperCase()}_${key}`;
+
+/** A number of messages per second above 0; undefined when unset. */
+export function parseRate(variable: string, text: string): number | undefined {
+  if (text === '') return undefined;
+  const n = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || !(n > 0)) throw new Error(`${variable} must be a number of messages per second above 0 (got "${text}")`);
+  return n;
+}
+
+/** A number of sends in flight from 1 to 1000; undefined when unset. */
+export function parseConcurrency(variable: string, text: string): number | undefined {
+  if (text === '') return undefined;
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < 1 || n > 1000) throw new Error(`${variable} must be an integer from 1 to 1000 (got "${text}")`);
+  return n;
+}

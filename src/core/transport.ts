@@ -1,0 +1,75 @@
+import type { Channel, MessageContent } from './types.js';
+
+/** The message a transport is asked to send, without its recipients. */
+export interface TransportMessage {
+  accountId: number;
+  messageId: number;
+  channel: Channel;
+  sendAt: number;
+  metadata: Record<string, unknown> | null;
+}
+
+/** One recipient of it, with the content meant for it (per-recipient texts differ from the message's). */
+export interface TransportRecipient {
+  recipientId: number;
+  address: string;
+  content: MessageContent;
+}
+
+/** One recipient of one message: what the dispatcher hands over per send, and what the outbox stores. */
+export type OutgoingMessage = TransportMessage & TransportRecipient;
+
+/**
+ * What became of one recipient. Core alone decides what it means: accepted → `sent` with the
+ * provider id; retryable → tried again after a backoff until RELAIS_MAX_ATTEMPTS, then failed;
+ * permanent → `failed`, refunded once.
+ */
+export type SendResult =
+  | { ok: true; providerId: string }
+  | { ok: false; retryable: boolean; reason: string; providerCode?: string };
+
+/** A provider's later word on a recipient it accepted, found again by the provider id it gave. */
+export interface Receipt {
+  providerId: string;
+  status: 'delivered' | 'undelivered';
+  /** When the provider says it happened; absent: when Relais hears of it. */
+  at?: number;
+  reason?: string;
+  providerCode?: string;
+}
+
+/** What a receipt did (core/receipts.ts): settled its recipients, repeated one already settled, or named an unknown id. */
+export type ReceiptOutcome = 'settled' | 'repeated' | 'unknown';
+
+/**
+ * A way out of Relais for messages (the outbox, SMTP, SMPP, an HTTP provider). It sees neither
+ * core nor the store: it puts messages on the wire and says what became of each recipient.
+ */
+export interface Transport {
+  readonly name: string;
+  /**
+   * Sends `message` to `recipients`; resolves with one result per recipient, in their order. A
+   * throw, or an answer after `signal` aborted, counts as retryable for every recipient of the
+   * call. The signal aborts when the dispatcher stops waiting (its lease on the message runs out).
+   */
+  send(message: TransportMessage, recipients: TransportRecipient[], opts: { signal: AbortSignal }): Promise<SendResult[]>;
+  /** Messages per second the dispatcher lets through (a token bucket); absent: no limit. */
+  readonly rate?: number;
+  /** Sends in flight at once; absent: RELAIS_TRANSPORT_CONCURRENCY. */
+  readonly concurrency?: number;
+  /**
+   * For a provider that reports delivery later: the worker calls this once with the handler of
+   * its receipts. The transport acknowledges a receipt to its provider only once the handler's
+   * promise resolves (it is then recorded), so a crash loses none.
+   */
+  receipts?(record: (receipt: Receipt) => Promise<void>): void;
+  /** Resolves once the sends in flight have ended; no send is started after. */
+  close(): Promise<void>;
+}
+
+/** The transport each channel sends through; one transport may serve several channels. */
+export type TransportRegistry = Record<Channel, Transport>;
+
+export async function closeTransports(registry: TransportRegistry): Promise<void> {
+  await Promise.all([...new Set(Object.values(registry))].map((t) => t.close()));
+}

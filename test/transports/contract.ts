@@ -1,0 +1,192 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { cancelMessage } from '../../src/core/cancel.js';
+import type { Core } from '../../src/core/context.js';
+import { scheduleMessage } from '../../src/core/schedule.js';
+import type { Receipt, SendResult, Transport } from '../../src/core/transport.js';
+import type { Message } from '../../src/core/types.js';
+import { ledgerInvariant, startTestApp, type TestApp } from '../helpers/app.js';
+import { eachDialect, phone, SMS_PRICE } from '../helpers/dispatch.js';
+
+/**
+ * How the contract drives one transport. `create` builds it for a server; `received` reads what
+ * reached its wire (the outbox's rows, a test SMTP server's mailbox…), as addresses in arrival
+ * order. The optional capabilities are ways to make its provider fail or report receipts; a case
+ * that needs one the harness lacks is skipped, and says so, rather than passing unexercised.
+ */
+export interface TransportHarness {
+  name: string;
+  create(core: Core): Transport;
+  received(t: TestApp, transport: Transport): Promise<string[]>;
+  /** Makes the provider answer `results` to the next sends to `address`, one per send, then accept again. */
+  failNext?(transport: Transport, address: string, results: SendResult[]): void;
+  /** Makes the provider report `receipt`; resolves once the transport had it recorded (acknowledged it). */
+  receipt?(transport: Transport, receipt: Receipt): Promise<void>;
+  /** Settings for the server (e.g. RELAIS_<NAME>_* pointing at a test provider). */
+  env?: Record<string, string>;
+}
+
+const MIN = 60_000;
+const CREDITS = 100_000;
+const CALLBACK = { url: 'http://127.0.0.1:9/receipts', format: 'smspartner' };
+
+async function withTransport(h: TransportHarness, dialect: 'sqlite' | 'postgres', env: Record<string, string>,
+  fn: (t: TestApp, transport: Transport, accountId: number) => Promise<void>): Promise<void> {
+  let transport: Transport | undefined;
+  const t = await startTestApp({ dialect, env: { ...h.env, ...env }, transports: (core) => ({ sms: (transport = h.create(core)) }) });
+  try {
+    const { id } = await t.account('100');
+    await fn(t, transport!, id);
+  } finally {
+    await t.close();
+    await transport!.close();
+  }
+}
+
+const schedule = async (t: TestApp, accountId: number, to: string[]): Promise<Message> => (await scheduleMessage(t.core, accountId, {
+  channel: 'sms', recipients: to, sendAt: t.clock.now() + MIN, content: { channel: 'sms', text: 'contract', sender: null, unicode: false }, callback: CALLBACK,
+})).message;
+
+async function assertBalance(t: TestApp, accountId: number, expected: number): Promise<void> {
+  const { balance, sum } = await ledgerInvariant(t.store, accountId);
+  assert.equal(sum, balance, 'balance equals the sum of the ledger');
+  assert.equal(balance, expected);
+}
+
+const refunds = async (t: TestApp, accountId: number) =>
+  (await t.store.autocommit.listLedger(accountId, { limit: 1000 })).filter((e) => e.kind === 'refund').map((e) => [e.messageId, e.amount, e.cause]);
+
+/** Registers the transport contract for `h`, on every test database. */
+export function transportContract(h: TransportHarness): void {
+  const lacks = (capability: keyof TransportHarness, what: string) => (h[capability] ? false : `${h.name} cannot ${what}`);
+
+  eachDialect(`transport contract: ${h.name}`, (dialect) => {
+    test('accepted: each recipient is sent with the provider id, once, with its sent event and callback; the price stays paid', async () => {
+      await withTransport(h, dialect, {}, async (t, transport, accountId) => {
+        const m = await schedule(t, accountId, [phone(1), phone(2)]);
+        t.clock.set(m.sendAt);
+        assert.equal(await t.dispatcher.drain(), 1);
+        const rs = await t.store.autocommit.getRecipients(m.id);
+        assert.deepEqual(rs.map((r) => [r.address, r.status, r.attempts]), [[phone(1), 'sent', 1], [phone(2), 'sent', 1]]);
+        assert.ok(rs.every((r) => r.providerId), 'every recipient has a provider id');
+        assert.equal((await t.store.autocommit.getMessage(m.id))!.status, 'sent');
+        const sent = (await t.store.autocommit.getEvents(m.id)).filter((e) => e.type === 'sent');
+        assert.deepEqual(sent.map((e) => [e.recipientId, e.data]).sort(), rs.map((r) => [r.id, { providerId: r.providerId }]).sort());
+        assert.deepEqual((await t.store.autocommit.listWebhooks({ messageId: m.id })).map((w) => w.event), ['sent', 'sent']);
+        assert.deepEqual((await h.received(t, transport)).sort(), [phone(1), phone(2)]);
+        t.clock.advance(60 * MIN);
+        assert.equal(await t.dispatcher.drain(), 0, 'nothing is sent twice');
+        await assertBalance(t, accountId, CREDITS - 2 * SMS_PRICE);
+      });
+    });
+
+    test('retryable, then accepted: the recipient waits for its backoff and is sent on a later attempt', { skip: lacks('failNext', 'be made to fail') }, async () => {
+      await withTransport(h, dialect, {}, async (t, transport, accountId) => {
+        const m = await schedule(t, accountId, [phone(1)]);
+        h.failNext!(transport, phone(1), [{ ok: false, retryable: true, reason: 'throttled' }]);
+        t.clock.set(m.sendAt);
+        assert.equal(await t.dispatcher.drain(), 1);
+        let [r] = await t.store.autocommit.getRecipients(m.id);
+        assert.deepEqual([r.status, r.attempts, r.error], ['pending', 1, 'throttled']);
+        t.clock.set((await t.store.autocommit.nextWakeAt())! + 1);
+        assert.equal(await t.dispatcher.drain(), 1);
+        [r] = await t.store.autocommit.getRecipients(m.id);
+        assert.deepEqual([r.status, r.attempts, r.error], ['sent', 2, null]);
+        assert.equal((await t.store.autocommit.getMessage(m.id))!.status, 'sent');
+        assert.deepEqual(await refunds(t, accountId), []);
+        await assertBalance(t, accountId, CREDITS - SMS_PRICE);
+      });
+    });
+
+    test('permanent failure: the recipient fails with its reason and is refunded exactly once', { skip: lacks('failNext', 'be made to fail') }, async () => {
+      await withTransport(h, dialect, {}, async (t, transport, accountId) => {
+        const m = await schedule(t, accountId, [phone(1), phone(2)]);
+        h.failNext!(transport, phone(1), [{ ok: false, retryable: false, reason: 'unknown number', providerCode: 'E1' }]);
+        t.clock.set(m.sendAt);
+        assert.equal(await t.dispatcher.drain(), 1);
+        const rs = await t.store.autocommit.getRecipients(m.id);
+        assert.deepEqual(rs.map((r) => [r.status, r.error]), [['failed', 'unknown number'], ['sent', null]]);
+        assert.equal((await t.store.autocommit.getMessage(m.id))!.status, 'partially_failed');
+        const failed = (await t.store.autocommit.getEvents(m.id)).filter((e) => e.type === 'failed');
+        assert.deepEqual(failed.map((e) => [e.recipientId, e.data]), [[rs[0].id, { reason: 'unknown number', providerCode: 'E1' }]]);
+        t.clock.advance(60 * MIN);
+        assert.equal(await t.dispatcher.drain(), 0);
+        assert.deepEqual(await refunds(t, accountId), [[m.id, SMS_PRICE, `message ${m.id}: delivery to ${phone(1)} failed`]]);
+        await assertBalance(t, accountId, CREDITS - SMS_PRICE);
+      });
+    });
+
+    test('receipts: a sent recipient becomes delivered or undelivered with its event and callback, once; an unknown id changes nothing',
+      { skip: lacks('receipt', 'report receipts') }, async () => {
+        await withTransport(h, dialect, {}, async (t, transport, accountId) => {
+          const m = await schedule(t, accountId, [phone(1), phone(2)]);
+          t.clock.set(m.sendAt);
+          await t.dispatcher.drain();
+          const [a, b] = await t.store.autocommit.getRecipients(m.id);
+          t.clock.advance(5000);
+          await h.receipt!(transport, { providerId: a.providerId!, status: 'delivered' });
+          await h.receipt!(transport, { providerId: b.providerId!, status: 'undelivered', reason: 'absent subscriber', providerCode: '27', at: m.sendAt + 3000 });
+          await h.receipt!(transport, { providerId: a.providerId!, status: 'undelivered' });
+          await h.receipt!(transport, { providerId: 'never-sent', status: 'delivered' });
+          const rs = await t.store.autocommit.getRecipients(m.id);
+          assert.deepEqual(rs.map((r) => [r.status, r.error, r.updatedAt]), [['delivered', null, t.clock.now()], ['undelivered', 'absent subscriber', m.sendAt + 3000]]);
+          const events = (await t.store.autocommit.getEvents(m.id)).filter((e) => e.type === 'delivered' || e.type === 'undelivered');
+          assert.deepEqual(events.map((e) => [e.type, e.recipientId, e.at, e.data]), [
+            ['delivered', a.id, t.clock.now(), { providerId: a.providerId, reason: null, providerCode: null }],
+            ['undelivered', b.id, m.sendAt + 3000, { providerId: b.providerId, reason: 'absent subscriber', providerCode: '27' }],
+          ]);
+          assert.deepEqual((await t.store.autocommit.listWebhooks({ messageId: m.id })).map((w) => w.event).sort(), ['delivered', 'sent', 'sent', 'undelivered']);
+          assert.equal((await t.store.autocommit.getMessage(m.id))!.status, 'sent', 'a receipt does not change the message');
+          // The vendors charge an undelivered SMS: no refund unless RELAIS_REFUND_UNDELIVERED.
+          assert.deepEqual(await refunds(t, accountId), []);
+          await assertBalance(t, accountId, CREDITS - 2 * SMS_PRICE);
+        });
+      });
+
+    test('receipts: with RELAIS_REFUND_UNDELIVERED an undelivered recipient is refunded once', { skip: lacks('receipt', 'report receipts') }, async () => {
+      await withTransport(h, dialect, { RELAIS_REFUND_UNDELIVERED: 'true' }, async (t, transport, accountId) => {
+        const m = await schedule(t, accountId, [phone(1)]);
+        t.clock.set(m.sendAt);
+        await t.dispatcher.drain();
+        const [r] = await t.store.autocommit.getRecipients(m.id);
+        await h.receipt!(transport, { providerId: r.providerId!, status: 'undelivered' });
+        await h.receipt!(transport, { providerId: r.providerId!, status: 'undelivered' });
+        assert.deepEqual(await refunds(t, accountId), [[m.id, SMS_PRICE, `message ${m.id}: undelivered`]]);
+        await assertBalance(t, accountId, CREDITS);
+      });
+    });
+
+    test('cancel before send: the message never reaches the transport and is refunded whole', async () => {
+      await withTransport(h, dialect, {}, async (t, transport, accountId) => {
+        const m = await schedule(t, accountId, [phone(1), phone(2)]);
+        await cancelMessage(t.core, accountId, m.id);
+        t.clock.set(m.sendAt);
+        assert.equal(await t.dispatcher.drain(), 0);
+        assert.deepEqual(await h.received(t, transport), []);
+        assert.deepEqual((await t.store.autocommit.getRecipients(m.id)).map((r) => r.status), ['cancelled', 'cancelled']);
+        assert.deepEqual(await refunds(t, accountId), [[m.id, 2 * SMS_PRICE, `message ${m.id} cancelled`]]);
+        await assertBalance(t, accountId, CREDITS);
+      });
+    });
+
+    test('close drains in-flight sends: it resolves after them, and refuses sends after it', async () => {
+      await withTransport(h, dialect, {}, async (t, transport, accountId) => {
+        const m = await schedule(t, accountId, [phone(1)]);
+        const [r] = await t.store.autocommit.getRecipients(m.id);
+        const message = { accountId, messageId: m.id, channel: m.channel, sendAt: m.sendAt, metadata: null };
+        const recipient = { recipientId: r.id, address: r.address, content: m.content };
+        const order: string[] = [];
+        const sending = transport.send(message, [recipient], { signal: new AbortController().signal }).then((results) => {
+          order.push('sent');
+          return results;
+        });
+        await transport.close().then(() => order.push('closed'));
+        assert.deepEqual(order, ['sent', 'closed']);
+        const [result] = await sending;
+        assert.equal(result.ok, true);
+        assert.deepEqual(await h.received(t, transport), [phone(1)]);
+        await assert.rejects(transport.send(message, [recipient], { signal: new AbortController().signal }), /closed/);
+      });
+    });
+  });
+}

@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test } from 'node:test';
+import { ConfigError, ENV, loadConfig } from '../../src/config.js';
+import { systemClock } from '../../src/core/clock.js';
+import { OutboxTransport } from '../../src/transports/outbox.js';
+import { buildTransports, inStoreSenders } from '../../src/transports/registry.js';
+
+const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+
+const configError = (message: string) => (err: unknown) => err instanceof ConfigError && err.message === message;
+
+test('every channel sends through the outbox by default, one instance for all, with its in-store delivery', () => {
+  const config = loadConfig({});
+  assert.deepEqual(config.transports.channels, { sms: 'outbox', email: 'outbox', voice: 'outbox' });
+  const registry = buildTransports(config.transports, { clock: systemClock, outbox: { insertOutbox: async () => [] } });
+  assert.ok(registry.sms instanceof OutboxTransport);
+  assert.equal(registry.email, registry.sms);
+  assert.equal(registry.voice, registry.sms);
+  assert.deepEqual([...inStoreSenders(registry).keys()], [registry.sms]);
+});
+
+test('RELAIS_OUTBOX_RATE paces the outbox, which then has no in-store delivery; a bad rate names the variable', () => {
+  const config = loadConfig({ RELAIS_OUTBOX_RATE: '2.5' });
+  const registry = buildTransports(config.transports, { clock: systemClock, outbox: { insertOutbox: async () => [] } });
+  assert.equal(registry.sms.rate, 2.5);
+  assert.equal(inStoreSenders(registry).size, 0);
+  for (const bad of ['0', 'fast', '-1']) {
+    assert.throws(() => loadConfig({ RELAIS_OUTBOX_RATE: bad }), configError(`RELAIS_OUTBOX_RATE must be a number of messages per second above 0 (got "${bad}")`));
+  }
+});
+
+test('a transport name that is not registered stops loading with the known names', () => {
+  assert.throws(() => loadConfig({ RELAIS_EMAIL_TRANSPORT: 'smtp' }), configError('RELAIS_EMAIL_TRANSPORT names no transport: "smtp" (known: outbox)'));
+});
+
+test('the transports\' own settings come last in ENV, after the channel selection', () => {
+  const names = Object.keys(ENV);
+  assert.equal(names.at(-1), 'RELAIS_OUTBOX_RATE');
+  assert.ok(names.indexOf('RELAIS_SMS_TRANSPORT') < names.indexOf('RELAIS_OUTBOX_RATE'));
+});
+
+test('relais serve with an unknown transport exits 1 with one line naming the variable and the known transports', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'relais-transport-'));
+  try {
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('RELAIS_') && k !== 'PORT'));
+    const r = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), MAIN, 'serve'], {
+      cwd: dir, encoding: 'utf8', timeout: 60_000, env: { ...env, RELAIS_SMS_TRANSPORT: 'smpp', PORT: '0' },
+    });
+    assert.equal(r.status, 1, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.equal(r.stderr.trimEnd(), 'relais: configuration: RELAIS_SMS_TRANSPORT names no transport: "smpp" (known: outbox)');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
