@@ -5,6 +5,7 @@ import { RelaisError } from '../../src/core/errors.js';
 import { parseCredits } from '../../src/core/money.js';
 import { Dispatcher } from '../../src/dispatch/dispatcher.js';
 import { defaultTransports } from '../../src/main.js';
+import { inStoreSenders } from '../../src/transports/registry.js';
 import { ledgerInvariant, startTestApp } from '../helpers/app.js';
 import type { KyselyStore } from '../../src/store/kysely-store.js';
 import { allOutbox, countByRecipient, eachDialect, phone, pool, scheduleSmsBulk, ScriptedTransport } from '../helpers/dispatch.js';
@@ -52,7 +53,8 @@ eachDialect('race: thousands of cancels at the due instant against two dispatche
     // Small batches: the claim frontier stays close to the delivery frontier, so that both sides win often.
     const app = await startTestApp({ dialect, env: { RELAIS_DISPATCH_BATCH: '20' }, transports });
     // A second worker on the same database: claims race each other as well as the cancels.
-    const worker2 = new Dispatcher(app.core, { ...defaultTransports(app.core), ...transports?.(app.core) }, { ...app.config.dispatch, owner: 'worker-2' });
+    const registry = { ...defaultTransports(app.core), ...transports?.(app.core) };
+    const worker2 = new Dispatcher(app.core, registry, { ...app.config.dispatch, owner: 'worker-2', inStore: inStoreSenders(registry) });
     try {
       const accounts: { id: number; apiKey: string }[] = [];
       for (let i = 0; i < ACCOUNTS; i++) accounts.push(await app.account('1000', `race-${i}`));
