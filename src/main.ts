@@ -1,6 +1,6 @@
 import pino, { type Logger } from 'pino';
 import { buildApp, buildHealthApp, type App } from './api/app.js';
-import { renderSmsPartnerDlr } from './api/dialects/smspartner/dlr.js';
+import { CALLBACK_RENDERERS } from './api/dialects/registry.js';
 import { composeCore, dialectOptions } from './compose.js';
 import type { Config } from './config.js';
 import type { Clock } from './core/clock.js';
@@ -34,7 +34,7 @@ export interface Server {
 }
 
 /** Status callback formats by the name a dialect stores with the message (core/webhooks.ts). */
-export const WEBHOOK_RENDERERS = { smspartner: renderSmsPartnerDlr };
+export const WEBHOOK_RENDERERS = CALLBACK_RENDERERS;
 
 export function webhookSender(core: Core, config: Config, log?: Logger): WebhookSender {
   return new WebhookSender(core, WEBHOOK_RENDERERS, { ...config.webhooks, pollIntervalMs: config.dispatch.pollIntervalMs }, log);
