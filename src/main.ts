@@ -1,6 +1,6 @@
 import pino, { type Logger } from 'pino';
 import { buildApp, buildHealthApp, type App } from './api/app.js';
-import { CALLBACK_RENDERERS } from './api/dialects/registry.js';
+import { WEBHOOK_RENDERERS } from './api/dialects/registry.js';
 import { composeCore, dialectOptions } from './compose.js';
 import type { Config } from './config.js';
 import type { Clock } from './core/clock.js';
@@ -18,7 +18,7 @@ import { closeTransports, type TransportRegistry } from './transports/registry.j
 
 export type Role = 'all' | 'api' | 'worker';
 
-export { composeCore };
+export { composeCore, WEBHOOK_RENDERERS };
 
 export function defaultTransports(core: Core): TransportRegistry {
   const outbox = new OutboxTransport(core.store.autocommit, core.clock);
@@ -33,8 +33,6 @@ export interface Server {
   close(): Promise<void>;
 }
 
-/** Status callback formats by the name a dialect stores with the message (core/webhooks.ts). */
-export const WEBHOOK_RENDERERS = CALLBACK_RENDERERS;
 
 export function webhookSender(core: Core, config: Config, log?: Logger): WebhookSender {
   return new WebhookSender(core, WEBHOOK_RENDERERS, { ...config.webhooks, pollIntervalMs: config.dispatch.pollIntervalMs }, log);

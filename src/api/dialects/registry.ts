@@ -11,5 +11,5 @@ export const DIALECTS: readonly Dialect[] = [smsPartner];
 /** Mount points of the dialects still to come (DESIGN.md): remove one when its dialect lands above. */
 export const PLANNED_MOUNTS: readonly string[] = ['/mailpartner', '/voicepartner', '/braze'];
 
-/** Every dialect's status-callback renderers, by the format name stored with a message. */
-export const CALLBACK_RENDERERS: Readonly<Record<string, WebhookRenderer>> = Object.assign({}, ...DIALECTS.map((d) => d.callbackFormats));
+/** Every dialect's status-callback renderers, by the format name a dialect stores with a message (core/webhooks.ts). */
+export const WEBHOOK_RENDERERS: Readonly<Record<string, WebhookRenderer>> = Object.assign({}, ...DIALECTS.map((d) => d.callbackFormats));
