@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import type { CountryCode } from 'libphonenumber-js';
 import { isSupportedCountry } from 'libphonenumber-js';
 import { IANAZone } from 'luxon';
+import { DIALECTS } from './api/dialects/registry.js';
 import { parseCredits } from './core/money.js';
 import { kindOf, type StoreKind } from './store/kind.js';
 import { selectTransports, transportVariables, type TransportSelection } from './transports/registry.js';
@@ -82,7 +83,8 @@ export interface Config {
   dispatch: { batchSize: number; leaseMs: number; pollIntervalMs: number; maxAttempts: number; concurrency: number; refundUndelivered: boolean };
   transports: TransportSelection;
   webhooks: { secret: string | null; timeoutMs: number; maxAttempts: number; destinationConcurrency: number; allowPrivate: boolean };
-  smspartner: { always200: boolean };
+  /** Each vendor dialect's switches (api/dialects/registry.ts), by dialect name then option name. */
+  dialects: Readonly<Record<string, Readonly<Record<string, boolean>>>>;
 }
 
 /**
@@ -105,6 +107,15 @@ function secretKey(hex: string): Buffer | null {
   if (!SECRET_KEY_HEX.test(hex)) throw new ConfigError('RELAIS_SECRET_KEY must be 64 hexadecimal characters (32 bytes; `openssl rand -hex 32` makes one)');
   return Buffer.from(hex, 'hex');
 }
+
+/** A variable a dialect declares: a row of ENV, so that the README documents it. */
+function envName(name: string, dialect: string): EnvName {
+  if (!Object.hasOwn(ENV, name)) throw new Error(`dialect ${dialect} reads ${name}, which is not in the ENV table of src/config.ts`);
+  return name as EnvName;
+}
+
+const mapValues = <V, W>(o: Readonly<Record<string, V>>, f: (v: V) => W): Record<string, W> =>
+  Object.fromEntries(Object.entries(o).map(([k, v]) => [k, f(v)]));
 
 function currency(code: string): string {
   if (!/^[A-Z]{3}$/.test(code)) throw new ConfigError(`RELAIS_CURRENCY must be an ISO 4217 code of three capital letters (got "${code}")`);
@@ -196,6 +207,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { dotenv?
       maxAttempts: int('RELAIS_WEBHOOK_MAX_ATTEMPTS', 1, 100), destinationConcurrency: int('RELAIS_WEBHOOK_DESTINATION_CONCURRENCY', 1, 1000),
       allowPrivate: bool('RELAIS_ALLOW_PRIVATE_CALLBACKS'),
     },
-    smspartner: { always200: bool('RELAIS_SMSPARTNER_ALWAYS_200') },
+    dialects: Object.fromEntries(DIALECTS.map((d) => [d.name, mapValues(d.switches, (name) => bool(envName(name, d.name)))])),
   };
 }

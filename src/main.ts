@@ -1,6 +1,6 @@
 import pino, { type Logger } from 'pino';
 import { buildApp, buildHealthApp, type App } from './api/app.js';
-import { renderSmsPartnerDlr } from './api/dialects/smspartner/dlr.js';
+import { WEBHOOK_RENDERERS } from './api/dialects/registry.js';
 import { composeCore, dialectOptions } from './compose.js';
 import type { Config } from './config.js';
 import type { Clock } from './core/clock.js';
@@ -19,7 +19,7 @@ import { buildTransports, inStoreSenders } from './transports/registry.js';
 
 export type Role = 'all' | 'api' | 'worker';
 
-export { composeCore };
+export { composeCore, WEBHOOK_RENDERERS };
 
 /** The outbox for every channel, as the default configuration builds it (tests, benchmarks). */
 export function defaultTransports(core: Core): TransportRegistry {
@@ -35,8 +35,6 @@ export interface Server {
   close(): Promise<void>;
 }
 
-/** Status callback formats by the name a dialect stores with the message (core/webhooks.ts). */
-export const WEBHOOK_RENDERERS = { smspartner: renderSmsPartnerDlr };
 
 export function webhookSender(core: Core, config: Config, log?: Logger): WebhookSender {
   return new WebhookSender(core, WEBHOOK_RENDERERS, { ...config.webhooks, pollIntervalMs: config.dispatch.pollIntervalMs }, log);

@@ -9,7 +9,7 @@ import type { Core } from '../core/context.js';
 import { RelaisError } from '../core/errors.js';
 import { adminRoutes } from './admin/routes.js';
 import { rewriteVendorHost } from './dialects/hosts.js';
-import { smsPartnerRoutes } from './dialects/smspartner/index.js';
+import { DIALECTS, PLANNED_MOUNTS } from './dialects/registry.js';
 import { healthRoutes } from './health.js';
 import { nativeRoutes } from './native/index.js';
 import { swaggerOptions } from './openapi.js';
@@ -47,10 +47,11 @@ export interface DialectOptions {
   timezone: string;
   /** The vendors' cancel cutoff. */
   cancelCutoffMs: number;
-  smspartner: { always200: boolean };
+  /** Each dialect's switches by dialect name (config.dialects); a switch absent here is off. */
+  switches: Readonly<Record<string, Readonly<Record<string, boolean>>>>;
 }
 
-export const DEFAULT_DIALECT_OPTIONS: DialectOptions = { hostDialects: false, timezone: 'Europe/Paris', cancelCutoffMs: 300_000, smspartner: { always200: false } };
+export const DEFAULT_DIALECT_OPTIONS: DialectOptions = { hostDialects: false, timezone: 'Europe/Paris', cancelCutoffMs: 300_000, switches: {} };
 
 export type App = FastifyInstance<any, any, any, any, TypeBoxTypeProvider>;
 
@@ -71,11 +72,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(nativeRoutes, { prefix: '/api/v1', core: deps.core });
   await app.register(deps.adminToken ? adminRoutes : adminOff, { prefix: ADMIN_PREFIX, core: deps.core, token: deps.adminToken ?? '' });
   // Each dialect is an encapsulated plugin with its own body parsing and error envelope.
-  await app.register(smsPartnerRoutes, {
-    prefix: DIALECT_PREFIXES.smspartner, core: deps.core, timezone: dialects.timezone, cancelCutoffMs: dialects.cancelCutoffMs,
-    always200: dialects.smspartner.always200,
-  });
-  for (const prefix of PLANNED_DIALECTS) await app.register(notBuiltYet, { prefix });
+  const context = { core: deps.core, timezone: dialects.timezone, cancelCutoffMs: dialects.cancelCutoffMs };
+  for (const dialect of DIALECTS) await dialect.mount(app, context, dialects.switches[dialect.name] ?? {});
+  for (const prefix of PLANNED_MOUNTS) await app.register(notBuiltYet, { prefix });
   return app;
 }
 
@@ -129,7 +128,7 @@ function acceptEmptyJson(app: App): void {
 }
 
 const ADMIN_PREFIX = '/admin/v1';
-const DIALECT_PREFIXES = { smspartner: '/smspartner/v1' };
+const DIALECT_PREFIXES = Object.fromEntries(DIALECTS.map((d) => [d.name, d.prefix]));
 
 /** `GET /`: where everything is, for a newcomer's first request. Relative links: the host may be a proxy's. */
 function index(admin: boolean): Record<string, unknown> {
@@ -151,9 +150,6 @@ const adminOff = async (scope: FastifyInstance) => {
   scope.setNotFoundHandler((request, reply) => sendProblem(reply, request, new RelaisError('not_found',
     'the admin API is off: set RELAIS_ADMIN_TOKEN to turn it on')));
 };
-
-/** Mount points of the dialects still to come (DESIGN.md); remove one when it is built. */
-const PLANNED_DIALECTS = ['/mailpartner', '/voicepartner', '/braze'];
 
 /**
  * A vendor client pointed at a dialect that does not exist yet gets a plain 404, not a native

@@ -1,6 +1,7 @@
 import type { FastifyDynamicSwaggerOptions } from '@fastify/swagger';
 import type { FastifySerializerCompiler } from 'fastify/types/schema.js';
 import { Type, type TSchema } from 'typebox';
+import { DIALECTS } from './dialects/registry.js';
 
 /**
  * What /docs/json says beyond the routes' own schemas: the security schemes, the shared
@@ -44,44 +45,6 @@ export const ADMIN_SECURITY: Record<string, string[]>[] = [{ admin: [] }];
  */
 export const documentationOnlySerializer: FastifySerializerCompiler<unknown> = () => (data) => JSON.stringify(data);
 
-interface DialectDoc {
-  prefix: string;
-  tag: string;
-  description: string;
-  security: Record<string, string[]>[];
-  /** Summary of each endpoint, by its path under the prefix. */
-  summaries: Record<string, string>;
-}
-
-const SMS_PARTNER: DialectDoc = {
-  prefix: '/smspartner/v1',
-  tag: 'SMS Partner',
-  description: 'Drop-in api.smspartner.fr/v1: vendor request and answer formats (JSON or XML with `_format`), vendor error codes. See docs/dialects/smspartner.md.',
-  security: [{ smsPartnerKey: [] }],
-  summaries: {
-    '/me': 'Account, credits and balance',
-    '/send': 'Send or schedule an SMS to 1..500 numbers',
-    '/bulk-send': 'Send or schedule one text per number',
-    '/message-cancel': 'Cancel a scheduled message',
-    '/message-cancel/:messageId': 'Cancel a scheduled message by id',
-    '/message-status': 'Status of one recipient of a message',
-    '/multi-status': 'Status of several (message, number) pairs',
-    '/bulk-status': 'Status of every recipient of a message',
-    '/bulk-status-by-tag': 'Status of every recipient of the messages with a tag',
-    '/statistics/cost-resume': 'Cost summary over an interval',
-    '/stop-sms/list': 'The STOP list',
-    '/stop-sms/add': 'Add a number to the STOP list',
-    '/stop-sms/delete': 'Remove a number from the STOP list',
-    '/subaccount/create': 'Create a sub-account',
-    '/subaccount/list': 'List the sub-accounts',
-    '/subaccount/remove': 'Close a sub-account',
-    '/subaccount/credit/add': 'Move credit to a sub-account',
-    '/subaccount/credit/remove': 'Take credit back from a sub-account',
-  },
-};
-
-const DIALECTS = [SMS_PARTNER];
-
 const VENDOR_ANSWER = {
   200: json('The vendor answer: `success`, `code` and the endpoint\'s fields (XML with `_format=xml`); errors carry the vendor code', Type.Object({}, { additionalProperties: true })),
 };
@@ -95,10 +58,12 @@ const VENDOR_ANSWER = {
 const transform: NonNullable<FastifyDynamicSwaggerOptions['transform']> = ({ schema, url }) => {
   const dialect = DIALECTS.find((d) => url.startsWith(`${d.prefix}/`));
   if (!dialect) return { schema, url };
-  const summary = dialect.summaries[url.slice(dialect.prefix.length)];
+  const { docs } = dialect;
+  const summary = docs.summaries[url.slice(dialect.prefix.length)];
   if (!summary) return { schema: { ...schema, hide: true }, url };
+  const security = Object.keys(docs.securitySchemes).map((name) => ({ [name]: [] }));
   return {
-    schema: { ...schema, hide: false, tags: [dialect.tag], summary, security: dialect.security, response: VENDOR_ANSWER },
+    schema: { ...schema, hide: false, tags: [docs.tag], summary, security, response: VENDOR_ANSWER },
     url,
   };
 };
@@ -113,7 +78,7 @@ export const swaggerOptions = (on: { admin: boolean; metricsToken: boolean }): F
         apiKeyHeader: { type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'API key in the `X-Api-Key` header' },
         ...(on.admin ? { admin: { type: 'http', scheme: 'bearer', description: 'RELAIS_ADMIN_TOKEN: `Authorization: Bearer <token>`' } } : {}),
         ...(on.metricsToken ? { metrics: { type: 'http', scheme: 'bearer', description: 'RELAIS_METRICS_TOKEN: `Authorization: Bearer <token>` on `/metrics`' } } : {}),
-        smsPartnerKey: { type: 'apiKey', in: 'query', name: 'apiKey', description: 'SMS Partner: the API key in `apiKey` (query, form or JSON body)' },
+        ...Object.assign({}, ...DIALECTS.map((d) => d.docs.securitySchemes)),
       },
     },
     security: NATIVE_SECURITY,
@@ -124,7 +89,7 @@ export const swaggerOptions = (on: { admin: boolean; metricsToken: boolean }): F
       { name: 'outbox', description: 'What the outbox transport "sent"' },
       ...(on.admin ? [{ name: 'admin', description: 'Operator API, on when RELAIS_ADMIN_TOKEN is set' }] : []),
       { name: 'operations', description: 'Liveness, readiness and metrics' },
-      ...DIALECTS.map((d) => ({ name: d.tag, description: d.description })),
+      ...DIALECTS.map(({ docs }) => ({ name: docs.tag, description: docs.description })),
     ],
   },
   transform,

@@ -1,18 +1,19 @@
 import type { IncomingMessage } from 'node:http';
+import { DIALECTS } from './registry.js';
+
+const BY_HOST = new Map(DIALECTS.flatMap((d) => d.vendor.hosts.map((host) => [host, d] as const)));
 
 /**
- * Vendor host names and the prefix each dialect is mounted at. With RELAIS_HOST_DIALECTS on, a
- * request for `api.smspartner.fr/v1/…` (a hosts-file override pointing the vendor's name at
- * Relais) is served as `/smspartner/v1/…`. The next dialects add their host here.
+ * Fastify's rewriteUrl, on with RELAIS_HOST_DIALECTS: a request for a dialect's vendor host
+ * under the vendor's base path (`api.smspartner.fr/v1/…`, a hosts-file override pointing the
+ * vendor's name at Relais) is served at the dialect's prefix (`/smspartner/v1/…`).
  */
-export const VENDOR_HOSTS: Readonly<Record<string, string>> = {
-  'api.smspartner.fr': '/smspartner',
-};
-
-/** Fastify's rewriteUrl: prefixes a vendor host's `/v1` paths with its dialect's mount point. */
 export function rewriteVendorHost(req: IncomingMessage): string {
   const url = req.url ?? '/';
   const host = (req.headers.host ?? '').toLowerCase().replace(/:\d+$/, '').replace(/\.$/, '');
-  const prefix = VENDOR_HOSTS[host];
-  return prefix && /^\/v1(?:[/?]|$)/.test(url) ? prefix + url : url;
+  const dialect = BY_HOST.get(host);
+  if (!dialect) return url;
+  const { path } = dialect.vendor;
+  const rest = url.slice(path.length);
+  return url.startsWith(path) && (rest === '' || rest[0] === '/' || rest[0] === '?') ? dialect.prefix + rest : url;
 }

@@ -3,6 +3,7 @@ import type { TSchema } from 'typebox';
 import { cancelMessage, cancelMessages } from '../../core/cancel.js';
 import type { Core } from '../../core/context.js';
 import { RelaisError } from '../../core/errors.js';
+import { parseOptionalInstant } from '../../core/instant.js';
 import { DETAIL_PAGE, getMessageDetail, listEvents, listMessages, listRecipients } from '../../core/queries.js';
 import { editMessage } from '../../core/reschedule.js';
 import { scheduleMessage } from '../../core/schedule.js';
@@ -13,7 +14,6 @@ import {
   CancelBody, CancelOneView, CancelView, CreatedMessageView, CreateMessageBody, DetailPageQuery, EditMessageBody, EventView, IdempotencyHeaders,
   ListMessagesQuery, MessageDetailView, MessageIdParams, MessageView, pageOf, RecipientView,
 } from './schemas.js';
-import { parseOptionalInstant } from './time.js';
 import { cancelOneView, cancelView, eventView, messageDetailView, messageView, recipientView } from '../../views/native.js';
 
 const FIELDS_BY_CHANNEL = {

@@ -1,12 +1,12 @@
 import { Option, type Command } from 'commander';
-import { parseInstant, parseOptionalInstant } from '../../api/native/time.js';
-import { cancelOneView, cancelView, messageDetailView, messageView, outboxView } from '../../views/native.js';
 import { getAccount } from '../../core/accounts.js';
 import { cancelMessage, cancelMessages } from '../../core/cancel.js';
 import { RelaisError } from '../../core/errors.js';
+import { parseInstant, parseOptionalInstant } from '../../core/instant.js';
 import { getMessageDetail, listMessages, listOutbox, MAX_PAGE } from '../../core/queries.js';
 import { scheduleMessage } from '../../core/schedule.js';
 import { CHANNELS, MESSAGE_STATUSES, type Account, type Channel, type MessageContent } from '../../core/types.js';
+import { cancelOneView, cancelView, messageDetailView, messageView, outboxView } from '../../views/native.js';
 import { id, positiveInt, print, withCore } from '../context.js';
 
 interface SendOptions {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DateTime } from 'luxon';
-import { RelaisError } from '../../../src/core/errors.js';
-import { parseInstant } from '../../../src/api/native/time.js';
+import { RelaisError } from '../../src/core/errors.js';
+import { parseInstant } from '../../src/core/instant.js';
 
 /** What the API accepted when it parsed with luxon: the reference the hand-written parser must match. */
 function viaLuxon(text: string): number | undefined {

@@ -1,4 +1,4 @@
-import { RelaisError } from '../../core/errors.js';
+import { RelaisError } from './errors.js';
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:[Zz]|([+-])(\d{2}):(\d{2}))$/;
 
@@ -9,7 +9,7 @@ const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
  * An RFC 3339 instant with an explicit offset, as epoch ms; anything else is `invalid_date`.
  * Parsed by hand: luxon's ISO parser took about 5 % of the server's CPU on `POST /messages`. It
  * accepts exactly what `DateTime.fromISO(text, { setZone: true })` did on these strings
- * (test/api/native/time.test.ts compares the two): 24:00:00 is the next midnight, the offset's
+ * (test/core/instant.test.ts compares the two): 24:00:00 is the next midnight, the offset's
  * digits are not range-checked, and digits beyond the millisecond are dropped.
  */
 export function parseInstant(text: string, field: string): number {
