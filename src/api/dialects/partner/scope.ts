@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
+import type { FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import { authenticate } from '../../../core/accounts.js';
 import type { Core } from '../../../core/context.js';
 import { isRelaisError, type RelaisError } from '../../../core/errors.js';
@@ -9,6 +9,7 @@ import { partnerAuth } from './auth.js';
 import { fromVendorTable, PartnerError, type VendorOverrides, type VendorTable } from './errors.js';
 import { queryKey, readParams, queryFormat, type Format, type Params } from './params.js';
 import { renderXml } from './xml.js';
+import type { DialectApp } from '../dialect.js';
 
 /**
  * The frame every Partner dialect (SMS, Mail, Voice Partner) runs in: lenient body parsing,
@@ -83,7 +84,7 @@ function toPartnerError(err: unknown, request: FastifyRequest, scope: PartnerSco
 }
 
 /** Sets up an encapsulated Fastify scope (a plugin) as a Partner dialect; routes are added through the router it returns. */
-export function setupPartnerScope(app: FastifyInstance<any, any, any, any, any>, scope: PartnerScope): PartnerRouter {
+export function setupPartnerScope(app: DialectApp, scope: PartnerScope): PartnerRouter {
   // A key in the query string is checked before the body is read: a client with a wrong key
   // cannot make Relais buffer (or wait for) a body up to the limit. The route's own check
   // (partnerAuth) still applies the scope, and reuses this one when the body names no other key.

@@ -3,15 +3,10 @@ import type { AccountOverview } from '../../../core/statistics.js';
 import type { RecipientState } from '../../../core/status.js';
 import type { Recipient, SuppressionChannel } from '../../../core/types.js';
 import type { PartnerError, VendorError, VendorTable } from './errors.js';
+import type { DialectContext } from '../dialect.js';
 
-/** The settings every Partner dialect is mounted with (from config). */
-export interface PartnerEndpointOptions {
-  core: Core;
-  /** Zone of the vendor's local dates (RELAIS_TIMEZONE). */
-  timezone: string;
-  /** Cancels are refused this close to the send (RELAIS_CANCEL_CUTOFF_SECONDS; the vendors' 5 minutes). */
-  cancelCutoffMs: number;
-}
+/** What every Partner endpoint is given: the context every dialect's routes receive. */
+export type PartnerEndpointOptions = DialectContext;
 
 /**
  * The sub-account answers' messages. Their codes are the same on every Partner API (and

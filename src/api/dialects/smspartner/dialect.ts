@@ -1,5 +1,5 @@
 import { defineDialect } from '../dialect.js';
-import { renderSmsPartnerDlr } from './dlr.js';
+import { DLR_FORMAT, renderSmsPartnerDlr } from './dlr.js';
 
 /** SMS Partner (spec/sms-partner.md, docs/dialects/smspartner.md): code written for api.smspartner.fr/v1. */
 export const smsPartner = defineDialect({
@@ -8,8 +8,7 @@ export const smsPartner = defineDialect({
   vendor: { hosts: ['api.smspartner.fr'], path: '/v1' },
   switches: { always200: 'RELAIS_SMSPARTNER_ALWAYS_200' },
   routes: async () => (await import('./index.js')).smsPartnerRoutes,
-  // The format send.ts stores with a message that has a `urlDlr`.
-  callbackFormats: { smspartner: renderSmsPartnerDlr },
+  callbackFormats: { [DLR_FORMAT]: renderSmsPartnerDlr },
   docs: {
     tag: 'SMS Partner',
     description: 'Drop-in api.smspartner.fr/v1: vendor request and answer formats (JSON or XML with `_format`), vendor error codes. See docs/dialects/smspartner.md.',

@@ -2,6 +2,9 @@ import type { WebhookPayload } from '../../../core/webhooks.js';
 import type { WebhookDelivery } from '../../../core/types.js';
 import { eventStatusWord } from './render.js';
 
+/** The callback format stored with a message that has a `urlDlr`: the name its renderer is registered under. */
+export const DLR_FORMAT = 'smspartner';
+
 /**
  * The `urlDlr` delivery receipt. The vendor does not document it (spec §11.2, open question Q6);
  * Relais POSTs these form fields: message_id, phoneNumber (E.164), status (the status

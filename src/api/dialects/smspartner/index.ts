@@ -4,7 +4,8 @@ import { meEndpoint } from '../partner/endpoints/me.js';
 import { subaccountEndpoints } from '../partner/endpoints/subaccounts.js';
 import { suppressionListEndpoints } from '../partner/endpoints/suppression-list.js';
 import { setupPartnerScope } from '../partner/scope.js';
-import type { SmsPartnerApp, SmsPartnerOptions } from './options.js';
+import type { DialectApp } from '../dialect.js';
+import type { SmsPartnerOptions } from './options.js';
 import { sendRoutes } from './send.js';
 import { statisticsRoutes } from './statistics.js';
 import { statusRoutes } from './status.js';
@@ -19,7 +20,7 @@ export type { SmsPartnerOptions } from './options.js';
  * Partner factories driven by its table (vendor.ts); sending, statistics and the per-number
  * status endpoints are its own. Every rule (cutoff, ledger, STOP list, pricing) is core's.
  */
-export async function smsPartnerRoutes(app: SmsPartnerApp, opts: SmsPartnerOptions): Promise<void> {
+export async function smsPartnerRoutes(app: DialectApp, opts: SmsPartnerOptions): Promise<void> {
   const route = setupPartnerScope(app, {
     core: opts.core, table: SMS_PARTNER.errors, always200: opts.always200, notFound: SMS_PARTNER.notFound, missingKey: SMS_PARTNER.missingKey,
   });

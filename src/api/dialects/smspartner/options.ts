@@ -1,4 +1,3 @@
-import type { FastifyInstance } from 'fastify';
 import type { PartnerEndpointOptions } from '../partner/vendor.js';
 
 /** How the SMS Partner dialect is mounted (config); its route modules and index.ts share it. */
@@ -6,5 +5,3 @@ export interface SmsPartnerOptions extends PartnerEndpointOptions {
   /** Errors answered with HTTP 200 (RELAIS_SMSPARTNER_ALWAYS_200). */
   always200: boolean;
 }
-
-export type SmsPartnerApp = FastifyInstance<any, any, any, any, any>;

@@ -7,12 +7,12 @@ import { validationError, type FieldError } from '../partner/errors.js';
 import { restorePlus, type Params } from '../partner/params.js';
 import type { PartnerRouter } from '../partner/scope.js';
 import { euros, localTimestamp } from '../partner/values.js';
+import { DLR_FORMAT } from './dlr.js';
 import { MSG, sp } from './errors.js';
 import type { SmsPartnerOptions } from './options.js';
 import { lowCostError, readSendOptions, smsText, type SendOptions } from './send-options.js';
 
 const MAX_NUMBERS = 500;
-const DLR_FORMAT = 'smspartner';
 
 function baseInput(o: SendOptions): Omit<ScheduleInput, 'recipients' | 'content'> {
   return {
