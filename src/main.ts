@@ -2,29 +2,27 @@ import pino, { type Logger } from 'pino';
 import { buildApp, buildHealthApp, type App } from './api/app.js';
 import { WEBHOOK_RENDERERS } from './api/dialects/registry.js';
 import { composeCore, dialectOptions } from './compose.js';
-import type { Config } from './config.js';
+import { loadConfig, type Config } from './config.js';
 import type { Clock } from './core/clock.js';
 import { systemClock } from './core/clock.js';
 import type { Core } from './core/context.js';
 import type { Wakeup } from './core/ports.js';
+import { closeTransports, type TransportRegistry } from './core/transport.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
 import { WebhookSender } from './dispatch/webhooks.js';
 import { createMetrics } from './metrics.js';
 import { openSecrets } from './secret-key.js';
 import { openStore } from './store/open.js';
 import { PgWakeup } from './store/wakeup.js';
-import { closeTransports, type TransportRegistry } from './core/transport.js';
-import { OutboxTransport } from './transports/outbox.js';
 import { buildTransports, inStoreSenders } from './transports/registry.js';
 
 export type Role = 'all' | 'api' | 'worker';
 
 export { composeCore, WEBHOOK_RENDERERS };
 
-/** The outbox for every channel, as the default configuration builds it (tests, benchmarks). */
+/** The transports the default configuration selects (the outbox for every channel), for tests and benchmarks. */
 export function defaultTransports(core: Core): TransportRegistry {
-  const outbox = new OutboxTransport(core.store.autocommit, core.clock);
-  return { sms: outbox, email: outbox, voice: outbox };
+  return buildTransports(loadConfig({}).transports, { clock: core.clock, outbox: core.store.autocommit });
 }
 
 export interface Server {
@@ -34,7 +32,6 @@ export interface Server {
   address: string | undefined;
   close(): Promise<void>;
 }
-
 
 export function webhookSender(core: Core, config: Config, log?: Logger): WebhookSender {
   return new WebhookSender(core, WEBHOOK_RENDERERS, { ...config.webhooks, pollIntervalMs: config.dispatch.pollIntervalMs }, log);

@@ -358,9 +358,12 @@ async function recordResult(core: Core, run: Run, r: Recipient, result: SendResu
   const now = core.clock.now();
   const event = (type: string, data: Record<string, unknown> | null): NewEvent => ({ messageId: message.id, recipientId: r.id, type, at: now, data });
   if (result.ok) {
-    if (opts.awaitsReceipts?.(message.channel)) await core.store.autocommit.awaitReceipt(r.id, result.providerId);
-    const recorded = await core.store.autocommit.markRecipient(r, { status: 'sent', at: now, providerId: result.providerId, error: null }, true,
+    const mark = (tx: StoreTx) => tx.markRecipient(r, { status: 'sent', at: now, providerId: result.providerId, error: null }, true,
       { type: 'sent', data: { providerId: result.providerId } });
+    // The provider id and the `sent` mark commit together: a receipt never finds the one without the other.
+    const recorded = opts.awaitsReceipts?.(message.channel)
+      ? await core.store.transaction(async (tx) => { await tx.awaitReceipt(r.id, result.providerId); return mark(tx); })
+      : await mark(core.store.autocommit);
     if (recorded) run.statuses.set(r.id, 'sent');
     else run.stale = true;
     core.observer.sent(message.channel, now - message.sendAt);

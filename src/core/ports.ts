@@ -4,8 +4,6 @@ import type {
   OutboxEntry, Recipient, RecipientStatus, StoredSuppression, Subaccount, Suppression, SuppressionChannel, WebhookDelivery,
 } from './types.js';
 
-export type { OutgoingMessage, SendResult, Transport } from './transport.js';
-
 export interface NewMessage {
   accountId: number;
   channel: Channel;

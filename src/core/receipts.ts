@@ -25,6 +25,7 @@ export async function recordReceipt(core: Core, receipt: Receipt, policy: { refu
     return recipients.length;
   });
   if (settled > 0) return 'settled';
-  // A receipt that comes before the send is recorded (#20) is `unknown` here and dropped.
+  // The provider id commits with the `sent` mark (delivery.ts): a receipt that comes before the
+  // send is recorded (#20) is `unknown` here and dropped, never taken for a repeat.
   return (await core.store.autocommit.knowsProviderId(receipt.providerId)) ? 'repeated' : 'unknown';
 }

@@ -1,6 +1,6 @@
 import type { Clock } from './clock.js';
 import type { SendWithin } from './delivery.js';
-import type { StoreTx } from './ports.js';
+import type { OutboxPort } from './ports.js';
 import type { Transport } from './transport.js';
 
 /** One of a transport's own RELAIS_<NAME>_<KEY> environment variables. */
@@ -13,7 +13,7 @@ export interface TransportSetting {
 export interface TransportContext {
   clock: Clock;
   /** Where the outbox writes its rows; any other transport ignores it. */
-  outbox: Pick<StoreTx, 'insertOutbox'>;
+  outbox: Pick<OutboxPort, 'insertOutbox'>;
 }
 
 /**
@@ -31,7 +31,7 @@ export interface TransportModule<S = unknown> {
   create(settings: S, ctx: TransportContext): Transport;
   /**
    * The outbox's alone: delivers a chunk inside the transaction that records it (DECISIONS.md
-   * §16, §24). Undefined for a transport it did not build, or one the dispatcher must pace.
+   * §16, §24). Undefined for a transport it did not build; the dispatcher does not use it for a paced one.
    */
   inStore?(transport: Transport): SendWithin | undefined;
 }
@@ -44,13 +44,5 @@ export function parseRate(variable: string, text: string): number | undefined {
   if (text === '') return undefined;
   const n = Number(text);
   if (!/^\d+(\.\d+)?$/.test(text) || !(n > 0)) throw new Error(`${variable} must be a number of messages per second above 0 (got "${text}")`);
-  return n;
-}
-
-/** A number of sends in flight from 1 to 1000; undefined when unset. */
-export function parseConcurrency(variable: string, text: string): number | undefined {
-  if (text === '') return undefined;
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || n < 1 || n > 1000) throw new Error(`${variable} must be an integer from 1 to 1000 (got "${text}")`);
   return n;
 }

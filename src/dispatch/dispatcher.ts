@@ -40,7 +40,7 @@ const IN_STORE_LANES = 2;
  */
 export class Dispatcher extends PollingLoop implements Wakeup {
   readonly owner: string;
-  private readonly limiters = new Map<string, Limiter>();
+  private readonly limiters = new Map<Transport, Limiter>();
   private readonly buckets = new Map<Transport, TokenBucket>();
   private readonly inFlight = new Set<Promise<unknown>>();
   /** Channels whose transport writes into the store. */
@@ -192,8 +192,8 @@ export class Dispatcher extends PollingLoop implements Wakeup {
 
   private limiterOf(channel: Channel): Limiter {
     const t = this.transports[channel];
-    let limiter = this.limiters.get(t.name);
-    if (!limiter) this.limiters.set(t.name, (limiter = new Limiter(t.concurrency ?? this.opts.concurrency)));
+    let limiter = this.limiters.get(t);
+    if (!limiter) this.limiters.set(t, (limiter = new Limiter(t.concurrency ?? this.opts.concurrency)));
     return limiter;
   }
 

@@ -15,7 +15,6 @@ const DISPATCHING = word('dispatching');
 const SCHEDULED = word('scheduled');
 const SENT = word('sent');
 
-
 const setLease = new Statement(`update messages set lease_until = ? where id = ? and status = ${DISPATCHING} and lease_owner = ?`);
 const recipientsOf = inList('select * from recipients where message_id in', ' order by message_id, id');
 // A transport's answer, recorded only while the recipient is still pending. Provider id and error

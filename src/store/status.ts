@@ -34,5 +34,4 @@ export const statusQueries = (db: Kysely<Database>): StatusQueries => ({
     return Number(r?.units ?? 0);
   },
 
-
 });

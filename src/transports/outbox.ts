@@ -1,11 +1,11 @@
 import type { Clock } from '../core/clock.js';
-import type { StoreTx } from '../core/ports.js';
+import type { OutboxPort } from '../core/ports.js';
 import { countSmsSegments } from '../core/segments.js';
 import { parseRate, settingVariable, type TransportModule } from '../core/transport-module.js';
 import type { OutgoingMessage, SendResult, Transport, TransportMessage, TransportRecipient } from '../core/transport.js';
 import { InFlight } from './in-flight.js';
 
-type OutboxWriter = Pick<StoreTx, 'insertOutbox'>;
+type OutboxWriter = Pick<OutboxPort, 'insertOutbox'>;
 
 /** What the outbox keeps of a message: what a real transport would have put on the wire. */
 export function render(msg: OutgoingMessage): Record<string, unknown> {
@@ -61,6 +61,5 @@ export const outboxModule: TransportModule<{ rate: number | undefined }> = {
   },
   parse: (values) => ({ rate: parseRate(settingVariable('outbox', 'RATE'), values.RATE) }),
   create: (settings, ctx) => new OutboxTransport(ctx.outbox, ctx.clock, settings),
-  // A paced outbox sends one by one through the dispatcher's rate limit instead.
-  inStore: (t) => (t instanceof OutboxTransport && t.rate === undefined ? (tx, msgs) => t.sendWithin(tx, msgs) : undefined),
+  inStore: (t) => (t instanceof OutboxTransport ? (tx, msgs) => t.sendWithin(tx, msgs) : undefined),
 };

@@ -5,7 +5,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import type { Clock } from '../../src/core/clock.js';
 import type { Core } from '../../src/core/context.js';
 import type { Store } from '../../src/core/ports.js';
-import type { Transport, TransportRegistry } from '../../src/core/transport.js';
+import { closeTransports, type Transport, type TransportRegistry } from '../../src/core/transport.js';
 import { Dispatcher } from '../../src/dispatch/dispatcher.js';
 import { dialectOptions } from '../../src/compose.js';
 import { WebhookSender } from '../../src/dispatch/webhooks.js';
@@ -101,6 +101,7 @@ export async function startTestApp(opts: {
       await app.close();
       await dispatcher!.stop();
       await webhooks.stop();
+      await closeTransports(transports);
       await db.cleanup();
     },
   };

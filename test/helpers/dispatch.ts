@@ -57,13 +57,13 @@ export class ScriptedTransport implements Transport {
     return this.calls.filter((c) => c.recipientId === recipientId).length;
   }
 
-  send(message: TransportMessage, recipients: TransportRecipient[]): Promise<SendResult[]> {
+  send(message: TransportMessage, recipients: TransportRecipient[], opts?: { signal: AbortSignal }): Promise<SendResult[]> {
     return this.inFlight.run(this.name, async () => {
       const results: SendResult[] = [];
       for (const recipient of recipients) {
         const msg: OutgoingMessage = { ...message, ...recipient };
         this.calls.push(msg);
-        const r = await this.script(msg, this.callsFor(msg.recipientId));
+        const r = await untilAborted(this.script(msg, this.callsFor(msg.recipientId)), opts?.signal);
         if (r !== undefined && 'throw' in r) throw new Error(r.throw);
         results.push(r ?? (await this.outbox.send(message, [recipient]))[0]);
       }
@@ -138,4 +138,15 @@ export async function scheduleSmsBulk(core: Core, items: { accountId: number; to
     }));
   }
   return out;
+}
+
+/** A script's answer, or a rejection once `signal` aborts: the scripted transport honours the signal, as a transport must. */
+function untilAborted<T>(answer: T | Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return Promise.resolve(answer);
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(signal.reason);
+    if (signal.aborted) return abort();
+    signal.addEventListener('abort', abort, { once: true });
+    Promise.resolve(answer).then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
+  });
 }

@@ -120,30 +120,30 @@ export function transportContract(h: TransportHarness): void {
     });
 
     withCapability('receipt')('receipts: a sent recipient becomes delivered or undelivered with its event and callback, once; an unknown id changes nothing', async () => {
-        await withTransport(h, dialect, {}, async (t, transport, accountId) => {
-          const m = await schedule(t, accountId, [phone(1), phone(2)]);
-          t.clock.set(m.sendAt);
-          await t.dispatcher.drain();
-          const [a, b] = await t.store.autocommit.getRecipients(m.id);
-          t.clock.advance(5000);
-          await h.receipt!(transport, { providerId: a.providerId!, status: 'delivered' });
-          await h.receipt!(transport, { providerId: b.providerId!, status: 'undelivered', reason: 'absent subscriber', providerCode: '27', at: m.sendAt + 3000 });
-          await h.receipt!(transport, { providerId: a.providerId!, status: 'undelivered' });
-          await h.receipt!(transport, { providerId: 'never-sent', status: 'delivered' });
-          const rs = await t.store.autocommit.getRecipients(m.id);
-          assert.deepEqual(rs.map((r) => [r.status, r.error, r.updatedAt]), [['delivered', null, t.clock.now()], ['undelivered', 'absent subscriber', m.sendAt + 3000]]);
-          const events = (await t.store.autocommit.getEvents(m.id)).filter((e) => e.type === 'delivered' || e.type === 'undelivered');
-          assert.deepEqual(events.map((e) => [e.type, e.recipientId, e.at, e.data]), [
-            ['delivered', a.id, t.clock.now(), { providerId: a.providerId, reason: null, providerCode: null }],
-            ['undelivered', b.id, m.sendAt + 3000, { providerId: b.providerId, reason: 'absent subscriber', providerCode: '27' }],
-          ]);
-          assert.deepEqual((await t.store.autocommit.listWebhooks({ messageId: m.id })).map((w) => w.event).sort(), ['delivered', 'sent', 'sent', 'undelivered']);
-          assert.equal((await t.store.autocommit.getMessage(m.id))!.status, 'sent', 'a receipt does not change the message');
-          // The vendors charge an undelivered SMS: no refund unless RELAIS_REFUND_UNDELIVERED.
-          assert.deepEqual(await refunds(t, accountId), []);
-          await assertBalance(t, accountId, CREDITS - 2 * SMS_PRICE);
-        });
+      await withTransport(h, dialect, {}, async (t, transport, accountId) => {
+        const m = await schedule(t, accountId, [phone(1), phone(2)]);
+        t.clock.set(m.sendAt);
+        await t.dispatcher.drain();
+        const [a, b] = await t.store.autocommit.getRecipients(m.id);
+        t.clock.advance(5000);
+        await h.receipt!(transport, { providerId: a.providerId!, status: 'delivered' });
+        await h.receipt!(transport, { providerId: b.providerId!, status: 'undelivered', reason: 'absent subscriber', providerCode: '27', at: m.sendAt + 3000 });
+        await h.receipt!(transport, { providerId: a.providerId!, status: 'undelivered' });
+        await h.receipt!(transport, { providerId: 'never-sent', status: 'delivered' });
+        const rs = await t.store.autocommit.getRecipients(m.id);
+        assert.deepEqual(rs.map((r) => [r.status, r.error, r.updatedAt]), [['delivered', null, t.clock.now()], ['undelivered', 'absent subscriber', m.sendAt + 3000]]);
+        const events = (await t.store.autocommit.getEvents(m.id)).filter((e) => e.type === 'delivered' || e.type === 'undelivered');
+        assert.deepEqual(events.map((e) => [e.type, e.recipientId, e.at, e.data]), [
+          ['delivered', a.id, t.clock.now(), { providerId: a.providerId, reason: null, providerCode: null }],
+          ['undelivered', b.id, m.sendAt + 3000, { providerId: b.providerId, reason: 'absent subscriber', providerCode: '27' }],
+        ]);
+        assert.deepEqual((await t.store.autocommit.listWebhooks({ messageId: m.id })).map((w) => w.event).sort(), ['delivered', 'sent', 'sent', 'undelivered']);
+        assert.equal((await t.store.autocommit.getMessage(m.id))!.status, 'sent', 'a receipt does not change the message');
+        // The vendors charge an undelivered SMS: no refund unless RELAIS_REFUND_UNDELIVERED.
+        assert.deepEqual(await refunds(t, accountId), []);
+        await assertBalance(t, accountId, CREDITS - 2 * SMS_PRICE);
       });
+    });
 
     withCapability('receipt')('receipts: with RELAIS_REFUND_UNDELIVERED an undelivered recipient is refunded once', async () => {
       await withTransport(h, dialect, { RELAIS_REFUND_UNDELIVERED: 'true' }, async (t, transport, accountId) => {
