@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Dispatcher } from '../../src/dispatch/dispatcher.js';
 import { TokenBucket } from '../../src/dispatch/token-bucket.js';
-import { buildTransports } from '../../src/transports/registry.js';
+import { buildTransports, inStoreSenders } from '../../src/transports/registry.js';
 import { startTestApp } from '../helpers/app.js';
 import { FakeClock } from '../helpers/clock.js';
 import { allOutbox, eachDialect, phone, scheduleSms, ScriptedTransport } from '../helpers/dispatch.js';
@@ -30,7 +30,8 @@ eachDialect('dispatcher rate limits', (dialect) => {
     const t = await startTestApp({ dialect, env: { RELAIS_OUTBOX_RATE: '2', RELAIS_TRANSPORT_CONCURRENCY: '1' } });
     // The rate limit waits on the test clock: each wait moves it to the instant the bucket names.
     const transports = buildTransports(t.config.transports, { clock: t.clock, outbox: t.store.autocommit });
-    const worker = new Dispatcher(t.core, transports, { ...t.config.dispatch, sleepUntil: async (at) => t.clock.set(Math.max(at, t.clock.now())) });
+    // Handed the outbox's in-store delivery as main.ts does: a paced transport must not use it.
+    const worker = new Dispatcher(t.core, transports, { ...t.config.dispatch, inStore: inStoreSenders(transports), sleepUntil: async (at) => t.clock.set(Math.max(at, t.clock.now())) });
     try {
       const { id } = await t.account('100');
       const T = t.clock.now() + 60_000;
