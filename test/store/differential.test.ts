@@ -6,11 +6,15 @@ import { loadConfig } from '../../src/config.js';
 import { createAccount } from '../../src/core/accounts.js';
 import { cancelMessages } from '../../src/core/cancel.js';
 import type { Core } from '../../src/core/context.js';
-import { refundReleased } from '../../src/core/ledger.js';
+import { claimDue, deliverBatch, sendDueInStore } from '../../src/core/delivery.js';
 import type { Store } from '../../src/core/ports.js';
+import { recordReceipt } from '../../src/core/receipts.js';
 import { scheduleMessage, type ScheduleInput } from '../../src/core/schedule.js';
 import { addSuppression } from '../../src/core/suppressions.js';
+import type { OutgoingMessage, SendResult } from '../../src/core/transport.js';
+import type { DueMessage } from '../../src/core/types.js';
 import type { KyselyStore } from '../../src/store/kysely-store.js';
+import { OutboxTransport, outboxModule } from '../../src/transports/outbox.js';
 import { FakeClock } from '../helpers/clock.js';
 import { dialectBlocks, testStore, type TestStore } from '../helpers/store.js';
 
@@ -20,7 +24,9 @@ import { dialectBlocks, testStore, type TestStore } from '../helpers/store.js';
  * same operations at the same instants on two fresh databases must leave the same rows, ids
  * included: both paths number rows in the same order.
  */
-const TABLES = ['accounts', 'messages', 'recipients', 'ledger', 'events', 'webhook_deliveries', 'suppressions'] as const;
+const TABLES = ['accounts', 'messages', 'recipients', 'ledger', 'events', 'webhook_deliveries', 'suppressions', 'outbox', 'provider_ids'] as const;
+/** provider_ids has no id of its own. */
+const orderOf = (table: (typeof TABLES)[number]): string => (table === 'provider_ids' ? 'recipient_id' : 'id');
 
 const MIN = 60_000;
 const sms = (text: string) => ({ channel: 'sms' as const, text, sender: null, unicode: false });
@@ -34,7 +40,7 @@ function coreOf(store: Store): Core {
 const schedule = async (core: Core, accountId: number, input: ScheduleInput): Promise<number> =>
   (await scheduleMessage(core, accountId, input)).message.id;
 
-/** Every operation whose rows the two paths write: schedule, cancel one, bulk cancel, suppression cancel, send, fail, refund. */
+/** Every operation whose rows the two paths write: schedule, cancel one, bulk cancel, suppression cancel, send, fail, refund, receipt. */
 async function scenario(core: Core): Promise<void> {
   const clock = core.clock as FakeClock;
   const now = clock.now();
@@ -80,33 +86,47 @@ async function scenario(core: Core): Promise<void> {
   assert.equal((await core.store.autocommit.getMessage(promo))?.status, 'cancelled');
 
   clock.advance(1000);
-  // Send and fail, as the dispatcher records them: one by one (markRecipient), a retry, a
-  // permanent failure with its refund, and an in-store chunk (markSent).
+  // Send through core as the dispatcher does: the SMS ones in store, in the transaction that takes
+  // them (markSent); the e-mails by lease, each recorded on its own (markRecipient), with a retry,
+  // a permanent failure and its refund; then receipts for two of the sent ones.
+  const outbox = new OutboxTransport(core.store.autocommit, clock);
+  const within = outboxModule.inStore!(outbox)!;
+  assert.deepEqual(await sendDueInStore(core, 10, new Map([['sms', within]])), { sent: 2, more: false });
   const at = clock.now();
-  const claimed = await core.store.autocommit.claimDue(at, 10, 'worker', at + MIN);
-  assert.deepEqual(claimed.map((m) => m.id).sort((x, y) => x - y), [soon, mail, burst].sort((x, y) => x - y));
-  const [one, two, three] = await core.store.autocommit.getRecipients(mail);
-  assert.equal(await core.store.autocommit.markRecipient(one, { status: 'sent', at, providerId: 'p-1', error: null }, true, { type: 'sent', data: { providerId: 'p-1' } }), true);
-  assert.equal(await core.store.autocommit.markRecipient(one, { status: 'sent', at, providerId: 'p-9', error: null }, true, { type: 'sent', data: { providerId: 'p-9' } }), false);
-  assert.equal(await core.store.autocommit.updatePendingRecipient(two.id, { status: 'pending', at, error: 'busy' }, true), true);
-  await core.store.transaction(async (tx) => {
-    const released = await tx.releaseRecipient(two.id, 'failed', at, 'unknown mailbox', true);
-    assert.ok(released);
-    await refundReleased(tx, [released], (id) => `message ${id}: delivery to ${two.address} failed`, at);
-    await tx.insertEvents([{ messageId: mail, recipientId: two.id, type: 'failed', at, data: { reason: 'unknown mailbox', providerCode: null } }]);
+  const claimed = await claimDue(core, 'worker', 10, MIN);
+  assert.deepEqual(claimed.map((m) => m.id), [mail]);
+  const send = scripted();
+  const deliver = (messages: DueMessage[]) => deliverBatch(core, messages, {
+    owner: 'worker', leaseMs: MIN, maxAttempts: 2, backoffMs: () => 1000, send, awaitsReceipts: () => true,
   });
-  assert.equal(await core.store.autocommit.markRecipient(three, { status: 'undelivered', at, providerId: 'p-3', error: 'bounced' }, true, { type: 'undelivered', data: null }), true);
-  const sends = [...await core.store.autocommit.getRecipients(burst), ...await core.store.autocommit.getRecipients(soon)]
-    .map((r) => ({ id: r.id, messageId: r.messageId, providerId: `o-${r.id}` }));
-  assert.equal((await core.store.transaction((tx) => tx.markSent(sends, at))).length, 3);
-  assert.deepEqual(await core.store.autocommit.completeMessages([mail], 'worker', 'partially_failed', at), [mail]);
-  assert.deepEqual((await core.store.autocommit.completeMessages([burst, soon], 'worker', 'sent', at)).sort((x, y) => x - y), [burst, soon].sort((x, y) => x - y));
+  assert.deepEqual(await deliver(claimed), [{ retryAt: at + 1000 }]);
+  const [one] = await core.store.autocommit.getRecipients(mail);
+  // A late record of a send recorded already (a worker whose lease ran out): the conditional mark refuses it.
+  assert.equal(await core.store.autocommit.markRecipient(one, { status: 'sent', at, providerId: 'p-9', error: null }, true, { type: 'sent', data: { providerId: 'p-9' } }), false);
+  clock.advance(1001);
+  assert.deepEqual(await deliver(await claimDue(core, 'worker', 10, MIN)), [{ status: 'partially_failed' }]);
+  clock.advance(1000);
+  assert.equal(await recordReceipt(core, { providerId: 'p-3', status: 'undelivered', reason: 'bounced' }, { refundUndelivered: true }), 'settled');
+  assert.equal(await recordReceipt(core, { providerId: 'p-1', status: 'delivered' }, { refundUndelivered: true }), 'settled');
+}
+
+/**
+ * A provider's answers, by address and in order: one accepted, two busy then refused for good,
+ * three accepted (and later bounced).
+ */
+function scripted(): (msg: OutgoingMessage) => Promise<SendResult> {
+  const answers = new Map<string, SendResult[]>([
+    ['one@example.com', [{ ok: true, providerId: 'p-1' }]],
+    ['two@example.com', [{ ok: false, retryable: true, reason: 'busy' }, { ok: false, retryable: false, reason: 'unknown mailbox' }]],
+    ['three@example.com', [{ ok: true, providerId: 'p-3' }]],
+  ]);
+  return async (msg) => answers.get(msg.address)?.shift() ?? assert.fail(`no answer left for ${msg.address}`);
 }
 
 async function rows(store: Store): Promise<Record<string, unknown[]>> {
   const { db } = store as KyselyStore;
   const out: Record<string, unknown[]> = {};
-  for (const table of TABLES) out[table] = (await sql`select * from ${sql.table(table)} order by id`.execute(db)).rows;
+  for (const table of TABLES) out[table] = (await sql`select * from ${sql.table(table)} order by ${sql.ref(orderOf(table))}`.execute(db)).rows;
   return out;
 }
 
@@ -136,14 +156,27 @@ async (stores) => {
       ['refund', 45, 'message 1: +33600000002 suppressed'], ['refund', 45, 'message 2: +33600000002 suppressed'],
       ['refund', 45, 'message 5: +33600000008 suppressed'],
       ['refund', 90, 'message 1 cancelled'], ['refund', 45, 'message 2 cancelled'],
-      ['refund', 2, 'message 6: delivery to two@example.com failed'],
+      ['refund', 2, 'message 6: delivery to two@example.com failed'], ['refund', 2, 'message 6: undelivered'],
     ]);
     const balance = (expected.accounts as { id: number | string; balance: number | string }[]).map((r) => Number(r.balance));
-    assert.deepEqual(balance, [2_000 - 501 + 362, 50]);
+    assert.deepEqual(balance, [2_000 - 501 + 364, 50]);
     const callbacks = expected.webhook_deliveries as { event: string; address: string }[];
     assert.deepEqual(callbacks.map((c) => [c.event, c.address]), [
-      ['cancelled', '+33600000002'], ['sent', 'one@example.com'], ['failed', 'two@example.com'], ['undelivered', 'three@example.com'],
-      ['sent', '+33600000009'], ['sent', '+33600000010'],
+      ['cancelled', '+33600000002'], ['sent', '+33600000009'], ['sent', '+33600000010'],
+      ['sent', 'one@example.com'], ['sent', 'three@example.com'], ['failed', 'two@example.com'],
+      ['undelivered', 'three@example.com'], ['delivered', 'one@example.com'],
     ]);
+    const messages = expected.messages as { status: string }[];
+    assert.deepEqual(messages.map((m) => m.status), ['cancelled', 'cancelled', 'cancelled', 'sent', 'cancelled', 'partially_failed', 'sent']);
+    const recipients = expected.recipients as { address: string; status: string; provider_id: string | null; attempts: number; error: string | null }[];
+    assert.deepEqual(recipients.filter((r) => !r.address.startsWith('+')).map((r) => [r.address, r.status, r.provider_id, r.attempts, r.error]), [
+      ['one@example.com', 'delivered', 'p-1', 1, null], ['two@example.com', 'failed', null, 2, 'unknown mailbox'],
+      ['three@example.com', 'undelivered', 'p-3', 1, 'bounced'],
+    ]);
+    const outbox = expected.outbox as { id: number | string; address: string }[];
+    assert.deepEqual(outbox.map((o) => o.address), ['+33600000009', '+33600000010', '+33600000007']);
+    assert.deepEqual(new Map(recipients.filter((r) => r.provider_id?.startsWith('outbox-')).map((r) => [r.address, r.provider_id])),
+      new Map(outbox.map((o) => [o.address, `outbox-${o.id}`])), 'each in-store send carries its outbox row\'s id');
+    assert.deepEqual((expected.provider_ids as { provider_id: string }[]).map((p) => p.provider_id), ['p-1', 'p-3']);
   });
 });
