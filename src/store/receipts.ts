@@ -1,10 +1,12 @@
 import type { ReceiptsPort } from '../core/ports.js';
+import { toReleased, type ReleasedRow } from './messages.js';
 import { Statement, type Raw } from './raw.js';
+import { RELEASED_COLUMNS, word } from './rules.js';
 
 const remember = new Statement('insert into provider_ids (provider_id, recipient_id) values (?, ?)');
 const settle = new Statement(`update recipients set status = ?, updated_at = ?, error = ?
-  where status = 'sent' and provider_id = ? and id in (select recipient_id from provider_ids where provider_id = ?)
-  returning id, message_id, account_id, address, price`);
+  where status = ${word('sent')} and provider_id = ? and id in (select recipient_id from provider_ids where provider_id = ?)
+  returning ${RELEASED_COLUMNS.join(', ')}`);
 const known = new Statement('select 1 as found from provider_ids where provider_id = ? limit 1');
 
 export const receiptQueries = (raw: Raw): ReceiptsPort => ({
@@ -13,8 +15,7 @@ export const receiptQueries = (raw: Raw): ReceiptsPort => ({
   },
 
   async settleByProviderId(providerId, status, at, error) {
-    const rows = await raw.all<{ id: number; message_id: number; account_id: number; address: string; price: number }>(settle, [status, at, error, providerId, providerId]);
-    return rows.map((r) => ({ id: Number(r.id), messageId: Number(r.message_id), accountId: Number(r.account_id), address: r.address, price: Number(r.price) }));
+    return (await raw.all<ReleasedRow>(settle, [status, at, error, providerId, providerId])).map(toReleased);
   },
 
   async knowsProviderId(providerId) {
