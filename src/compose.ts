@@ -4,15 +4,19 @@ import { systemClock, type Clock } from './core/clock.js';
 import { DEFAULT_LIMITS, silentObserver, type Core, type Observer } from './core/context.js';
 import type { Store, Wakeup } from './core/ports.js';
 import { SecretBox } from './core/secrets.js';
+import { createEmailLinks } from './core/email-links.js';
 
 /**
  * Core services over a store, from config. The wakeup is late-bound: the dispatcher comes after.
  * Kept apart from main.ts so that the CLI's one-shot commands do not load the HTTP stack.
  */
 export function composeCore(config: Config, store: Store, opts: { clock?: Clock; observer?: Observer; wakeup?: Wakeup; secrets?: SecretBox } = {}): Core {
+  const clock = opts.clock ?? systemClock;
+  // The server passes the key it resolved (secret-key.ts); one-shot CLI commands never seal.
+  const secrets = opts.secrets ?? new SecretBox(config.secretKey);
   return {
     store,
-    clock: opts.clock ?? systemClock,
+    clock,
     pricing: config.pricing,
     wakeup: opts.wakeup ?? { notify() {} },
     observer: opts.observer ?? silentObserver,
@@ -20,8 +24,9 @@ export function composeCore(config: Config, store: Store, opts: { clock?: Clock;
     defaultRegion: config.defaultRegion,
     currency: config.currency,
     allowPrivateCallbacks: config.webhooks.allowPrivate,
-    // The server passes the key it resolved (secret-key.ts); one-shot CLI commands never seal.
-    secrets: opts.secrets ?? new SecretBox(config.secretKey),
+    secrets,
+    links: createEmailLinks({ key: () => secrets.derive('email links'), baseUrl: config.http.publicUrl, ttlMs: config.mail.linkTtlMs, clock }),
+    mailFrom: config.mail.from,
   };
 }
 

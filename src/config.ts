@@ -22,6 +22,9 @@ const CORE_ENV = {
   RELAIS_ADMIN_TOKEN: { default: '', doc: 'Bearer token of the admin API (`/admin/v1`); unset = admin API off' },
   RELAIS_METRICS_TOKEN: { default: '', doc: 'Bearer token required by `/metrics`; unset = `/metrics` is open' },
   RELAIS_SECRET_KEY: { default: '', doc: 'AES-256 key (64 hex characters) that encrypts secrets at rest; unset = generated into RELAIS_DATA_DIR/secret.key' },
+  RELAIS_PUBLIC_URL: { default: 'http://<HOST>:<PORT>', doc: 'Base URL the recipients of mails reach Relais at (unsubscribe and read-online links)' },
+  RELAIS_MAIL_FROM: { default: '', doc: 'Sender of a mail that names none, when its account has no default sender; unset = such a mail is refused' },
+  RELAIS_LINK_TTL_DAYS: { default: '90', doc: 'How long the unsubscribe and read-online links of a sent mail stay valid' },
   RELAIS_LOG_LEVEL: { default: 'info', doc: 'pino level: fatal, error, warn, info, debug, trace, silent' },
   RELAIS_TIMEZONE: { default: 'Europe/Paris', doc: 'Time zone of the vendor dialects\' local dates' },
   RELAIS_CANCEL_CUTOFF_SECONDS: { default: '300', doc: 'Vendor dialects refuse cancels this close to the send time (native API: 0)' },
@@ -66,7 +69,7 @@ export const ENV: Readonly<Record<EnvName, { default: string; doc: string }> & R
 
 export interface Config {
   http: {
-    port: number; host: string; bodyLimit: number; hostDialects: boolean; adminToken: string | null; metricsToken: string | null; workerPort: number | null;
+    port: number; host: string; publicUrl: string; bodyLimit: number; hostDialects: boolean; adminToken: string | null; metricsToken: string | null; workerPort: number | null;
     maxConnections: number; idleTimeoutMs: number; headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number;
   };
   /** RELAIS_SECRET_KEY as 32 bytes; null: a key generated into the data directory on first start is used. */
@@ -83,6 +86,7 @@ export interface Config {
   dispatch: { batchSize: number; leaseMs: number; pollIntervalMs: number; maxAttempts: number; concurrency: number; refundUndelivered: boolean };
   transports: TransportSelection;
   webhooks: { secret: string | null; timeoutMs: number; maxAttempts: number; destinationConcurrency: number; allowPrivate: boolean };
+  mail: { from: string | null; linkTtlMs: number };
   /** Each vendor dialect's switches (api/dialects/registry.ts), by dialect name then option name. */
   dialects: Readonly<Record<string, Readonly<Record<string, boolean>>>>;
 }
@@ -174,11 +178,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { dotenv?
   const timezone = get('RELAIS_TIMEZONE');
   if (!IANAZone.isValidZone(timezone)) throw new ConfigError(`RELAIS_TIMEZONE must be an IANA time zone (got "${timezone}")`);
   const region = get('RELAIS_DEFAULT_REGION').toUpperCase();
+  const port = int('PORT', 0, 65535);
+  const publicUrl = (env.RELAIS_PUBLIC_URL?.trim() || `http://${get('HOST')}:${port}`).replace(/\/+$/, '');
+  if (!/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/.test(publicUrl)) throw new ConfigError(`RELAIS_PUBLIC_URL must be an http(s) URL without query (got "${publicUrl}")`);
   if (!isSupportedCountry(region)) throw new ConfigError(`RELAIS_DEFAULT_REGION must be an ISO 3166 country code (got "${region}")`);
 
   return {
     http: {
-      port: int('PORT', 0, 65535), host: get('HOST'), bodyLimit: int('RELAIS_BODY_LIMIT_BYTES', 1024),
+      port, host: get('HOST'), publicUrl, bodyLimit: int('RELAIS_BODY_LIMIT_BYTES', 1024),
       hostDialects: bool('RELAIS_HOST_DIALECTS'), adminToken: env.RELAIS_ADMIN_TOKEN?.trim() || null,
       metricsToken: env.RELAIS_METRICS_TOKEN?.trim() || null,
       workerPort: env.RELAIS_WORKER_PORT?.trim() ? int('RELAIS_WORKER_PORT', 0, 65535) : null,
@@ -202,6 +209,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { dotenv?
       concurrency: int('RELAIS_TRANSPORT_CONCURRENCY', 1, 1000), refundUndelivered: bool('RELAIS_REFUND_UNDELIVERED'),
     },
     transports: transports(),
+    mail: { from: env.RELAIS_MAIL_FROM?.trim() || null, linkTtlMs: int('RELAIS_LINK_TTL_DAYS', 1, 3650) * 86_400_000 },
     webhooks: {
       secret: env.RELAIS_WEBHOOK_SECRET?.trim() || null, timeoutMs: int('RELAIS_WEBHOOK_TIMEOUT_MS', 100, 600_000),
       maxAttempts: int('RELAIS_WEBHOOK_MAX_ATTEMPTS', 1, 100), destinationConcurrency: int('RELAIS_WEBHOOK_DESTINATION_CONCURRENCY', 1, 1000),

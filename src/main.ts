@@ -22,7 +22,7 @@ export { composeCore, WEBHOOK_RENDERERS };
 
 /** The transports the default configuration selects (the outbox for every channel), for tests and benchmarks. */
 export function defaultTransports(core: Core): TransportRegistry {
-  return buildTransports(loadConfig({}).transports, { clock: core.clock, outbox: core.store.autocommit });
+  return buildTransports(loadConfig({}).transports, { clock: core.clock, outbox: core.store.autocommit, links: core.links });
 }
 
 export interface Server {
@@ -68,7 +68,7 @@ export async function startServer(config: Config, opts: { role?: Role; logger?: 
   };
   const core = composeCore(config, store, { clock, observer: metrics.observer, wakeup, secrets });
   // Only a worker sends: an API node opens no connection to a provider.
-  const transports = role === 'api' ? undefined : buildTransports(config.transports, { clock, outbox: store.autocommit });
+  const transports = role === 'api' ? undefined : buildTransports(config.transports, { clock, outbox: store.autocommit, links: core.links });
   if (transports) {
     dispatcher = new Dispatcher(core, transports, { ...config.dispatch, inStore: inStoreSenders(transports) }, log);
     dispatcher.start();

@@ -1,5 +1,6 @@
 import type { CountryCode } from 'libphonenumber-js';
 import type { Clock } from './clock.js';
+import type { EmailLinks } from './email-links.js';
 import type { Store, Wakeup } from './ports.js';
 import type { ReceiptOutcome } from './transport.js';
 import type { Pricing } from './pricing.js';
@@ -43,4 +44,8 @@ export interface Core {
   allowPrivateCallbacks: boolean;
   /** Seals the secrets stored for showing again (sub-account keys). */
   secrets: SecretBox;
+  /** Signs and checks the unsubscribe and read-online links of the mails Relais sends. */
+  links: EmailLinks;
+  /** The sender of a mail that names none and whose account has none configured (RELAIS_MAIL_FROM); null: none. */
+  mailFrom: string | null;
 }

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import type { Store } from './ports.js';
 
 /**
@@ -31,6 +31,11 @@ export class SecretBox {
     const decipher = createDecipheriv('aes-256-gcm', this.required(), raw.subarray(0, IV_BYTES))
       .setAAD(Buffer.from(context)).setAuthTag(raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
     return Buffer.concat([decipher.update(raw.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
+  }
+
+  /** A 32-byte key for one other purpose (signing links), derived so that neither reveals the other. */
+  derive(purpose: string): Buffer {
+    return Buffer.from(hkdfSync('sha256', this.required(), Buffer.alloc(0), `relais ${purpose}`, 32));
   }
 
   private required(): Buffer {

@@ -1,5 +1,6 @@
 import type { Clock } from './clock.js';
 import type { SendWithin } from './delivery.js';
+import type { EmailLinks } from './email-links.js';
 import type { OutboxPort } from './ports.js';
 import type { Transport } from './transport.js';
 
@@ -14,6 +15,8 @@ export interface TransportContext {
   clock: Clock;
   /** Where the outbox writes its rows; any other transport ignores it. */
   outbox: Pick<OutboxPort, 'insertOutbox'>;
+  /** The signed links a mail's unsubscribe headers and placeholders carry (core/email.ts). */
+  links: EmailLinks;
 }
 
 /**

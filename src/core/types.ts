@@ -31,10 +31,22 @@ export interface ApiKey {
   createdAt: number;
 }
 
+/** A file sent with an e-mail, its bytes in base64. */
+export interface EmailAttachment {
+  filename: string;
+  contentType: string;
+  base64: string;
+}
+
 /** What is sent, per channel. Stored as JSON; each transport renders it. */
 export type MessageContent =
   | { channel: 'sms'; text: string; sender: string | null; unicode: boolean }
-  | { channel: 'email'; subject: string; text: string | null; html: string | null; from: string | null; replyTo: string | null }
+  | {
+    channel: 'email'; subject: string; text: string | null; html: string | null; from: string | null; replyTo: string | null;
+    /** Display names of recipients, by normalised address (the To header); absent: none. */
+    names?: Record<string, string>;
+    attachments?: EmailAttachment[];
+  }
   | { channel: 'voice'; text: string | null; audioUrl: string | null; sender: string | null };
 
 export interface Message {

@@ -29,7 +29,7 @@ eachDialect('dispatcher rate limits', (dialect) => {
   test('RELAIS_OUTBOX_RATE: the dispatcher sends at most that many per second, by lease, on the core clock', async () => {
     const t = await startTestApp({ dialect, env: { RELAIS_OUTBOX_RATE: '2', RELAIS_TRANSPORT_CONCURRENCY: '1' } });
     // The rate limit waits on the test clock: each wait moves it to the instant the bucket names.
-    const transports = buildTransports(t.config.transports, { clock: t.clock, outbox: t.store.autocommit });
+    const transports = buildTransports(t.config.transports, { clock: t.clock, outbox: t.store.autocommit, links: t.core.links });
     // Handed the outbox's in-store delivery as main.ts does: a paced transport must not use it.
     const worker = new Dispatcher(t.core, transports, { ...t.config.dispatch, inStore: inStoreSenders(transports), sleepUntil: async (at) => t.clock.set(Math.max(at, t.clock.now())) });
     try {

@@ -6,6 +6,6 @@ import { transportContract } from './contract.js';
 // to fail or to report are not registered here; they run against the scripted provider (scripted.test.ts).
 transportContract({
   name: 'outbox',
-  create: (core) => outboxModule.create(outboxModule.parse({ RATE: '' }), { clock: core.clock, outbox: core.store.autocommit }),
+  create: (core) => outboxModule.create(outboxModule.parse({ RATE: '' }), { clock: core.clock, outbox: core.store.autocommit, links: core.links }),
   received: async (t) => (await allOutbox(t.store)).map((o) => o.address),
 });

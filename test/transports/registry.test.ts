@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { ConfigError, ENV, loadConfig } from '../../src/config.js';
 import { systemClock } from '../../src/core/clock.js';
+import { composeCore } from '../../src/compose.js';
 import { OutboxTransport } from '../../src/transports/outbox.js';
 import { buildTransports, inStoreSenders } from '../../src/transports/registry.js';
 
@@ -17,7 +18,7 @@ const configError = (message: string) => (err: unknown) => err instanceof Config
 test('every channel sends through the outbox by default, one instance for all, with its in-store delivery', () => {
   const config = loadConfig({});
   assert.deepEqual(config.transports.channels, { sms: 'outbox', email: 'outbox', voice: 'outbox' });
-  const registry = buildTransports(config.transports, { clock: systemClock, outbox: { insertOutbox: async () => [] } });
+  const registry = buildTransports(config.transports, { clock: systemClock, outbox: { insertOutbox: async () => [] }, links: composeCore(config, null as never).links });
   assert.ok(registry.sms instanceof OutboxTransport);
   assert.equal(registry.email, registry.sms);
   assert.equal(registry.voice, registry.sms);
@@ -26,7 +27,7 @@ test('every channel sends through the outbox by default, one instance for all, w
 
 test('RELAIS_OUTBOX_RATE sets the outbox\'s rate (the dispatcher then declines its in-store delivery: rate-limit.test.ts); a bad rate names the variable', () => {
   const config = loadConfig({ RELAIS_OUTBOX_RATE: '2.5' });
-  const registry = buildTransports(config.transports, { clock: systemClock, outbox: { insertOutbox: async () => [] } });
+  const registry = buildTransports(config.transports, { clock: systemClock, outbox: { insertOutbox: async () => [] }, links: composeCore(config, null as never).links });
   assert.equal(registry.sms.rate, 2.5);
   assert.deepEqual([...inStoreSenders(registry).keys()], [registry.sms]);
   for (const bad of ['0', 'fast', '-1']) {
