@@ -96,6 +96,8 @@ export const SMS_PARTNER_ERRORS = {
   recipient_suppressed: { status: 400, code: 14, message: MSG.stopListed },
   too_many_recipients: { status: 400, code: 50, message: MSG.tooManyNumbers },
   invalid_sender: { status: 400, code: 44, message: MSG.senderInvalid },
+  // A mail without a From; SMS Partner sends none, its sender error is the nearest.
+  sender_required: { status: 400, code: 44, message: MSG.senderInvalid },
   message_too_long: { status: 400, code: 52, message: MSG.tooManySegments },
   idempotency_conflict: { status: 409, code: 409, message: MSG.conflict },
   conflict: { status: 409, code: 409, message: MSG.conflict },
