@@ -1,5 +1,5 @@
 import type { RelaisError } from '../../../core/errors.js';
-import { partnerError, type PartnerError, type VendorTable } from '../partner/errors.js';
+import { partnerError, partnerHttpStatus, type PartnerError, type VendorTable } from '../partner/errors.js';
 
 /**
  * SMS Partner's codes and French strings, byte for byte as the vendor emits them (typos and the
@@ -57,19 +57,8 @@ export const MSG = {
   conflict: 'La requête est en conflit avec l’état actuel',
 } as const;
 
-/** spec/sms-partner.md §0.6: the vendor documents body codes only; these HTTP statuses are Relais's. */
-export function httpStatusOf(code: number): number {
-  if (code === 4) return 404;
-  if (code === 10) return 401;
-  if (code === 11) return 402;
-  if ([20, 30, 40, 96].includes(code)) return 403;
-  if (code === 409 || code === 413 || code === 429) return code;
-  if (code >= 500) return code === 503 ? 503 : 500;
-  return 400;
-}
-
 /** An SMS Partner error answer with its default HTTP status. */
-export const sp = (code: number, message: string): PartnerError => partnerError(httpStatusOf(code), code, message);
+export const sp = (code: number, message: string): PartnerError => partnerError(partnerHttpStatus(code), code, message);
 
 /** Core fields → the vendor's parameter names, for `children[<name>].data`. */
 const PARAM: Record<string, string> = { text: 'message', content: 'message', recipients: 'phoneNumbers', sender: 'sender', sendAt: 'scheduledDeliveryDate', date: 'scheduledDeliveryDate', callbackUrl: 'urlDlr' };
