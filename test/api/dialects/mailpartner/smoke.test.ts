@@ -13,7 +13,7 @@ const MP = '/mailpartner/v1';
 const FROM = { email: 'news@example.com', name: 'La Boutique' };
 
 const get = (t: TestApp, path: string, params: Record<string, string | number>) =>
-  t.request('GET', `${MP}${path}?${new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)]))}`);
+  t.request('GET', `${MP}${path}?${new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]))}`);
 const post = (t: TestApp, path: string, body: Record<string, unknown>) => t.request('POST', `${MP}${path}`, { body });
 
 dialectApp('Mail Partner: smoke', ({ app }) => {
