@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
-import { Type } from 'typebox';
+import { Type, type TSchema } from 'typebox';
 import type { Core } from '../core/context.js';
 import { LINK_PATHS, type LinkPurpose, type LinkRef } from '../core/email-links.js';
 import { readOnlineCopy, unsubscribeByLink } from '../core/recipient-links.js';
@@ -37,22 +37,29 @@ const html = (reply: FastifyReply, status: number, body: string, headers: Record
   reply.code(status).headers(headers).type('text/html; charset=utf-8').send(body);
 
 const HTML = (description: string) => ({ description, content: { 'text/html': { schema: Type.String() } } });
-const INVALID = HTML('The link is not valid or has expired (an HTML page)');
-const public_ = { tags: ['links'], security: [] };
 
 /**
  * The routes take the token as a wildcard, not a `:token` parameter: a token carries its address
  * and is longer than the router's 100 characters a parameter may have. The document names it
  * `{token}` (openapi.ts).
  */
-const Token = Type.Object({ '*': Type.String({ description: 'The signed token of the link' }) });
+const TOKEN = Type.String({ description: 'The signed token of the link' });
 
 /** How the document lists these routes: `/u/{token}`, `/view/{token}`. */
-export function documentedLinkRoute(url: string, schema: { params?: unknown }): { url: string; params: unknown } | undefined {
-  const purpose = Object.values(LINK_PATHS).find((path) => url === `${path}/*`);
-  if (!purpose) return undefined;
-  return { url: `${purpose}/:token`, params: Type.Object({ token: (schema.params as typeof Token).properties['*'] }) };
+export function documentedLinkRoute(url: string): { url: string; params: TSchema } | undefined {
+  const path = Object.values(LINK_PATHS).find((p) => url === `${p}/*`);
+  return path === undefined ? undefined : { url: `${path}/:token`, params: Type.Object({ token: TOKEN }) };
 }
+
+/** A link route's schema: public, its token, its page, and the 404 page of a link that does not verify. */
+const linkSchema = (summary: string, page: string, more: { description?: string; errors?: Record<number, string> } = {}) => ({
+  tags: ['links'], security: [], params: Type.Object({ '*': TOKEN }), summary,
+  ...(more.description ? { description: more.description } : {}),
+  response: {
+    200: HTML(page), 404: HTML('The link is not valid or has expired'),
+    ...Object.fromEntries(Object.entries(more.errors ?? {}).map(([status, text]) => [status, HTML(text)])),
+  },
+});
 
 export const linksRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app, { core }) => {
   // Whatever the body says, the POST is the request: it is bounded, and never parsed.
@@ -67,11 +74,8 @@ export const linksRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app
   const refOf = (purpose: LinkPurpose, params: { '*': string }): LinkRef | undefined => core.links.verify(purpose, params['*']);
 
   app.get(`${LINK_PATHS.unsubscribe}/*`, {
-    schema: {
-      ...public_, params: Token,
-      summary: 'Unsubscribe link: a confirmation page (unsubscribes nothing: mail scanners fetch links)',
-      response: { 200: HTML('A form that POSTs the one-click request to the same URL'), 404: INVALID },
-    },
+    schema: linkSchema('Unsubscribe link: a confirmation page (unsubscribes nothing: mail scanners fetch links)',
+      'A form that POSTs the one-click request to the same URL'),
   }, async (request, reply) => {
     const ref = refOf('unsubscribe', request.params);
     return ref ? html(reply, 200, unsubscribeForm(ref.address)) : html(reply, 404, invalidLinkPage());
@@ -79,13 +83,11 @@ export const linksRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app
 
   app.post(`${LINK_PATHS.unsubscribe}/*`, {
     bodyLimit: BODY_LIMIT,
-    schema: {
-      ...public_, params: Token,
-      summary: 'One-click unsubscribe (RFC 8058): the address joins the sending account\'s e-mail suppression list',
+    schema: linkSchema('One-click unsubscribe (RFC 8058): the address joins the sending account\'s e-mail suppression list', 'The address is unsubscribed', {
       description: 'Body `List-Unsubscribe=One-Click` (application/x-www-form-urlencoded), as mail providers send it, the form\'s, or none. '
         + 'Scheduled mails to the address are cancelled and refunded; a second POST changes nothing.',
-      response: { 200: HTML('The address is unsubscribed'), 404: INVALID, 413: HTML('The body is over 1 KiB') },
-    },
+      errors: { 413: 'The body is over 1 KiB' },
+    }),
   }, async (request, reply) => {
     const ref = refOf('unsubscribe', request.params);
     if (!ref) return html(reply, 404, invalidLinkPage());
@@ -95,11 +97,7 @@ export const linksRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app
   });
 
   app.get(`${LINK_PATHS.view}/*`, {
-    schema: {
-      ...public_, params: Token,
-      summary: 'Read-online link: the mail as the recipient received it, sandboxed',
-      response: { 200: HTML('The mail\'s HTML (a text-only mail in <pre>)'), 404: INVALID },
-    },
+    schema: linkSchema('Read-online link: the mail as the recipient received it, sandboxed', 'The mail\'s HTML (a text-only mail in <pre>)'),
   }, async (request, reply) => {
     const ref = refOf('view', request.params);
     const copy = ref && await readOnlineCopy(core, ref);

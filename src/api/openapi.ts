@@ -58,7 +58,7 @@ const VENDOR_ANSWER = {
  * are listed with their `{token}`.
  */
 const transform: NonNullable<FastifyDynamicSwaggerOptions['transform']> = ({ schema, url }) => {
-  const link = documentedLinkRoute(url, schema);
+  const link = documentedLinkRoute(url);
   if (link) return { schema: { ...schema, params: link.params }, url: link.url };
   const dialect = DIALECTS.find((d) => url.startsWith(`${d.prefix}/`));
   if (!dialect) return { schema, url };

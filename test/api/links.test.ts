@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { LinkRef } from '../../src/core/email-links.js';
+import { scheduleMessage } from '../../src/core/schedule.js';
 import { dialectApp, type HttpResult, type TestApp } from '../helpers/app.js';
 import { assertLedger, assertStatus, at, balanceOf, getMessage, HOUR, iso, ledgerRows, MIN, schedule } from './native/support.js';
 
@@ -157,6 +158,23 @@ dialectApp('mail links: one-click unsubscribe and read online (issue 17)', ({ ap
     assert.equal(page.headers.get('content-security-policy'), VIEW_CSP);
     assert.ok(page.text.includes(`<title>T &lt;1&gt;</title>`), page.text);
     assert.ok(page.text.includes(`<pre style="white-space:pre-wrap">a &lt; b &amp; &quot;c&quot;\n${t.core.links.url('view', text.ref)}</pre>`), page.text);
+  });
+
+  test('read online: a recipient with its own content (a bulk send with variables) sees its own', async () => {
+    const t = app();
+    const a = await t.account('1');
+    const mail = (html: string) => ({ channel: 'email' as const, subject: 'S', text: null, html, from: null, replyTo: null });
+    const { message } = await scheduleMessage(t.core, a.id, {
+      channel: 'email', recipients: ['a@example.com', 'b@example.com'], content: mail('<p>default</p>'),
+      recipientContents: [mail('<p>Bonjour Ada {{view_url}}</p>'), mail('<p>Bonjour Bob</p>')], sendAt: t.clock.now() + HOUR,
+    });
+    const [ra, rb] = await t.store.autocommit.getRecipients(message.id);
+    const ref = { accountId: a.id, messageId: message.id, recipientId: ra!.id, address: 'a@example.com' };
+    const res = await t.request('GET', pathOf(t.core.links.url('view', ref)));
+    assertStatus(res, 200);
+    assert.equal(res.text, `<p>Bonjour Ada ${t.core.links.url('view', ref)}</p>`);
+    const bob = await t.request('GET', pathOf(t.core.links.url('view', { ...ref, recipientId: rb!.id, address: 'b@example.com' })));
+    assert.equal(bob.text, '<p>Bonjour Bob</p>');
   });
 
   test('read online: a reference that does not match its message, or a token signed for unsubscribe, is 404', async () => {
