@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { getAccount } from '../../core/accounts.js';
 import type { Core } from '../../core/context.js';
 import { updateProfile } from '../../core/subaccounts.js';
-import { accountView } from '../../views/account.js';
+import { profileView } from '../../views/account.js';
 import { ADMIN_SECURITY, json, problems } from '../openapi.js';
 import { AccountId, ProfileView } from './schemas.js';
 
@@ -27,7 +27,6 @@ export const adminProfileRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = asy
     },
   }, async (request) => {
     const profile = await updateProfile(core, request.params.id, request.body);
-    const { email, subaccountsEnabled, legalWindow } = profile;
-    return { ...accountView(await getAccount(core, request.params.id)), email, subaccountsEnabled, legalWindow };
+    return profileView(await getAccount(core, request.params.id), profile);
   });
 };
