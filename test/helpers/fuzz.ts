@@ -207,7 +207,7 @@ const textValue = (type = 'any') => fc.oneof(
 );
 
 const QUERY_KEYS = ['limit', 'cursor', 'status', 'channel', 'tag', 'batchId', 'sendAtFrom', 'sendAtTo', 'messageId', '_format', 'phoneNumber', 'phoneNumbers', 'message', 'sender', 'token', 'tokenSubaccount', 'credit', 'page', 'interval', 'type', 'id', 'gamme', 'scheduledDeliveryDate', 'time', 'minute', 'isUnicode', 'sandbox', 'urlDlr'];
-const BODY_KEYS = ['channel', 'to', 'sendAt', 'text', 'sender', 'unicode', 'subject', 'html', 'from', 'replyTo', 'audioUrl', 'tag', 'batchId', 'metadata', 'ids', 'dryRun', 'sendAtFrom', 'sendAtTo', 'address', 'reason', 'name', 'credits', 'parentId', 'scopes', 'email', 'subaccountsEnabled', 'phoneNumbers', 'phoneNumber', 'message', 'SMSList', 'messageId', 'type', 'parameters', 'tokenSubaccount', 'token', 'credit', 'urlDlr', 'urlResponse', 'scheduledDeliveryDate', 'time', 'minute', 'isUnicode', 'isStopSms', 'sandbox', 'gamme', '_format', '__proto__', 'constructor'];
+const BODY_KEYS = ['channel', 'to', 'sendAt', 'text', 'sender', 'unicode', 'subject', 'html', 'from', 'replyTo', 'audioUrl', 'tag', 'batchId', 'metadata', 'ids', 'dryRun', 'sendAtFrom', 'sendAtTo', 'address', 'reason', 'name', 'credits', 'parentId', 'scopes', 'email', 'subaccountsEnabled', 'legalWindow', 'phoneNumbers', 'phoneNumber', 'message', 'SMSList', 'messageId', 'type', 'parameters', 'tokenSubaccount', 'token', 'credit', 'urlDlr', 'urlResponse', 'scheduledDeliveryDate', 'time', 'minute', 'isUnicode', 'isStopSms', 'sandbox', 'gamme', '_format', '__proto__', 'constructor'];
 
 /** A key: the operation's own field, a known one, PHP-style nesting (deep too), prototype names, or anything. */
 const paramKey = (own: string[], known: string[]) => fc.oneof(
