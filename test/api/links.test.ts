@@ -20,7 +20,7 @@ type Account = { id: number; apiKey: string };
 
 /** A scheduled e-mail (0.002 a recipient) of the account and the reference of its recipient `address`. */
 async function mailTo(t: TestApp, account: Account, to: string[], address: string, content: Record<string, unknown> = { subject: 'Promo', html: '<p>x</p>' }, inMs = HOUR): Promise<{ id: number; ref: LinkRef }> {
-  const m = await schedule(t, account.apiKey, { channel: 'email', to, ...content, sendAt: at(t, inMs) });
+  const m = await schedule(t, account.apiKey, { channel: 'email', to, from: 'shop@example.com', ...content, sendAt: at(t, inMs) });
   const r = (await getMessage(t, account.apiKey, m.id)).recipients.find((x: any) => x.address === address);
   return { id: m.id, ref: { accountId: account.id, messageId: m.id, recipientId: r.id, address } };
 }
@@ -163,7 +163,7 @@ dialectApp('mail links: one-click unsubscribe and read online (issue 17)', ({ ap
   test('read online: a recipient with its own content (a bulk send with variables) sees its own', async () => {
     const t = app();
     const a = await t.account('1');
-    const mail = (html: string) => ({ channel: 'email' as const, subject: 'S', text: null, html, from: null, replyTo: null });
+    const mail = (html: string) => ({ channel: 'email' as const, subject: 'S', text: null, html, from: 'shop@example.com', replyTo: null });
     const { message } = await scheduleMessage(t.core, a.id, {
       channel: 'email', recipients: ['a@example.com', 'b@example.com'], content: mail('<p>default</p>'),
       recipientContents: [mail('<p>Bonjour Ada {{view_url}}</p>'), mail('<p>Bonjour Bob</p>')], sendAt: t.clock.now() + HOUR,

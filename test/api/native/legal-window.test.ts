@@ -9,7 +9,7 @@ import { ADMIN, assertProblem, assertStatus, getMessage, phone, schedule } from 
 const MONDAY_1 = Date.parse('2026-06-01T10:00:00+02:00');
 const SUNDAY_NOON = '2026-06-07T12:00:00+02:00';
 const MONDAY_8 = '2026-06-08T06:00:00.000Z';
-const mail = (sendAt?: string) => ({ channel: 'email', to: ['client@example.com'], subject: 'Soldes', text: 'x', ...(sendAt ? { sendAt } : {}) });
+const mail = (sendAt?: string) => ({ channel: 'email', to: ['client@example.com'], from: 'shop@example.com', subject: 'Soldes', text: 'x', ...(sendAt ? { sendAt } : {}) });
 
 async function setLegalWindow(t: TestApp, id: number, on: boolean): Promise<void> {
   const r = await t.request('PATCH', `/admin/v1/accounts/${id}`, { body: { legalWindow: on }, headers: ADMIN });
@@ -106,7 +106,7 @@ dialectApp('legal sending window (per-account flag, e-mail only)', ({ app: serve
   test('the sandbox quote reports the moved instant too', async () => {
     const t = app();
     const { id } = await t.account('1');
-    const input = { channel: 'email' as const, recipients: ['client@example.com'], content: { channel: 'email' as const, subject: 's', text: 'x', html: null, from: null, replyTo: null }, sendAt: Date.parse(SUNDAY_NOON) };
+    const input = { channel: 'email' as const, recipients: ['client@example.com'], content: { channel: 'email' as const, subject: 's', text: 'x', html: null, from: 'shop@example.com', replyTo: null }, sendAt: Date.parse(SUNDAY_NOON) };
     assert.equal((await quoteMessage(t.core, id, input)).sendAt, Date.parse(SUNDAY_NOON));
     await setLegalWindow(t, id, true);
     assert.equal((await quoteMessage(t.core, id, input)).sendAt, Date.parse(MONDAY_8));
