@@ -171,7 +171,7 @@ dialectSuite('relais CLI', (ctx) => {
     const on = await ok(['account', 'settings', String(accountId), '--legal-window', 'on']);
     assert.deepEqual([on.id, on.balance, on.subaccountsEnabled, on.legalWindow], [accountId, '17.500', false, true]);
     // Sunday 2 March 2031, noon in Paris; Monday 3 March 08:00 CET is 07:00Z.
-    const m = await ok(['send', '--account', String(accountId), '--channel', 'email', '--to', 'a@example.com', '--subject', 'Hi', '--text', 'x', '--at', '2031-03-02T12:00:00+01:00']);
+    const m = await ok(['send', '--account', String(accountId), '--channel', 'email', '--to', 'a@example.com', '--subject', 'Hi', '--text', 'x', '--sender', 'shop@example.com', '--at', '2031-03-02T12:00:00+01:00']);
     assert.equal(m.sendAt, '2031-03-03T07:00:00.000Z');
     await ok(['cancel', '--account', String(accountId), String(m.id)]);
     assert.equal((await ok(['account', 'settings', String(accountId), '--legal-window', 'off'])).legalWindow, false);
