@@ -32,7 +32,7 @@ async function submit(opts: PartnerDialectOptions, accountId: number, input: Sch
       return { id: 0, sendAt: q.sendAt, count: q.recipients.length, price: q.price };
     }
     const s = await scheduleMessage(opts.core, accountId, input);
-    return { id: s.message.id, sendAt: s.message.sendAt, count: s.recipients?.length ?? s.message.recipientCount, price: s.message.price };
+    return { id: s.message.id, sendAt: s.message.sendAt, count: s.message.recipientCount, price: s.message.price };
   } catch (err) {
     const byField = isRelaisError(err) && err.code === 'invalid_request' ? FIELD_ERRORS[String(err.details.field)] : undefined;
     throw byField ?? err;

@@ -72,7 +72,7 @@ dialectApp('Mail Partner: smoke', ({ app }) => {
     await assertLedger(t, a.id, 1000);
   });
 
-  test('the unsubscribe list: add, listed, a send to it refused with 14 and unbilled, delete', async () => {
+  test('the unsubscribe list: add, listed, a send to it refused with 14 and unbilled, left out of a send to others, delete', async () => {
     const t = app();
     const a = await t.account('1', 'mp-unsub');
     const add = await post(t, '/unsubscribe/add', { apiKey: a.apiKey, email: 'gone@example.com' });
@@ -85,6 +85,9 @@ dialectApp('Mail Partner: smoke', ({ app }) => {
     assert.equal(refused.status, 400);
     assert.equal(refused.text, JSON.stringify({ success: false, code: 14, message: 'Le mail est dans la liste des désinscriptions' }));
     await assertLedger(t, a.id, 1000);
+    const partly = await post(t, '/send', { apiKey: a.apiKey, subject: 's', htmlContent: 'h', to: [{ email: 'gone@example.com' }, { email: 'kept@example.com' }], from: FROM });
+    assert.equal(partly.text, JSON.stringify({ success: true, code: 200, messageId: partly.body.messageId, nbMail: 1, cost: 0.002, currency: 'EUR' }));
+    await assertLedger(t, a.id, 998);
     const del = await get(t, '/unsubscribe/delete', { apiKey: a.apiKey, id: add.body.stopId });
     assert.equal(del.text, JSON.stringify({ success: true, code: 200 }));
     assert.equal((await get(t, '/unsubscribe/delete', { apiKey: a.apiKey, id: add.body.stopId })).text,
