@@ -49,6 +49,7 @@ const CORE_ENV = {
   RELAIS_VOICE_TRANSPORT: { default: 'outbox', doc: 'Transport of voice calls' },
   RELAIS_REFUND_UNDELIVERED: { default: 'false', doc: 'Refund a recipient whose delivery receipt says undelivered (vendors charge for it)' },
   RELAIS_SMSPARTNER_ALWAYS_200: { default: 'false', doc: 'SMS Partner dialect: answer errors with HTTP 200 (for clients that only read the body)' },
+  RELAIS_MAILPARTNER_ALWAYS_200: { default: 'false', doc: 'Mail Partner dialect: answer errors with HTTP 200 (for clients that only read the body)' },
   RELAIS_WEBHOOK_SECRET: { default: '', doc: 'Key of the HMAC-SHA256 `X-Relais-Signature` header of status callbacks; unset = not signed' },
   RELAIS_WEBHOOK_TIMEOUT_MS: { default: '10000', doc: 'Timeout of one status callback request' },
   RELAIS_WEBHOOK_MAX_ATTEMPTS: { default: '8', doc: 'Attempts per status callback before it is given up' },

@@ -20,6 +20,7 @@ export const HTTP_STATUS = {
   recipient_suppressed: 400,
   too_many_recipients: 400,
   invalid_sender: 400,
+  sender_required: 400,
   message_too_long: 400,
   idempotency_conflict: 409,
   conflict: 409,

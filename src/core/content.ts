@@ -2,7 +2,7 @@ import { normalizeEmail } from './addresses.js';
 import { checkHttpUrl } from './callback-url.js';
 import { RelaisError } from './errors.js';
 import { countSmsSegments } from './segments.js';
-import type { Channel, MessageContent } from './types.js';
+import type { Channel, EmailAttachment, MessageContent } from './types.js';
 
 /** Concatenated SMS beyond this many segments are refused (SMS Partner's limit, code 52). */
 export const MAX_SMS_SEGMENTS = 10;
@@ -16,7 +16,7 @@ const invalid = (field: string, message: string) => new RelaisError('invalid_req
 /** The fields each channel's content has; anything else (an e-mail subject on an SMS…) is refused. */
 const CONTENT_FIELDS: Record<Channel, readonly string[]> = {
   sms: ['channel', 'text', 'sender', 'unicode'],
-  email: ['channel', 'subject', 'text', 'html', 'from', 'replyTo'],
+  email: ['channel', 'subject', 'text', 'html', 'from', 'replyTo', 'names', 'attachments'],
   voice: ['channel', 'text', 'audioUrl', 'sender'],
 };
 
@@ -57,7 +57,7 @@ function checkSender(sender: string | null, pattern?: RegExp): void {
 }
 
 /** `addr@example.com` or `Display Name <addr@example.com>`, the address normalised; null stays null. */
-function mailbox(field: string, value: string | null | undefined): string | null {
+export function mailbox(field: string, value: string | null | undefined): string | null {
   if (value === null || value === undefined) return null;
   const text = value.trim();
   const open = text.lastIndexOf('<');
@@ -73,7 +73,33 @@ function mailbox(field: string, value: string | null | undefined): string | null
   return name ? `${name} <${address}>` : address;
 }
 
-/** The transport fetches the audio: only web URLs, never file:, data: or other schemes. */
+/** Recipients' display names become the To header: one line, no `<>`, for addresses as normalised. */
+function checkNames(names: Record<string, string> | undefined): void {
+  if (names === undefined) return;
+  if (typeof names !== 'object' || names === null || Array.isArray(names)) throw invalid('names', 'names must map addresses to display names');
+  for (const [address, name] of Object.entries(names)) {
+    if (typeof name !== 'string' || !name.trim() || CONTROL.test(name) || /[<>]/.test(name)) {
+      throw invalid('names', `the name of ${address} must be one non-blank line without <>`);
+    }
+  }
+}
+
+const CONTENT_TYPE = /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/i;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** Attachments become MIME parts: a one-line file name, a `type/subtype`, base64 bytes. */
+function checkAttachments(attachments: EmailAttachment[] | undefined): void {
+  if (attachments === undefined) return;
+  if (!Array.isArray(attachments)) throw invalid('attachments', 'attachments must be a list');
+  for (const a of attachments) {
+    if (typeof a !== 'object' || a === null || typeof a.filename !== 'string' || !a.filename.trim() || CONTROL.test(a.filename)) {
+      throw invalid('attachments', 'each attachment needs a one-line filename');
+    }
+    if (typeof a.contentType !== 'string' || !CONTENT_TYPE.test(a.contentType)) throw invalid('attachments', `${a.filename}: contentType must be type/subtype`);
+    if (typeof a.base64 !== 'string' || a.base64.length % 4 !== 0 || !BASE64.test(a.base64)) throw invalid('attachments', `${a.filename}: base64 is not base64`);
+  }
+}
+
 /** Checks what a channel needs to be sendable; returns the content as it will be stored. */
 export function validateContent(channel: Channel, content: MessageContent): MessageContent {
   if (content.channel !== channel) throw invalid('channel', `content is for ${content.channel}, message is for ${channel}`);
@@ -93,6 +119,8 @@ export function validateContent(channel: Channel, content: MessageContent): Mess
       if (!content.subject) throw invalid('subject', 'subject must not be empty');
       if (CONTROL.test(content.subject)) throw invalid('subject', 'subject must be one line without control characters');
       if (!content.text && !content.html) throw invalid('text', 'an e-mail needs text or html');
+      checkNames(content.names);
+      checkAttachments(content.attachments);
       return { ...content, from: mailbox('from', content.from), replyTo: mailbox('replyTo', content.replyTo) };
     case 'voice':
       if (!content.text && !content.audioUrl) throw invalid('text', 'a voice message needs text or audioUrl');

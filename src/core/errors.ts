@@ -21,6 +21,7 @@ export const ERROR_CODES = [
   'recipient_suppressed',
   'too_many_recipients',
   'invalid_sender',
+  'sender_required',
   'message_too_long',
   'idempotency_conflict',
   'conflict',

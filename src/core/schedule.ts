@@ -5,6 +5,7 @@ import type { Core } from './context.js';
 import { RelaisError } from './errors.js';
 import { formatCredits } from './money.js';
 import { validateContent } from './content.js';
+import { withEmailSender } from './email-sender.js';
 import type { Credits } from './money.js';
 import { priceOf } from './pricing.js';
 import { suppressionChannelOf } from './suppressions.js';
@@ -115,7 +116,7 @@ function normalizeRecipients(core: Core, channel: Channel, recipients: string[],
  * debit. Also the whole of a sandbox send.
  */
 export async function prepareMessage(core: Core, accountId: number, input: ScheduleInput): Promise<PreparedMessage> {
-  const content = validateContent(input.channel, input.content);
+  const content = validateContent(input.channel, await withEmailSender(core, accountId, input.content));
   checkMetadata(input.metadata);
   const callback = input.callback ? { ...input.callback, url: checkCallbackUrl(input.callback.url, { allowPrivate: core.allowPrivateCallbacks }) } : null;
   const own = input.recipientContents;

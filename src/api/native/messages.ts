@@ -29,7 +29,7 @@ function contentOf(body: CreateMessageBody, account: Account): MessageContent {
   if (stray) throw new RelaisError('invalid_request', `${stray} does not apply to ${body.channel} messages`, { field: stray });
   if (body.channel === 'sms') return { channel: 'sms', text: body.text ?? '', sender: body.sender ?? account.defaultSender, unicode: body.unicode ?? false };
   if (body.channel === 'email') {
-    return { channel: 'email', subject: body.subject ?? '', text: body.text ?? null, html: body.html ?? null, from: body.from ?? account.defaultSender, replyTo: body.replyTo ?? null };
+    return { channel: 'email', subject: body.subject ?? '', text: body.text ?? null, html: body.html ?? null, from: body.from ?? null, replyTo: body.replyTo ?? null };
   }
   return { channel: 'voice', text: body.text ?? null, audioUrl: body.audioUrl ?? null, sender: body.sender ?? account.defaultSender };
 }

@@ -33,6 +33,20 @@ export class PartnerError extends Error {
   }
 }
 
+/**
+ * The HTTP status of a Partner body code (spec/sms-partner.md §0.6, which Mail Partner shares):
+ * the vendors document body codes only; these statuses are Relais's.
+ */
+export function partnerHttpStatus(code: number): number {
+  if (code === 4) return 404;
+  if (code === 10) return 401;
+  if (code === 11) return 402;
+  if ([20, 30, 40, 96].includes(code)) return 403;
+  if (code === 409 || code === 413 || code === 429) return code;
+  if (code >= 500) return code === 503 ? 503 : 500;
+  return 400;
+}
+
 export const partnerError = (status: number, code: number, message: string): PartnerError =>
   new PartnerError(status, { success: false, code, message });
 

@@ -41,6 +41,8 @@ export interface AuthedContext extends PartnerContext {
 export interface RouteOptions {
   /** Endpoint-specific answers for some codes (an unknown id is "number not found" here, not "message"). */
   errors?: VendorOverrides;
+  /** Largest body this route takes, when it differs from the app's (Mail Partner's attachments). */
+  bodyLimit?: number;
 }
 
 type Handler<C> = (ctx: C) => Promise<Record<string, unknown>>;
@@ -108,6 +110,7 @@ export function setupPartnerScope(app: DialectApp, scope: PartnerScope): Partner
       app.route({
         // Hidden unless the OpenAPI transform (api/openapi.ts) lists it under its dialect; no schemas: vendor answers are never validated.
         method: methods, url, config: { partnerErrors: opts.errors, partnerScope: opts.scope }, schema: { hide: true },
+        ...(opts.bodyLimit !== undefined ? { bodyLimit: opts.bodyLimit } : {}),
         handler: async (request: FastifyRequest, reply: FastifyReply) => {
           formats.set(request, queryFormat(request));
           const params = await readParams(request);

@@ -8,6 +8,12 @@ import type { DialectContext } from '../dialect.js';
 /** What every Partner endpoint is given: the context every dialect's routes receive. */
 export type PartnerEndpointOptions = DialectContext;
 
+/** How a Partner dialect's routes are mounted: the shared context and the always-200 switch. */
+export interface PartnerDialectOptions extends PartnerEndpointOptions {
+  /** Errors answered with HTTP 200 (RELAIS_<VENDOR>_ALWAYS_200). */
+  always200: boolean;
+}
+
 /**
  * The sub-account answers' messages. Their codes are the same on every Partner API (and
  * endpoint-local: 4 is "type required" on create, "not allowed" on credit), so only the words

@@ -1,5 +1,5 @@
 import type { RelaisError } from '../../../core/errors.js';
-import { partnerError, type PartnerError, type VendorTable } from '../partner/errors.js';
+import { partnerError, partnerHttpStatus, type PartnerError, type VendorTable } from '../partner/errors.js';
 
 /**
  * SMS Partner's codes and French strings, byte for byte as the vendor emits them (typos and the
@@ -57,19 +57,8 @@ export const MSG = {
   conflict: 'La requête est en conflit avec l’état actuel',
 } as const;
 
-/** spec/sms-partner.md §0.6: the vendor documents body codes only; these HTTP statuses are Relais's. */
-export function httpStatusOf(code: number): number {
-  if (code === 4) return 404;
-  if (code === 10) return 401;
-  if (code === 11) return 402;
-  if ([20, 30, 40, 96].includes(code)) return 403;
-  if (code === 409 || code === 413 || code === 429) return code;
-  if (code >= 500) return code === 503 ? 503 : 500;
-  return 400;
-}
-
 /** An SMS Partner error answer with its default HTTP status. */
-export const sp = (code: number, message: string): PartnerError => partnerError(httpStatusOf(code), code, message);
+export const sp = (code: number, message: string): PartnerError => partnerError(partnerHttpStatus(code), code, message);
 
 /** Core fields → the vendor's parameter names, for `children[<name>].data`. */
 const PARAM: Record<string, string> = { text: 'message', content: 'message', recipients: 'phoneNumbers', sender: 'sender', sendAt: 'scheduledDeliveryDate', date: 'scheduledDeliveryDate', callbackUrl: 'urlDlr' };
@@ -96,6 +85,8 @@ export const SMS_PARTNER_ERRORS = {
   recipient_suppressed: { status: 400, code: 14, message: MSG.stopListed },
   too_many_recipients: { status: 400, code: 50, message: MSG.tooManyNumbers },
   invalid_sender: { status: 400, code: 44, message: MSG.senderInvalid },
+  // A mail without a From; SMS Partner sends none, its sender error is the nearest.
+  sender_required: { status: 400, code: 44, message: MSG.senderInvalid },
   message_too_long: { status: 400, code: 52, message: MSG.tooManySegments },
   idempotency_conflict: { status: 409, code: 409, message: MSG.conflict },
   conflict: { status: 409, code: 409, message: MSG.conflict },
