@@ -82,9 +82,10 @@ dialectApp('Mail Partner: 2000 requests a minute per IP address', ({ app }) => {
   test('the 2001st request within a minute is code 429 (HTTP 429, JSON and XML) on any path; a minute later it is served', async () => {
     const t = app();
     const a = await account(t, '1');
-    // The cheapest request: refused for its missing key, before any database read.
+    // The cheapest request: refused for its missing key, before any database read; injected
+    // into the app (from 127.0.0.1, as the server sees the test's own requests) to keep it quick.
     const statuses: number[] = [];
-    await pool(Array.from({ length: 2000 }), 8, async () => { statuses.push((await get(t, '/me')).status); });
+    await pool(Array.from({ length: 2000 }), 16, async () => { statuses.push((await t.app.inject({ method: 'GET', url: `${MP}/me` })).statusCode); });
     assert.deepEqual([...new Set(statuses)], [NO_KEY[0]]);
     assertError(await get(t, '/me', { apiKey: a.apiKey }), ...RATE_LIMITED);
     assertXml(await get(t, '/unsubscribe/list', { apiKey: a.apiKey, _format: 'xml' }), RATE_LIMITED[0], xmlError(RATE_LIMITED[1], RATE_LIMITED[2]));

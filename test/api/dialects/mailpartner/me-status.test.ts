@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { dialectApp } from '../../../helpers/app.js';
+import { dialectApp, startTestApp } from '../../../helpers/app.js';
+import { ScriptedTransport } from '../../../helpers/dispatch.js';
+import { dialectBlocks } from '../../../helpers/store.js';
 import {
-  account, assertError, assertXml, BAD_KEY, email, get, HOUR, MAIL, NO_KEY, post, scheduled, send, setProfile, xmlError, xmlOf,
+  account, assertError, assertLedger, assertXml, BAD_KEY, email, get, HOUR, MAIL, NO_KEY, post, scheduled, send, setProfile, xmlError, xmlOf,
 } from './support.js';
 
 const sec = (ms: number) => String(Math.floor(ms / 1000));
@@ -113,3 +115,22 @@ dialectApp('Mail Partner: GET /v1/bulk-status and /v1/message-status', ({ app })
     });
   }
 });
+
+/** A transport that refuses for good every address starting with "bounce" (an SMTP 5xx). */
+const bouncing = (dialect: 'sqlite' | 'postgres') => startTestApp({
+  dialect, transports: (core) => ({
+    email: new ScriptedTransport(core, (m) => (m.address.startsWith('bounce') ? { ok: false, retryable: false, reason: '550 no such user' } : undefined)),
+  }),
+});
+
+dialectBlocks('Mail Partner: bulk-status of a recipient the transport refused', bouncing, (t) => t.close(), (_dialect, app) => {
+  test('Not delivered, and refunded; the other recipient Delivered', async () => {
+    const t = app();
+    const a = await account(t, '10');
+    const r = await send(t, a.apiKey, [email('bounce'), email()]);
+    await t.dispatcher.drain();
+    const list = (await get(t, '/bulk-status', { apiKey: a.apiKey, messageId: r.body.messageId })).body.StatutResponseList;
+    assert.deepEqual(list.map((x: any) => x.status), ['Not delivered', 'Delivered']);
+    await assertLedger(t, a.id, 10_000 - MAIL);
+  });
+}, 'server');

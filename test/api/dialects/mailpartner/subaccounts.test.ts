@@ -86,6 +86,7 @@ dialectApp('Mail Partner: sub-accounts (/v1/subaccount/*, spec §7)', ({ app }) 
     ];
     for (const [body, status, code, message] of cases) {
       assertError(await post(t, '/subaccount/credit/add', { apiKey: p.apiKey, ...body }), status, code, message);
+      assertXml(await post(t, '/subaccount/credit/add', { apiKey: p.apiKey, ...body, _format: 'xml' }), status, xmlError(code, message));
     }
     await assertLedger(t, p.id, 10_000);
   });
@@ -96,8 +97,8 @@ dialectApp('Mail Partner: sub-accounts (/v1/subaccount/*, spec §7)', ({ app }) 
     const sub = await subaccount(t, p.apiKey, { creditToAttribute: 5 });
     await scheduled(t, sub.apiKey);
     await assertLedger(t, sub.id, 5_000 - MAIL);
-    const r = await t.request('DELETE', `${MP}/subaccount/remove`, { body: { apiKey: p.apiKey, token: sub.token } });
-    assert.equal(r.text, JSON.stringify({ success: true, code: 200 }));
+    const r = await t.request('DELETE', `${MP}/subaccount/remove`, { body: { apiKey: p.apiKey, token: sub.token, _format: 'xml' } });
+    assertXml(r, 200, xmlOf({ success: true, code: 200 }));
     await assertLedger(t, sub.id, 0);
     await assertLedger(t, p.id, 100_000);
     assertError(await get(t, '/me', { apiKey: sub.apiKey }), ...BAD_KEY);
