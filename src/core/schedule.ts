@@ -116,7 +116,7 @@ function normalizeRecipients(core: Core, channel: Channel, recipients: string[],
  * debit. Also the whole of a sandbox send.
  */
 export async function prepareMessage(core: Core, accountId: number, input: ScheduleInput): Promise<PreparedMessage> {
-  const content = validateContent(input.channel, await withEmailSender(core, accountId, input.content));
+  const valid = validateContent(input.channel, input.content);
   checkMetadata(input.metadata);
   const callback = input.callback ? { ...input.callback, url: checkCallbackUrl(input.callback.url, { allowPrivate: core.allowPrivateCallbacks }) } : null;
   const own = input.recipientContents;
@@ -126,7 +126,7 @@ export async function prepareMessage(core: Core, accountId: number, input: Sched
   const addresses = normalizeRecipients(core, input.channel, input.recipients, own !== undefined);
   let recipients: PreparedRecipient[] = addresses.map((address, i) => {
     const mine = own?.[i] ? validateContent(input.channel, own[i]) : null;
-    const { units, unitPrice } = priceOf(core.pricing, mine ?? content);
+    const { units, unitPrice } = priceOf(core.pricing, mine ?? valid);
     return { address, units, price: unitPrice, content: mine };
   });
   // Suppressed recipients are left out up front, unbilled; the dispatcher still skips and
@@ -143,6 +143,8 @@ export async function prepareMessage(core: Core, accountId: number, input: Sched
     }
   }
   const sendAt = resolveSendAt(core, input.sendAt);
+  // Last: a mail's every other fault is reported before a missing From.
+  const content = await withEmailSender(core, accountId, valid);
   return {
     content, sendAt, recipients, skipped, callback,
     units: Math.max(...recipients.map((r) => r.units)),

@@ -161,7 +161,7 @@ dialectSuite('relais CLI', (ctx) => {
   });
 
   test('bulk cancel by tag answers the count and the total refund', async () => {
-    const args = ['send', '--account', String(accountId), '--channel', 'email', '--to', 'a@example.com', 'b@example.com', '--subject', 'Hi', '--text', 'x', '--at', FUTURE, '--tag', 'bulk'];
+    const args = ['send', '--account', String(accountId), '--channel', 'email', '--to', 'a@example.com', 'b@example.com', '--subject', 'Hi', '--text', 'x', '--sender', 'shop@example.com', '--at', FUTURE, '--tag', 'bulk'];
     const [m1, m2] = [await ok(args), await ok(args)];
     const r = await ok(['cancel', '--account', String(accountId), '--tag', 'bulk']);
     assert.deepEqual(r, { dryRun: false, messages: 2, recipients: 4, refund: '0.008', messageIds: [m1.id, m2.id] });

@@ -42,7 +42,8 @@ function contentOf(opts: SendOptions, account: Account): MessageContent {
     case 'sms':
       return { channel: 'sms', text: opts.text ?? '', sender, unicode: opts.unicode ?? false };
     case 'email':
-      return { channel: 'email', subject: opts.subject ?? '', text: opts.text ?? null, html: opts.html ?? null, from: sender, replyTo: null };
+      // Core gives a mail without a From its default (the account's address, RELAIS_MAIL_FROM).
+      return { channel: 'email', subject: opts.subject ?? '', text: opts.text ?? null, html: opts.html ?? null, from: opts.sender ?? null, replyTo: null };
     case 'voice':
       return { channel: 'voice', text: opts.text ?? null, audioUrl: opts.audioUrl ?? null, sender };
   }

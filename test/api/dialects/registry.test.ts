@@ -9,9 +9,9 @@ import { WEBHOOK_RENDERERS } from '../../../src/main.js';
 import { startTestApp, type TestApp } from '../../helpers/app.js';
 
 /**
- * How to schedule one message with a status-callback URL through each dialect: the one thing
- * about a dialect this test cannot read from the registry. A new dialect fails below until it
- * has a line here.
+ * How to schedule one message with a status-callback URL through each dialect that takes one
+ * (non-empty callbackFormats): the one thing about a dialect this test cannot read from the
+ * registry. A new such dialect fails below until it has a line here.
  */
 const SEND_WITH_CALLBACK: Record<string, (t: TestApp, apiKey: string, callbackUrl: string) => Promise<unknown>> = {
   smspartner: (t, apiKey, urlDlr) => t.request('POST', '/smspartner/v1/send', { body: { apiKey, phoneNumbers: '0612345678', message: 'x', urlDlr } }),
@@ -95,7 +95,7 @@ describe('every registered dialect is served, routed, indexed, documented and ca
     });
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     try {
-      for (const d of DIALECTS) {
+      for (const d of DIALECTS.filter((x) => Object.keys(x.callbackFormats).length > 0)) {
         const send = SEND_WITH_CALLBACK[d.name];
         assert.ok(send, `add ${d.name} to SEND_WITH_CALLBACK`);
         const a = await t.account('10', d.name);

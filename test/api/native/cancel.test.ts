@@ -57,7 +57,7 @@ dialectApp('native API: cancelling one message', ({ app }) => {
   test('e-mail and voice cancels refund their own price', async () => {
     const t = app();
     const { id, apiKey } = await t.account('1');
-    const mail = await schedule(t, apiKey, { channel: 'email', to: ['a@example.com', 'b@example.com', 'c@example.com'], subject: 's', text: 't', sendAt: at(t, HOUR) });
+    const mail = await schedule(t, apiKey, { channel: 'email', to: ['a@example.com', 'b@example.com', 'c@example.com'], from: 'shop@example.com', subject: 's', text: 't', sendAt: at(t, HOUR) });
     const call = await schedule(t, apiKey, { channel: 'voice', to: [phone()], text: 'allo', sendAt: at(t, HOUR) });
     const r1 = await t.request('DELETE', `/api/v1/messages/${mail.id}`, { key: apiKey });
     assert.deepEqual([r1.body.recipients, r1.body.refund], [3, '0.006']);
@@ -146,7 +146,7 @@ async function fixture(t: TestApp) {
   await t.dispatcher.drain();
   const now = t.clock.now();
   const m1 = await sms(a.apiKey, HOUR, { tag: 'promo', batchId: 'b1' }, [phone(), phone()]); // 0.090
-  const m2 = await schedule(t, a.apiKey, { channel: 'email', to: ['x@example.com'], subject: 's', text: 't', sendAt: at(t, 2 * HOUR), tag: 'promo', batchId: 'b2' }); // 0.002
+  const m2 = await schedule(t, a.apiKey, { channel: 'email', to: ['x@example.com'], from: 'shop@example.com', subject: 's', text: 't', sendAt: at(t, 2 * HOUR), tag: 'promo', batchId: 'b2' }); // 0.002
   const m3 = await sms(a.apiKey, 3 * HOUR, { tag: 'news', batchId: 'b1' }); // 0.045
   const far = await sms(a.apiKey, 10 * DAY, { tag: 'promo' }); // 0.045
   const done = await sms(a.apiKey, HOUR, { tag: 'promo', batchId: 'b1' });

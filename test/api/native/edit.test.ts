@@ -100,10 +100,10 @@ dialectApp('native API: PATCH /messages/:id (reschedule and edit)', ({ app }) =>
     const list = await t.request('GET', '/api/v1/messages?tag=a2', { key: apiKey });
     assert.deepEqual(list.body.items, []);
 
-    const mail = await schedule(t, apiKey, { channel: 'email', to: ['a@example.com'], subject: 'S1', text: 't', sendAt: at(t, HOUR) });
+    const mail = await schedule(t, apiKey, { channel: 'email', to: ['a@example.com'], from: 'shop@example.com', subject: 'S1', text: 't', sendAt: at(t, HOUR) });
     const edited = await t.request('PATCH', `/api/v1/messages/${mail.id}`, { key: apiKey, body: { subject: 'S2', html: '<p>h</p>' } });
     assertStatus(edited, 200);
-    assert.deepEqual(edited.body.content, { subject: 'S2', text: 't', html: '<p>h</p>', from: null, replyTo: null });
+    assert.deepEqual(edited.body.content, { subject: 'S2', text: 't', html: '<p>h</p>', from: 'shop@example.com', replyTo: null });
     assert.equal(edited.body.price, '0.002');
     assert.deepEqual((await ledgerRows(t, apiKey)).map((r) => r[0]), ['debit', 'debit', 'topup']);
     await assertLedger(t, id, 1000 - 45 - 2);

@@ -113,8 +113,8 @@ dialectApp('native API: scheduling messages', ({ app }) => {
     assert.deepEqual(email.content, { subject: 'Hi', text: 'plain', html: '<p>html</p>', from: 'Shop <shop@example.com>', replyTo: 'help@example.com' });
     assert.deepEqual((await getMessage(t, apiKey, email.id)).recipients.map((r: any) => [r.address, r.price]), [['Alice@example.com', '0.002'], ['bob@example.org', '0.002']]);
 
-    const htmlOnly = await schedule(t, apiKey, { channel: 'email', to: ['c@example.com'], subject: 'S', html: '<b>x</b>', sendAt: at(t, HOUR) });
-    assert.deepEqual(htmlOnly.content, { subject: 'S', text: null, html: '<b>x</b>', from: null, replyTo: null });
+    const htmlOnly = await schedule(t, apiKey, { channel: 'email', to: ['c@example.com'], from: 'shop@example.com', subject: 'S', html: '<b>x</b>', sendAt: at(t, HOUR) });
+    assert.deepEqual(htmlOnly.content, { subject: 'S', text: null, html: '<b>x</b>', from: 'shop@example.com', replyTo: null });
 
     const voice = await schedule(t, apiKey, { channel: 'voice', to: ['0612345678', '+14155550123'], text: 'Votre rendez-vous est demain', sendAt: at(t, HOUR) });
     assert.equal(voice.price, '0.300');

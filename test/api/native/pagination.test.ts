@@ -31,7 +31,7 @@ dialectApp('native API: listing messages, filters and cursor pagination', ({ app
     await t.dispatcher.drain();
     const now = t.clock.now();
     const m1 = await schedule(t, apiKey, { channel: 'sms', to: ['0612345678'], text: 'x', sendAt: iso(now + HOUR), tag: 'promo', batchId: 'b1' });
-    const m2 = await schedule(t, apiKey, { channel: 'email', to: ['a@example.com'], subject: 's', text: 'x', sendAt: iso(now + 2 * HOUR), tag: 'promo', batchId: 'b2' });
+    const m2 = await schedule(t, apiKey, { channel: 'email', to: ['a@example.com'], from: 'shop@example.com', subject: 's', text: 'x', sendAt: iso(now + 2 * HOUR), tag: 'promo', batchId: 'b2' });
     const m3 = await schedule(t, apiKey, { channel: 'voice', to: ['0612345678'], text: 'x', sendAt: iso(now + 3 * HOUR), tag: 'news', batchId: 'b1' });
     const m4 = await schedule(t, apiKey, { channel: 'sms', to: ['0612345678'], text: 'x', sendAt: iso(now + DAY) });
     assertStatus(await t.request('DELETE', `/api/v1/messages/${m4.id}`, { key: apiKey }), 200);

@@ -124,7 +124,7 @@ dialectApp('native API: suppressions (STOP and unsubscribe lists)', ({ app }) =>
   test('e-mail list: address normalised, covers e-mail only; removing it lets later messages through', async () => {
     const t = app();
     const { id, apiKey } = await t.account('1');
-    const mail = await schedule(t, apiKey, { channel: 'email', to: ['Bob@Example.COM', 'eve@example.com'], subject: 's', text: 't', sendAt: at(t, HOUR) });
+    const mail = await schedule(t, apiKey, { channel: 'email', to: ['Bob@Example.COM', 'eve@example.com'], from: 'shop@example.com', subject: 's', text: 't', sendAt: at(t, HOUR) });
     const res = await t.request('POST', '/api/v1/suppressions', { key: apiKey, body: { channel: 'email', address: 'Bob@EXAMPLE.com' } });
     assertStatus(res, 201);
     assert.deepEqual([res.body.address, res.body.cancelledRecipients, res.body.refund], ['Bob@example.com', 1, '0.002']);
@@ -134,7 +134,7 @@ dialectApp('native API: suppressions (STOP and unsubscribe lists)', ({ app }) =>
     assert.deepEqual((await t.request('GET', '/api/v1/suppressions?channel=sms', { key: apiKey })).body.items, []);
 
     assert.equal((await t.request('DELETE', `/api/v1/suppressions/email/${encodeURIComponent('Bob@example.com')}`, { key: apiKey })).status, 204);
-    const later = await schedule(t, apiKey, { channel: 'email', to: ['Bob@example.com'], subject: 's', text: 't', sendAt: at(t, MIN) });
+    const later = await schedule(t, apiKey, { channel: 'email', to: ['Bob@example.com'], from: 'shop@example.com', subject: 's', text: 't', sendAt: at(t, MIN) });
     t.clock.advance(MIN);
     await t.dispatcher.drain();
     assert.equal((await getMessage(t, apiKey, later.id)).recipients[0].status, 'sent');

@@ -58,6 +58,10 @@ export const MSG = {
 export const mp = (code: number, message: string): PartnerError => partnerError(partnerHttpStatus(code), code, message);
 const entry = (code: number, message: string): VendorError => ({ status: partnerHttpStatus(code), code, message });
 
+/** Code 4 is "not found" (HTTP 404) elsewhere, a refused sender (400) on /send. */
+export const senderRequired = (): PartnerError => partnerError(400, 4, MSG.senderEmailRequired);
+const senderEntry: VendorError = { status: 400, code: 4, message: MSG.senderEmailRequired };
+
 /**
  * Every Relais code as Mail Partner answers it. Its catalogue has no generic validation code: a
  * field core refuses is the mail's content (2) unless the send endpoint names a closer one.
@@ -79,8 +83,8 @@ export const MAIL_PARTNER_ERRORS = {
   invalid_recipient: entry(19, MSG.recipientEmailInvalid),
   recipient_suppressed: entry(14, MSG.unsubscribed),
   too_many_recipients: entry(50, MSG.tooManyMails),
-  invalid_sender: entry(4, MSG.senderEmailRequired),
-  sender_required: entry(4, MSG.senderEmailRequired),
+  invalid_sender: senderEntry,
+  sender_required: senderEntry,
   message_too_long: entry(2, MSG.contentRequired),
   idempotency_conflict: entry(409, MSG.conflict),
   conflict: entry(409, MSG.conflict),

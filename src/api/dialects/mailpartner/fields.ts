@@ -1,7 +1,7 @@
 import { normalizeEmail } from '../../../core/addresses.js';
 import type { PartnerError } from '../partner/errors.js';
 import type { Params } from '../partner/params.js';
-import { MSG, mp } from './errors.js';
+import { MSG, mp, senderRequired } from './errors.js';
 
 /** The send fields Mail Partner gives codes of their own (spec §2), read in its order. */
 
@@ -72,7 +72,7 @@ export function readRecipients(params: Params): MailRecipient[] {
   });
 }
 
-const SENDER_ERRORS = { missing: mp(4, MSG.senderEmailRequired), invalid: mp(4, MSG.senderEmailRequired), blankName: mp(5, MSG.senderNameBlank) };
+const SENDER_ERRORS = { missing: senderRequired(), invalid: senderRequired(), blankName: mp(5, MSG.senderNameBlank) };
 
 /**
  * The sender, undocumented by the vendor (spec §2): the first given of `from: {email, name}`,

@@ -2,31 +2,14 @@ import type { Core } from '../../../core/context.js';
 import { formatCredits } from '../../../core/money.js';
 import type { AccountOverview } from '../../../core/statistics.js';
 import type { RecipientState } from '../../../core/status.js';
-import type { Recipient } from '../../../core/types.js';
 import { PARTNER_SUBACCOUNT_MESSAGES } from '../partner/endpoints/subaccounts.js';
-import { euros, localTimestamp } from '../partner/values.js';
+import { euros, localTimestamp, statusWords } from '../partner/values.js';
 import type { PartnerVendor } from '../partner/vendor.js';
 import { named } from '../partner/xml.js';
 import { MAIL_PARTNER_ERRORS, MSG, mp } from './errors.js';
 
-/**
- * Recipient state → Mail Partner's status word. Only `Delivered` is documented (spec §4); `sent`
- * counts as Delivered as on SMS Partner (the outbox and SMTP report no later receipt).
- */
-export function statusWord(status: Recipient['status']): string {
-  switch (status) {
-    case 'pending':
-      return 'Waiting';
-    case 'sent':
-    case 'delivered':
-      return 'Delivered';
-    case 'skipped':
-    case 'cancelled':
-      return 'Cancelled';
-    default:
-      return 'Not delivered';
-  }
-}
+/** Recipient state → Mail Partner's status word: only `Delivered` is documented (spec §4) [inferred]. */
+const statusWord = statusWords({ waiting: 'Waiting', delivered: 'Delivered', notDelivered: 'Not delivered', cancelled: 'Cancelled' });
 
 /** GET /v1/me (spec §1): the documented keys in their order; `creditMail` is what the balance buys. */
 function me(o: AccountOverview, core: Core): Record<string, unknown> {

@@ -18,3 +18,26 @@ export const localTimestamp = (ms: number, zone: string): string => formatLocal(
 
 /** Euros as sent by clients (`10`, `"2.5"`) → credits, half-up to 3 decimals. */
 export const toCredits = (eurosAmount: number): Credits => Math.round(Number((eurosAmount * 1000).toPrecision(15)));
+
+/**
+ * A vendor's status words → the function that names a recipient's state with them. `sent` counts
+ * as delivered: the transports of this build (the outbox first of all) report no delivery
+ * receipts, and a sandbox user waiting for Delivered must see it; a transport with receipts
+ * moves recipients to delivered/undelivered.
+ */
+export function statusWords<W extends string>(w: { waiting: W; delivered: W; notDelivered: W; cancelled: W }): (status: Recipient['status']) => W {
+  return (status) => {
+    switch (status) {
+      case 'pending':
+        return w.waiting;
+      case 'sent':
+      case 'delivered':
+        return w.delivered;
+      case 'skipped':
+      case 'cancelled':
+        return w.cancelled;
+      default:
+        return w.notDelivered;
+    }
+  };
+}

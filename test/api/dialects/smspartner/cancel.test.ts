@@ -104,7 +104,7 @@ dialectApp('SMS Partner: /v1/message-cancel', ({ app }) => {
     const t = app();
     const a = await account(t, '10');
     const mail = await t.request('POST', '/api/v1/messages', {
-      key: a.apiKey, body: { channel: 'email', to: ['x@example.com'], subject: 's', text: 't', sendAt: new Date(t.clock.now() + HOUR).toISOString() },
+      key: a.apiKey, body: { channel: 'email', to: ['x@example.com'], from: 'shop@example.com', subject: 's', text: 't', sendAt: new Date(t.clock.now() + HOUR).toISOString() },
     });
     assert.equal(mail.status, 201, mail.text);
     assert.equal((await get(t, '/message-cancel', { apiKey: a.apiKey, messageId: mail.body.id })).text, JSON.stringify(CANCELLED));
