@@ -34,22 +34,12 @@ dialectApp('Mail Partner: GET /v1/me', ({ app }) => {
     const t = app();
     const a = await account(t, '0.005');
     await setProfile(t, a.id, { email: `x-${a.id}@example.com` });
-    assertXml(await get(t, '/me', { apiKey: a.apiKey, _format: 'xml' }), 200, [
-      "<?xml version='1.0' encoding='UTF-8'?>",
-      '<result>',
-      '    <entry>true</entry>',
-      '    <entry>200</entry>',
-      '    <entry>',
-      `        <username><![CDATA[x-${a.id}@example.com]]></username>`,
-      '    </entry>',
-      '    <entry>',
-      '        <entry>2</entry>',
-      '        <entry><![CDATA[EUR]]></entry>',
-      '        <entry><![CDATA[0.005]]></entry>',
-      '    </entry>',
-      '</result>',
-      '',
-    ].join('\n'));
+    const username = `x-${a.id}@example.com`;
+    // Positional entries, but for the user's named child.
+    const expected = xmlOf({ success: true, code: 200, user: { username }, credits: { creditMail: 2, currency: 'EUR', balance: '0.005' } })
+      .replace(`<entry><![CDATA[${username}]]></entry>`, `<username><![CDATA[${username}]]></username>`);
+    assert.match(expected, /<entry>\n {8}<username>/);
+    assertXml(await get(t, '/me', { apiKey: a.apiKey, _format: 'xml' }), 200, expected);
   });
 
   test('errors 1 and 10, JSON and XML', async () => {
