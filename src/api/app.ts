@@ -11,6 +11,7 @@ import { adminRoutes } from './admin/routes.js';
 import { rewriteVendorHost } from './dialects/hosts.js';
 import { DIALECTS, PLANNED_MOUNTS } from './dialects/registry.js';
 import { healthRoutes } from './health.js';
+import { linksRoutes } from './links.js';
 import { nativeRoutes } from './native/index.js';
 import { swaggerOptions } from './openapi.js';
 import { sendProblem, toRelaisError } from './problem.js';
@@ -70,6 +71,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.get('/', { schema: { hide: true } }, async () => index(Boolean(deps.adminToken)));
   await app.register(healthRoutes, { core: deps.core, registry: deps.registry, metricsToken: deps.metricsToken ?? null });
   await app.register(nativeRoutes, { prefix: '/api/v1', core: deps.core });
+  // At the root: RELAIS_PUBLIC_URL, path prefix included, is what a proxy maps to it.
+  await app.register(linksRoutes, { core: deps.core });
   await app.register(deps.adminToken ? adminRoutes : adminOff, { prefix: ADMIN_PREFIX, core: deps.core, token: deps.adminToken ?? '' });
   // Each dialect is an encapsulated plugin with its own body parsing and error envelope.
   const context = { core: deps.core, timezone: dialects.timezone, cancelCutoffMs: dialects.cancelCutoffMs };

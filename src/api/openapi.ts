@@ -2,6 +2,7 @@ import type { FastifyDynamicSwaggerOptions } from '@fastify/swagger';
 import type { FastifySerializerCompiler } from 'fastify/types/schema.js';
 import { Type, type TSchema } from 'typebox';
 import { DIALECTS } from './dialects/registry.js';
+import { documentedLinkRoute } from './links.js';
 
 /**
  * What /docs/json says beyond the routes' own schemas: the security schemes, the shared
@@ -53,9 +54,12 @@ const VENDOR_ANSWER = {
  * Vendor routes have no request or response schemas (their parsing is the vendor's, lenient, and
  * their answers are never validated): the document lists each one under its dialect's tag, with
  * a summary, once (not its trailing-slash twin). Paths without a summary are the vendor's that
- * Relais does not serve (they answer "access refused"): not listed.
+ * Relais does not serve (they answer "access refused"): not listed. The links' wildcard routes
+ * are listed with their `{token}`.
  */
 const transform: NonNullable<FastifyDynamicSwaggerOptions['transform']> = ({ schema, url }) => {
+  const link = documentedLinkRoute(url);
+  if (link) return { schema: { ...schema, params: link.params }, url: link.url };
   const dialect = DIALECTS.find((d) => url.startsWith(`${d.prefix}/`));
   if (!dialect) return { schema, url };
   const { docs } = dialect;
@@ -89,6 +93,7 @@ export const swaggerOptions = (on: { admin: boolean; metricsToken: boolean }): F
       { name: 'outbox', description: 'What the outbox transport "sent"' },
       ...(on.admin ? [{ name: 'admin', description: 'Operator API, on when RELAIS_ADMIN_TOKEN is set' }] : []),
       { name: 'operations', description: 'Liveness, readiness and metrics' },
+      { name: 'links', description: 'The unsubscribe and read-online links of the mails Relais sends: public, signed, served at the root of RELAIS_PUBLIC_URL' },
       ...DIALECTS.map(({ docs }) => ({ name: docs.tag, description: docs.description })),
     ],
   },

@@ -4,7 +4,7 @@ import { RelaisError } from './errors.js';
 import { formatCredits } from './money.js';
 import { validateContent } from './content.js';
 import { priceOf } from './pricing.js';
-import { checkMetadata, resolveSendAt } from './schedule.js';
+import { checkMetadata, keepsLegalWindow, loadLegalWindow, resolveSendAt } from './schedule.js';
 import type { Message, MessageContent } from './types.js';
 
 export interface MessageEdit {
@@ -23,13 +23,16 @@ export interface MessageEdit {
  */
 export async function editMessage(core: Core, accountId: number, messageId: number, edit: MessageEdit, opts: { cutoffMs?: number } = {}): Promise<Message> {
   const now = core.clock.now();
-  const sendAt = edit.sendAt === undefined ? undefined : resolveSendAt(core, edit.sendAt);
+  const asked = edit.sendAt === undefined ? undefined : resolveSendAt(core, edit.sendAt);
   checkMetadata(edit.metadata);
   const minSendAt = minSendAtFor(now, opts.cutoffMs);
+  // Loaded before the transaction, which must not hold its lock while a module loads.
+  const legal = asked === undefined ? undefined : await loadLegalWindow();
   const updated = await core.store.transaction(async (tx) => {
     // The decision (and, on PostgreSQL, the row lock) comes first; what follows only applies it.
     const old = await tx.patchScheduledMessage(messageId, accountId, minSendAt, { updatedAt: now });
     if (!old) return undefined;
+    const sendAt = asked !== undefined && legal && await keepsLegalWindow(tx, accountId, old.channel) ? legal.legalSendAt(asked) : asked;
     let pricing: { content: MessageContent; units: number; price: number } | undefined;
     if (edit.content) {
       const content = validateContent(old.channel, { ...old.content, ...edit.content, channel: old.channel } as MessageContent);

@@ -7,6 +7,7 @@ import { formatCredits } from './money.js';
 import { validateContent } from './content.js';
 import { withEmailSender } from './email-sender.js';
 import type { Credits } from './money.js';
+import type { AccountsPort } from './ports.js';
 import { priceOf } from './pricing.js';
 import { suppressionChannelOf } from './suppressions.js';
 import type { Channel, Message, MessageContent } from './types.js';
@@ -100,6 +101,20 @@ export function resolveSendAt(core: Core, sendAt: number | undefined): number {
   return Math.max(sendAt, now);
 }
 
+/**
+ * core/legal-window.ts, loaded on first use: its holiday calendar takes ~200 ms to load, which
+ * every CLI command and every start would pay.
+ */
+export const loadLegalWindow = (): Promise<typeof import('./legal-window.js')> => import('./legal-window.js');
+
+/**
+ * Whether this account's messages on this channel wait for the legal sending window: e-mail of
+ * an account with the flag on. Only e-mail reads the profile, so SMS pays no query for it.
+ */
+export async function keepsLegalWindow(tx: Pick<AccountsPort, 'getProfile'>, accountId: number, channel: Channel): Promise<boolean> {
+  return channel === 'email' && Boolean((await tx.getProfile(accountId))?.legalWindow);
+}
+
 function normalizeRecipients(core: Core, channel: Channel, recipients: string[], keepDuplicates = false): string[] {
   if (recipients.length === 0) throw new RelaisError('invalid_request', 'at least one recipient is required', { field: 'recipients' });
   if (recipients.length > core.limits.maxRecipients) {
@@ -142,7 +157,8 @@ export async function prepareMessage(core: Core, accountId: number, input: Sched
       throw new RelaisError('recipient_suppressed', 'every recipient is on the suppression list', { addresses: skipped });
     }
   }
-  const sendAt = resolveSendAt(core, input.sendAt);
+  const asked = resolveSendAt(core, input.sendAt);
+  const sendAt = await keepsLegalWindow(core.store.autocommit, accountId, input.channel) ? (await loadLegalWindow()).legalSendAt(asked) : asked;
   // Last: a mail's every other fault is reported before a missing From.
   const content = await withEmailSender(core, accountId, valid);
   return {

@@ -31,7 +31,7 @@ export interface NewSubaccount {
 
 export type CreditDirection = 'to_subaccount' | 'to_parent';
 
-const DEFAULTS = { email: null, subaccountsEnabled: false, token: null, subType: null, isBuyer: false, title: null, firstname: null, lastname: null, apiKey: null, closedAt: null };
+const DEFAULTS = { email: null, subaccountsEnabled: false, legalWindow: false, token: null, subType: null, isBuyer: false, title: null, firstname: null, lastname: null, apiKey: null, closedAt: null };
 
 /** The profile of an account, defaults when it has none. */
 export async function profileOf(core: Core, accountId: number): Promise<AccountProfile> {
@@ -148,12 +148,18 @@ export async function removeSubaccount(core: Core, parentId: number, token: stri
   });
 }
 
-/** Operator settings of an account: login e-mail (unique) and the sub-account feature. */
-export async function updateProfile(core: Core, accountId: number, patch: { email?: string | null; subaccountsEnabled?: boolean }): Promise<AccountProfile> {
+export type ProfilePatch = Partial<Pick<AccountProfile, 'email' | 'subaccountsEnabled' | 'legalWindow'>>;
+
+/**
+ * Operator settings of an account: login e-mail (unique), the sub-account feature and the legal
+ * sending window for e-mail. Only the fields given change.
+ */
+export async function updateProfile(core: Core, accountId: number, patch: ProfilePatch): Promise<AccountProfile> {
   await getAccount(core, accountId);
   const email = patch.email === undefined || patch.email === null ? patch.email : normalizeEmail(patch.email);
+  const { subaccountsEnabled, legalWindow } = patch;
   return core.store.transaction(async (tx) => {
     if (email) await assertEmailFree(tx, email, accountId);
-    return tx.saveProfile({ accountId, ...(email !== undefined ? { email } : {}), ...(patch.subaccountsEnabled !== undefined ? { subaccountsEnabled: patch.subaccountsEnabled } : {}) });
+    return tx.saveProfile({ accountId, email, subaccountsEnabled, legalWindow });
   });
 }

@@ -158,6 +158,8 @@ export interface AccountProfile {
   accountId: number;
   email: string | null;
   subaccountsEnabled: boolean;
+  /** E-mail waits for the legal sending window (core/legal-window.ts); off by default, not inherited. */
+  legalWindow: boolean;
   /** Opaque identifier a parent uses to address this sub-account (null: not a vendor sub-account). */
   token: string | null;
   subType: SubaccountType | null;

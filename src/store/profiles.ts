@@ -7,7 +7,7 @@ import { toAccount } from './mappers.js';
 type ProfileQueries = Pick<AccountsPort, 'getProfile' | 'saveProfile' | 'findProfileByEmail' | 'findSubaccount' | 'listSubaccounts' | 'deleteApiKeys' | 'listSubaccountKeys'>;
 
 const toProfile = (r: Selectable<AccountProfileTable>): AccountProfile => ({
-  accountId: r.account_id, email: r.email, subaccountsEnabled: Boolean(r.subaccounts_enabled), token: r.token,
+  accountId: r.account_id, email: r.email, subaccountsEnabled: Boolean(r.subaccounts_enabled), legalWindow: Boolean(r.legal_window), token: r.token,
   subType: r.sub_type as SubaccountType | null, isBuyer: Boolean(r.is_buyer), title: r.title, firstname: r.firstname,
   lastname: r.lastname, apiKey: r.api_key, closedAt: r.closed_at,
 });
@@ -17,6 +17,7 @@ function toColumns(p: Partial<AccountProfile>): Partial<Selectable<AccountProfil
   const c: Partial<Selectable<AccountProfileTable>> = {};
   if (p.email !== undefined) c.email = p.email;
   if (p.subaccountsEnabled !== undefined) c.subaccounts_enabled = p.subaccountsEnabled ? 1 : 0;
+  if (p.legalWindow !== undefined) c.legal_window = p.legalWindow ? 1 : 0;
   if (p.token !== undefined) c.token = p.token;
   if (p.subType !== undefined) c.sub_type = p.subType;
   if (p.isBuyer !== undefined) c.is_buyer = p.isBuyer ? 1 : 0;
@@ -36,7 +37,7 @@ export const profileQueries = (db: Kysely<Database>): ProfileQueries => ({
 
   async saveProfile(p) {
     const set = toColumns(p);
-    const insert = db.insertInto('account_profiles').values({ account_id: p.accountId, subaccounts_enabled: 0, is_buyer: 0, ...set });
+    const insert = db.insertInto('account_profiles').values({ account_id: p.accountId, subaccounts_enabled: 0, legal_window: 0, is_buyer: 0, ...set });
     const row = await (Object.keys(set).length
       ? insert.onConflict((oc) => oc.column('account_id').doUpdateSet(set))
       : insert.onConflict((oc) => oc.column('account_id').doNothing())

@@ -113,6 +113,7 @@ export interface AccountProfileTable {
   account_id: number;
   email: string | null;
   subaccounts_enabled: number;
+  legal_window: number;
   token: string | null;
   sub_type: string | null;
   is_buyer: number;

@@ -167,6 +167,16 @@ dialectSuite('relais CLI', (ctx) => {
     assert.deepEqual(r, { dryRun: false, messages: 2, recipients: 4, refund: '0.008', messageIds: [m1.id, m2.id] });
   });
 
+  test('account settings --legal-window on: an e-mail for a Sunday is stored for Monday 08:00 Paris; off again', async () => {
+    const on = await ok(['account', 'settings', String(accountId), '--legal-window', 'on']);
+    assert.deepEqual([on.id, on.balance, on.subaccountsEnabled, on.legalWindow], [accountId, '17.500', false, true]);
+    // Sunday 2 March 2031, noon in Paris; Monday 3 March 08:00 CET is 07:00Z.
+    const m = await ok(['send', '--account', String(accountId), '--channel', 'email', '--to', 'a@example.com', '--subject', 'Hi', '--text', 'x', '--sender', 'shop@example.com', '--at', '2031-03-02T12:00:00+01:00']);
+    assert.equal(m.sendAt, '2031-03-03T07:00:00.000Z');
+    await ok(['cancel', '--account', String(accountId), String(m.id)]);
+    assert.equal((await ok(['account', 'settings', String(accountId), '--legal-window', 'off'])).legalWindow, false);
+  });
+
   test('a message due now waits for the dispatcher: nothing in the outbox, and a cancel still wins until the claim', async () => {
     const m = await ok(['send', '--account', String(accountId), '--channel', 'sms', '--to', '+33612345678', '--text', 'now']);
     assert.equal(m.status, 'scheduled');
@@ -228,6 +238,7 @@ dialectSuite('relais CLI', (ctx) => {
     await fails(['account', 'topup', String(accountId)], 'invalid_request');
     await fails(['account', 'create', '--name', 'x', '--credits', '1.2345'], 'invalid_request');
     await fails(['account', 'topup', '999', '--credits', '5'], 'not_found');
+    await fails(['account', 'settings', String(accountId), '--legal-window', 'yes'], 'invalid_request');
     await fails(['send', '--account', String(accountId), '--channel', 'fax', '--to', '+33612345678', '--text', 'x'], 'invalid_request');
     await fails(['send', '--account', String(accountId), '--channel', 'sms', '--to', '+33612345678', '12', '--text', 'x'], 'invalid_recipient');
     await fails(['send', '--account', String(accountId), '--channel', 'sms', '--to', '+33612345678', '--text', 'x', '--subject', 's'], 'invalid_request');
@@ -280,7 +291,7 @@ describe('relais CLI help', () => {
     for (const cmd of COMMANDS) {
       assert.match(top.stdout, new RegExp(`^  ${cmd}\\b.*\\S`, 'm'), `relais --help lacks ${cmd}`);
     }
-    for (const sub of ['create', 'list', 'topup']) assert.match(account.stdout, new RegExp(`^  ${sub}\\b.*\\S`, 'm'));
+    for (const sub of ['create', 'list', 'topup', 'settings']) assert.match(account.stdout, new RegExp(`^  ${sub}\\b.*\\S`, 'm'));
     assert.match(key.stdout, /^  create\b.*\S/m);
   });
 

@@ -21,6 +21,20 @@ describe('content rules every API shares', () => {
     refused(email({ replyTo: 'Shop <nope>' }), 'invalid_request', 'replyTo');
   });
 
+  it('e-mail names and attachments: kept as given when they can become headers and MIME parts, else refused on their field', () => {
+    const names = { 'a@example.com': 'Anne Dupré' };
+    const attachments = [{ filename: 'facture.pdf', contentType: 'application/pdf', base64: 'JVBERi0=' }];
+    assert.deepEqual(validateContent('email', email({ names, attachments })), email({ names, attachments }));
+    for (const name of ['', ' ', 'A\r\nBcc: v@example.com', 'a <b>']) refused(email({ names: { 'a@example.com': name } }), 'invalid_request', 'names');
+    for (const bad of [
+      { filename: '', contentType: 'text/plain', base64: '' }, { filename: 'a\r\nb', contentType: 'text/plain', base64: '' },
+      { filename: 'a', contentType: 'text', base64: '' }, { filename: 'a', contentType: 'text/plain; charset=utf-8\r\nX: y', base64: '' },
+      { filename: 'a', contentType: 'text/plain', base64: 'abc' }, { filename: 'a', contentType: 'text/plain', base64: 'ab!=' },
+    ]) {
+      refused(email({ attachments: [bad] }), 'invalid_request', 'attachments');
+    }
+  });
+
   it('subject: one line; tab allowed', () => {
     for (const subject of ['a\r\nBcc: v@example.com', 'a\nb', 'a\rb', 'a\u0000b']) refused(email({ subject }), 'invalid_request', 'subject');
     assert.doesNotThrow(() => validateContent('email', email({ subject: 'a\tb' })));

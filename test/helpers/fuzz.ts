@@ -19,7 +19,7 @@ export interface Route {
   methods: string[];
 }
 
-const APIS: [string, Api][] = [['/api/v1/', 'native'], ['/admin/v1/', 'admin'], ['/smspartner/v1/', 'partner']];
+const APIS: [string, Api][] = [['/api/v1/', 'native'], ['/admin/v1/', 'admin'], ['/smspartner/v1/', 'partner'], ['/mailpartner/v1/', 'partner']];
 
 // One line of `printRoutes({ commonPrefix: false })`: tree drawing (4 characters a level),
 // the node's text (appended to its parent's), then its methods when a route ends there.
@@ -207,7 +207,7 @@ const textValue = (type = 'any') => fc.oneof(
 );
 
 const QUERY_KEYS = ['limit', 'cursor', 'status', 'channel', 'tag', 'batchId', 'sendAtFrom', 'sendAtTo', 'messageId', '_format', 'phoneNumber', 'phoneNumbers', 'message', 'sender', 'token', 'tokenSubaccount', 'credit', 'page', 'interval', 'type', 'id', 'gamme', 'scheduledDeliveryDate', 'time', 'minute', 'isUnicode', 'sandbox', 'urlDlr'];
-const BODY_KEYS = ['channel', 'to', 'sendAt', 'text', 'sender', 'unicode', 'subject', 'html', 'from', 'replyTo', 'audioUrl', 'tag', 'batchId', 'metadata', 'ids', 'dryRun', 'sendAtFrom', 'sendAtTo', 'address', 'reason', 'name', 'credits', 'parentId', 'scopes', 'email', 'subaccountsEnabled', 'phoneNumbers', 'phoneNumber', 'message', 'SMSList', 'messageId', 'type', 'parameters', 'tokenSubaccount', 'token', 'credit', 'urlDlr', 'urlResponse', 'scheduledDeliveryDate', 'time', 'minute', 'isUnicode', 'isStopSms', 'sandbox', 'gamme', '_format', '__proto__', 'constructor'];
+const BODY_KEYS = ['channel', 'to', 'sendAt', 'text', 'sender', 'unicode', 'subject', 'html', 'from', 'replyTo', 'audioUrl', 'tag', 'batchId', 'metadata', 'ids', 'dryRun', 'sendAtFrom', 'sendAtTo', 'address', 'reason', 'name', 'credits', 'parentId', 'scopes', 'email', 'subaccountsEnabled', 'legalWindow', 'phoneNumbers', 'phoneNumber', 'message', 'SMSList', 'messageId', 'type', 'parameters', 'tokenSubaccount', 'token', 'credit', 'urlDlr', 'urlResponse', 'scheduledDeliveryDate', 'time', 'minute', 'isUnicode', 'isStopSms', 'sandbox', 'gamme', '_format', '__proto__', 'constructor'];
 
 /** A key: the operation's own field, a known one, PHP-style nesting (deep too), prototype names, or anything. */
 const paramKey = (own: string[], known: string[]) => fc.oneof(

@@ -40,4 +40,4 @@ export const CreatedKeyView = Type.Object({
   accountId: Type.Integer(),
   scopes: Type.Union([Type.Array(Type.String()), Type.Null()], { description: 'null: every scope' }),
 });
-export const ProfileView = Type.Intersect([AccountView, Type.Object({ email: Type.Union([Type.String(), Type.Null()]), subaccountsEnabled: Type.Boolean() })]);
+export const ProfileView = Type.Intersect([AccountView, Type.Object({ email: Type.Union([Type.String(), Type.Null()]), subaccountsEnabled: Type.Boolean(), legalWindow: Type.Boolean() })]);

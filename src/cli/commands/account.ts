@@ -1,14 +1,15 @@
-import type { Command } from 'commander';
-import { accountView } from '../../views/account.js';
+import { Option, type Command } from 'commander';
+import { accountView, profileView } from '../../views/account.js';
 import { createAccount, createApiKey, getAccount, topUp } from '../../core/accounts.js';
 import { parseCredits } from '../../core/money.js';
 import { SCOPES } from '../../core/scopes.js';
+import { updateProfile } from '../../core/subaccounts.js';
 import { id, print, withCore } from '../context.js';
 
 /** `relais account …` and `relais key …`: what the admin API does, for an operator at the database. */
 export function registerAccountCommands(program: Command): void {
   const account = program.command('account')
-    .description('manage accounts: create, list, topup');
+    .description('manage accounts: create, list, topup, settings');
 
   account.command('create')
     .description('create an account with an opening balance; prints it with its first API key (shown only once)')
@@ -38,6 +39,18 @@ export function registerAccountCommands(program: Command): void {
     .requiredOption('--credits <amount>', 'amount to add, a positive decimal with at most 3 decimals')
     .action((accountId: number, opts: { credits: string }) => withCore(async (core) => {
       print(accountView(await topUp(core, accountId, parseCredits(opts.credits))));
+    }));
+
+  const onOff = (flags: string, description: string) => new Option(flags, description).choices(['on', 'off']);
+  account.command('settings')
+    .description('set operator settings of an account (as PATCH /admin/v1/accounts/{id}); prints the account with all of them')
+    .argument('<accountId>', 'account to set', id)
+    .addOption(onOff('--legal-window <state>', 'e-mail due from 20:00 to 08:00 (Europe/Paris), on a Sunday or a French public holiday waits until 08:00 of the next working day'))
+    .addOption(onOff('--subaccounts <state>', 'whether the account may manage sub-accounts through the vendor APIs'))
+    .action((accountId: number, opts: { legalWindow?: 'on' | 'off'; subaccounts?: 'on' | 'off' }) => withCore(async (core) => {
+      const on = (state?: 'on' | 'off') => (state === undefined ? undefined : state === 'on');
+      const profile = await updateProfile(core, accountId, { legalWindow: on(opts.legalWindow), subaccountsEnabled: on(opts.subaccounts) });
+      print(profileView(await getAccount(core, accountId), profile));
     }));
 
   const key = program.command('key')

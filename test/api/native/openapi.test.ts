@@ -19,7 +19,7 @@ dialectApp('OpenAPI document /docs/json (issue 15)', ({ app }) => {
     const res = await t.request('GET', '/docs/json');
     assertStatus(res, 200);
     const doc = res.body;
-    assert.deepEqual(Object.keys(doc.components.securitySchemes).sort(), ['admin', 'apiKeyHeader', 'bearer', 'smsPartnerKey']);
+    assert.deepEqual(Object.keys(doc.components.securitySchemes).sort(), ['admin', 'apiKeyHeader', 'bearer', 'mailPartnerKey', 'smsPartnerKey']);
     assert.deepEqual(doc.components.securitySchemes.apiKeyHeader, { type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'API key in the `X-Api-Key` header' });
     assert.equal(doc.components.securitySchemes.bearer.scheme, 'bearer');
     const ops = operations(doc);
@@ -32,17 +32,20 @@ dialectApp('OpenAPI document /docs/json (issue 15)', ({ app }) => {
       assert.ok(success.length > 0, `${name} documents its success status`);
       for (const s of success) {
         if (s === '204') continue;
-        assert.ok(schemaOf(op.responses[s]) ?? schemaOf(op.responses[s], 'text/plain'), `${name} ${s} has a schema`);
+        assert.ok(schemaOf(op.responses[s]) ?? schemaOf(op.responses[s], 'text/plain') ?? schemaOf(op.responses[s], 'text/html'), `${name} ${s} has a schema`);
       }
       const native = path.startsWith('/api/v1/');
-      if (path.startsWith('/smspartner/v1/')) {
-        assert.equal(op.tags[0], 'SMS Partner', name);
-        assert.deepEqual(op.security, [{ smsPartnerKey: [] }], name);
+      const partner = path.startsWith('/smspartner/v1/') ? ['SMS Partner', 'smsPartnerKey'] : path.startsWith('/mailpartner/v1/') ? ['Mail Partner', 'mailPartnerKey'] : undefined;
+      if (partner) {
+        assert.equal(op.tags[0], partner[0], name);
+        assert.deepEqual(op.security, [{ [partner[1]!]: [] }], name);
         assert.ok(!path.endsWith('/'), `${name}: trailing-slash twins are not listed`);
         continue;
       }
       const errors = Object.keys(op.responses).filter((s) => /^[45]\d\d$/.test(s));
-      for (const s of errors) assert.ok(schemaOf(op.responses[s], 'application/problem+json'), `${name} ${s} is problem+json`);
+      // The mail links are pages a recipient's browser opens: their errors are pages too.
+      const errorType = op.tags[0] === 'links' ? 'text/html' : 'application/problem+json';
+      for (const s of errors) assert.ok(schemaOf(op.responses[s], errorType), `${name} ${s} is ${errorType}`);
       if (native) {
         assert.equal(op.security, undefined, `${name} takes the document's security (an API key)`);
         assert.ok(['401', '403', '503'].every((s) => errors.includes(s)), `${name} documents 401, 403 and 503`);

@@ -1,3 +1,4 @@
+import { MAIL_CANCEL } from '../partner/mail-cancel.js';
 import { partnerError, partnerHttpStatus, type PartnerError, type VendorError, type VendorTable } from '../partner/errors.js';
 
 /**
@@ -33,13 +34,9 @@ export const MSG = {
   tooManyMails: 'Le nombre de mails autorisés est de 500 maxi',
   malformedJson: 'Le JSON est malformé: erreur de syntaxe',
   rateLimited: 'Trop de requêtes effectuées en une minute (limite : 2000 requêtes / minute / Adresse IP)',
-  // message-cancel (seed 002: ’ in 3, 5, 6, 7, ' in the success message)
+  // message-cancel and bulk-status (seed 002; the cancel refusals are partner/mail-cancel.ts)
   messageIdRequired: 'L’ID du message est requis',
   messageNotFound: 'Message introuvable',
-  alreadyCancelled: 'L’envoi du mail a déjà été annulé',
-  tooLate: 'Vous ne pouvez pas annuler l’envoi d’un mail moins de 5 minutes avant son envoi',
-  alreadySent: 'Vous ne pouvez pas annuler un mail déjà envoyé',
-  cancelled: "L'envoi du mail a été annulé.",
   // unsubscribe list (spec §5, seed 004)
   mailRequired: 'Le mail est requis',
   mailInvalid: 'Le mail est invalide',
@@ -74,9 +71,7 @@ export const MAIL_PARTNER_ERRORS = {
   forbidden: entry(40, MSG.accessDenied),
   not_found: entry(4, MSG.messageNotFound),
   insufficient_credits: entry(11, MSG.credits),
-  cancel_too_late: entry(6, MSG.tooLate),
-  already_cancelled: entry(5, MSG.alreadyCancelled),
-  already_dispatched: entry(7, MSG.alreadySent),
+  ...MAIL_CANCEL.refusals,
   invalid_date: entry(49, MSG.dateInvalid),
   nonexistent_local_time: entry(49, MSG.dateInvalid),
   send_at_in_past: entry(49, MSG.dateInvalid),

@@ -3,6 +3,7 @@ import { formatCredits } from '../../../core/money.js';
 import type { AccountOverview } from '../../../core/statistics.js';
 import type { RecipientState } from '../../../core/status.js';
 import { PARTNER_SUBACCOUNT_MESSAGES } from '../partner/endpoints/subaccounts.js';
+import { MAIL_CANCEL } from '../partner/mail-cancel.js';
 import { euros, localTimestamp, statusWords } from '../partner/values.js';
 import type { PartnerVendor } from '../partner/vendor.js';
 import { named } from '../partner/xml.js';
@@ -38,7 +39,7 @@ export const MAIL_PARTNER: PartnerVendor = {
   localTime: localTimestamp,
   statusWord,
   me,
-  cancel: { idRequired: mp(3, MSG.messageIdRequired), cancelled: MSG.cancelled },
+  cancel: { idRequired: mp(3, MSG.messageIdRequired), cancelled: MAIL_CANCEL.cancelled },
   bulkStatus: { paths: ['/bulk-status', '/message-status'], idRequired: mp(3, MSG.messageIdRequired), idKey: 'messageId', listKey: 'StatutResponseList', item },
   suppressions: {
     list: 'email', path: '/unsubscribe', field: 'email', reason: 'unsubscribe',

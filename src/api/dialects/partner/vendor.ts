@@ -1,8 +1,8 @@
 import type { Core } from '../../../core/context.js';
 import type { AccountOverview } from '../../../core/statistics.js';
 import type { RecipientState } from '../../../core/status.js';
-import type { Recipient, SuppressionChannel } from '../../../core/types.js';
-import type { PartnerError, VendorError, VendorTable } from './errors.js';
+import type { Channel, Recipient, SuppressionChannel } from '../../../core/types.js';
+import type { PartnerError, VendorError, VendorOverrides, VendorTable } from './errors.js';
 import type { DialectContext } from '../dialect.js';
 
 /** What every Partner endpoint is given: the context every dialect's routes receive. */
@@ -54,6 +54,12 @@ export interface SuppressionListTable {
   idNotFound: VendorError;
 }
 
+/** How a cancel is answered: the success message, and the refusals (cutoff, already cancelled or sent). */
+export interface CancelWords {
+  cancelled: string;
+  refusals: VendorOverrides;
+}
+
 /**
  * What makes one Partner vendor's answers its own. The endpoint factories (endpoints/) read
  * nothing else, so a Partner dialect is this table, its send endpoints and its renderers.
@@ -76,6 +82,11 @@ export interface PartnerVendor {
     idRequired: PartnerError;
     /** The success message. */
     cancelled: string;
+    /**
+     * Another Partner vendor's words for a message of another channel: seed 002's Mail Partner
+     * samples cancel mails on SMS Partner's host (spec/mail-partner.md §3).
+     */
+    byChannel?: Partial<Record<Channel, CancelWords>>;
   };
   bulkStatus: {
     /** Where the "every recipient of one message" endpoint answers (Mail Partner aliases `/message-status`). */

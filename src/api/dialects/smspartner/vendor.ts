@@ -3,6 +3,7 @@ import { formatCredits } from '../../../core/money.js';
 import type { AccountOverview } from '../../../core/statistics.js';
 import { PARTNER_SUBACCOUNT_MESSAGES } from '../partner/endpoints/subaccounts.js';
 import { partnerError } from '../partner/errors.js';
+import { MAIL_CANCEL } from '../partner/mail-cancel.js';
 import { localTimestamp } from '../partner/values.js';
 import type { PartnerVendor } from '../partner/vendor.js';
 import { named } from '../partner/xml.js';
@@ -37,7 +38,7 @@ export const SMS_PARTNER: PartnerVendor = {
   localTime: localTimestamp,
   statusWord,
   me,
-  cancel: { idRequired: sp(3, MSG.cancelIdRequired), cancelled: MSG.cancelled },
+  cancel: { idRequired: sp(3, MSG.cancelIdRequired), cancelled: MSG.cancelled, byChannel: { email: MAIL_CANCEL } },
   bulkStatus: { paths: ['/bulk-status'], idRequired: sp(3, MSG.messageIdRequired), idKey: 'message_id', listKey: 'StatutResponse_List', item: listItem },
   suppressions: {
     list: 'sms', path: '/stop-sms', field: 'phoneNumber', reason: 'STOP',

@@ -100,15 +100,21 @@ dialectApp('SMS Partner: /v1/message-cancel', ({ app }) => {
     await assertLedger(t, a.id, 10_000);
   });
 
-  test('any message of the account can be cancelled here, an e-mail too (seed 002 samples call this host)', async () => {
+  test('any message of the account can be cancelled here, an e-mail too, answered with Mail Partner\'s words (seed 002 samples call this host)', async () => {
     const t = app();
     const a = await account(t, '10');
     const mail = await t.request('POST', '/api/v1/messages', {
       key: a.apiKey, body: { channel: 'email', to: ['x@example.com'], from: 'shop@example.com', subject: 's', text: 't', sendAt: new Date(t.clock.now() + HOUR).toISOString() },
     });
     assert.equal(mail.status, 201, mail.text);
-    assert.equal((await get(t, '/message-cancel', { apiKey: a.apiKey, messageId: mail.body.id })).text, JSON.stringify(CANCELLED));
+    assert.equal((await get(t, '/message-cancel', { apiKey: a.apiKey, messageId: mail.body.id })).text,
+      JSON.stringify({ success: true, code: 200, message: "L'envoi du mail a été annulé." }));
+    assertError(await get(t, '/message-cancel', { apiKey: a.apiKey, messageId: mail.body.id }), 400, 5, 'L’envoi du mail a déjà été annulé');
     await assertLedger(t, a.id, 10_000);
+    // An SMS keeps SMS Partner's words.
+    const m = await scheduled(t, a.apiKey);
+    assert.equal((await get(t, '/message-cancel', { apiKey: a.apiKey, messageId: m.id })).text, JSON.stringify(CANCELLED));
+    assertError(await get(t, '/message-cancel', { apiKey: a.apiKey, messageId: m.id }), 400, 5, "L'envoi du SMS a déjà été annulé");
   });
 });
 
