@@ -107,5 +107,8 @@ export async function explainRefusal(core: Core, accountId: number, messageId: n
   if (!m || m.accountId !== accountId) return new RelaisError('not_found', `message ${messageId} does not exist`, { messageId });
   if (m.status === 'cancelled') return new RelaisError('already_cancelled', `message ${messageId} is already cancelled`, { messageId });
   if (m.status !== 'scheduled') return new RelaisError('already_dispatched', `message ${messageId} is already ${m.status}`, { messageId, messageStatus: m.status });
+  // A message sent "now" is on its way from the moment it is accepted (spec/errors.md §7, step 2):
+  // the vendors answer "already sent", not "too close to its send time".
+  if (m.sendAt <= m.createdAt) return new RelaisError('already_dispatched', `message ${messageId} was sent immediately`, { messageId, messageStatus: m.status });
   return new RelaisError('cancel_too_late', `message ${messageId} is due too soon to be ${verb}`, { messageId, sendAt: new Date(m.sendAt).toISOString() });
 }
