@@ -29,8 +29,11 @@ export interface SmtpSettings {
 
 const v = (key: string): string => settingVariable('smtp', key, smtpModule.settings[key]);
 
-/** The URL with its password masked, for messages: a secret in RELAIS_SMTP_URL is never written out. */
-export const maskUrl = (text: string): string => text.replace(/^([a-z]+:\/\/[^:@/]*:)[^@/]*@/i, '$1***@');
+/**
+ * The URL with everything before its last `@` masked (user and password, however malformed),
+ * for messages: a secret in RELAIS_SMTP_URL is never written out.
+ */
+const maskUrl = (text: string): string => text.replace(/^([a-z][a-z0-9+.-]*:\/\/)?.*@/is, '$1***@');
 
 function parseUrl(text: string): Pick<SmtpSettings, 'host' | 'port' | 'secure' | 'auth'> {
   const bad = (why: string) => new Error(`${v('URL')} ${why} (got "${maskUrl(text)}")`);
@@ -109,7 +112,7 @@ export function queueId(response: string | undefined): string | undefined {
  * for good; a 4xx answer, a connection or TLS failure, a timeout or an abort is worth another
  * attempt. The reason is the server's own answer when it gave one.
  */
-export function failure(err: NodemailerError): SendResult {
+function failure(err: NodemailerError): SendResult {
   const reason = (err.response ?? err.message).slice(0, 500);
   if (err.responseCode === undefined) return { ok: false, retryable: true, reason, ...(err.code ? { providerCode: err.code } : {}) };
   return { ok: false, retryable: err.permanent !== true, reason, providerCode: String(err.responseCode) };

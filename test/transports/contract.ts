@@ -7,6 +7,7 @@ import type { Receipt, SendResult, Transport } from '../../src/core/transport.js
 import type { Message } from '../../src/core/types.js';
 import { ledgerInvariant, startTestApp, type TestApp } from '../helpers/app.js';
 import { eachDialect, phone, SMS_PRICE } from '../helpers/dispatch.js';
+import { EMAIL_PRICE } from './mail-fixtures.js';
 
 /**
  * How the contract drives one transport. `create` builds it for a server; `received` reads what
@@ -32,8 +33,6 @@ export interface TransportHarness {
   /** The channel the transport carries in the cases (default sms). */
   channel?: 'sms' | 'email';
 }
-
-const EMAIL_PRICE = 2;
 
 /** What the cases send on a channel: its i-th address, its content, its price per recipient. */
 const CHANNEL_CASES = {

@@ -26,6 +26,8 @@ export class TestSmtpServer {
   readonly received: ReceivedMail[] = [];
   /** Every RCPT TO it was given, accepted or not, in order. */
   readonly attempts: string[] = [];
+  /** The credentials clients logged in with. */
+  readonly logins: { username: string; password: string }[] = [];
   private readonly plan = new Map<string, Refusal[]>();
   private readonly server: SMTPServer;
   private count = 0;
@@ -33,8 +35,11 @@ export class TestSmtpServer {
 
   constructor() {
     this.server = new SMTPServer({
-      disabledCommands: ['STARTTLS'], authOptional: true, logger: false, size: 30 * 1024 * 1024,
-      onAuth: (auth, _session, callback) => callback(null, { user: auth.username }),
+      disabledCommands: ['STARTTLS'], authOptional: true, allowInsecureAuth: true, logger: false, size: 30 * 1024 * 1024,
+      onAuth: (auth, _session, callback) => {
+        this.logins.push({ username: auth.username ?? '', password: auth.password ?? '' });
+        callback(null, { user: auth.username });
+      },
       onRcptTo: (address, _session, callback) => {
         this.attempts.push(address.address);
         const next = this.peek(address.address);

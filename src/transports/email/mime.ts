@@ -19,7 +19,7 @@ export interface RenderedMail {
 }
 
 /** The bare address of a From such as `Shop <shop@example.com>`; null when it holds none. */
-export function senderAddress(from: string | null): string | null {
+function senderAddress(from: string | null): string | null {
   const [first] = addressparser(from ?? '', { flatten: true });
   return first?.address || null;
 }
