@@ -8,28 +8,32 @@ import { InFlight } from './in-flight.js';
 
 type OutboxWriter = Pick<OutboxPort, 'insertOutbox'>;
 
-/** What the outbox keeps of an SMS or a call: what a real transport would have put on the wire. */
-export function render(msg: OutgoingMessage): Record<string, unknown> {
+/** What the outbox keeps of an SMS or a call: what a real transport would have put on the wire. A mail: undefined (renderEmail). */
+function renderText(msg: OutgoingMessage): Record<string, unknown> | undefined {
   const c = msg.content;
   switch (c.channel) {
     case 'sms': {
       const { encoding, segments } = countSmsSegments(c.text, { unicode: c.unicode });
       return { to: msg.address, from: c.sender, text: c.text, encoding, segments };
     }
-    case 'email':
-      return { to: msg.address, from: c.from, replyTo: c.replyTo, subject: c.subject, text: c.text, html: c.html };
     case 'voice':
       return { to: msg.address, from: c.sender, text: c.text, audioUrl: c.audioUrl };
+    case 'email':
+      return undefined;
   }
 }
 
 /**
- * What the outbox keeps of a mail: the fields of `render`, the recipient's signed links, and
- * the whole MIME message the SMTP transport would have sent it (transports/email/mime.ts).
+ * What the outbox keeps of a mail: the recipient's copy (placeholders replaced by its links; the
+ * text as given, null when the mail has only html), its signed links, and the whole MIME message
+ * the SMTP transport would have sent it (transports/email/mime.ts), text part and attachments included.
  */
-export async function renderEmail(msg: OutgoingMessage, mail: MailSettings, now: number): Promise<Record<string, unknown>> {
-  const { personal, options } = renderMail(msg, mail, now);
-  return { ...render(msg), unsubscribeUrl: personal.unsubscribeUrl, viewUrl: personal.viewUrl, mime: await composeMime(options) };
+async function renderEmail(msg: OutgoingMessage, mail: MailSettings, now: number): Promise<Record<string, unknown>> {
+  const { personal: p, options } = renderMail(msg, mail, now);
+  return {
+    to: msg.address, from: p.from, replyTo: p.replyTo, subject: p.subject, text: p.text, html: p.html,
+    unsubscribeUrl: p.unsubscribeUrl, viewUrl: p.viewUrl, mime: await composeMime(options),
+  };
 }
 
 /** The default transport for every channel: stores the rendered message, sends nothing. */
@@ -57,7 +61,7 @@ export class OutboxTransport implements Transport {
    */
   async sendWithin(tx: OutboxWriter, msgs: OutgoingMessage[]): Promise<string[]> {
     const sentAt = this.clock.now();
-    const rendered = msgs.map((msg) => (msg.channel === 'email' ? undefined : render(msg)));
+    const rendered = msgs.map(renderText);
     for (let i = 0; i < msgs.length; i++) rendered[i] ??= await renderEmail(msgs[i], this.mail, sentAt);
     const entries = await tx.insertOutbox(msgs.map((msg, i) => ({
       accountId: msg.accountId, messageId: msg.messageId, recipientId: msg.recipientId, channel: msg.channel,
