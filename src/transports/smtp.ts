@@ -108,14 +108,16 @@ export function queueId(response: string | undefined): string | undefined {
 }
 
 /**
- * What a failed send means: a 5xx answer (but 503, nodemailer's `permanent`) fails the recipient
- * for good; a 4xx answer, a connection or TLS failure, a timeout or an abort is worth another
- * attempt. The reason is the server's own answer when it gave one.
+ * What a failed send means: a 5xx answer to the mail (but 503: nodemailer's `permanent`) fails the
+ * recipient for good; a 4xx answer, a connection or TLS failure, a timeout or an abort is worth
+ * another attempt, and so is a refused login (535): the operator's credentials, not the
+ * recipient, are at fault, and failing every mail meanwhile would refund a whole campaign. The
+ * reason is the server's own answer when it gave one.
  */
 function failure(err: NodemailerError): SendResult {
   const reason = (err.response ?? err.message).slice(0, 500);
   if (err.responseCode === undefined) return { ok: false, retryable: true, reason, ...(err.code ? { providerCode: err.code } : {}) };
-  return { ok: false, retryable: err.permanent !== true, reason, providerCode: String(err.responseCode) };
+  return { ok: false, retryable: err.permanent !== true || err.code === 'EAUTH', reason, providerCode: String(err.responseCode) };
 }
 
 /**

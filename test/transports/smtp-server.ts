@@ -28,6 +28,8 @@ export class TestSmtpServer {
   readonly attempts: string[] = [];
   /** The credentials clients logged in with. */
   readonly logins: { username: string; password: string }[] = [];
+  /** Answer every login 535, as a server given a wrong password. */
+  refuseLogins = false;
   private readonly plan = new Map<string, Refusal[]>();
   private readonly server: SMTPServer;
   private count = 0;
@@ -38,6 +40,7 @@ export class TestSmtpServer {
       disabledCommands: ['STARTTLS'], authOptional: true, allowInsecureAuth: true, logger: false, size: 30 * 1024 * 1024,
       onAuth: (auth, _session, callback) => {
         this.logins.push({ username: auth.username ?? '', password: auth.password ?? '' });
+        if (this.refuseLogins) return callback(Object.assign(new Error('Authentication credentials invalid'), { responseCode: 535 }));
         callback(null, { user: auth.username });
       },
       onRcptTo: (address, _session, callback) => {

@@ -140,6 +140,25 @@ eachDialect('smtp transport: what a real SMTP server receives', (dialect) => {
     }, (s) => `smtp://relais%40example.com:p%40ss%3Aw%2Frd%25@127.0.0.1:${s.port}`);
   });
 
+  test('a refused login is retried, not failed: the credentials are wrong, not the recipient', async () => {
+    await withSmtp(dialect, {}, async (t, server, accountId) => {
+      server.refuseLogins = true;
+      const m = await schedule(t, accountId, ['ann@example.com']);
+      t.clock.set(m.sendAt);
+      await t.dispatcher.drain();
+      let [r] = await t.store.autocommit.getRecipients(m.id);
+      assert.deepEqual([r.status, r.attempts], ['pending', 1]);
+      assert.equal(r.error, '535 Authentication credentials invalid');
+      server.refuseLogins = false;
+      t.clock.set((await t.store.autocommit.nextWakeAt())! + 1);
+      await t.dispatcher.drain();
+      [r] = await t.store.autocommit.getRecipients(m.id);
+      assert.deepEqual([r.status, r.attempts], ['sent', 2]);
+      assert.deepEqual(server.addresses(), ['ann@example.com']);
+      await assertBalance(t, accountId, CREDITS - EMAIL_PRICE);
+    }, (s) => `smtp://relais:wrong@127.0.0.1:${s.port}`);
+  });
+
   test('a 4xx answer is retried after the backoff and then sent, once', async () => {
     await withSmtp(dialect, {}, async (t, server, accountId) => {
       const m = await schedule(t, accountId, ['ann@example.com']);
