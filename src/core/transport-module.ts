@@ -3,6 +3,7 @@ import type { SendWithin } from './delivery.js';
 import type { EmailLinks } from './email-links.js';
 import type { OutboxPort } from './ports.js';
 import type { Transport } from './transport.js';
+import type { Channel } from './types.js';
 
 /** One of a transport's own environment variables: RELAIS_<NAME>_<KEY>, unless it names another. */
 export interface TransportSetting {
@@ -31,6 +32,8 @@ export interface TransportContext {
  */
 export interface TransportModule<S = unknown> {
   readonly name: string;
+  /** The channels it carries; absent: every one. Configuration naming it for another stops at load. */
+  readonly channels?: readonly Channel[];
   /** Its variables by key (`RATE` is RELAIS_<NAME>_RATE unless the setting names its `variable`), in the order the README lists them. */
   readonly settings: Readonly<Record<string, TransportSetting>>;
   /** Reads the values (defaults filled in); throws an Error that names the variable at fault. */

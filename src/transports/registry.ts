@@ -29,6 +29,9 @@ export function selectTransports(channels: Record<Channel, string>, env: (variab
   for (const [channel, name] of Object.entries(channels)) {
     const m = TRANSPORT_MODULES.find((x) => x.name === name);
     if (!m) throw new Error(`RELAIS_${channel.toUpperCase()}_TRANSPORT names no transport: "${name}" (known: ${TRANSPORT_MODULES.map((x) => x.name).join(', ')})`);
+    if (m.channels && !m.channels.includes(channel as Channel)) {
+      throw new Error(`RELAIS_${channel.toUpperCase()}_TRANSPORT: the ${name} transport carries ${m.channels.join(', ')} only`);
+    }
     if (settings.has(name)) continue;
     const values = Object.fromEntries(Object.entries(m.settings).map(([key, s]) => [key, env(settingVariable(name, key, s))?.trim() || s.default]));
     settings.set(name, m.parse(values));

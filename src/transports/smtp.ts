@@ -174,6 +174,7 @@ export class SmtpTransport implements Transport {
 
 export const smtpModule: TransportModule<SmtpSettings> = {
   name: 'smtp',
+  channels: ['email'],
   settings: {
     URL: { default: '', doc: 'SMTP server: `smtp://host:25` (STARTTLS when offered) or `smtps://user:password@host:465` (TLS); user and password percent-encoded. Required when a channel uses smtp' },
     POOL: { default: '5', doc: 'SMTP connections kept open at once' },

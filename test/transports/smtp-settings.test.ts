@@ -16,6 +16,13 @@ test('RELAIS_SMTP_URL is required once a channel sends through smtp, and only th
   assert.equal(loadConfig({ RELAIS_SMTP_POOL: 'many', RELAIS_SMTP_URL: 'nonsense' }).transports.settings.has('smtp'), false, 'an unselected transport\'s settings are not read');
 });
 
+test('smtp carries e-mail only: naming it for SMS or voice stops loading', () => {
+  for (const channel of ['SMS', 'VOICE']) {
+    assert.throws(() => loadConfig({ [`RELAIS_${channel}_TRANSPORT`]: 'smtp', RELAIS_SMTP_URL: 'smtp://relay.internal' }),
+      configError(`RELAIS_${channel}_TRANSPORT: the smtp transport carries email only`));
+  }
+});
+
 test('the URL gives host, port, TLS and the percent-decoded credentials; the defaults', () => {
   assert.deepEqual(settings({ RELAIS_SMTP_URL: 'smtp://relay.internal' }), {
     host: 'relay.internal', port: 25, secure: false, auth: undefined, pool: 5, rate: undefined, concurrency: 5,
