@@ -108,16 +108,20 @@ export function queueId(response: string | undefined): string | undefined {
 }
 
 /**
- * What a failed send means: a 5xx answer to the mail (but 503: nodemailer's `permanent`) fails the
- * recipient for good; a 4xx answer, a connection or TLS failure, a timeout or an abort is worth
- * another attempt, and so is a refused login (535): the operator's credentials, not the
- * recipient, are at fault, and failing every mail meanwhile would refund a whole campaign. The
- * reason is the server's own answer when it gave one.
+ * What a failed send means. Only the server's refusal of this mail is final: a 5xx answer (but
+ * 503: nodemailer's `permanent`) to its envelope (MAIL FROM, RCPT TO) or to its content (DATA)
+ * fails the recipient. Everything else is worth another attempt: a 4xx answer, a connection, TLS
+ * or STARTTLS failure, a timeout, an abort, a refused login. Those are the connection's or the
+ * operator's configuration, not the recipient's, and failing every mail meanwhile would refund
+ * a whole campaign. The reason of a refused mail is the server's own answer; of anything else,
+ * nodemailer's account of the step that failed (`Invalid login: 535 …`).
  */
 function failure(err: NodemailerError): SendResult {
-  const reason = (err.response ?? err.message).slice(0, 500);
-  if (err.responseCode === undefined) return { ok: false, retryable: true, reason, ...(err.code ? { providerCode: err.code } : {}) };
-  return { ok: false, retryable: err.permanent !== true || err.code === 'EAUTH', reason, providerCode: String(err.responseCode) };
+  const mailRefused = err.code === 'EENVELOPE' || err.code === 'EMESSAGE';
+  const reason = ((mailRefused ? err.response : undefined) ?? err.message).slice(0, 500);
+  const refused = mailRefused && err.permanent === true;
+  const providerCode = err.responseCode === undefined ? err.code : String(err.responseCode);
+  return { ok: false, retryable: !refused, reason, ...(providerCode ? { providerCode } : {}) };
 }
 
 /**

@@ -9,7 +9,12 @@ export interface ReceivedMail {
   raw: string;
   mail: ParsedMail;
   queueId: string;
+  /** Whether the session was encrypted (TLS from the start, or after STARTTLS). */
+  secure: boolean;
 }
+
+/** How the server speaks: in clear without STARTTLS, in clear offering STARTTLS, or TLS from the first byte (smtps). */
+export type ServerTls = 'none' | 'starttls' | 'implicit';
 
 /**
  * What the server does with the next mail to an address: refuse it at RCPT TO with a reply
@@ -18,8 +23,8 @@ export interface ReceivedMail {
 export type Refusal = { code: number; message: string } | 'drop';
 
 /**
- * A real SMTP server (smtp-server) on 127.0.0.1 and an ephemeral port, plain text (no STARTTLS),
- * any or no authentication. It keeps the mails it answered 250 to, in order, and refuses the
+ * A real SMTP server (smtp-server) on 127.0.0.1 and an ephemeral port, by default in clear without
+ * STARTTLS (TLS with smtp-server's own self-signed certificate otherwise), any or no authentication. It keeps the mails it answered 250 to, in order, and refuses the
  * next mails to an address as planned.
  */
 export class TestSmtpServer {
@@ -35,9 +40,9 @@ export class TestSmtpServer {
   private count = 0;
   port = 0;
 
-  constructor() {
+  constructor(private readonly tls: ServerTls = 'none') {
     this.server = new SMTPServer({
-      disabledCommands: ['STARTTLS'], authOptional: true, allowInsecureAuth: true, logger: false, size: 30 * 1024 * 1024,
+      disabledCommands: tls === 'none' ? ['STARTTLS'] : [], secure: tls === 'implicit', authOptional: true, allowInsecureAuth: true, logger: false, size: 30 * 1024 * 1024,
       onAuth: (auth, _session, callback) => {
         this.logins.push({ username: auth.username ?? '', password: auth.password ?? '' });
         if (this.refuseLogins) return callback(Object.assign(new Error('Authentication credentials invalid'), { responseCode: 535 }));
@@ -65,7 +70,7 @@ export class TestSmtpServer {
           const raw = Buffer.concat(chunks).toString('utf8');
           const queueId = `Q${String(++this.count).padStart(6, '0')}`;
           simpleParser(raw).then((mail) => {
-            this.received.push({ from: (session.envelope.mailFrom || { address: '' }).address, to, raw, mail, queueId });
+            this.received.push({ from: (session.envelope.mailFrom || { address: '' }).address, to, raw, mail, queueId, secure: session.secure });
             callback(null, `2.0.0 Ok: queued as ${queueId}`);
           }, callback);
         });
@@ -83,7 +88,7 @@ export class TestSmtpServer {
   }
 
   get url(): string {
-    return `smtp://127.0.0.1:${this.port}`;
+    return `${this.tls === 'implicit' ? 'smtps' : 'smtp'}://127.0.0.1:${this.port}`;
   }
 
   /** Refuses the next mails to `address`, one refusal per mail, then accepts again. */

@@ -10,15 +10,15 @@ import { ledgerInvariant, startTestApp, type TestApp } from '../helpers/app.js';
 import { allOutbox, eachDialect } from '../helpers/dispatch.js';
 import type { Dialect } from '../helpers/store.js';
 import { EMAIL_PRICE, storeMail, type EmailContent } from './mail-fixtures.js';
-import { TestSmtpServer, type ReceivedMail } from './smtp-server.js';
+import { TestSmtpServer, type ReceivedMail, type ServerTls } from './smtp-server.js';
 
 const MIN = 60_000;
 const CREDITS = 100_000;
 
 /** A server on 127.0.0.1 and a Relais whose e-mail goes to it through the registry (RELAIS_EMAIL_TRANSPORT=smtp). */
 async function withSmtp(dialect: Dialect, env: Record<string, string>, fn: (t: TestApp, server: TestSmtpServer, accountId: number) => Promise<void>,
-  url = (s: TestSmtpServer) => s.url): Promise<void> {
-  const server = await new TestSmtpServer().start();
+  url = (s: TestSmtpServer) => s.url, tls: ServerTls = 'none'): Promise<void> {
+  const server = await new TestSmtpServer(tls).start();
   try {
     const t = await startTestApp({ dialect, env: { RELAIS_EMAIL_TRANSPORT: 'smtp', RELAIS_SMTP_URL: url(server), ...env } });
     try {
@@ -140,6 +140,33 @@ eachDialect('smtp transport: what a real SMTP server receives', (dialect) => {
     }, (s) => `smtp://relais%40example.com:p%40ss%3Aw%2Frd%25@127.0.0.1:${s.port}`);
   });
 
+  test('TLS: smtps:// and STARTTLS encrypt the session; a certificate that does not verify, or STARTTLS required of a server without it, is retried, never sent in clear', async () => {
+    const sendOne = async (tls: ServerTls, env: Record<string, string>, expect: { error: RegExp | null; secure?: boolean }) => {
+      await withSmtp(dialect, env, async (t, server, accountId) => {
+        const m = await schedule(t, accountId, ['ann@example.com']);
+        t.clock.set(m.sendAt);
+        await t.dispatcher.drain();
+        const [r] = await t.store.autocommit.getRecipients(m.id);
+        if (expect.error) {
+          assert.deepEqual([r.status, r.attempts], ['pending', 1], `${tls} ${JSON.stringify(env)}`);
+          assert.match(r.error!, expect.error);
+          assert.equal(server.received.length, 0);
+        } else {
+          assert.equal(r.status, 'sent', `${tls} ${JSON.stringify(env)}: ${r.error}`);
+          assert.deepEqual(server.received.map((x) => [x.to, x.secure]), [[['ann@example.com'], expect.secure]]);
+        }
+      }, undefined, tls);
+    };
+    const selfSigned = { RELAIS_SMTP_TLS_REJECT_UNAUTHORIZED: 'false' };
+    await sendOne('implicit', selfSigned, { error: null, secure: true });
+    await sendOne('implicit', {}, { error: /certificate/i });
+    await sendOne('starttls', selfSigned, { error: null, secure: true });
+    await sendOne('starttls', {}, { error: /certificate/i });
+    await sendOne('starttls', { RELAIS_SMTP_STARTTLS: 'off' }, { error: null, secure: false });
+    await sendOne('none', { RELAIS_SMTP_STARTTLS: 'required' }, { error: /STARTTLS/ });
+    await sendOne('none', {}, { error: null, secure: false });
+  });
+
   test('a refused login is retried, not failed: the credentials are wrong, not the recipient', async () => {
     await withSmtp(dialect, {}, async (t, server, accountId) => {
       server.refuseLogins = true;
@@ -148,7 +175,7 @@ eachDialect('smtp transport: what a real SMTP server receives', (dialect) => {
       await t.dispatcher.drain();
       let [r] = await t.store.autocommit.getRecipients(m.id);
       assert.deepEqual([r.status, r.attempts], ['pending', 1]);
-      assert.equal(r.error, '535 Authentication credentials invalid');
+      assert.equal(r.error, 'Invalid login: 535 Authentication credentials invalid');
       server.refuseLogins = false;
       t.clock.set((await t.store.autocommit.nextWakeAt())! + 1);
       await t.dispatcher.drain();
