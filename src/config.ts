@@ -3,6 +3,7 @@ import type { CountryCode } from 'libphonenumber-js';
 import { isSupportedCountry } from 'libphonenumber-js';
 import { IANAZone } from 'luxon';
 import { DIALECTS } from './api/dialects/registry.js';
+import { normalizeEmail } from './core/addresses.js';
 import { parseCredits } from './core/money.js';
 import { kindOf, type StoreKind } from './store/kind.js';
 import { selectTransports, transportVariables, type TransportSelection } from './transports/registry.js';
@@ -24,6 +25,7 @@ const CORE_ENV = {
   RELAIS_SECRET_KEY: { default: '', doc: 'AES-256 key (64 hex characters) that encrypts secrets at rest; unset = generated into RELAIS_DATA_DIR/secret.key' },
   RELAIS_PUBLIC_URL: { default: 'http://<HOST>:<PORT>', doc: 'Base URL the recipients of mails reach Relais at (unsubscribe and read-online links)' },
   RELAIS_MAIL_FROM: { default: '', doc: 'Sender of a mail that names none, when its account has no default sender; unset = such a mail is refused' },
+  RELAIS_UNSUBSCRIBE_MAILTO: { default: '', doc: 'Mailbox of the mailto in every mail\'s List-Unsubscribe header; unset = the mail\'s own sender' },
   RELAIS_LINK_TTL_DAYS: { default: '90', doc: 'How long the unsubscribe and read-online links of a sent mail stay valid' },
   RELAIS_LOG_LEVEL: { default: 'info', doc: 'pino level: fatal, error, warn, info, debug, trace, silent' },
   RELAIS_TIMEZONE: { default: 'Europe/Paris', doc: 'Time zone of the vendor dialects\' local dates' },
@@ -87,7 +89,7 @@ export interface Config {
   dispatch: { batchSize: number; leaseMs: number; pollIntervalMs: number; maxAttempts: number; concurrency: number; refundUndelivered: boolean };
   transports: TransportSelection;
   webhooks: { secret: string | null; timeoutMs: number; maxAttempts: number; destinationConcurrency: number; allowPrivate: boolean };
-  mail: { from: string | null; linkTtlMs: number };
+  mail: { from: string | null; unsubscribeMailto: string | null; linkTtlMs: number };
   /** Each vendor dialect's switches (api/dialects/registry.ts), by dialect name then option name. */
   dialects: Readonly<Record<string, Readonly<Record<string, boolean>>>>;
 }
@@ -163,6 +165,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { dotenv?
     return text as T;
   };
 
+  const mailbox = (name: EnvName): string | null => {
+    const text = get(name);
+    if (text === '') return null;
+    try {
+      return normalizeEmail(text);
+    } catch {
+      throw new ConfigError(`${name} must be an e-mail address (got "${text}")`);
+    }
+  };
+
   const transports = (): TransportSelection => {
     try {
       return selectTransports({ sms: get('RELAIS_SMS_TRANSPORT'), email: get('RELAIS_EMAIL_TRANSPORT'), voice: get('RELAIS_VOICE_TRANSPORT') }, (name) => env[name]);
@@ -210,7 +222,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { dotenv?
       concurrency: int('RELAIS_TRANSPORT_CONCURRENCY', 1, 1000), refundUndelivered: bool('RELAIS_REFUND_UNDELIVERED'),
     },
     transports: transports(),
-    mail: { from: env.RELAIS_MAIL_FROM?.trim() || null, linkTtlMs: int('RELAIS_LINK_TTL_DAYS', 1, 3650) * 86_400_000 },
+    mail: { from: env.RELAIS_MAIL_FROM?.trim() || null, unsubscribeMailto: mailbox('RELAIS_UNSUBSCRIBE_MAILTO'), linkTtlMs: int('RELAIS_LINK_TTL_DAYS', 1, 3650) * 86_400_000 },
     webhooks: {
       secret: env.RELAIS_WEBHOOK_SECRET?.trim() || null, timeoutMs: int('RELAIS_WEBHOOK_TIMEOUT_MS', 100, 600_000),
       maxAttempts: int('RELAIS_WEBHOOK_MAX_ATTEMPTS', 1, 100), destinationConcurrency: int('RELAIS_WEBHOOK_DESTINATION_CONCURRENCY', 1, 1000),

@@ -68,7 +68,7 @@ export async function startServer(config: Config, opts: { role?: Role; logger?: 
   };
   const core = composeCore(config, store, { clock, observer: metrics.observer, wakeup, secrets });
   // Only a worker sends: an API node opens no connection to a provider.
-  const transports = role === 'api' ? undefined : buildTransports(config.transports, { clock, outbox: store.autocommit, links: core.links });
+  const transports = role === 'api' ? undefined : buildTransports(config.transports, { clock, outbox: store.autocommit, links: core.links, unsubscribeMailto: config.mail.unsubscribeMailto });
   if (transports) {
     dispatcher = new Dispatcher(core, transports, { ...config.dispatch, inStore: inStoreSenders(transports) }, log);
     dispatcher.start();

@@ -3,11 +3,14 @@ import type { SendWithin } from './delivery.js';
 import type { EmailLinks } from './email-links.js';
 import type { OutboxPort } from './ports.js';
 import type { Transport } from './transport.js';
+import type { Channel } from './types.js';
 
-/** One of a transport's own RELAIS_<NAME>_<KEY> environment variables. */
+/** One of a transport's own environment variables: RELAIS_<NAME>_<KEY>, unless it names another. */
 export interface TransportSetting {
   default: string;
   doc: string;
+  /** The variable, when the setting's name is not the transport's (the SMTP transport's DKIM key is RELAIS_DKIM_*). */
+  variable?: string;
 }
 
 /** What the composition root gives a transport it builds. */
@@ -17,6 +20,8 @@ export interface TransportContext {
   outbox: Pick<OutboxPort, 'insertOutbox'>;
   /** The signed links a mail's unsubscribe headers and placeholders carry (core/email.ts). */
   links: EmailLinks;
+  /** RELAIS_UNSUBSCRIBE_MAILTO: the mailbox of a mail's List-Unsubscribe mailto; null or absent: the mail's own sender. */
+  unsubscribeMailto?: string | null;
 }
 
 /**
@@ -27,7 +32,9 @@ export interface TransportContext {
  */
 export interface TransportModule<S = unknown> {
   readonly name: string;
-  /** Its variables by key (`RATE` is RELAIS_<NAME>_RATE), in the order the README lists them. */
+  /** The channels it carries; absent: every one. Configuration naming it for another stops at load. */
+  readonly channels?: readonly Channel[];
+  /** Its variables by key (`RATE` is RELAIS_<NAME>_RATE unless the setting names its `variable`), in the order the README lists them. */
   readonly settings: Readonly<Record<string, TransportSetting>>;
   /** Reads the values (defaults filled in); throws an Error that names the variable at fault. */
   parse(values: Readonly<Record<string, string>>): S;
@@ -39,8 +46,9 @@ export interface TransportModule<S = unknown> {
   inStore?(transport: Transport): SendWithin | undefined;
 }
 
-/** The variable of a transport's setting. */
-export const settingVariable = (transport: string, key: string): string => `RELAIS_${transport.toUpperCase()}_${key}`;
+/** The variable of a transport's setting: its own `variable`, else RELAIS_<NAME>_<KEY>. */
+export const settingVariable = (transport: string, key: string, setting?: TransportSetting): string =>
+  setting?.variable ?? `RELAIS_${transport.toUpperCase()}_${key}`;
 
 /** A number of messages per second above 0; undefined when unset. */
 export function parseRate(variable: string, text: string): number | undefined {

@@ -4,9 +4,10 @@ import { settingVariable } from '../core/transport-module.js';
 import type { Transport, TransportRegistry } from '../core/transport.js';
 import type { Channel } from '../core/types.js';
 import { outboxModule } from './outbox.js';
+import { smtpModule } from './smtp.js';
 
 /** Every transport configuration may name; a new one is one module and one line here. */
-export const TRANSPORT_MODULES: readonly TransportModule[] = [outboxModule];
+export const TRANSPORT_MODULES: readonly TransportModule[] = [outboxModule, smtpModule];
 
 /** The transport each channel sends through, by name, and the settings of those named (TransportModule.parse). */
 export interface TransportSelection {
@@ -16,7 +17,7 @@ export interface TransportSelection {
 
 /** The environment variables of every transport's settings, in order, for config.ts's ENV. */
 export function transportVariables(): Record<string, { default: string; doc: string }> {
-  return Object.fromEntries(TRANSPORT_MODULES.flatMap((m) => Object.entries(m.settings).map(([key, s]) => [settingVariable(m.name, key), s])));
+  return Object.fromEntries(TRANSPORT_MODULES.flatMap((m) => Object.entries(m.settings).map(([key, s]) => [settingVariable(m.name, key, s), s])));
 }
 
 /**
@@ -28,8 +29,11 @@ export function selectTransports(channels: Record<Channel, string>, env: (variab
   for (const [channel, name] of Object.entries(channels)) {
     const m = TRANSPORT_MODULES.find((x) => x.name === name);
     if (!m) throw new Error(`RELAIS_${channel.toUpperCase()}_TRANSPORT names no transport: "${name}" (known: ${TRANSPORT_MODULES.map((x) => x.name).join(', ')})`);
+    if (m.channels && !m.channels.includes(channel as Channel)) {
+      throw new Error(`RELAIS_${channel.toUpperCase()}_TRANSPORT: the ${name} transport carries ${m.channels.join(', ')} only`);
+    }
     if (settings.has(name)) continue;
-    const values = Object.fromEntries(Object.entries(m.settings).map(([key, s]) => [key, env(settingVariable(name, key))?.trim() || s.default]));
+    const values = Object.fromEntries(Object.entries(m.settings).map(([key, s]) => [key, env(settingVariable(name, key, s))?.trim() || s.default]));
     settings.set(name, m.parse(values));
   }
   return { channels, settings };

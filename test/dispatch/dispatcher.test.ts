@@ -85,7 +85,7 @@ class HookedOutbox extends OutboxTransport {
   readonly chunks: { recipients: number[]; status: string }[] = [];
 
   constructor(core: Core, private readonly hook: (tx: StoreTx, msgs: OutgoingMessage[], status: string) => Promise<void> = async () => {}) {
-    super(core.store.autocommit, core.clock);
+    super(core.store.autocommit, core.clock, { links: core.links, unsubscribeMailto: null });
   }
 
   override async sendWithin(tx: StoreTx, msgs: OutgoingMessage[]): Promise<string[]> {
@@ -383,7 +383,7 @@ eachDialect('dispatcher', (dialect) => {
       const [ax] = await t.store.autocommit.getRecipients(a.id);
       t.clock.set(a.sendAt);
       const claimed = await claimDue(t.core, 'w', 10, t.config.dispatch.leaseMs);
-      const outbox = new OutboxTransport(t.store.autocommit, t.clock);
+      const outbox = new OutboxTransport(t.store.autocommit, t.clock, { links: t.core.links, unsubscribeMailto: null });
       const chunks: number[][] = [];
       const outcomes = await deliverBatch(t.core, claimed, {
         owner: 'w', leaseMs: t.config.dispatch.leaseMs, maxAttempts: 5, backoffMs: () => 1000,
@@ -414,7 +414,7 @@ eachDialect('dispatcher', (dialect) => {
       const big = await scheduleSms(t.core, accountId, Array.from({ length: 300 }, (_, i) => phone(100 + i)), T + 1);
       t.clock.set(T + 1);
       const claimed = await claimDue(t.core, 'w', 10, t.config.dispatch.leaseMs);
-      const outbox = new OutboxTransport(t.store.autocommit, t.clock);
+      const outbox = new OutboxTransport(t.store.autocommit, t.clock, { links: t.core.links, unsubscribeMailto: null });
       const seen: [number, string, string][] = [];
       const within = async (tx: StoreTx, msgs: OutgoingMessage[]) => {
         const status = async (id: number) => (await tx.getMessage(id))!.status;

@@ -60,7 +60,7 @@ export async function startTestApp(opts: {
   const metrics = createMetrics();
   let dispatcher: Dispatcher | undefined;
   const core = composeCore(config, db.store, { clock, observer: metrics.observer, wakeup: { notify: (t) => dispatcher?.notify(t) } });
-  const transports: TransportRegistry = { ...buildTransports(config.transports, { clock, outbox: db.store.autocommit, links: core.links }), ...opts.transports?.(core) };
+  const transports: TransportRegistry = { ...buildTransports(config.transports, { clock, outbox: db.store.autocommit, links: core.links, unsubscribeMailto: config.mail.unsubscribeMailto }), ...opts.transports?.(core) };
   dispatcher = new Dispatcher(core, transports, { ...config.dispatch, inStore: inStoreSenders(transports) });
   const webhooks = webhookSender(core, config);
   const app = await buildApp({

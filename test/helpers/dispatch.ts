@@ -50,7 +50,7 @@ export class ScriptedTransport implements Transport {
   private readonly inFlight = new InFlight();
 
   constructor(core: Core, private readonly script: (msg: OutgoingMessage, n: number) => Scripted | Promise<Scripted> = () => undefined) {
-    this.outbox = new OutboxTransport(core.store.autocommit, core.clock);
+    this.outbox = new OutboxTransport(core.store.autocommit, core.clock, { links: core.links, unsubscribeMailto: null });
   }
 
   callsFor(recipientId: number): number {

@@ -89,7 +89,7 @@ async function scenario(core: Core): Promise<void> {
   // Send through core as the dispatcher does: the SMS ones in store, in the transaction that takes
   // them (markSent); the e-mails by lease, each recorded on its own (markRecipient), with a retry,
   // a permanent failure and its refund; then receipts for two of the sent ones.
-  const outbox = new OutboxTransport(core.store.autocommit, clock);
+  const outbox = new OutboxTransport(core.store.autocommit, clock, { links: core.links, unsubscribeMailto: null });
   const within = outboxModule.inStore!(outbox)!;
   assert.deepEqual(await sendDueInStore(core, 10, new Map([['sms', within]])), { sent: 2, more: false });
   const at = clock.now();

@@ -7,6 +7,7 @@ import type { Receipt, SendResult, Transport } from '../../src/core/transport.js
 import type { Message } from '../../src/core/types.js';
 import { ledgerInvariant, startTestApp, type TestApp } from '../helpers/app.js';
 import { eachDialect, phone, SMS_PRICE } from '../helpers/dispatch.js';
+import { EMAIL_PRICE } from './mail-fixtures.js';
 
 /**
  * How the contract drives one transport. `create` builds it for a server; `received` reads what
@@ -19,13 +20,29 @@ export interface TransportHarness {
   name: string;
   create(core: Core): Transport;
   received(t: TestApp, transport: Transport): Promise<string[]>;
-  /** Makes the provider answer `results` to the next sends to `address`, one per send, then accept again. */
-  failNext?(transport: Transport, address: string, results: SendResult[]): void;
+  /**
+   * Makes the provider refuse the next sends to `address` as `results` say (retryable or not,
+   * reason, code), one per send, then accept again. Returns what the transport reports for them:
+   * `results` themselves, unless the provider words them its own way (an SMTP server's reply and code).
+   */
+  failNext?(transport: Transport, address: string, results: SendResult[]): SendResult[] | void;
   /** Makes the provider report `receipt`; resolves once the transport had it recorded (acknowledged it). */
   receipt?(transport: Transport, receipt: Receipt): Promise<void>;
   /** Settings for the server (e.g. RELAIS_<NAME>_* pointing at a test provider). */
   env?: Record<string, string>;
+  /** The channel the transport carries in the cases (default sms). */
+  channel?: 'sms' | 'email';
 }
+
+/** What the cases send on a channel: its i-th address, its content, its price per recipient. */
+const CHANNEL_CASES = {
+  sms: { address: phone, content: { channel: 'sms', text: 'contract', sender: null, unicode: false }, price: SMS_PRICE },
+  email: {
+    address: (i: number) => `contract.${i}@example.com`,
+    content: { channel: 'email', subject: 'contract', text: 'contract', html: null, from: 'relais@example.com', replyTo: null },
+    price: EMAIL_PRICE,
+  },
+} as const;
 
 const MIN = 60_000;
 const CREDITS = 100_000;
@@ -34,7 +51,7 @@ const CALLBACK = { url: 'http://127.0.0.1:9/receipts', format: 'smspartner' };
 async function withTransport(h: TransportHarness, dialect: 'sqlite' | 'postgres', env: Record<string, string>,
   fn: (t: TestApp, transport: Transport, accountId: number) => Promise<void>): Promise<void> {
   let transport: Transport | undefined;
-  const t = await startTestApp({ dialect, env: { ...h.env, ...env }, transports: (core) => ({ sms: (transport = h.create(core)) }) });
+  const t = await startTestApp({ dialect, env: { ...h.env, ...env }, transports: (core) => ({ [h.channel ?? 'sms']: (transport = h.create(core)) }) });
   try {
     const { id } = await t.account('100');
     await fn(t, transport!, id);
@@ -44,8 +61,8 @@ async function withTransport(h: TransportHarness, dialect: 'sqlite' | 'postgres'
   }
 }
 
-const schedule = async (t: TestApp, accountId: number, to: string[]): Promise<Message> => (await scheduleMessage(t.core, accountId, {
-  channel: 'sms', recipients: to, sendAt: t.clock.now() + MIN, content: { channel: 'sms', text: 'contract', sender: null, unicode: false }, callback: CALLBACK,
+const scheduleOn = async (channel: 'sms' | 'email', t: TestApp, accountId: number, to: string[]): Promise<Message> => (await scheduleMessage(t.core, accountId, {
+  channel, recipients: to, sendAt: t.clock.now() + MIN, content: CHANNEL_CASES[channel].content, callback: CALLBACK,
 })).message;
 
 async function assertBalance(t: TestApp, accountId: number, expected: number): Promise<void> {
@@ -59,6 +76,9 @@ const refunds = async (t: TestApp, accountId: number) =>
 
 /** Registers the transport contract for `h`, on every test database. */
 export function transportContract(h: TransportHarness): void {
+  const { address, price } = CHANNEL_CASES[h.channel ?? 'sms'];
+  const schedule = (t: TestApp, accountId: number, to: string[]) => scheduleOn(h.channel ?? 'sms', t, accountId, to);
+  const failNext = (transport: Transport, to: string, results: SendResult[]): SendResult[] => h.failNext!(transport, to, results) ?? results;
   const withCapability = (capability: 'failNext' | 'receipt') => (name: string, fn: () => Promise<void>): void => {
     if (h[capability]) test(name, fn);
   };
@@ -66,62 +86,63 @@ export function transportContract(h: TransportHarness): void {
   eachDialect(`transport contract: ${h.name}`, (dialect) => {
     test('accepted: each recipient is sent with the provider id, once, with its sent event and callback; the price stays paid', async () => {
       await withTransport(h, dialect, {}, async (t, transport, accountId) => {
-        const m = await schedule(t, accountId, [phone(1), phone(2)]);
+        const m = await schedule(t, accountId, [address(1), address(2)]);
         t.clock.set(m.sendAt);
         assert.equal(await t.dispatcher.drain(), 1);
         const rs = await t.store.autocommit.getRecipients(m.id);
-        assert.deepEqual(rs.map((r) => [r.address, r.status, r.attempts]), [[phone(1), 'sent', 1], [phone(2), 'sent', 1]]);
+        assert.deepEqual(rs.map((r) => [r.address, r.status, r.attempts]), [[address(1), 'sent', 1], [address(2), 'sent', 1]]);
         assert.ok(rs.every((r) => r.providerId), 'every recipient has a provider id');
         assert.equal((await t.store.autocommit.getMessage(m.id))!.status, 'sent');
         const sent = (await t.store.autocommit.getEvents(m.id)).filter((e) => e.type === 'sent');
         assert.deepEqual(sent.map((e) => [e.recipientId, e.data]).sort(), rs.map((r) => [r.id, { providerId: r.providerId }]).sort());
         assert.deepEqual((await t.store.autocommit.listWebhooks({ messageId: m.id })).map((w) => w.event), ['sent', 'sent']);
-        assert.deepEqual((await h.received(t, transport)).sort(), [phone(1), phone(2)]);
+        assert.deepEqual((await h.received(t, transport)).sort(), [address(1), address(2)]);
         t.clock.advance(60 * MIN);
         assert.equal(await t.dispatcher.drain(), 0, 'nothing is sent twice');
-        await assertBalance(t, accountId, CREDITS - 2 * SMS_PRICE);
+        await assertBalance(t, accountId, CREDITS - 2 * price);
       });
     });
 
     withCapability('failNext')('retryable, then accepted: the recipient waits for its backoff and is sent on a later attempt', async () => {
       await withTransport(h, dialect, {}, async (t, transport, accountId) => {
-        const m = await schedule(t, accountId, [phone(1)]);
-        h.failNext!(transport, phone(1), [{ ok: false, retryable: true, reason: 'throttled' }]);
+        const m = await schedule(t, accountId, [address(1)]);
+        const [said] = failNext(transport, address(1), [{ ok: false, retryable: true, reason: 'throttled' }]);
         t.clock.set(m.sendAt);
         assert.equal(await t.dispatcher.drain(), 1);
         let [r] = await t.store.autocommit.getRecipients(m.id);
-        assert.deepEqual([r.status, r.attempts, r.error], ['pending', 1, 'throttled']);
+        assert.deepEqual([r.status, r.attempts, r.error], ['pending', 1, said.ok ? null : said.reason]);
         t.clock.set((await t.store.autocommit.nextWakeAt())! + 1);
         assert.equal(await t.dispatcher.drain(), 1);
         [r] = await t.store.autocommit.getRecipients(m.id);
         assert.deepEqual([r.status, r.attempts, r.error], ['sent', 2, null]);
         assert.equal((await t.store.autocommit.getMessage(m.id))!.status, 'sent');
         assert.deepEqual(await refunds(t, accountId), []);
-        await assertBalance(t, accountId, CREDITS - SMS_PRICE);
+        await assertBalance(t, accountId, CREDITS - price);
       });
     });
 
     withCapability('failNext')('permanent failure: the recipient fails with its reason and is refunded exactly once', async () => {
       await withTransport(h, dialect, {}, async (t, transport, accountId) => {
-        const m = await schedule(t, accountId, [phone(1), phone(2)]);
-        h.failNext!(transport, phone(1), [{ ok: false, retryable: false, reason: 'unknown number', providerCode: 'E1' }]);
+        const m = await schedule(t, accountId, [address(1), address(2)]);
+        const [said] = failNext(transport, address(1), [{ ok: false, retryable: false, reason: 'unknown number', providerCode: 'E1' }]);
+        assert.ok(!said.ok && !said.retryable);
         t.clock.set(m.sendAt);
         assert.equal(await t.dispatcher.drain(), 1);
         const rs = await t.store.autocommit.getRecipients(m.id);
-        assert.deepEqual(rs.map((r) => [r.status, r.error]), [['failed', 'unknown number'], ['sent', null]]);
+        assert.deepEqual(rs.map((r) => [r.status, r.error]), [['failed', said.reason], ['sent', null]]);
         assert.equal((await t.store.autocommit.getMessage(m.id))!.status, 'partially_failed');
         const failed = (await t.store.autocommit.getEvents(m.id)).filter((e) => e.type === 'failed');
-        assert.deepEqual(failed.map((e) => [e.recipientId, e.data]), [[rs[0].id, { reason: 'unknown number', providerCode: 'E1' }]]);
+        assert.deepEqual(failed.map((e) => [e.recipientId, e.data]), [[rs[0].id, { reason: said.reason, providerCode: said.providerCode }]]);
         t.clock.advance(60 * MIN);
         assert.equal(await t.dispatcher.drain(), 0);
-        assert.deepEqual(await refunds(t, accountId), [[m.id, SMS_PRICE, `message ${m.id}: delivery to ${phone(1)} failed`]]);
-        await assertBalance(t, accountId, CREDITS - SMS_PRICE);
+        assert.deepEqual(await refunds(t, accountId), [[m.id, price, `message ${m.id}: delivery to ${address(1)} failed`]]);
+        await assertBalance(t, accountId, CREDITS - price);
       });
     });
 
     withCapability('receipt')('receipts: a sent recipient becomes delivered or undelivered with its event and callback, once; an unknown id changes nothing', async () => {
       await withTransport(h, dialect, {}, async (t, transport, accountId) => {
-        const m = await schedule(t, accountId, [phone(1), phone(2)]);
+        const m = await schedule(t, accountId, [address(1), address(2)]);
         t.clock.set(m.sendAt);
         await t.dispatcher.drain();
         const [a, b] = await t.store.autocommit.getRecipients(m.id);
@@ -141,39 +162,39 @@ export function transportContract(h: TransportHarness): void {
         assert.equal((await t.store.autocommit.getMessage(m.id))!.status, 'sent', 'a receipt does not change the message');
         // The vendors charge an undelivered SMS: no refund unless RELAIS_REFUND_UNDELIVERED.
         assert.deepEqual(await refunds(t, accountId), []);
-        await assertBalance(t, accountId, CREDITS - 2 * SMS_PRICE);
+        await assertBalance(t, accountId, CREDITS - 2 * price);
       });
     });
 
     withCapability('receipt')('receipts: with RELAIS_REFUND_UNDELIVERED an undelivered recipient is refunded once', async () => {
       await withTransport(h, dialect, { RELAIS_REFUND_UNDELIVERED: 'true' }, async (t, transport, accountId) => {
-        const m = await schedule(t, accountId, [phone(1)]);
+        const m = await schedule(t, accountId, [address(1)]);
         t.clock.set(m.sendAt);
         await t.dispatcher.drain();
         const [r] = await t.store.autocommit.getRecipients(m.id);
         await h.receipt!(transport, { providerId: r.providerId!, status: 'undelivered' });
         await h.receipt!(transport, { providerId: r.providerId!, status: 'undelivered' });
-        assert.deepEqual(await refunds(t, accountId), [[m.id, SMS_PRICE, `message ${m.id}: undelivered`]]);
+        assert.deepEqual(await refunds(t, accountId), [[m.id, price, `message ${m.id}: undelivered`]]);
         await assertBalance(t, accountId, CREDITS);
       });
     });
 
     test('cancel before send: the message never reaches the transport and is refunded whole', async () => {
       await withTransport(h, dialect, {}, async (t, transport, accountId) => {
-        const m = await schedule(t, accountId, [phone(1), phone(2)]);
+        const m = await schedule(t, accountId, [address(1), address(2)]);
         await cancelMessage(t.core, accountId, m.id);
         t.clock.set(m.sendAt);
         assert.equal(await t.dispatcher.drain(), 0);
         assert.deepEqual(await h.received(t, transport), []);
         assert.deepEqual((await t.store.autocommit.getRecipients(m.id)).map((r) => r.status), ['cancelled', 'cancelled']);
-        assert.deepEqual(await refunds(t, accountId), [[m.id, 2 * SMS_PRICE, `message ${m.id} cancelled`]]);
+        assert.deepEqual(await refunds(t, accountId), [[m.id, 2 * price, `message ${m.id} cancelled`]]);
         await assertBalance(t, accountId, CREDITS);
       });
     });
 
     test('close drains in-flight sends: it resolves after them, and refuses sends after it', async () => {
       await withTransport(h, dialect, {}, async (t, transport, accountId) => {
-        const m = await schedule(t, accountId, [phone(1)]);
+        const m = await schedule(t, accountId, [address(1)]);
         const [r] = await t.store.autocommit.getRecipients(m.id);
         const message = { accountId, messageId: m.id, channel: m.channel, sendAt: m.sendAt, metadata: null };
         const recipient = { recipientId: r.id, address: r.address, content: m.content };
@@ -186,7 +207,7 @@ export function transportContract(h: TransportHarness): void {
         assert.deepEqual(order, ['sent', 'closed']);
         const [result] = await sending;
         assert.equal(result.ok, true);
-        assert.deepEqual(await h.received(t, transport), [phone(1)]);
+        assert.deepEqual(await h.received(t, transport), [address(1)]);
         await assert.rejects(transport.send(message, [recipient], { signal: new AbortController().signal }), /closed/);
       });
     });

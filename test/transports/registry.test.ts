@@ -36,12 +36,15 @@ test('RELAIS_OUTBOX_RATE sets the outbox\'s rate (the dispatcher then declines i
 });
 
 test('a transport name that is not registered stops loading with the known names', () => {
-  assert.throws(() => loadConfig({ RELAIS_EMAIL_TRANSPORT: 'smtp' }), configError('RELAIS_EMAIL_TRANSPORT names no transport: "smtp" (known: outbox)'));
+  assert.throws(() => loadConfig({ RELAIS_EMAIL_TRANSPORT: 'smpp' }), configError('RELAIS_EMAIL_TRANSPORT names no transport: "smpp" (known: outbox, smtp)'));
 });
 
-test('the transports\' own settings come last in ENV, after the channel selection', () => {
+test('the transports\' own settings come last in ENV, after the channel selection, in their modules\' order; a setting may name its own variable', () => {
   const names = Object.keys(ENV);
-  assert.equal(names.at(-1), 'RELAIS_OUTBOX_RATE');
+  assert.deepEqual(names.slice(names.indexOf('RELAIS_OUTBOX_RATE')), [
+    'RELAIS_OUTBOX_RATE', 'RELAIS_SMTP_URL', 'RELAIS_SMTP_POOL', 'RELAIS_SMTP_RATE', 'RELAIS_SMTP_CONCURRENCY', 'RELAIS_SMTP_STARTTLS',
+    'RELAIS_SMTP_TLS_REJECT_UNAUTHORIZED', 'RELAIS_SMTP_TIMEOUT_MS', 'RELAIS_DKIM_DOMAIN', 'RELAIS_DKIM_SELECTOR', 'RELAIS_DKIM_PRIVATE_KEY',
+  ]);
   assert.ok(names.indexOf('RELAIS_SMS_TRANSPORT') < names.indexOf('RELAIS_OUTBOX_RATE'));
 });
 
@@ -54,7 +57,7 @@ test('relais serve with an unknown transport exits 1 with one line naming the va
     });
     assert.equal(r.status, 1, r.stderr);
     assert.equal(r.stdout, '');
-    assert.equal(r.stderr.trimEnd(), 'relais: configuration: RELAIS_SMS_TRANSPORT names no transport: "smpp" (known: outbox)');
+    assert.equal(r.stderr.trimEnd(), 'relais: configuration: RELAIS_SMS_TRANSPORT names no transport: "smpp" (known: outbox, smtp)');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -32,6 +32,8 @@ transportContract({
   name: 'scripted provider',
   create: (core) => new ProviderDouble(core),
   received: async (_t, transport) => double(transport).calls.map((c) => c.address),
-  failNext: (transport, address, results) => double(transport).plan.set(address, [...results]),
+  failNext: (transport, address, results) => {
+    double(transport).plan.set(address, [...results]);
+  },
   receipt: (transport, receipt) => double(transport).report(receipt),
 });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { simpleParser } from 'mailparser';
 import { dialectApp } from '../../helpers/app.js';
 import { assertLedger, assertProblem, assertStatus, at, getMessage, iso, MIN, phone, schedule, e164 } from './support.js';
 
@@ -48,7 +49,19 @@ dialectApp('native API: GET /outbox and /outbox/latest', ({ app }) => {
     assert.deepEqual(email, {
       id: email.id, messageId: mail.id, recipientId: email.recipientId, channel: 'email', address: 'Ann@example.com', sentAt: iso(t2),
       to: 'Ann@example.com', from: 'Shop <shop@example.com>', replyTo: 'help@example.com', subject: 'Your order', text: 'plain', html: '<p>rich</p>',
+      unsubscribeUrl: email.unsubscribeUrl, viewUrl: email.viewUrl, mime: email.mime,
     });
+    // The recipient's own signed links, and the whole message the SMTP transport would have sent.
+    const ref = { accountId: id, messageId: mail.id, recipientId: email.recipientId, address: 'Ann@example.com' };
+    assert.deepEqual(t.core.links.verify('unsubscribe', email.unsubscribeUrl.slice(`${t.config.http.publicUrl}/u/`.length)), ref);
+    assert.deepEqual(t.core.links.verify('view', email.viewUrl.slice(`${t.config.http.publicUrl}/view/`.length)), ref);
+    const parsed = await simpleParser(email.mime);
+    assert.deepEqual([parsed.from?.text, (parsed.to as any).text, parsed.replyTo?.text, parsed.subject], ['"Shop" <shop@example.com>', 'Ann@example.com', 'help@example.com', 'Your order']);
+    assert.deepEqual([parsed.text, parsed.html], ['plain', '<p>rich</p>']);
+    assert.equal(parsed.date?.getTime(), t2 - (t2 % 1000));
+    assert.deepEqual(parsed.headerLines.filter((h) => h.key.startsWith('list-')).map((h) => h.line), [
+      `List-Unsubscribe: <${email.unsubscribeUrl}>, <mailto:shop@example.com?subject=unsubscribe>`, 'List-Unsubscribe-Post: List-Unsubscribe=One-Click',
+    ]);
     const byTo = new Map(smsItems.map((o: any) => [o.to, o]));
     assert.deepEqual(byTo.get(e164(p1)), {
       id: (byTo.get(e164(p1)) as any).id, messageId: sms.id, recipientId: (byTo.get(e164(p1)) as any).recipientId, channel: 'sms', address: e164(p1),
