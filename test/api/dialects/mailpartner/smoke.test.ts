@@ -1,15 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { mailPartnerRoutes } from '../../../../src/api/dialects/mailpartner/index.js';
-import { MAIL_PARTNER } from '../../../../src/api/dialects/mailpartner/vendor.js';
 import { dialectApp, type TestApp } from '../../../helpers/app.js';
-import { partnerScopeTests, registeredRoutes } from '../partner/support.js';
-import { assertLedger, HOUR, parisTimestamp, schedule, xmlOf } from '../smspartner/support.js';
+import { assertLedger, HOUR, parisTimestamp, schedule, xmlOf } from '../partner/http.js';
 
 /**
  * A walk through the Mail Partner dialect, the way a client of api.mailpartner.fr/v1 uses it:
- * a send, a scheduled send cancelled and refunded, the unsubscribe list, XML; and every route's
- * scope. The exhaustive per-endpoint cases are the other files of this folder.
+ * a send, a scheduled send cancelled and refunded, the unsubscribe list, XML. The exhaustive
+ * per-endpoint cases, and every route's scope (format.test.ts), are the other files of this folder.
  */
 
 const MP = '/mailpartner/v1';
@@ -110,9 +107,4 @@ dialectApp('Mail Partner: smoke', ({ app }) => {
     assert.equal(err.status, 400);
     assert.equal(err.text, xmlOf({ success: false, code: 3, message: 'L’ID du message est requis' }));
   });
-});
-
-dialectApp('Mail Partner route scopes', (ctx) => {
-  partnerScopeTests(ctx, MAIL_PARTNER, (t) =>
-    registeredRoutes(mailPartnerRoutes, { prefix: MP, core: t.core, timezone: 'Europe/Paris', cancelCutoffMs: 300_000, always200: false }));
 });
