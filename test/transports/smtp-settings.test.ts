@@ -56,7 +56,10 @@ test('a bad setting stops loading with the variable named, and the password of t
     [{ RELAIS_DKIM_DOMAIN: 'example.com', RELAIS_DKIM_SELECTOR: 's', RELAIS_DKIM_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----\\nnot a key\\n-----END PRIVATE KEY-----' },
       'RELAIS_DKIM_PRIVATE_KEY must be a PEM private key, or the path of a file holding one'],
     [{ RELAIS_DKIM_DOMAIN: 'example.com', RELAIS_DKIM_SELECTOR: 's', RELAIS_DKIM_PRIVATE_KEY: '/nonexistent/dkim.pem' },
-      'RELAIS_DKIM_PRIVATE_KEY: cannot read the key file "/nonexistent/dkim.pem" (ENOENT)'],
+      'RELAIS_DKIM_PRIVATE_KEY is neither PEM text (starting with -----BEGIN) nor a readable file (ENOENT)'],
+    // A key pasted without its armour is not echoed back into the logs.
+    [{ RELAIS_DKIM_DOMAIN: 'example.com', RELAIS_DKIM_SELECTOR: 's', RELAIS_DKIM_PRIVATE_KEY: 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7' },
+      'RELAIS_DKIM_PRIVATE_KEY is neither PEM text (starting with -----BEGIN) nor a readable file (ENOENT)'],
     [{ RELAIS_UNSUBSCRIBE_MAILTO: 'not-a-mailbox' }, 'RELAIS_UNSUBSCRIBE_MAILTO must be an e-mail address (got "not-a-mailbox")'],
   ];
   for (const [env, message] of cases) {

@@ -1,6 +1,6 @@
 import { htmlToText } from 'html-to-text';
-import addressparser from 'nodemailer/lib/addressparser';
 import MailComposer, { type MailComposerOptions } from 'nodemailer/lib/mail-composer';
+import { splitMailbox } from '../../core/content.js';
 import type { EmailLinks } from '../../core/email-links.js';
 import { personalizeEmail, type PersonalEmail } from '../../core/email.js';
 import type { OutgoingMessage } from '../../core/transport.js';
@@ -18,11 +18,15 @@ export interface RenderedMail {
   options: MailComposerOptions;
 }
 
-/** The bare address of a From such as `Shop <shop@example.com>`; null when it holds none. */
-function senderAddress(from: string | null): string | null {
-  const [first] = addressparser(from ?? '', { flatten: true });
-  return first?.address || null;
-}
+/** A stored mailbox as nodemailer takes it: an object, so that its name is quoted, never parsed. */
+const party = (value: string | null): { name: string; address: string } | undefined => {
+  if (value === null) return undefined;
+  const { name, address } = splitMailbox(value);
+  return { name: name ?? '', address };
+};
+
+/** An address in a mailto: URI (RFC 6068): anything but the plain characters percent-encoded. */
+const mailtoAddress = (address: string): string => address.replace(/[^A-Za-z0-9@._+-]/g, (c) => encodeURIComponent(c));
 
 /**
  * The mail one recipient of `msg` gets: placeholders replaced by its own links, a text part
@@ -36,14 +40,14 @@ export function renderMail(msg: OutgoingMessage, settings: MailSettings, now: nu
   const content = msg.content;
   if (content.channel !== 'email') throw new Error(`a ${content.channel} message is not a mail`);
   const personal = personalizeEmail(content, { accountId: msg.accountId, messageId: msg.messageId, recipientId: msg.recipientId, address: msg.address }, settings.links);
-  const sender = senderAddress(personal.from);
-  const mailbox = settings.unsubscribeMailto ?? sender;
-  const unsubscribe = [`<${personal.unsubscribeUrl}>`, ...(mailbox ? [`<mailto:${mailbox}?subject=unsubscribe>`] : [])].join(', ');
-  const domain = sender?.split('@')[1] ?? 'relais.invalid';
+  const from = party(personal.from);
+  const mailbox = settings.unsubscribeMailto ?? from?.address;
+  const unsubscribe = [`<${personal.unsubscribeUrl}>`, ...(mailbox ? [`<mailto:${mailtoAddress(mailbox)}?subject=unsubscribe>`] : [])].join(', ');
+  const domain = from?.address.split('@').pop() || 'relais.invalid';
   const options: MailComposerOptions = {
-    from: personal.from ?? undefined,
+    from,
     to: personal.to.name ? { name: personal.to.name, address: personal.to.address } : personal.to.address,
-    replyTo: personal.replyTo ?? undefined,
+    replyTo: party(personal.replyTo),
     subject: personal.subject,
     text: personal.text ?? (personal.html === null ? '' : htmlToText(personal.html, { wordwrap: 78 })),
     html: personal.html ?? undefined,
