@@ -103,5 +103,9 @@ export async function startServer(config: Config, opts: { role?: Role; logger?: 
     throw err;
   }
   log.info({ role, address, database: store.kind, ...startUrls(role, address, config) }, 'relais started');
+  if (transports && config.transports.channels.email !== 'outbox' && !config.http.publicUrl.startsWith('https://')) {
+    // Mails leave with these links: recipients cannot reach a loopback address, and mail providers offer one-click unsubscribe over https only.
+    log.warn({ publicUrl: config.http.publicUrl }, 'RELAIS_PUBLIC_URL is not an https address: the unsubscribe and read-online links of the mails sent will not work for their recipients; set it to the public https address of this server');
+  }
   return { app, dispatcher, core, address, close };
 }
