@@ -1,23 +1,30 @@
-import type { Multipart, MultipartFile } from '@fastify/multipart';
+import type { FastifyRequest } from 'fastify';
+import { RelaisError } from '../../../core/errors.js';
 
-/** A multipart body as @fastify/multipart attaches it (`attachFieldsToBody: true`): each name, one part or several. */
-type MultipartBody = Record<string, Multipart | Multipart[] | undefined>;
-
-const parts = (body: unknown): [string, Multipart[]][] =>
-  typeof body === 'object' && body !== null
-    ? Object.entries(body as MultipartBody).map(([name, p]): [string, Multipart[]] => [name, p === undefined ? [] : Array.isArray(p) ? p : [p]])
-    : [];
-
-/** The text fields of a multipart body as Partner parameters (a repeated name keeps its first value); files are left out. */
-export function multipartFields(body: unknown): Record<string, unknown> {
-  const fields: Record<string, unknown> = {};
-  for (const [name, list] of parts(body)) {
-    const field = list.find((p) => p.type === 'field');
-    if (field) fields[name] = field.value;
-  }
-  return fields;
+/** A file part of a multipart body, read whole (the plugin's limits bound its size). */
+export interface UploadedFile {
+  field: string;
+  filename: string;
+  bytes: Buffer;
 }
 
-/** The files of a multipart body (the upload plugin's limits bound how many and how large). */
-export const multipartFiles = (body: unknown): MultipartFile[] =>
-  parts(body).flatMap(([, list]) => list.filter((p): p is MultipartFile => p.type === 'file'));
+/**
+ * A multipart body (Voice Partner's upload), read with the limits @fastify/multipart was
+ * registered with in the dialect's scope: its text fields as Partner parameters (a repeated name
+ * keeps its first value) and its files. Past a limit the plugin's 413 stands; anything else
+ * busboy refuses (no boundary, a body cut short) is a malformed body, never a 500.
+ */
+export async function readMultipart(request: FastifyRequest): Promise<{ fields: Record<string, unknown>; files: UploadedFile[] }> {
+  const fields: Record<string, unknown> = {};
+  const files: UploadedFile[] = [];
+  try {
+    for await (const part of request.parts()) {
+      if (part.type === 'file') files.push({ field: part.fieldname, filename: part.filename, bytes: await part.toBuffer() });
+      else if (!(part.fieldname in fields)) fields[part.fieldname] = part.value;
+    }
+  } catch (err) {
+    if ((err as { statusCode?: unknown }).statusCode === 413) throw err;
+    throw new RelaisError('malformed_body', 'the multipart body is malformed', {}, { cause: err });
+  }
+  return { fields, files };
+}

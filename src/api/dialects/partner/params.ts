@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { RelaisError } from '../../../core/errors.js';
 import type { Auth } from '../../auth.js';
 import { parseForm, parseQuery } from './form.js';
-import { multipartFields } from './multipart.js';
+import { readMultipart, type UploadedFile } from './multipart.js';
 import { checkParams } from './limits.js';
 import { parseXmlParams } from './xml.js';
 
@@ -25,6 +25,8 @@ export class Params {
     private readonly queryAuth: Auth | null = null,
     /** The key a route reads from its path (`/me/{apiKey}`, RouteOptions.keyParam): it wins over the body and query. */
     private readonly pathKey?: string,
+    /** The files of a multipart body (Voice Partner's upload); none otherwise. */
+    readonly files: readonly UploadedFile[] = [],
   ) {}
 
   /** The `apiKey` parameter. */
@@ -173,16 +175,16 @@ export function parseBody(raw: string | undefined, contentType: string | undefin
 
 /**
  * Body and query parameters, checked against the bounds and characters every Partner API refuses
- * (limits.ts); `pathKey` is the key a route takes from its path. A multipart body (Voice
- * Partner's upload, where @fastify/multipart has read it) gives its text fields; its files are
- * the route's to read (multipart.ts).
+ * (limits.ts); `pathKey` is the key a route takes from its path. A multipart body, in a scope
+ * that registered @fastify/multipart (Voice Partner's upload), gives its text fields and files.
  */
 export async function readParams(request: FastifyRequest, pathKey?: string): Promise<Params> {
   const query = parseQuery(request.url);
   checkParams(query);
-  const body = request.isMultipart?.() ? multipartFields(request.body) : parseBody(await rawBody(request), request.headers['content-type']);
+  const multipart = request.isMultipart?.() ? await readMultipart(request) : undefined;
+  const body = multipart?.fields ?? parseBody(await rawBody(request), request.headers['content-type']);
   checkParams(body);
-  return new Params(body, query, request.auth, pathKey);
+  return new Params(body, query, request.auth, pathKey, multipart?.files);
 }
 
 async function rawBody(request: FastifyRequest): Promise<string | undefined> {

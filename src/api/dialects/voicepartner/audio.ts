@@ -2,7 +2,6 @@ import multipart from '@fastify/multipart';
 import { listAudioFiles, MAX_AUDIO_BYTES, renameAudioFile, uploadAudioFile } from '../../../core/audio-files.js';
 import { RelaisError } from '../../../core/errors.js';
 import type { AudioFile } from '../../../core/types.js';
-import { multipartFiles } from '../partner/multipart.js';
 import type { PartnerRouter } from '../partner/scope.js';
 import { localTimestamp } from '../partner/values.js';
 import type { DialectApp, DialectContext } from '../dialect.js';
@@ -32,18 +31,17 @@ const listed = (f: AudioFile, zone: string) => ({
 
 /** Parses multipart bodies in this dialect's scope only: the rest of the server never reads one. */
 export async function acceptUploads(app: DialectApp): Promise<void> {
-  await app.register(multipart, { attachFieldsToBody: true, throwFileSizeLimit: true, limits: LIMITS });
+  await app.register(multipart, { throwFileSizeLimit: true, limits: LIMITS });
 }
 
 /** `/audios/{apiKey}`, `/audio-file/rename` (spec §2–§3) and the Relais upload (spec §4). */
 export function audioRoutes(route: PartnerRouter, opts: DialectContext): void {
   const { core, timezone } = opts;
 
-  route(['POST'], '/audio-file/upload', async ({ auth, params, request }) => {
-    const files = multipartFiles(request.body);
-    const file = files[0];
-    if (files.length !== 1 || file?.fieldname !== 'file') throw new RelaisError('invalid_request', 'send one audio file as the multipart field `file`', { field: 'file' });
-    const stored = await uploadAudioFile(core, auth.account.id, { bytes: await file.toBuffer(), name: params.str('filename'), filename: file.filename });
+  route(['POST'], '/audio-file/upload', async ({ auth, params }) => {
+    const file = params.files[0];
+    if (params.files.length !== 1 || file?.field !== 'file') throw new RelaisError('invalid_request', 'send one audio file as the multipart field `file`', { field: 'file' });
+    const stored = await uploadAudioFile(core, auth.account.id, { bytes: file.bytes, name: params.str('filename'), filename: file.filename });
     return { success: true, tokenAudio: stored.token, filename: stored.name, size: kilobytes(stored.size), duration: minutesSeconds(stored.durationMs) };
   }, { scope: 'messages:write' });
 

@@ -50,7 +50,7 @@ voiceApp('Voice Partner audio files', (app) => {
     assert.equal(list.body.nb_datas, 2);
   });
 
-  test('refused: text named .wav, audio of another type, no file, two files, 11 MB, a bad name; nothing is stored', async () => {
+  test('refused: text named .wav, audio of another type, no file, two files, 11 MB, a bad name, a broken body; nothing is stored', async () => {
     const v = app();
     const a = await v.account();
     const text = Buffer.from('ceci n’est pas un fichier audio\n'.repeat(100));
@@ -79,6 +79,14 @@ voiceApp('Voice Partner audio files', (app) => {
     assert.equal(fields.status, 413, fields.text);
     const longField = await upload(v, { apiKey: a.apiKey, filename: 'y'.repeat(5000) }, [wav(wavFile(1))]);
     assert.equal(longField.status, 400, longField.text);
+
+    // A multipart body cut short, or without a boundary: malformed, never a 500.
+    const part = `--xx\r\nContent-Disposition: form-data; name="apiKey"\r\n\r\n${a.apiKey}\r\n--xx\r\nContent-Disposition: form-data; name="file"; filename="a.wav"\r\n\r\nRIFF`;
+    for (const [raw, type] of [[part, 'multipart/form-data; boundary=xx'], ['garbage', 'multipart/form-data']]) {
+      const r = await v.request('POST', '/audio-file/upload', { raw, headers: { 'content-type': type! } });
+      assert.equal(r.status, 400, r.text);
+      assert.equal(r.text, BAD_REQUEST);
+    }
 
     assert.deepEqual((await v.request('GET', `/audios/${a.apiKey}`)).body, { nb_datas: 0, datas: [] });
   });
