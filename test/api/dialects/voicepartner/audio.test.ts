@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { ADMIN_TOKEN } from '../../../helpers/app.js';
 import { parisTimestamp } from '../partner/http.js';
 import { errorBody, mp3File, uploadForm, voiceApp, wavFile, type VoiceApp } from './support.js';
 
@@ -132,5 +133,18 @@ voiceApp('Voice Partner audio files', (app) => {
     const r = await v.request('POST', '/audio-file/rename', { body: { apiKey: b.apiKey, tokenAudio: token, filename: 'volé' } });
     assert.equal(r.status, 404);
     assert.equal((await v.request('GET', `/audios/${a.apiKey}`)).body.datas[0].name, 'secret');
+  });
+
+  test('a sub-account and its parent each see only their own files', async () => {
+    const v = app();
+    const parent = await v.account();
+    const r = await v.t.request('POST', '/admin/v1/accounts', { body: { name: 'vp-sub', credits: '1', parentId: parent.id }, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    assert.equal(r.status, 201, r.text);
+    const sub = r.body.apiKey as string;
+    const mine = (await upload(v, { apiKey: parent.apiKey }, [wav(wavFile(1), 'parent.wav')])).body.tokenAudio;
+    const theirs = (await upload(v, { apiKey: sub }, [wav(wavFile(1), 'child.wav')])).body.tokenAudio;
+    assert.deepEqual((await v.request('GET', `/audios/${parent.apiKey}`)).body.datas.map((d: { token: string }) => d.token), [mine]);
+    assert.deepEqual((await v.request('GET', `/audios/${sub}`)).body.datas.map((d: { token: string }) => d.token), [theirs]);
+    assert.equal((await v.request('POST', '/audio-file/rename', { body: { apiKey: sub, tokenAudio: mine, filename: 'abc' } })).status, 404);
   });
 });
