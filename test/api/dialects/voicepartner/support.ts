@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { voicePartner } from '../../../../src/api/dialects/voicepartner/dialect.js';
-import { startTestApp, type HttpResult, type TestApp } from '../../../helpers/app.js';
+import { httpRequest, startTestApp, type HttpResult, type TestApp } from '../../../helpers/app.js';
 import { dialectBlocks, type Dialect } from '../../../helpers/store.js';
 
 export { assertLedger, xmlOf, ZONE } from '../partner/http.js';
@@ -28,23 +28,7 @@ async function open(dialect: Dialect): Promise<VoiceApp & { close(): Promise<voi
   const base = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}${VP}`;
   return {
     t,
-    async request(method, path, o = {}) {
-      const headers: Record<string, string> = { ...o.headers };
-      let body: string | Buffer | FormData | undefined = o.form ?? o.raw;
-      if (o.body !== undefined) {
-        body = JSON.stringify(o.body);
-        headers['content-type'] ??= 'application/json';
-      }
-      const res = await fetch(base + path, { method, headers, body, signal: AbortSignal.timeout(30_000) });
-      const text = await res.text();
-      let parsed: unknown;
-      try {
-        parsed = text ? JSON.parse(text) : undefined;
-      } catch {
-        parsed = undefined;
-      }
-      return { status: res.status, headers: res.headers, text, body: parsed };
-    },
+    request: (method, path, o = {}) => httpRequest(base + path, method, o),
     account: (credits = '10') => t.account(credits, `vp-${Math.random().toString(36).slice(2, 8)}`),
     async close() {
       await server.close();
