@@ -58,6 +58,8 @@ export function toRelaisError(err: unknown): RelaisError {
   if (err instanceof SyntaxError || (e?.statusCode === 400 && /JSON/i.test(e.message ?? ''))) {
     return new RelaisError('malformed_body', 'request body is not valid JSON');
   }
+  // The multipart plugin's limits (a file, a field, too many parts) are 413s of their own codes.
+  if (e?.statusCode === 413) return new RelaisError('body_too_large', e.message);
   if (e?.statusCode && e.statusCode >= 400 && e.statusCode < 500) return new RelaisError('invalid_request', e.message);
   return new RelaisError('internal', 'internal error', {}, { cause: err });
 }

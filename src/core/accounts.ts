@@ -1,21 +1,17 @@
-import { createHash, randomInt } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Core } from './context.js';
 import { RelaisError } from './errors.js';
 import { addCredits } from './ledger.js';
 import type { Credits } from './money.js';
+import { randomBase62 } from './random-id.js';
 import { checkScopes, type Scope } from './scopes.js';
 import type { Account, ApiKey } from './types.js';
 
-const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const KEY_LENGTH = 40; // 40 base62 characters ≈ 238 random bits
 
 export const hashApiKey = (key: string): string => createHash('sha256').update(key).digest('hex');
 
-export function newApiKey(): string {
-  let key = '';
-  for (let i = 0; i < KEY_LENGTH; i++) key += BASE62[randomInt(62)];
-  return key;
-}
+export const newApiKey = (): string => randomBase62(KEY_LENGTH);
 
 export interface CreatedAccount {
   account: Account;

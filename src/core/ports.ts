@@ -1,7 +1,7 @@
 import type { Credits } from './money.js';
 import type {
   Account, AccountProfile, ApiKey, Channel, DueMessage, LedgerEntry, LedgerKind, Message, MessageContent, MessageEvent, MessageStatus,
-  OutboxEntry, Recipient, RecipientStatus, StoredSuppression, Subaccount, Suppression, SuppressionChannel, WebhookDelivery,
+  AudioFile, OutboxEntry, Recipient, RecipientStatus, StoredSuppression, Subaccount, Suppression, SuppressionChannel, WebhookDelivery,
 } from './types.js';
 
 export interface NewMessage {
@@ -260,7 +260,7 @@ export interface SettingsPort {
  * state change is a conditional update whose result says whether it won: callers never
  * check-then-act across two statements.
  */
-export interface StoreTx extends AccountsPort, LedgerPort, MessagesPort, DispatchPort, SuppressionsPort, OutboxPort, WebhooksPort, SettingsPort, ReceiptsPort {}
+export interface StoreTx extends AccountsPort, LedgerPort, MessagesPort, DispatchPort, SuppressionsPort, OutboxPort, WebhooksPort, SettingsPort, ReceiptsPort, AudioFilesPort {}
 
 export interface Store {
   /**
@@ -295,4 +295,17 @@ export interface ReceiptsPort {
   settleByProviderId(providerId: string, status: 'delivered' | 'undelivered', at: number, error: string | null): Promise<ReleasedRecipient[]>;
   /** Whether a send was ever recorded with this provider id. */
   knowsProviderId(providerId: string): Promise<boolean>;
+}
+
+/** An account's audio files (Voice Partner's `tokenAudio`), bytes kept in the database (store/audio-files.ts). */
+export interface AudioFilesPort {
+  /** Stores a file; undefined when its token is taken already (the caller draws another). */
+  insertAudioFile(file: Omit<AudioFile, 'id'> & { bytes: Uint8Array }): Promise<AudioFile | undefined>;
+  /** The account's files, oldest first. */
+  listAudioFiles(accountId: number): Promise<AudioFile[]>;
+  findAudioFile(accountId: number, token: string): Promise<AudioFile | undefined>;
+  /** The bytes of one of the account's files. */
+  audioFileBytes(accountId: number, token: string): Promise<Uint8Array | undefined>;
+  /** Renames one of the account's files; undefined when it has none with that token. */
+  renameAudioFile(accountId: number, token: string, name: string): Promise<AudioFile | undefined>;
 }

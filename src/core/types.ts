@@ -204,3 +204,20 @@ export interface WebhookDelivery {
   nextAttemptAt: number;
   lastError: string | null;
 }
+
+/** The audio formats a voice call can play (Voice Partner's upload: WAV or MP3). */
+export type AudioContentType = 'audio/wav' | 'audio/mpeg';
+
+/** An account's audio file, without its bytes (core/audio-files.ts). */
+export interface AudioFile {
+  id: number;
+  accountId: number;
+  /** Opaque, 10 characters [A-Za-z0-9]: Voice Partner's `tokenAudio`. */
+  token: string;
+  name: string;
+  contentType: AudioContentType;
+  /** Bytes. */
+  size: number;
+  durationMs: number;
+  createdAt: number;
+}

@@ -24,6 +24,7 @@ import { paidMessageQueries } from './paid-message.js';
 import { cancelOneQueries } from './cancel-one.js';
 import { PlannerStatistics } from './planner-statistics.js';
 import { receiptQueries } from './receipts.js';
+import { audioFileQueries } from './audio-files.js';
 
 /**
  * The store's queries on one connection or transaction. `composite`: the operations that must be
@@ -54,6 +55,7 @@ const bind = (db: Kysely<Database>, kind: StoreKind, composite: boolean, raw: Ra
     ...statusQueries(db),
     ...webhookQueries(db, kind),
     ...receiptQueries(raw),
+    ...audioFileQueries(db),
   };
 };
 

@@ -155,6 +155,19 @@ export interface ProviderIdTable {
   recipient_id: number;
 }
 
+/** Voice Partner's audio files, their bytes included (migration 0008). */
+export interface AudioFileTable {
+  id: Generated<number>;
+  account_id: number;
+  token: string;
+  name: string;
+  content_type: string;
+  bytes: Uint8Array;
+  size: number;
+  duration_ms: number;
+  created_at: number;
+}
+
 export interface Database {
   accounts: AccountTable;
   api_keys: ApiKeyTable;
@@ -168,6 +181,7 @@ export interface Database {
   webhook_deliveries: WebhookDeliveryTable;
   settings: SettingTable;
   provider_ids: ProviderIdTable;
+  audio_files: AudioFileTable;
 }
 
 export type AccountRow = Selectable<AccountTable>;

@@ -70,24 +70,8 @@ export async function startTestApp(opts: {
   await app.listen({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 
-  const request: TestApp['request'] = async (method, path, o = {}) => {
-    const headers: Record<string, string> = { ...o.headers };
-    if (o.key) headers.authorization = `Bearer ${o.key}`;
-    let body: string | undefined = o.raw;
-    if (o.body !== undefined) {
-      body = JSON.stringify(o.body);
-      headers['content-type'] ??= 'application/json';
-    }
-    const res = await fetch(url + path, { method, headers, body, signal: AbortSignal.timeout(30_000) });
-    const text = await res.text();
-    let parsed: unknown;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      parsed = undefined;
-    }
-    return { status: res.status, headers: res.headers, text, body: parsed };
-  };
+  const request: TestApp['request'] = (method, path, o = {}) =>
+    httpRequest(url + path, method, { ...o, headers: { ...o.headers, ...(o.key ? { authorization: `Bearer ${o.key}` } : {}) } });
 
   return {
     url, app, core, store: db.store, clock, config, dispatcher, webhooks,
@@ -105,6 +89,25 @@ export async function startTestApp(opts: {
       await db.cleanup();
     },
   };
+}
+
+/** One request with fetch: `body` as JSON, or `raw` text/bytes, or a multipart `form`; the answer parsed when it is JSON. */
+export async function httpRequest(url: string, method: string, o: { body?: unknown; raw?: string | Buffer; form?: FormData; headers?: Record<string, string> } = {}): Promise<HttpResult> {
+  const headers: Record<string, string> = { ...o.headers };
+  let body: string | Buffer | FormData | undefined = o.form ?? o.raw;
+  if (o.body !== undefined) {
+    body = JSON.stringify(o.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  const res = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(30_000) });
+  const text = await res.text();
+  let parsed: unknown;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  return { status: res.status, headers: res.headers, text, body: parsed };
 }
 
 /** Balance equals the sum of the ledger: the invariant every money test ends with. */

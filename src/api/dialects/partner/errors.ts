@@ -12,10 +12,13 @@ export interface FieldError {
  */
 export interface VendorError {
   status: number;
-  code: number;
+  /** A number on SMS and Mail Partner; Voice Partner's send errors are symbols (`PHONE_NUMBER_REQUIRED`). */
+  code: VendorCode;
   message: string | ((e: RelaisError) => string);
   elementId?: string | ((e: RelaisError) => string);
 }
+
+export type VendorCode = number | string;
 
 export type VendorTable = Record<ErrorCode, VendorError>;
 export type VendorOverrides = Partial<Record<ErrorCode, VendorError>>;
@@ -47,14 +50,14 @@ export function partnerHttpStatus(code: number): number {
   return 400;
 }
 
-export const partnerError = (status: number, code: number, message: string): PartnerError =>
+export const partnerError = (status: number, code: VendorCode, message: string): PartnerError =>
   new PartnerError(status, { success: false, code, message });
 
 /**
  * The validation envelope. Sources disagree on the list's key (`errors` in the send page,
  * `error` in bulk-send and the Go SDK): JSON carries both with the same content.
  */
-export const validationError = (status: number, code: number, errors: FieldError[]): PartnerError =>
+export const validationError = (status: number, code: VendorCode, errors: FieldError[]): PartnerError =>
   new PartnerError(status, { success: false, code, errors, error: errors }, { success: false, code, errors });
 
 export function fromVendorTable(err: RelaisError, entry: VendorError): PartnerError {

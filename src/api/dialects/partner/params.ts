@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { RelaisError } from '../../../core/errors.js';
 import type { Auth } from '../../auth.js';
 import { parseForm, parseQuery } from './form.js';
+import { readMultipart, type UploadedFile } from './multipart.js';
 import { checkParams } from './limits.js';
 import { parseXmlParams } from './xml.js';
 
@@ -22,16 +23,20 @@ export class Params {
     readonly query: Record<string, unknown>,
     /** What the query's `apiKey` authenticated as before the body was read (scope.ts). */
     private readonly queryAuth: Auth | null = null,
+    /** The key a route reads from its path (`/me/{apiKey}`, RouteOptions.keyParam): it wins over the body and query. */
+    private readonly pathKey?: string,
+    /** The files of a multipart body (Voice Partner's upload); none otherwise. */
+    readonly files: readonly UploadedFile[] = [],
   ) {}
 
   /** The `apiKey` parameter. */
   apiKey(): string | undefined {
-    return this.str('apiKey')?.trim() || undefined;
+    return this.pathKey?.trim() || this.str('apiKey')?.trim() || undefined;
   }
 
-  /** The key already authenticated, when `apiKey` is the query's (the body names none). */
+  /** The key already authenticated, when `apiKey` is the query's (neither the path nor the body names one). */
   knownAuth(): Auth | null {
-    return isEmpty(this.body.apiKey) ? this.queryAuth : null;
+    return this.pathKey?.trim() || !isEmpty(this.body.apiKey) ? null : this.queryAuth;
   }
 
   get(name: string): unknown {
@@ -168,14 +173,23 @@ export function parseBody(raw: string | undefined, contentType: string | undefin
   return parseForm(text);
 }
 
-/** Body and query parameters, checked against the bounds and characters every Partner API refuses (limits.ts). */
-export async function readParams(request: FastifyRequest): Promise<Params> {
+/**
+ * Body and query parameters, checked against the bounds and characters every Partner API refuses
+ * (limits.ts); `pathKey` is the key a route takes from its path. A multipart body, in a scope
+ * that registered @fastify/multipart (Voice Partner's upload), gives its text fields and files.
+ */
+export async function readParams(request: FastifyRequest, pathKey?: string): Promise<Params> {
   const query = parseQuery(request.url);
   checkParams(query);
-  const raw = typeof request.body === 'string' ? request.body : request.body === undefined ? await readUnparsedBody(request) : undefined;
-  const body = parseBody(raw, request.headers['content-type']);
+  const multipart = request.isMultipart?.() ? await readMultipart(request) : undefined;
+  const body = multipart?.fields ?? parseBody(await rawBody(request), request.headers['content-type']);
   checkParams(body);
-  return new Params(body, query, request.auth);
+  return new Params(body, query, request.auth, pathKey, multipart?.files);
+}
+
+async function rawBody(request: FastifyRequest): Promise<string | undefined> {
+  if (typeof request.body === 'string') return request.body;
+  return request.body === undefined ? readUnparsedBody(request) : undefined;
 }
 
 /** The `apiKey` of the query string alone: what can be checked before the body is read. */

@@ -43,6 +43,11 @@ export interface RouteOptions {
   errors?: VendorOverrides;
   /** Largest body this route takes, when it differs from the app's (Mail Partner's attachments). */
   bodyLimit?: number;
+  /**
+   * The path parameter that carries the key (Voice Partner's `/me/:apiKey`); it wins over
+   * `apiKey` in the body or query. An empty segment is no key: the missing-key answer.
+   */
+  keyParam?: string;
 }
 
 type Handler<C> = (ctx: C) => Promise<Record<string, unknown>>;
@@ -85,6 +90,11 @@ function toPartnerError(err: unknown, request: FastifyRequest, scope: PartnerSco
   return fromVendorTable(relais, overrides?.[relais.code] ?? scope.table[relais.code]);
 }
 
+const pathParam = (request: FastifyRequest, name: string): string | undefined => {
+  const value = (request.params as Record<string, unknown> | undefined)?.[name];
+  return typeof value === 'string' ? value : undefined;
+};
+
 /** Sets up an encapsulated Fastify scope (a plugin) as a Partner dialect; routes are added through the router it returns. */
 export function setupPartnerScope(app: DialectApp, scope: PartnerScope): PartnerRouter {
   // A key in the query string is checked before the body is read: a client with a wrong key
@@ -113,7 +123,7 @@ export function setupPartnerScope(app: DialectApp, scope: PartnerScope): Partner
         ...(opts.bodyLimit !== undefined ? { bodyLimit: opts.bodyLimit } : {}),
         handler: async (request: FastifyRequest, reply: FastifyReply) => {
           formats.set(request, queryFormat(request));
-          const params = await readParams(request);
+          const params = await readParams(request, opts.keyParam === undefined ? undefined : pathParam(request, opts.keyParam));
           formats.set(request, params.format());
           const ctx: PartnerContext = { params, request, reply };
           // Only a route with a scope has an `auth` (the overloads of PartnerRouter hold each handler to its kind).

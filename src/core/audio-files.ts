@@ -1,0 +1,72 @@
+import { parseBuffer } from 'music-metadata';
+import type { Core } from './context.js';
+import { RelaisError } from './errors.js';
+import { randomBase62 } from './random-id.js';
+import type { AudioContentType, AudioFile } from './types.js';
+
+/** Largest audio file an account may upload (spec/voice-partner.md §4). */
+export const MAX_AUDIO_BYTES = 10 * 1024 * 1024;
+export const NAME_LENGTH = { min: 3, max: 50 } as const;
+const TOKEN_LENGTH = 10;
+
+/** The containers music-metadata names for the two formats a call can play. */
+const CONTAINERS: Readonly<Record<string, AudioContentType>> = { WAVE: 'audio/wav', MPEG: 'audio/mpeg' };
+
+const refused = (field: string, message: string) => new RelaisError('invalid_request', message, { field });
+
+/**
+ * What the file is and how long it plays, read from its bytes by music-metadata (never from
+ * its name or the client's Content-Type): WAV or MP3 with a duration, anything else refused.
+ */
+export async function probeAudio(bytes: Uint8Array): Promise<{ contentType: AudioContentType; durationMs: number }> {
+  if (bytes.length === 0) throw refused('file', 'the file is empty');
+  if (bytes.length > MAX_AUDIO_BYTES) throw new RelaisError('body_too_large', `an audio file is at most ${MAX_AUDIO_BYTES} bytes`, { field: 'file' });
+  let format;
+  try {
+    ({ format } = await parseBuffer(bytes, undefined, { duration: true, skipCovers: true }));
+  } catch {
+    throw refused('file', 'the file is not audio that can be read');
+  }
+  const contentType = format.container === undefined ? undefined : CONTAINERS[format.container];
+  if (!contentType) throw refused('file', 'the file must be WAV or MP3');
+  if (!(format.duration !== undefined && format.duration > 0 && Number.isFinite(format.duration))) throw refused('file', 'the file has no duration');
+  return { contentType, durationMs: Math.round(format.duration * 1000) };
+}
+
+/** A file name as given: 3..50 characters once trimmed, no control characters. */
+export function checkAudioName(name: string, field = 'filename'): string {
+  const trimmed = name.trim();
+  const length = [...trimmed].length;
+  if (length < NAME_LENGTH.min || length > NAME_LENGTH.max) throw refused(field, `${field} must be ${NAME_LENGTH.min} to ${NAME_LENGTH.max} characters`);
+  if (/\p{Cc}/u.test(trimmed)) throw refused(field, `${field} must not contain control characters`);
+  return trimmed;
+}
+
+/** `promo.wav` → `promo`: what a file is called when the client names it only by its upload. */
+export const baseName = (filename: string): string => filename.replace(/^.*[\\/]/, '').replace(/\.[^.]*$/, '');
+
+/**
+ * Stores an uploaded file for the account under a new token: `name`, or else the uploaded file's
+ * name without its extension. A taken token (one in 62^10) is drawn again.
+ */
+export async function uploadAudioFile(core: Core, accountId: number, input: { bytes: Uint8Array; name?: string; filename?: string }): Promise<AudioFile> {
+  const name = input.name !== undefined ? checkAudioName(input.name) : checkAudioName(baseName(input.filename ?? ''), 'filename');
+  const { contentType, durationMs } = await probeAudio(input.bytes);
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const stored = await core.store.autocommit.insertAudioFile({
+      accountId, token: randomBase62(TOKEN_LENGTH), name, contentType, bytes: input.bytes, size: input.bytes.length, durationMs, createdAt: core.clock.now(),
+    });
+    if (stored) return stored;
+  }
+  throw new RelaisError('conflict', 'no free audio token was found');
+}
+
+export const listAudioFiles = (core: Core, accountId: number): Promise<AudioFile[]> => core.store.autocommit.listAudioFiles(accountId);
+
+/** Renames one of the account's files; another account's token is not found. */
+export async function renameAudioFile(core: Core, accountId: number, token: string, name: string): Promise<AudioFile> {
+  const checked = checkAudioName(name);
+  const renamed = await core.store.autocommit.renameAudioFile(accountId, token, checked);
+  if (!renamed) throw new RelaisError('not_found', 'no audio file with this token', { field: 'tokenAudio' });
+  return renamed;
+}
