@@ -5,6 +5,7 @@ import { DEFAULT_LIMITS, silentObserver, type Core, type Observer } from './core
 import type { Store, Wakeup } from './core/ports.js';
 import { SecretBox } from './core/secrets.js';
 import { createEmailLinks } from './core/email-links.js';
+import { composeKeptMime } from './transports/email/mime.js';
 
 /**
  * Core services over a store, from config. The wakeup is late-bound: the dispatcher comes after.
@@ -27,6 +28,7 @@ export function composeCore(config: Config, store: Store, opts: { clock?: Clock;
     secrets,
     links: createEmailLinks({ key: () => secrets.derive('email links'), baseUrl: config.http.publicUrl, ttlMs: config.mail.linkTtlMs, clock }),
     mailFrom: config.mail.from,
+    outboxMime: composeKeptMime,
   };
 }
 

@@ -1,5 +1,6 @@
 import type { CountryCode } from 'libphonenumber-js';
 import type { Clock } from './clock.js';
+import type { ComposeOutboxMime } from './email.js';
 import type { EmailLinks } from './email-links.js';
 import type { Store, Wakeup } from './ports.js';
 import type { ReceiptOutcome } from './transport.js';
@@ -48,4 +49,6 @@ export interface Core {
   links: EmailLinks;
   /** The sender of a mail that names none and whose account has none configured (RELAIS_MAIL_FROM); null: none. */
   mailFrom: string | null;
+  /** The full MIME of a mail in the outbox, composed when it is read. */
+  outboxMime: ComposeOutboxMime;
 }
