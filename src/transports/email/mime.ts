@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { htmlToText } from 'html-to-text';
 import addressparser from 'nodemailer/lib/addressparser';
 import MailComposer, { type MailComposerOptions } from 'nodemailer/lib/mail-composer';
@@ -103,8 +104,12 @@ function composerOptions(mail: KeptMail, attachments: readonly EmailAttachment[]
 /**
  * The whole message as it went on the wire (RFC 5322, CRLF line ends), composed from what the
  * outbox kept of it, the time it was sent and the message's attachments (core's ComposeOutboxMime).
+ * The multipart boundaries derive from the entry rather than from chance, so that every read of
+ * an entry gives the same bytes.
  */
 export async function composeKeptMime(entry: OutboxEntry, attachments: readonly EmailAttachment[]): Promise<string> {
-  const options = composerOptions(entry.rendered as unknown as KeptMail, attachments, entry.sentAt);
-  return (await new MailComposer({ ...options, newline: 'win' }).compile().build()).toString('utf8');
+  const mail = entry.rendered as unknown as KeptMail;
+  const baseBoundary = createHash('sha256').update(`${entry.id} ${mail.headers['Message-ID']}`).digest('hex').slice(0, 32);
+  const options = composerOptions(mail, attachments, entry.sentAt);
+  return (await new MailComposer({ ...options, baseBoundary, newline: 'win' }).compile().build()).toString('utf8');
 }
