@@ -4,6 +4,7 @@ import { systemClock, type Clock } from './core/clock.js';
 import { DEFAULT_LIMITS, silentObserver, type Core, type Observer } from './core/context.js';
 import type { Store, Wakeup } from './core/ports.js';
 import { SecretBox } from './core/secrets.js';
+import type { Synthesizer } from './core/speech.js';
 import { createEmailLinks } from './core/email-links.js';
 import { composeKeptMime } from './transports/email/mime.js';
 
@@ -11,7 +12,7 @@ import { composeKeptMime } from './transports/email/mime.js';
  * Core services over a store, from config. The wakeup is late-bound: the dispatcher comes after.
  * Kept apart from main.ts so that the CLI's one-shot commands do not load the HTTP stack.
  */
-export function composeCore(config: Config, store: Store, opts: { clock?: Clock; observer?: Observer; wakeup?: Wakeup; secrets?: SecretBox } = {}): Core {
+export function composeCore(config: Config, store: Store, opts: { clock?: Clock; observer?: Observer; wakeup?: Wakeup; secrets?: SecretBox; synthesizer?: Synthesizer | null } = {}): Core {
   const clock = opts.clock ?? systemClock;
   // The server passes the key it resolved (secret-key.ts); one-shot CLI commands never seal.
   const secrets = opts.secrets ?? new SecretBox(config.secretKey);
@@ -28,6 +29,8 @@ export function composeCore(config: Config, store: Store, opts: { clock?: Clock;
     secrets,
     links: createEmailLinks({ key: () => secrets.derive('email links'), baseUrl: config.http.publicUrl, ttlMs: config.mail.linkTtlMs, clock }),
     mailFrom: config.mail.from,
+    // The server looks for espeak-ng (main.ts); one-shot CLI commands speak nothing.
+    synthesizer: opts.synthesizer ?? null,
     outboxMime: composeKeptMime,
   };
 }

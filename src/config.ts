@@ -4,6 +4,7 @@ import { isSupportedCountry } from 'libphonenumber-js';
 import { IANAZone } from 'luxon';
 import { DIALECTS } from './api/dialects/registry.js';
 import { normalizeEmail } from './core/addresses.js';
+import { mailbox as checkMailbox } from './core/content.js';
 import { parseCredits } from './core/money.js';
 import { kindOf, type StoreKind } from './store/kind.js';
 import { selectTransports, transportVariables, type TransportSelection } from './transports/registry.js';
@@ -175,6 +176,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { dotenv?
     }
   };
 
+  // A From: an address or `Name <address>`, as a mail's own From is checked (core/content.ts).
+  const sender = (name: EnvName): string | null => {
+    const text = get(name);
+    if (text === '') return null;
+    try {
+      return checkMailbox(name, text);
+    } catch {
+      throw new ConfigError(`${name} must be an e-mail address, optionally as "Name <address>" (got "${text}")`);
+    }
+  };
+
   const transports = (): TransportSelection => {
     try {
       return selectTransports({ sms: get('RELAIS_SMS_TRANSPORT'), email: get('RELAIS_EMAIL_TRANSPORT'), voice: get('RELAIS_VOICE_TRANSPORT') }, (name) => env[name]);
@@ -222,7 +234,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { dotenv?
       concurrency: int('RELAIS_TRANSPORT_CONCURRENCY', 1, 1000), refundUndelivered: bool('RELAIS_REFUND_UNDELIVERED'),
     },
     transports: transports(),
-    mail: { from: env.RELAIS_MAIL_FROM?.trim() || null, unsubscribeMailto: mailbox('RELAIS_UNSUBSCRIBE_MAILTO'), linkTtlMs: int('RELAIS_LINK_TTL_DAYS', 1, 3650) * 86_400_000 },
+    mail: { from: sender('RELAIS_MAIL_FROM'), unsubscribeMailto: mailbox('RELAIS_UNSUBSCRIBE_MAILTO'), linkTtlMs: int('RELAIS_LINK_TTL_DAYS', 1, 3650) * 86_400_000 },
     webhooks: {
       secret: env.RELAIS_WEBHOOK_SECRET?.trim() || null, timeoutMs: int('RELAIS_WEBHOOK_TIMEOUT_MS', 100, 600_000),
       maxAttempts: int('RELAIS_WEBHOOK_MAX_ATTEMPTS', 1, 100), destinationConcurrency: int('RELAIS_WEBHOOK_DESTINATION_CONCURRENCY', 1, 1000),

@@ -7,6 +7,7 @@ import type { Clock } from './core/clock.js';
 import { systemClock } from './core/clock.js';
 import type { Core } from './core/context.js';
 import type { Wakeup } from './core/ports.js';
+import type { Synthesizer } from './core/speech.js';
 import { closeTransports, type TransportRegistry } from './core/transport.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
 import { WebhookSender } from './dispatch/webhooks.js';
@@ -15,6 +16,7 @@ import { openSecrets } from './secret-key.js';
 import { openStore } from './store/open.js';
 import { PgWakeup } from './store/wakeup.js';
 import { buildTransports, inStoreSenders } from './transports/registry.js';
+import { Espeak } from './tts/espeak.js';
 
 export type Role = 'all' | 'api' | 'worker';
 
@@ -48,8 +50,15 @@ function startUrls(role: Role, address: string | undefined, config: Config): Rec
   return { api: `${address}/api/v1`, docs: `${address}/docs`, admin, ...(admin ? {} : { adminHint: 'set RELAIS_ADMIN_TOKEN to turn the admin API on' }) };
 }
 
+/** espeak-ng when it runs here; without it the server still starts, estimating voice durations, and says so once. */
+async function findSynthesizer(espeak: Espeak, log: Logger): Promise<Synthesizer | null> {
+  if (await espeak.available()) return espeak;
+  log.warn('espeak-ng not found: voice durations are estimated; apt-get install espeak-ng');
+  return null;
+}
+
 /** Opens the store and starts the HTTP API and/or the dispatcher, per role. */
-export async function startServer(config: Config, opts: { role?: Role; logger?: Logger; clock?: Clock } = {}): Promise<Server> {
+export async function startServer(config: Config, opts: { role?: Role; logger?: Logger; clock?: Clock; espeak?: Espeak } = {}): Promise<Server> {
   const role = opts.role ?? config.role;
   const log = opts.logger ?? createLogger(config);
   const store = await openStore({ url: config.db.url, poolSize: config.db.poolSize, statementTimeoutMs: config.db.statementTimeoutMs });
@@ -66,7 +75,8 @@ export async function startServer(config: Config, opts: { role?: Role; logger?: 
       if (sendAt < clock.now() + config.dispatch.pollIntervalMs) remote?.publish(sendAt);
     },
   };
-  const core = composeCore(config, store, { clock, observer: metrics.observer, wakeup, secrets });
+  const synthesizer = await findSynthesizer(opts.espeak ?? new Espeak(), log);
+  const core = composeCore(config, store, { clock, observer: metrics.observer, wakeup, secrets, synthesizer });
   // Only a worker sends: an API node opens no connection to a provider.
   const transports = role === 'api' ? undefined : buildTransports(config.transports, { clock, outbox: store.autocommit, links: core.links, unsubscribeMailto: config.mail.unsubscribeMailto });
   if (transports) {
@@ -103,5 +113,9 @@ export async function startServer(config: Config, opts: { role?: Role; logger?: 
     throw err;
   }
   log.info({ role, address, database: store.kind, ...startUrls(role, address, config) }, 'relais started');
+  if (transports && config.transports.channels.email !== 'outbox' && !config.http.publicUrl.startsWith('https://')) {
+    // Mails leave with these links: recipients cannot reach a loopback address, and mail providers offer one-click unsubscribe over https only.
+    log.warn({ publicUrl: config.http.publicUrl }, 'RELAIS_PUBLIC_URL is not an https address: the unsubscribe and read-online links of the mails sent will not work for their recipients; set it to the public https address of this server');
+  }
   return { app, dispatcher, core, address, close };
 }

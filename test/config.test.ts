@@ -43,3 +43,11 @@ test('HTTP limits and callback settings have safe defaults', () => {
   assert.equal(c.webhooks.destinationConcurrency, 4);
   assert.throws(() => loadConfig({ RELAIS_HTTP_IDLE_TIMEOUT_MS: '0' }), /RELAIS_HTTP_IDLE_TIMEOUT_MS must be an integer from 1000/);
 });
+
+test('RELAIS_MAIL_FROM is one address, optionally named; anything else stops the process with the variable named', () => {
+  assert.equal(loadConfig({ RELAIS_MAIL_FROM: 'Shop <Shop@Example.COM>' }).mail.from, 'Shop <Shop@example.com>');
+  assert.equal(loadConfig({}).mail.from, null);
+  for (const bad of ['not an address', 'a@b.fr, c@d.fr']) {
+    assert.throws(() => loadConfig({ RELAIS_MAIL_FROM: bad }), (err: unknown) => err instanceof ConfigError && err.message === `RELAIS_MAIL_FROM must be an e-mail address, optionally as "Name <address>" (got "${bad}")`);
+  }
+});

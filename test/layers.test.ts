@@ -30,6 +30,7 @@ const FIXTURE: Record<string, string> = {
   'src/store/sends.ts': "import { send } from '../transports/send.js';\nexport const viaStore = send;",
   'src/transports/send.ts': "import type { Id } from '../core/ids.js';\nexport const send = (id: Id): Id => id;",
   'src/transports/peek.ts': "import { type Row } from '../store/row.js';\nexport type Peeked = Row;",
+  'src/tts/say.ts': "import type { Id } from '../core/ids.js';\nimport { send } from '../transports/send.js';\nexport const say = (id: Id): Id => send(id);",
   'src/dispatch/loop.ts': "import { send } from '../transports/send.js';\nexport const loop = send;",
   'src/views/row-view.ts': "import type { Id } from '../core/ids.js';\nexport const view = (id: Id): string => id;",
   'src/views/peek.ts': "export type { Row as Shown } from '../store/row.js';",
@@ -62,6 +63,7 @@ const EXPECTED = [
   'roots-are-listed: src/stray.ts → src/core/ids.ts',
   'store-imports-only-core: src/store/sends.ts → src/transports/send.ts',
   'transports-import-only-core: src/transports/peek.ts → src/store/row.ts',
+  'tts-imports-only-core: src/tts/say.ts → src/transports/send.ts',
   'views-import-only-core: src/views/peek.ts → src/store/row.ts',
 ];
 

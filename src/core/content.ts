@@ -73,6 +73,17 @@ export function mailbox(field: string, value: string | null | undefined): string
   return name ? `${name} <${address}>` : address;
 }
 
+/**
+ * A From or Reply-To as stored (`address` or `Name <address>`, as mailbox() wrote it) split into
+ * its parts: a name may hold quotes, commas or an `@` (it holds no `<>`), so it must reach a mail
+ * header as a quoted display name, never re-parsed as an address list.
+ */
+export function splitMailbox(value: string): { name: string | null; address: string } {
+  const open = value.lastIndexOf('<');
+  if (open < 0 || !value.endsWith('>')) return { name: null, address: value };
+  return { name: value.slice(0, open).trim() || null, address: value.slice(open + 1, -1) };
+}
+
 /** Recipients' display names become the To header: one line, no `<>`, for addresses as normalised. */
 function checkNames(names: Record<string, string> | undefined): void {
   if (names === undefined) return;

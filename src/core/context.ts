@@ -6,6 +6,7 @@ import type { Store, Wakeup } from './ports.js';
 import type { ReceiptOutcome } from './transport.js';
 import type { Pricing } from './pricing.js';
 import type { SecretBox } from './secrets.js';
+import type { Synthesizer } from './speech.js';
 import type { Channel } from './types.js';
 
 /** Counters and timings core reports; the metrics module implements it, tests may ignore it. */
@@ -49,6 +50,8 @@ export interface Core {
   links: EmailLinks;
   /** The sender of a mail that names none and whose account has none configured (RELAIS_MAIL_FROM); null: none. */
   mailFrom: string | null;
+  /** Speaks voice calls (espeak-ng); null where it is not installed: durations are then estimated (speech.ts). */
+  synthesizer: Synthesizer | null;
   /** The full MIME of a mail in the outbox, composed when it is read. */
   outboxMime: ComposeOutboxMime;
 }

@@ -27,7 +27,7 @@ export interface PersonalEmail {
 export function personalizeEmail(content: EmailContent, ref: LinkRef, links: EmailLinks): PersonalEmail {
   const unsubscribeUrl = links.url('unsubscribe', ref);
   const viewUrl = links.url('view', ref);
-  const fill = (s: string): string => s.replaceAll(EMAIL_PLACEHOLDERS.unsubscribeUrl, unsubscribeUrl).replaceAll(EMAIL_PLACEHOLDERS.viewUrl, viewUrl);
+  const fill = (s: string): string => s.replaceAll(EMAIL_PLACEHOLDERS.unsubscribeUrl, () => unsubscribeUrl).replaceAll(EMAIL_PLACEHOLDERS.viewUrl, () => viewUrl);
   return {
     to: { address: ref.address, name: content.names?.[ref.address] ?? null },
     from: content.from, replyTo: content.replyTo, subject: fill(content.subject),

@@ -77,7 +77,8 @@ function readKeyFile(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {
-    throw new Error(`${v('DKIM_PRIVATE_KEY')}: cannot read the key file "${path}" (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    // Never the value itself: a key pasted without its PEM armour would otherwise be printed.
+    throw new Error(`${v('DKIM_PRIVATE_KEY')} is neither PEM text (starting with -----BEGIN) nor a readable file (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
   }
 }
 

@@ -63,7 +63,7 @@ async function scenario(core: Core): Promise<void> {
   const lonely = await schedule(core, a.id, { channel: 'sms', recipients: ['+33600000008'], content: sms('lonely'), sendAt: later });
   const mail = await schedule(core, a.id, {
     channel: 'email', recipients: ['one@example.com', 'two@example.com', 'three@example.com'], sendAt: now, callback: CALLBACK,
-    content: { channel: 'email', subject: 'hi', text: 'hello', html: null, from: null, replyTo: null },
+    content: { channel: 'email', subject: 'hi', text: 'hello', html: null, from: 'shop@example.com', replyTo: null },
   });
   const burst = await schedule(core, a.id, { channel: 'sms', recipients: ['+33600000009', '+33600000010'], content: sms('burst'), sendAt: now, callback: CALLBACK });
   await assert.rejects(schedule(core, poor.id, { channel: 'sms', recipients: ['+33600000001', '+33600000002'], content: sms('short') }), { code: 'insufficient_credits' });

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ConfigError, loadConfig } from '../../src/config.js';
+import pino from 'pino';
+import { startServer } from '../../src/main.js';
 import { queueId, type SmtpSettings } from '../../src/transports/smtp.js';
 
 const SMTP = { RELAIS_EMAIL_TRANSPORT: 'smtp' };
@@ -56,7 +58,10 @@ test('a bad setting stops loading with the variable named, and the password of t
     [{ RELAIS_DKIM_DOMAIN: 'example.com', RELAIS_DKIM_SELECTOR: 's', RELAIS_DKIM_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----\\nnot a key\\n-----END PRIVATE KEY-----' },
       'RELAIS_DKIM_PRIVATE_KEY must be a PEM private key, or the path of a file holding one'],
     [{ RELAIS_DKIM_DOMAIN: 'example.com', RELAIS_DKIM_SELECTOR: 's', RELAIS_DKIM_PRIVATE_KEY: '/nonexistent/dkim.pem' },
-      'RELAIS_DKIM_PRIVATE_KEY: cannot read the key file "/nonexistent/dkim.pem" (ENOENT)'],
+      'RELAIS_DKIM_PRIVATE_KEY is neither PEM text (starting with -----BEGIN) nor a readable file (ENOENT)'],
+    // A key pasted without its armour is not echoed back into the logs.
+    [{ RELAIS_DKIM_DOMAIN: 'example.com', RELAIS_DKIM_SELECTOR: 's', RELAIS_DKIM_PRIVATE_KEY: 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7' },
+      'RELAIS_DKIM_PRIVATE_KEY is neither PEM text (starting with -----BEGIN) nor a readable file (ENOENT)'],
     [{ RELAIS_UNSUBSCRIBE_MAILTO: 'not-a-mailbox' }, 'RELAIS_UNSUBSCRIBE_MAILTO must be an e-mail address (got "not-a-mailbox")'],
   ];
   for (const [env, message] of cases) {
@@ -84,4 +89,20 @@ test('the queue id is read from the common wordings of a server\'s 250 answer', 
   assert.equal(queueId('250 2.0.0 Ok: queued as <20261203.abc@mx>'), '20261203.abc@mx');
   assert.equal(queueId('250 Message accepted'), undefined);
   assert.equal(queueId(undefined), undefined);
+});
+
+test('a server whose mails leave through smtp warns at start when RELAIS_PUBLIC_URL is not https (the links in its mails would not work)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'relais-public-url-'));
+  try {
+    for (const [env, warned] of [[{}, true], [{ RELAIS_PUBLIC_URL: 'https://mail.example.org' }, false], [{ RELAIS_EMAIL_TRANSPORT: 'outbox' }, false]] as const) {
+      const lines: { level: number; msg: string }[] = [];
+      const logger = pino({ level: 'info' }, { write: (s: string) => { lines.push(JSON.parse(s)); } });
+      const config = loadConfig({ ...SMTP, RELAIS_SMTP_URL: 'smtp://127.0.0.1:9', RELAIS_DATA_DIR: dir, PORT: '0', ...env });
+      const server = await startServer(config, { logger });
+      await server.close();
+      assert.equal(lines.some((l) => l.level === 40 && /^RELAIS_PUBLIC_URL is not an https address/.test(l.msg)), warned, JSON.stringify(env));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

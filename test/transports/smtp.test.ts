@@ -108,6 +108,21 @@ eachDialect('smtp transport: what a real SMTP server receives', (dialect) => {
     });
   });
 
+  test('a display name holding commas, quotes and an @ stays one quoted name: From, Reply-To, the envelope sender and the mailto keep their one address', async () => {
+    await withSmtp(dialect, {}, async (t, server, accountId) => {
+      const m = await schedule(t, accountId, ['ann@example.com'], { from: 'x@evil.com, Shop "Best" <shop@example.com>', replyTo: 'a"b, c@evil.com <help@example.com>' });
+      t.clock.set(m.sendAt);
+      await t.dispatcher.drain();
+      const [got] = server.received;
+      assert.equal(server.received.length, 1);
+      assert.equal(got.from, 'shop@example.com', 'the envelope sender');
+      assert.deepEqual(got.mail.from?.value, [{ name: 'x@evil.com, Shop "Best"', address: 'shop@example.com' }]);
+      assert.deepEqual((got.mail.replyTo?.value ?? []).map((v) => [v.name, v.address]), [['a"b, c@evil.com', 'help@example.com']]);
+      assert.match(lines(got.mail, 'list-unsubscribe')[0], /, <mailto:shop@example\.com\?subject=unsubscribe>$/);
+      assert.match(got.mail.messageId ?? '', /@example\.com>?$/);
+    });
+  });
+
   test('with RELAIS_DKIM_* every mail is signed (d=, s=), and RELAIS_UNSUBSCRIBE_MAILTO names the mailto', async () => {
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;

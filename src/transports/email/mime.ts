@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { htmlToText } from 'html-to-text';
-import addressparser from 'nodemailer/lib/addressparser';
 import MailComposer, { type MailComposerOptions } from 'nodemailer/lib/mail-composer';
+import { splitMailbox } from '../../core/content.js';
 import type { EmailLinks } from '../../core/email-links.js';
 import { personalizeEmail } from '../../core/email.js';
 import type { OutgoingMessage } from '../../core/transport.js';
@@ -47,11 +47,15 @@ export interface RenderedMail {
   options: MailComposerOptions;
 }
 
-/** The bare address of a From such as `Shop <shop@example.com>`; null when it holds none. */
-function senderAddress(from: string | null): string | null {
-  const [first] = addressparser(from ?? '', { flatten: true });
-  return first?.address || null;
-}
+/** A stored mailbox as nodemailer takes it: an object, so that its name is quoted, never parsed. */
+const party = (value: string | null): { name: string; address: string } | undefined => {
+  if (value === null) return undefined;
+  const { name, address } = splitMailbox(value);
+  return { name: name ?? '', address };
+};
+
+/** An address in a mailto: URI (RFC 6068): anything but the plain characters percent-encoded. */
+const mailtoAddress = (address: string): string => address.replace(/[^A-Za-z0-9@._+-]/g, (c) => encodeURIComponent(c));
 
 /**
  * The mail one recipient of `msg` gets: placeholders replaced by its own links, a text part
@@ -65,15 +69,15 @@ export function renderMail(msg: OutgoingMessage, settings: MailSettings, now: nu
   const content = msg.content;
   if (content.channel !== 'email') throw new Error(`a ${content.channel} message is not a mail`);
   const p = personalizeEmail(content, { accountId: msg.accountId, messageId: msg.messageId, recipientId: msg.recipientId, address: msg.address }, settings.links);
-  const sender = senderAddress(p.from);
+  const sender = p.from === null ? null : splitMailbox(p.from).address;
   const mailbox = settings.unsubscribeMailto ?? sender;
-  const domain = sender?.split('@')[1] ?? 'relais.invalid';
+  const domain = sender?.split('@').pop() || 'relais.invalid';
   const kept: KeptMail = {
     to: p.to.address, toName: p.to.name, from: p.from, replyTo: p.replyTo, subject: p.subject, text: p.text, html: p.html,
     unsubscribeUrl: p.unsubscribeUrl, viewUrl: p.viewUrl,
     headers: {
       'Message-ID': `<${msg.messageId}.${msg.recipientId}.${msg.sendAt.toString(36)}@${domain}>`,
-      'List-Unsubscribe': [`<${p.unsubscribeUrl}>`, ...(mailbox ? [`<mailto:${mailbox}?subject=unsubscribe>`] : [])].join(', '),
+      'List-Unsubscribe': [`<${p.unsubscribeUrl}>`, ...(mailbox ? [`<mailto:${mailtoAddress(mailbox)}?subject=unsubscribe>`] : [])].join(', '),
     },
   };
   return { kept, options: composerOptions(kept, p.attachments, now) };
@@ -82,9 +86,9 @@ export function renderMail(msg: OutgoingMessage, settings: MailSettings, now: nu
 /** What MailComposer and nodemailer take: one builder for the SMTP transport and the outbox, so both send the same message. */
 function composerOptions(mail: KeptMail, attachments: readonly EmailAttachment[], date: number): MailComposerOptions {
   return {
-    from: mail.from ?? undefined,
+    from: party(mail.from),
     to: mail.toName ? { name: mail.toName, address: mail.to } : mail.to,
-    replyTo: mail.replyTo ?? undefined,
+    replyTo: party(mail.replyTo),
     subject: mail.subject,
     text: mail.text ?? (mail.html === null ? '' : htmlToText(mail.html, { wordwrap: 78 })),
     html: mail.html ?? undefined,

@@ -17,8 +17,9 @@ const TEXT_TAGS: Readonly<Record<string, string>> = {
 /** The tags first, so that a variable's value cannot become a link; then `#NAME#` for each variable. */
 function fill(s: string, tags: Readonly<Record<string, string>>, variables: Readonly<Record<string, string>>): string {
   let out = s;
-  for (const [tag, value] of Object.entries(tags)) out = out.replaceAll(tag, value);
-  for (const [name, value] of Object.entries(variables)) out = out.replaceAll(`#${name}#`, value);
+  // A function, not a string: a value's `$&` or `$'` is text, not a replacement pattern.
+  for (const [tag, value] of Object.entries(tags)) out = out.replaceAll(tag, () => value);
+  for (const [name, value] of Object.entries(variables)) out = out.replaceAll(`#${name}#`, () => value);
   return out;
 }
 

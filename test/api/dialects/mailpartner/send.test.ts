@@ -117,6 +117,19 @@ dialectApp('Mail Partner: POST /v1/send', ({ app }) => {
     assert.equal(new Set(links).size, 4, 'every recipient has its own links');
   });
 
+  test('a variable\'s $ signs are text, not replacement patterns', async () => {
+    const t = app();
+    const a = await account(t, '10');
+    const r = await send(t, a.apiKey, [email()], {
+      subject: 'Prix #PRICE#', htmlContent: '<p>Prix #PRICE# fin</p>', variables: { price: "10$$ et $& et $' et $`" },
+    });
+    assert.equal(r.status, 200, r.text);
+    const content = (await stored(t, r.body.messageId)).content;
+    assert.ok(content.channel === 'email');
+    assert.equal(content.subject, "Prix 10$$ et $& et $' et $`");
+    assert.equal(content.html, "<p>Prix 10$$ et $& et $' et $` fin</p>");
+  });
+
   test('attachments: up to 3, the stored filename gets the extension of its type (one it has is kept); 5 MB decoded is accepted', async () => {
     const t = app();
     const a = await account(t, '10');

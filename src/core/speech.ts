@@ -1,0 +1,129 @@
+import { RelaisError } from './errors.js';
+
+/**
+ * Text-to-speech: what a voice call says and how long it lasts. The words are Voice Partner's
+ * (spec §6): each comma adds half a second of silence, the speech rate is clamped to 0.5..2,
+ * the language is an ISO-639-1 code. A synthesizer (the espeak-ng adapter) gives the real audio;
+ * without one the duration is estimated from the same rules.
+ */
+
+/** The languages a call may be spoken in: ISO-639-1 codes that espeak-ng has a voice for. */
+export const SPEECH_LANGS = [
+  'ar', 'ca', 'cs', 'da', 'de', 'el', 'en', 'es', 'fi', 'fr', 'hu', 'it', 'ja',
+  'ko', 'nb', 'nl', 'pl', 'pt', 'ro', 'ru', 'sk', 'sv', 'tr', 'uk', 'vi',
+] as const;
+
+export type SpeechLang = (typeof SPEECH_LANGS)[number];
+
+export const DEFAULT_SPEECH_LANG: SpeechLang = 'fr';
+export const MIN_SPEECH_RATE = 0.5;
+export const MAX_SPEECH_RATE = 2;
+/** Characters (code points) of text one call may speak: some five minutes at rate 1, well past any voice message. */
+export const MAX_SPEECH_CHARS = 5_000;
+/** The longest (estimated) call: a text of commas would otherwise make 40 minutes, 100 MB of WAV. */
+export const MAX_SPEECH_MS = 10 * 60_000;
+export const COMMA_PAUSE_MS = 500;
+/**
+ * Words per minute at rate 1: espeak-ng's own default speed, so the estimate and the synthesizer
+ * (which is given `175 × rate`) speak at the same pace. A word is a run of non-space characters.
+ */
+export const WORDS_PER_MINUTE = 175;
+
+export interface Voice {
+  lang: SpeechLang;
+  /** 0.5..2, 1 being normal speed. */
+  rate: number;
+}
+
+/** The text as spoken: words to say, and silences where the commas were. */
+export type SpeechPart = { words: string } | { pauseMs: number };
+
+export interface Synthesized {
+  /** PCM WAV, its header's sizes matching its bytes. */
+  wav: Buffer;
+  durationMs: number;
+}
+
+/** Turns text into audio (src/tts/espeak.ts). */
+export interface Synthesizer {
+  synthesize(speech: Speech): Promise<Synthesized>;
+}
+
+/** A call's speech, checked: what to say, in which voice. */
+export interface Speech {
+  parts: SpeechPart[];
+  voice: Voice;
+}
+
+const isLang = (value: string): value is SpeechLang => (SPEECH_LANGS as readonly string[]).includes(value);
+
+/** Out-of-range rates are clamped, not refused (spec §6); a missing one is normal speed. */
+export function clampRate(rate: number | undefined): number {
+  if (rate === undefined) return 1;
+  if (Number.isNaN(rate)) throw new RelaisError('invalid_request', 'the speech rate must be a number', { field: 'speechRate' });
+  return Math.min(MAX_SPEECH_RATE, Math.max(MIN_SPEECH_RATE, rate));
+}
+
+export function speechLang(lang: string | undefined): SpeechLang {
+  if (lang === undefined || lang.trim() === '') return DEFAULT_SPEECH_LANG;
+  const code = lang.trim().toLowerCase();
+  if (!isLang(code)) {
+    throw new RelaisError('invalid_request', `unknown language "${lang}": one of ${SPEECH_LANGS.join(', ')}`, { field: 'lang', allowed: SPEECH_LANGS });
+  }
+  return code;
+}
+
+function codePoints(text: string): number {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
+}
+
+/** A run of commas (spaces between them allowed) is one silence of half a second per comma. */
+const COMMAS = /[\s,]*,[\s,]*/g;
+
+export function speechParts(text: string): SpeechPart[] {
+  const parts: SpeechPart[] = [];
+  let at = 0;
+  for (const match of text.matchAll(COMMAS)) {
+    const words = text.slice(at, match.index).trim();
+    if (words) parts.push({ words });
+    const commas = match[0].split(',').length - 1;
+    parts.push({ pauseMs: commas * COMMA_PAUSE_MS });
+    at = match.index + match[0].length;
+  }
+  const rest = text.slice(at).trim();
+  if (rest) parts.push({ words: rest });
+  return parts;
+}
+
+/** Checks and normalises what a call is to say; refuses text that is empty, has no words, or is too long. */
+export function speech(text: string, opts: { lang?: string; rate?: number } = {}): Speech {
+  if (text.length > 2 * MAX_SPEECH_CHARS || codePoints(text) > MAX_SPEECH_CHARS) {
+    throw new RelaisError('message_too_long', `the text to speak is longer than ${MAX_SPEECH_CHARS} characters`, { field: 'text', max: MAX_SPEECH_CHARS });
+  }
+  const parts = speechParts(text);
+  if (!parts.some((p) => 'words' in p)) throw new RelaisError('invalid_request', 'the text to speak has no words', { field: 'text' });
+  const checked = { parts, voice: { lang: speechLang(opts.lang), rate: clampRate(opts.rate) } };
+  if (estimateDurationMs(checked) > MAX_SPEECH_MS) {
+    throw new RelaisError('message_too_long', `the speech would last more than ${MAX_SPEECH_MS / 60_000} minutes`, { field: 'text', maxSeconds: MAX_SPEECH_MS / 1000 });
+  }
+  return checked;
+}
+
+/** How long the speech lasts when no synthesizer says it: words at WORDS_PER_MINUTE × rate, plus the pauses. */
+export function estimateDurationMs({ parts, voice }: Speech): number {
+  let words = 0;
+  let pauseMs = 0;
+  for (const part of parts) {
+    if ('words' in part) words += part.words.split(/\s+/).length;
+    else pauseMs += part.pauseMs;
+  }
+  return Math.round((words * 60_000) / (WORDS_PER_MINUTE * voice.rate)) + pauseMs;
+}
+
+/** The audio of a call when a synthesizer is there (`wav` null otherwise), and its duration either way. */
+export async function speak(synthesizer: Synthesizer | null, s: Speech): Promise<{ wav: Buffer | null; durationMs: number }> {
+  if (!synthesizer) return { wav: null, durationMs: estimateDurationMs(s) };
+  return synthesizer.synthesize(s);
+}
