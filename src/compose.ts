@@ -6,6 +6,7 @@ import type { Store, Wakeup } from './core/ports.js';
 import { SecretBox } from './core/secrets.js';
 import type { Synthesizer } from './core/speech.js';
 import { createEmailLinks } from './core/email-links.js';
+import { composeKeptMime } from './transports/email/mime.js';
 
 /**
  * Core services over a store, from config. The wakeup is late-bound: the dispatcher comes after.
@@ -30,6 +31,7 @@ export function composeCore(config: Config, store: Store, opts: { clock?: Clock;
     mailFrom: config.mail.from,
     // The server looks for espeak-ng (main.ts); one-shot CLI commands speak nothing.
     synthesizer: opts.synthesizer ?? null,
+    outboxMime: composeKeptMime,
   };
 }
 

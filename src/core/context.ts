@@ -1,5 +1,6 @@
 import type { CountryCode } from 'libphonenumber-js';
 import type { Clock } from './clock.js';
+import type { ComposeOutboxMime } from './email.js';
 import type { EmailLinks } from './email-links.js';
 import type { Store, Wakeup } from './ports.js';
 import type { ReceiptOutcome } from './transport.js';
@@ -51,4 +52,6 @@ export interface Core {
   mailFrom: string | null;
   /** Speaks voice calls (espeak-ng); null where it is not installed: durations are then estimated (speech.ts). */
   synthesizer: Synthesizer | null;
+  /** The full MIME of a mail in the outbox, composed when it is read. */
+  outboxMime: ComposeOutboxMime;
 }

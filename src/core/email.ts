@@ -1,5 +1,5 @@
 import type { EmailLinks, LinkRef } from './email-links.js';
-import type { MessageContent } from './types.js';
+import type { EmailAttachment, MessageContent, OutboxEntry } from './types.js';
 
 type EmailContent = Extract<MessageContent, { channel: 'email' }>;
 
@@ -35,3 +35,11 @@ export function personalizeEmail(content: EmailContent, ref: LinkRef, links: Ema
     attachments: content.attachments ?? [], unsubscribeUrl, viewUrl,
   };
 }
+
+/**
+ * Composes the whole MIME message of a mail the outbox kept (an entry of channel email) with the
+ * attachments of its content, which the outbox keeps once per message rather than per recipient.
+ * The transports' mail renderer provides it (transports/email/mime.ts), handed in by the
+ * composition root, so that the API reads a mail as the SMTP transport would have sent it.
+ */
+export type ComposeOutboxMime = (entry: OutboxEntry, attachments: readonly EmailAttachment[]) => Promise<string>;

@@ -233,6 +233,7 @@ export interface OutboxPort {
   /** Stores what a send put on the wire, one entry per recipient; returns them with their ids, in order. */
   insertOutbox(entries: Omit<OutboxEntry, 'id'>[]): Promise<OutboxEntry[]>;
   listOutbox(q: { accountId?: number; messageId?: number; limit: number; beforeId?: number }): Promise<OutboxEntry[]>;
+  getOutbox(id: number): Promise<OutboxEntry | undefined>;
 }
 
 /** The outbox of status callbacks (enqueued by MessagesPort.insertEvents). */

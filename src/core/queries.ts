@@ -1,7 +1,7 @@
 import type { Core } from './context.js';
 import { RelaisError } from './errors.js';
 import type { MessageFilter } from './ports.js';
-import type { LedgerEntry, Message, MessageEvent, OutboxEntry, Page, Recipient } from './types.js';
+import type { LedgerEntry, Message, MessageContent, MessageEvent, OutboxEntry, Page, Recipient } from './types.js';
 
 export const MAX_PAGE = 500;
 
@@ -72,6 +72,48 @@ export async function listMessages(core: Core, filter: MessageFilter, q: { limit
 
 export async function listLedger(core: Core, accountId: number, q: { limit: number; cursor?: string }): Promise<Page<LedgerEntry>> {
   return page(await core.store.autocommit.listLedger(accountId, { limit: q.limit + 1, beforeId: decodeCursor(q.cursor) }), q.limit);
+}
+
+/** What recipient `recipientId` of a message was sent: its own content, else the message's; undefined when either is gone. */
+export async function sentContent(core: Core, messageId: number, recipientId: number): Promise<{ message: Message; recipient: Recipient; content: MessageContent } | undefined> {
+  const message = await core.store.autocommit.getMessage(messageId);
+  const [recipient] = message ? await core.store.autocommit.getRecipients(messageId, { limit: 1, afterId: recipientId - 1 }) : [];
+  if (!message || recipient?.id !== recipientId) return undefined;
+  return { message, recipient, content: recipient.content ?? message.content };
+}
+
+/** An outbox entry and, for a mail, its whole MIME message. */
+export interface OutboxRead {
+  entry: OutboxEntry;
+  mime: string | null;
+}
+
+/**
+ * An outbox entry of this account, or not_found (another account's id is indistinguishable from
+ * no id), with its MIME when it is a mail.
+ */
+export async function getOutboxEntry(core: Core, accountId: number, id: number): Promise<OutboxRead> {
+  const entry = await core.store.autocommit.getOutbox(id);
+  if (!entry || entry.accountId !== accountId) throw new RelaisError('not_found', `outbox entry ${id} does not exist`, { id });
+  return withMime(core, entry);
+}
+
+/** The newest outbox entry of this account, or not_found, with its MIME when it is a mail. */
+export async function latestOutboxEntry(core: Core, accountId: number): Promise<OutboxRead> {
+  const [entry] = await core.store.autocommit.listOutbox({ accountId, limit: 1 });
+  if (!entry) throw new RelaisError('not_found', 'the outbox is empty');
+  return withMime(core, entry);
+}
+
+/**
+ * A mail's MIME is composed on read (core.outboxMime), from the entry and the attachments of the
+ * content it was sent, which the outbox keeps once per message, not per recipient.
+ */
+async function withMime(core: Core, entry: OutboxEntry): Promise<OutboxRead> {
+  if (entry.channel !== 'email') return { entry, mime: null };
+  const sent = await sentContent(core, entry.messageId, entry.recipientId);
+  const attachments = sent?.content.channel === 'email' ? sent.content.attachments ?? [] : [];
+  return { entry, mime: await core.outboxMime(entry, attachments) };
 }
 
 export async function listOutbox(core: Core, q: { accountId?: number; messageId?: number; limit: number; cursor?: string }): Promise<Page<OutboxEntry>> {

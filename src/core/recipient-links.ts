@@ -1,6 +1,7 @@
 import type { Core } from './context.js';
 import type { LinkRef } from './email-links.js';
 import { personalizeEmail, type PersonalEmail } from './email.js';
+import { sentContent } from './queries.js';
 import { addSuppression, type SuppressionAdded } from './suppressions.js';
 
 /**
@@ -24,10 +25,7 @@ export async function unsubscribeByLink(core: Core, ref: LinkRef): Promise<Suppr
  * that address, one of its own: one answer for all, so that a reference reveals nothing else.
  */
 export async function readOnlineCopy(core: Core, ref: LinkRef): Promise<PersonalEmail | undefined> {
-  const message = await core.store.autocommit.getMessage(ref.messageId);
-  if (!message || message.accountId !== ref.accountId) return undefined;
-  const [recipient] = await core.store.autocommit.getRecipients(ref.messageId, { limit: 1, afterId: ref.recipientId - 1 });
-  if (!recipient || recipient.id !== ref.recipientId || recipient.address !== ref.address) return undefined;
-  const content = recipient.content ?? message.content;
-  return content.channel === 'email' ? personalizeEmail(content, ref, core.links) : undefined;
+  const sent = await sentContent(core, ref.messageId, ref.recipientId);
+  if (!sent || sent.message.accountId !== ref.accountId || sent.recipient.address !== ref.address) return undefined;
+  return sent.content.channel === 'email' ? personalizeEmail(sent.content, ref, core.links) : undefined;
 }

@@ -26,4 +26,9 @@ export const outboxQueries = (db: Kysely<Database>, raw: Raw): OutboxPort => ({
     if (q.beforeId !== undefined) query = query.where('id', '<', q.beforeId);
     return (await query.execute()).map(toOutboxEntry);
   },
+
+  async getOutbox(id) {
+    const r = await db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirst();
+    return r && toOutboxEntry(r);
+  },
 });

@@ -2,8 +2,9 @@ import type { Clock } from '../core/clock.js';
 import type { OutboxPort } from '../core/ports.js';
 import { countSmsSegments } from '../core/segments.js';
 import { parseRate, settingVariable, type TransportModule } from '../core/transport-module.js';
+import type { OutboxEntry } from '../core/types.js';
 import type { OutgoingMessage, SendResult, Transport, TransportMessage, TransportRecipient } from '../core/transport.js';
-import { composeMime, renderMail, type MailSettings } from './email/mime.js';
+import { renderMail, type MailSettings } from './email/mime.js';
 import { InFlight } from './in-flight.js';
 
 type OutboxWriter = Pick<OutboxPort, 'insertOutbox'>;
@@ -25,16 +26,12 @@ function renderText(msg: OutgoingMessage): Record<string, unknown> | undefined {
 
 /**
  * What the outbox keeps of a mail: the recipient's copy (placeholders replaced by its links; the
- * text as given, null when the mail has only html), its signed links, and the whole MIME message
- * the SMTP transport would have sent it (transports/email/mime.ts), text part and attachments included.
+ * text as given, null when the mail has only html), its signed links and the headers fixed when it
+ * was sent. Not the MIME message nor the attachments: one copy of a 5 MB attachment per recipient
+ * would fill the store and the memory of the transaction that writes them. The API composes the
+ * message on read, from this, the entry's time and the message's attachments (core's outboxMime).
  */
-async function renderEmail(msg: OutgoingMessage, mail: MailSettings, now: number): Promise<Record<string, unknown>> {
-  const { personal: p, options } = renderMail(msg, mail, now);
-  return {
-    to: msg.address, from: p.from, replyTo: p.replyTo, subject: p.subject, text: p.text, html: p.html,
-    unsubscribeUrl: p.unsubscribeUrl, viewUrl: p.viewUrl, mime: await composeMime(options),
-  };
-}
+const renderEmail = (msg: OutgoingMessage, mail: MailSettings, now: number): Record<string, unknown> => ({ ...renderMail(msg, mail, now).kept });
 
 /** The default transport for every channel: stores the rendered message, sends nothing. */
 export class OutboxTransport implements Transport {
@@ -55,19 +52,32 @@ export class OutboxTransport implements Transport {
 
   /**
    * Writes the rows in `tx`, the transaction that records the sends (the in-store path); returns
-   * their provider ids. A mail's MIME is composed here, inside the transaction: the in-store path
-   * learns which messages it sends only in the transaction that takes them. Only mails pay for it;
-   * an SMS or a call is rendered as before, without waiting on anything.
+   * their provider ids. SMS and calls go in one insert, as before; a mail's row is rendered and
+   * inserted on its own, so that a chunk of large mails is never held in memory at once. Rows
+   * are inserted in the order of `msgs`.
    */
   async sendWithin(tx: OutboxWriter, msgs: OutgoingMessage[]): Promise<string[]> {
     const sentAt = this.clock.now();
-    const rendered = msgs.map(renderText);
-    for (let i = 0; i < msgs.length; i++) rendered[i] ??= await renderEmail(msgs[i], this.mail, sentAt);
-    const entries = await tx.insertOutbox(msgs.map((msg, i) => ({
-      accountId: msg.accountId, messageId: msg.messageId, recipientId: msg.recipientId, channel: msg.channel,
-      address: msg.address, rendered: rendered[i]!, sentAt,
-    })));
-    return entries.map((e) => `outbox-${e.id}`);
+    const row = (msg: OutgoingMessage, rendered: Record<string, unknown>): Omit<OutboxEntry, 'id'> => ({
+      accountId: msg.accountId, messageId: msg.messageId, recipientId: msg.recipientId, channel: msg.channel, address: msg.address, rendered, sentAt,
+    });
+    const ids: number[] = [];
+    let batch: Omit<OutboxEntry, 'id'>[] = [];
+    const flush = async () => {
+      if (batch.length > 0) ids.push(...(await tx.insertOutbox(batch)).map((e) => e.id));
+      batch = [];
+    };
+    for (const msg of msgs) {
+      const text = renderText(msg);
+      if (text) {
+        batch.push(row(msg, text));
+        continue;
+      }
+      await flush();
+      ids.push(...(await tx.insertOutbox([row(msg, renderEmail(msg, this.mail, sentAt))])).map((e) => e.id));
+    }
+    await flush();
+    return ids.map((id) => `outbox-${id}`);
   }
 
   close(): Promise<void> {

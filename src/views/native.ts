@@ -1,5 +1,5 @@
 import { formatCredits } from '../core/money.js';
-import type { MessageDetail } from '../core/queries.js';
+import type { MessageDetail, OutboxRead } from '../core/queries.js';
 import type { SuppressionAdded } from '../core/suppressions.js';
 import type { LedgerEntry, Message, MessageEvent, OutboxEntry, Recipient, Suppression } from '../core/types.js';
 import { iso } from './account.js';
@@ -71,6 +71,10 @@ export const suppressionAddedView = (r: SuppressionAdded) => ({
   ...suppressionView(r.suppression), added: r.added, cancelledRecipients: r.cancelledRecipients, refund: formatCredits(r.refund),
 });
 
+/** An outbox entry as the lists show it: a mail without its MIME, which only one entry's read composes (outboxEntryView). */
 export const outboxView = (o: OutboxEntry) => ({
   id: o.id, messageId: o.messageId, recipientId: o.recipientId, channel: o.channel, address: o.address, sentAt: iso(o.sentAt), ...o.rendered,
 });
+
+/** One outbox entry in full: a mail with its whole MIME message. */
+export const outboxEntryView = (r: OutboxRead) => (r.mime === null ? outboxView(r.entry) : { ...outboxView(r.entry), mime: r.mime });

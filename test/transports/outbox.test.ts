@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { simpleParser } from 'mailparser';
-import { outboxModule } from '../../src/transports/outbox.js';
+import { getOutboxEntry } from '../../src/core/queries.js';
+import type { OutboxPort } from '../../src/core/ports.js';
+import type { OutgoingMessage } from '../../src/core/transport.js';
+import type { MessageContent } from '../../src/core/types.js';
+import { outboxModule, type OutboxTransport } from '../../src/transports/outbox.js';
 import { startTestApp } from '../helpers/app.js';
 import { allOutbox, eachDialect, phone, scheduleSms } from '../helpers/dispatch.js';
 import { transportContract } from './contract.js';
@@ -31,14 +35,21 @@ eachDialect('outbox: a mail is kept as the MIME message it would have been sent 
       const [row] = await allOutbox(t.store);
       const [r] = await t.store.autocommit.getRecipients(m.id);
       assert.equal(r.providerId, `outbox-${row.id}`);
-      const { mime, unsubscribeUrl, viewUrl, ...fields } = row.rendered as Record<string, string>;
+      const { unsubscribeUrl, viewUrl, ...fields } = row.rendered as Record<string, any>;
       const ref = { accountId, messageId: m.id, recipientId: r.id, address: 'chloe@example.com' };
       assert.deepEqual(t.core.links.verify('unsubscribe', unsubscribeUrl.split('/u/')[1]), ref);
       assert.deepEqual(t.core.links.verify('view', viewUrl.split('/view/')[1]), ref);
       assert.deepEqual(fields, {
-        to: 'chloe@example.com', from: 'Café Crème <cafe@example.com>', replyTo: null, subject: `Reçu n°12 ${viewUrl}`, text: null,
+        to: 'chloe@example.com', toName: 'Chloé Dupré', from: 'Café Crème <cafe@example.com>', replyTo: null, subject: `Reçu n°12 ${viewUrl}`, text: null,
         html: `<h1>Merci Chloé</h1><p><a href="${unsubscribeUrl}">Désinscription</a></p>`,
-      });
+        headers: {
+          'Message-ID': `<${m.id}.${r.id}.${m.sendAt.toString(36)}@example.com>`,
+          'List-Unsubscribe': `<${unsubscribeUrl}>, <mailto:unsub@example.net?subject=unsubscribe>`,
+        },
+      }, 'the row keeps the copy and its headers, not the attachment: the message holds it once');
+      // Composed on read, as the API answers it.
+      const { mime } = await getOutboxEntry(t.core, accountId, row.id);
+      assert.ok(mime !== null);
       assert.ok(mime.includes('\r\n') && !/[^\r]\n/.test(mime), 'CRLF line ends, as on the wire');
       const p = await simpleParser(mime);
       assert.deepEqual([p.subject, p.from!.value, (p.to as any).value], [`Reçu n°12 ${viewUrl}`, [{ name: 'Café Crème', address: 'cafe@example.com' }], [{ name: 'Chloé Dupré', address: 'chloe@example.com' }]]);
@@ -46,6 +57,7 @@ eachDialect('outbox: a mail is kept as the MIME message it would have been sent 
       assert.equal(p.text, `MERCI CHLOÉ\n\nDésinscription\n[${unsubscribeUrl}]`);
       assert.deepEqual(p.attachments.map((a) => [a.filename, a.contentType, a.content.equals(pdf)]), [['reçu.pdf', 'application/pdf', true]]);
       assert.equal(p.messageId, `<${m.id}.${r.id}.${m.sendAt.toString(36)}@example.com>`);
+      assert.equal(p.date?.getTime(), m.sendAt - (m.sendAt % 1000), 'sent when it was due');
       assert.deepEqual(p.headerLines.filter((h) => h.key.startsWith('list-')).map((h) => h.line), [
         `List-Unsubscribe: <${unsubscribeUrl}>, <mailto:unsub@example.net?subject=unsubscribe>`, 'List-Unsubscribe-Post: List-Unsubscribe=One-Click',
       ]);
@@ -53,6 +65,37 @@ eachDialect('outbox: a mail is kept as the MIME message it would have been sent 
       t.clock.set(sms.sendAt);
       await t.dispatcher.drain();
       assert.deepEqual((await allOutbox(t.store))[1].rendered, { to: phone(1), from: null, text: 'hello', encoding: 'gsm7', segments: 1 }, 'an SMS is kept as before');
+    } finally {
+      await t.close();
+    }
+  });
+
+  test('a chunk: its SMS in one insert, each mail in its own without its attachment, the rows in the order of the chunk', async () => {
+    const t = await startTestApp({ dialect });
+    try {
+      const transport = outboxModule.create(outboxModule.parse({ RATE: '' }), { clock: t.core.clock, outbox: t.store.autocommit, links: t.core.links }) as OutboxTransport;
+      const inserts: string[][] = [];
+      const writer: Pick<OutboxPort, 'insertOutbox'> = {
+        insertOutbox: (entries) => {
+          inserts.push(entries.map((e) => e.channel));
+          return t.store.autocommit.insertOutbox(entries);
+        },
+      };
+      const sms: MessageContent = { channel: 'sms', text: 'hello', sender: null, unicode: false };
+      const mail: MessageContent = {
+        channel: 'email', subject: 'Big', text: 'see attached', html: null, from: 'shop@example.com', replyTo: null,
+        attachments: [{ filename: 'big.bin', contentType: 'application/octet-stream', base64: Buffer.alloc(1_000_000, 7).toString('base64') }],
+      };
+      const msgs: OutgoingMessage[] = [sms, sms, mail, mail, sms].map((content, i) => ({
+        accountId: 1, messageId: content === sms ? 1 : 2, recipientId: i + 1, channel: content.channel,
+        address: content === sms ? phone(i) : `r${i}@example.com`, content, sendAt: t.clock.now(), metadata: null,
+      }));
+      const ids = await transport.sendWithin(writer, msgs);
+      assert.deepEqual(inserts, [['sms', 'sms'], ['email'], ['email'], ['sms']]);
+      const rows = await allOutbox(t.store);
+      assert.deepEqual(ids, rows.map((r) => `outbox-${r.id}`));
+      assert.deepEqual(rows.map((r) => r.recipientId), [1, 2, 3, 4, 5]);
+      for (const row of rows) assert.ok(JSON.stringify(row.rendered).length < 2_000, `row ${row.id} holds ${JSON.stringify(row.rendered).length} characters`);
     } finally {
       await t.close();
     }

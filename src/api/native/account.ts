@@ -1,17 +1,17 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Core } from '../../core/context.js';
 import { formatCredits } from '../../core/money.js';
-import { listLedger, listOutbox } from '../../core/queries.js';
+import { getOutboxEntry, latestOutboxEntry, listLedger, listOutbox } from '../../core/queries.js';
 import { addSuppression, listSuppressions, removeSuppression } from '../../core/suppressions.js';
 import { getAccount } from '../../core/accounts.js';
 import { RelaisError } from '../../core/errors.js';
 import { authOf, requireKey } from '../auth.js';
 import { accountView } from '../../views/account.js';
-import { ledgerView, outboxView, suppressionAddedView, suppressionView } from '../../views/native.js';
+import { ledgerView, outboxEntryView, outboxView, suppressionAddedView, suppressionView } from '../../views/native.js';
 import { AccountView } from '../admin/schemas.js';
 import { json, problems } from '../openapi.js';
 import {
-  AddSuppressionBody, LedgerView, OutboxQuery, OutboxView, PageQuery, pageOf, SuppressionAddedView, SuppressionList, SuppressionParams, SuppressionQuery,
+  AddSuppressionBody, LedgerView, OutboxEntryView, OutboxIdParams, OutboxMime, OutboxQuery, OutboxView, PageQuery, pageOf, SuppressionAddedView, SuppressionList, SuppressionParams, SuppressionQuery,
 } from './schemas.js';
 
 /** Balance and ledger, suppression lists, and the outbox of the key's account. */
@@ -74,11 +74,29 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
   });
 
   app.get('/outbox/latest', {
-    schema: { tags: ['outbox'], summary: 'The newest outbox entry', response: { 200: json('The entry', OutboxView), ...problems(401, 403, 404, 503) } },
+    schema: { tags: ['outbox'], summary: 'The newest outbox entry, in full (as GET /outbox/{id})', response: { 200: json('The entry', OutboxEntryView), ...problems(401, 403, 404, 503) } },
     onRequest: requireKey(core, 'messages:read'),
-  }, async (request) => {
-    const page = await listOutbox(core, { accountId: authOf(request).account.id, limit: 1 });
-    if (!page.items[0]) throw new RelaisError('not_found', 'the outbox is empty');
-    return outboxView(page.items[0]);
+  }, async (request) =>
+    outboxEntryView(await latestOutboxEntry(core, authOf(request).account.id)));
+
+  app.get('/outbox/:id', {
+    schema: {
+      tags: ['outbox'], summary: 'One outbox entry in full: a mail with its whole MIME message', params: OutboxIdParams,
+      response: { 200: json('The entry', OutboxEntryView), ...problems(400, 401, 403, 404, 503) },
+    },
+    onRequest: requireKey(core, 'messages:read'),
+  }, async (request) =>
+    outboxEntryView(await getOutboxEntry(core, authOf(request).account.id, request.params.id)));
+
+  app.get('/outbox/:id/mime', {
+    schema: {
+      tags: ['outbox'], summary: 'A mail of the outbox as the raw MIME message it would have been sent as (save it as a .eml file)', params: OutboxIdParams,
+      response: { 200: { description: 'The message', content: { 'message/rfc822': { schema: OutboxMime } } }, ...problems(400, 401, 403, 404, 503) },
+    },
+    onRequest: requireKey(core, 'messages:read'),
+  }, async (request, reply) => {
+    const { entry, mime } = await getOutboxEntry(core, authOf(request).account.id, request.params.id);
+    if (mime === null) throw new RelaisError('not_found', `outbox entry ${entry.id} is not a mail`, { id: entry.id });
+    return reply.type('message/rfc822').send(mime);
   });
 };

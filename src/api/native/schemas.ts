@@ -177,6 +177,19 @@ export const SuppressionAddedView = Type.Intersect([SuppressionView, Type.Object
   refund: Amount,
 })]);
 
-export const OutboxView = Type.Object({
+const outboxFields = {
   id: Type.Integer(), messageId: Type.Integer(), recipientId: Type.Integer(), channel: Channel, address: Type.String(), sentAt: Type.String({ format: 'date-time' }),
+};
+
+export const OutboxView = Type.Object(outboxFields, {
+  additionalProperties: true, description: 'And the rendered message\'s fields (to, text, subject, …); a mail without its `mime` (GET /outbox/{id})',
+});
+
+export const OutboxEntryView = Type.Object({
+  ...outboxFields,
+  mime: Type.Optional(Type.String({ description: 'A mail only: the whole MIME message, CRLF line ends, attachments included (also GET /outbox/{id}/mime)' })),
 }, { additionalProperties: true, description: 'And the rendered message\'s fields (to, text, subject, …)' });
+
+export const OutboxIdParams = Type.Object({ id: Id });
+
+export const OutboxMime = Type.String({ description: 'RFC 5322, CRLF line ends: what the SMTP transport would have sent' });

@@ -58,28 +58,19 @@ export interface SentMail {
   text: string | null;
 }
 
-/** `Name <a@b>`, `"Name" <a@b>` or `a@b`. */
-function mailbox(v: unknown): SentMail['from'] {
-  if (v === null || v === undefined) return null;
-  const m = /^\s*(?:"?([^"<]*?)"?\s*<([^>]+)>|(\S+))\s*$/.exec(String(v));
-  assert.ok(m, `not a mailbox: ${String(v)}`);
-  return m[3] ? { email: m[3], name: null } : { email: m[2]!, name: m[1] || null };
-}
-
 const parsedMailbox = (a: AddressObject | AddressObject[] | undefined): SentMail['from'] => {
   const first = [a ?? []].flat()[0]?.value[0];
   return first?.address ? { email: first.address, name: first.name || null } : null;
 };
 
 /**
- * One outbox entry as its recipient gets it: from the full MIME message when the outbox keeps
- * one (each recipient's own links filled in), else from the entry's fields.
+ * One outbox entry as its recipient gets it: from the full MIME message the outbox composes for
+ * one entry (each recipient's own links filled in).
  */
-async function asSent(e: any): Promise<SentMail> {
-  if (typeof e.mime !== 'string') {
-    return { address: e.address, from: mailbox(e.from), replyTo: mailbox(e.replyTo), subject: e.subject, html: e.html, text: e.text ?? null };
-  }
-  const p = await simpleParser(e.mime);
+async function asSent(t: TestApp, apiKey: string, e: any): Promise<SentMail> {
+  const r = await t.request('GET', `/api/v1/outbox/${e.id}/mime`, { key: apiKey });
+  assert.equal(r.status, 200, r.text);
+  const p = await simpleParser(r.text);
   return { address: e.address, from: parsedMailbox(p.from), replyTo: parsedMailbox(p.replyTo), subject: p.subject ?? '', html: p.html || '', text: p.text ?? null };
 }
 
@@ -91,7 +82,7 @@ async function asSent(e: any): Promise<SentMail> {
 export async function sentMails(t: TestApp, apiKey: string, messageId: string): Promise<SentMail[]> {
   const r = await t.request('GET', `/api/v1/outbox?messageId=${messageId}&limit=100`, { key: apiKey });
   assert.equal(r.status, 200, r.text);
-  return Promise.all([...r.body.items].sort((a: any, b: any) => a.recipientId - b.recipientId).map(asSent));
+  return Promise.all([...r.body.items].sort((a: any, b: any) => a.recipientId - b.recipientId).map((e: any) => asSent(t, apiKey, e)));
 }
 
 /** The native API's view of the account's unsubscribe list (its e-mail suppressions). */
