@@ -308,4 +308,6 @@ export interface AudioFilesPort {
   audioFileBytes(accountId: number, token: string): Promise<Uint8Array | undefined>;
   /** Renames one of the account's uploads; undefined when it has none with that token (a speech file is not renamable). */
   renameAudioFile(accountId: number, token: string, name: string): Promise<AudioFile | undefined>;
+  /** Removes one of the account's files (a call's speech whose call was refused). */
+  deleteAudioFile(accountId: number, token: string): Promise<void>;
 }

@@ -38,4 +38,8 @@ export const audioFileQueries = (db: Kysely<Database>): AudioFilesPort => ({
     const row = await db.updateTable('audio_files').set({ name }).where('token', '=', token).where('account_id', '=', accountId).where('kind', '=', 'upload').returning(INFO).executeTakeFirst();
     return row && toAudioFile(row);
   },
+
+  async deleteAudioFile(accountId, token) {
+    await db.deleteFrom('audio_files').where('token', '=', token).where('account_id', '=', accountId).execute();
+  },
 });
