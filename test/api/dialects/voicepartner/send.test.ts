@@ -222,4 +222,19 @@ voiceApp('Voice Partner sends', (app) => {
     v.t.clock.advance(61_000);
     assert.equal((await drop(v, { apiKey: a.apiKey })).status, 400);
   });
+
+  test('rate limits: tts/send 2000 an hour per key (429), another key unaffected, the next hour open again', async () => {
+    const v = app();
+    const a = await v.account('10');
+    const b = await v.account('10');
+    // Requests refused for their numbers cost nothing but still count, as the vendor counts requests.
+    for (let sent = 0; sent < 2000; sent += 100) {
+      const statuses = await Promise.all(Array.from({ length: 100 }, () => tts(v, { apiKey: a.apiKey, text: 'x' }).then((r) => r.status)));
+      assert.deepEqual(new Set(statuses), new Set([400]));
+    }
+    assertAnswer(await tts(v, { apiKey: a.apiKey, text: 'x' }), 429, errorBody(429, 'Trop de requêtes'));
+    assert.equal((await tts(v, { apiKey: b.apiKey, text: 'x' })).status, 400);
+    v.t.clock.advance(HOUR + 1000);
+    assert.equal((await tts(v, { apiKey: a.apiKey, text: 'x' })).status, 400);
+  });
 });
