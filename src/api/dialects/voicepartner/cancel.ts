@@ -5,8 +5,11 @@ import type { AuthedContext, PartnerRouter } from '../partner/scope.js';
 import type { DialectContext } from '../dialect.js';
 import { BAD_REQUEST, CANCEL_UNAUTHORIZED } from './errors.js';
 
-/** Seed 000's control codes: every refusal is 400 `Mauvaise requête`, a wrong key 401 with body code 10. */
-const ERRORS = { unauthorized: CANCEL_UNAUTHORIZED, forbidden: CANCEL_UNAUTHORIZED, invalid_request: BAD_REQUEST };
+/**
+ * Seed 000's control codes: every refusal is 400 `Mauvaise requête`, a wrong or missing key 401
+ * with body code 10 `Action non autorisé.` (a key without the scope: the table's 403, code 10).
+ */
+const ERRORS = { unauthorized: CANCEL_UNAUTHORIZED, invalid_request: BAD_REQUEST };
 
 /** The refund as the vendor writes `assignedCredit`: euros as a string, no trailing zeros (`"1.8"`). */
 const refunded = (credits: number): string => String(Number(formatCredits(credits)));

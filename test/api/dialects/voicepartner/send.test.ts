@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { listWebhooks } from '../../../../src/core/webhooks.js';
 import { parisTimestamp } from '../partner/http.js';
-import { assertLedger, errorBody, uploadForm, voiceApp, wavFile, type VoiceApp } from './support.js';
+import { ADMIN_TOKEN } from '../../../helpers/app.js';
+import { assertLedger, errorBody, uploadForm, voiceApp, wavFile, xmlOf, type VoiceApp } from './support.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -236,5 +237,39 @@ voiceApp('Voice Partner sends', (app) => {
     assert.equal((await tts(v, { apiKey: b.apiKey, text: 'x' })).status, 400);
     v.t.clock.advance(HOUR + 1000);
     assert.equal((await tts(v, { apiKey: a.apiKey, text: 'x' })).status, 400);
+  });
+
+  test('XML with `_format=xml`: a send, a cancel and a refusal in the `<result><entry>` shape', async () => {
+    const v = app();
+    const a = await v.account('10');
+    const token = await uploaded(v, a.apiKey);
+    const r = await v.request('POST', '/campaign/send?_format=xml', { body: { apiKey: a.apiKey, tokenAudio: token, phoneNumbers: '0612345678', scheduledDate: parisTimestamp(v.t.clock.now() + DAY) } });
+    assert.equal(r.status, 200, r.text);
+    assert.match(r.headers.get('content-type') ?? '', /^application\/xml/);
+    const campaignId = /<entry><!\[CDATA\[([A-Za-z0-9]{10})\]\]><\/entry>/.exec(r.text)?.[1];
+    assert.ok(campaignId, r.text);
+    assert.equal(r.text, xmlOf({
+      success: true, campaignId, cost: 0.15, currency: 'EUR', nbSms: 1, audioFile: { filename: 'annonce.wav', size: '113.3Ko' }, detail: { 33: { nbSms: 1, cost_unity: 0.15, cost: 0.15 } },
+    }));
+    const c = await v.request('DELETE', `/campaign/cancel/${a.apiKey}/${campaignId}?_format=xml`);
+    assert.equal(c.status, 200, c.text);
+    assert.equal(c.text, xmlOf({ success: true, campaignId, assignedCredit: '0.15', currency: 'EUR' }));
+    const again = await v.request('DELETE', `/campaign/cancel/${a.apiKey}/${campaignId}?_format=xml`);
+    assert.equal(again.status, 400);
+    assert.equal(again.text, xmlOf({ success: false, code: 400, message: 'Mauvaise requête' }));
+  });
+
+  test('a key without messages:write may neither send nor cancel (403, code 10)', async () => {
+    const v = app();
+    const a = await v.account('10');
+    const token = await uploaded(v, a.apiKey);
+    const sent = await drop(v, { apiKey: a.apiKey, tokenAudio: token, phoneNumbers: '0612345678', scheduledDate: parisTimestamp(v.t.clock.now() + DAY) });
+    const k = await v.t.request('POST', `/admin/v1/accounts/${a.id}/keys`, { body: { scopes: ['messages:read', 'account:read'] }, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    assert.equal(k.status, 201, k.text);
+    const FORBIDDEN = errorBody(10, 'Action non autorisé.');
+    assertAnswer(await drop(v, { apiKey: k.body.apiKey, tokenAudio: token, phoneNumbers: '0612345678' }), 403, FORBIDDEN);
+    assertAnswer(await tts(v, { apiKey: k.body.apiKey, text: 'Bonjour', phoneNumbers: '0612345678' }), 403, FORBIDDEN);
+    assertAnswer(await v.request('DELETE', `/campaign/cancel/${k.body.apiKey}/${sent.body.campaignId}`), 403, FORBIDDEN);
+    await assertLedger(v.t, a.id, 10_000 - 150);
   });
 });
