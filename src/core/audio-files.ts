@@ -45,20 +45,34 @@ export function checkAudioName(name: string, field = 'filename'): string {
 /** `promo.wav` → `promo`: what a file is called when the client names it only by its upload. */
 export const baseName = (filename: string): string => filename.replace(/^.*[\\/]/, '').replace(/\.[^.]*$/, '');
 
-/**
- * Stores an uploaded file for the account under a new token: `name`, or else the uploaded file's
- * name without its extension. A taken token (one in 62^10) is drawn again.
- */
+/** Stores an uploaded file for the account: `name`, or else the uploaded file's name without its extension. */
 export async function uploadAudioFile(core: Core, accountId: number, input: { bytes: Uint8Array; name?: string; filename?: string }): Promise<AudioFile> {
   const name = input.name !== undefined ? checkAudioName(input.name) : checkAudioName(baseName(input.filename ?? ''), 'filename');
   const { contentType, durationMs } = await probeAudio(input.bytes);
+  return insertWithToken(core, { accountId, kind: 'upload', name, contentType, bytes: input.bytes, durationMs });
+}
+
+/** Stores a file under a new token; a taken token (one in 62^10) is drawn again. */
+async function insertWithToken(core: Core, f: Pick<AudioFile, 'accountId' | 'kind' | 'name' | 'contentType' | 'durationMs'> & { bytes: Uint8Array }): Promise<AudioFile> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const stored = await core.store.autocommit.insertAudioFile({
-      accountId, token: randomBase62(TOKEN_LENGTH), name, contentType, bytes: input.bytes, size: input.bytes.length, durationMs, createdAt: core.clock.now(),
-    });
+    const stored = await core.store.autocommit.insertAudioFile({ ...f, token: randomBase62(TOKEN_LENGTH), size: f.bytes.length, createdAt: core.clock.now() });
     if (stored) return stored;
   }
   throw new RelaisError('conflict', 'no free audio token was found');
+}
+
+/**
+ * Keeps the WAV synthesised for one call as the account's audio file of kind `speech`, so that
+ * every node and the outbox can serve it; never listed nor renamed.
+ */
+export const storeSpeechAudio = (core: Core, accountId: number, wav: Buffer, durationMs: number): Promise<AudioFile> =>
+  insertWithToken(core, { accountId, kind: 'speech', name: 'tts', contentType: 'audio/wav', bytes: wav, durationMs });
+
+/** One of the account's files (an upload or a call's speech); another account's token is not found. */
+export async function findAudioFile(core: Core, accountId: number, token: string): Promise<AudioFile> {
+  const found = await core.store.autocommit.findAudioFile(accountId, token);
+  if (!found) throw new RelaisError('not_found', 'no audio file with this token', { field: 'tokenAudio' });
+  return found;
 }
 
 export const listAudioFiles = (core: Core, accountId: number): Promise<AudioFile[]> => core.store.autocommit.listAudioFiles(accountId);

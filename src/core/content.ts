@@ -2,6 +2,7 @@ import { normalizeEmail } from './addresses.js';
 import { checkHttpUrl } from './callback-url.js';
 import { RelaisError } from './errors.js';
 import { countSmsSegments } from './segments.js';
+import { clampRate, MAX_SPEECH_RATE, MIN_SPEECH_RATE, speechLang } from './speech.js';
 import type { Channel, EmailAttachment, MessageContent } from './types.js';
 
 /** Concatenated SMS beyond this many segments are refused (SMS Partner's limit, code 52). */
@@ -17,7 +18,7 @@ const invalid = (field: string, message: string) => new RelaisError('invalid_req
 const CONTENT_FIELDS: Record<Channel, readonly string[]> = {
   sms: ['channel', 'text', 'sender', 'unicode'],
   email: ['channel', 'subject', 'text', 'html', 'from', 'replyTo', 'names', 'attachments'],
-  voice: ['channel', 'text', 'audioUrl', 'sender'],
+  voice: ['channel', 'text', 'audioUrl', 'sender', 'audioToken', 'lang', 'rate', 'durationMs'],
 };
 
 /**
@@ -134,9 +135,13 @@ export function validateContent(channel: Channel, content: MessageContent): Mess
       checkAttachments(content.attachments);
       return { ...content, from: mailbox('from', content.from), replyTo: mailbox('replyTo', content.replyTo) };
     case 'voice':
-      if (!content.text && !content.audioUrl) throw invalid('text', 'a voice message needs text or audioUrl');
+      if (!content.text && !content.audioUrl && !content.audioToken) throw invalid('text', 'a voice message needs text, audioUrl or audioToken');
       checkSender(content.sender);
       if (content.audioUrl !== null) checkHttpUrl(content.audioUrl, 'audioUrl');
+      if (content.audioToken !== undefined && !/^[A-Za-z0-9]{1,64}$/.test(content.audioToken)) throw invalid('audioToken', 'audioToken must be an audio file token');
+      if (content.lang !== undefined) speechLang(content.lang);
+      if (content.rate !== undefined && clampRate(content.rate) !== content.rate) throw invalid('rate', `rate must be within ${MIN_SPEECH_RATE}..${MAX_SPEECH_RATE}`);
+      if (content.durationMs !== undefined && !(Number.isSafeInteger(content.durationMs) && content.durationMs > 0)) throw invalid('durationMs', 'durationMs must be a positive whole number');
       return content;
   }
 }

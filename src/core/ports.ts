@@ -302,11 +302,13 @@ export interface ReceiptsPort {
 export interface AudioFilesPort {
   /** Stores a file; undefined when its token is taken already (the caller draws another). */
   insertAudioFile(file: Omit<AudioFile, 'id'> & { bytes: Uint8Array }): Promise<AudioFile | undefined>;
-  /** The account's files, oldest first. */
+  /** The account's uploads (never a call's synthesised speech), oldest first. */
   listAudioFiles(accountId: number): Promise<AudioFile[]>;
   findAudioFile(accountId: number, token: string): Promise<AudioFile | undefined>;
   /** The bytes of one of the account's files. */
   audioFileBytes(accountId: number, token: string): Promise<Uint8Array | undefined>;
-  /** Renames one of the account's files; undefined when it has none with that token. */
+  /** Renames one of the account's uploads; undefined when it has none with that token (a speech file is not renamable). */
   renameAudioFile(accountId: number, token: string, name: string): Promise<AudioFile | undefined>;
+  /** Removes one of the account's files (a call's speech whose call was refused). */
+  deleteAudioFile(accountId: number, token: string): Promise<void>;
 }

@@ -47,7 +47,16 @@ export type MessageContent =
     names?: Record<string, string>;
     attachments?: EmailAttachment[];
   }
-  | { channel: 'voice'; text: string | null; audioUrl: string | null; sender: string | null };
+  | {
+    channel: 'voice'; text: string | null; audioUrl: string | null; sender: string | null;
+    /** The audio file the call plays (core/audio-files.ts): a dropped upload, or the WAV synthesised from `text`. */
+    audioToken?: string;
+    /** The voice `text` is spoken in (core/speech.ts SPEECH_LANGS) and its rate, 0.5..2. */
+    lang?: string;
+    rate?: number;
+    /** How long the call plays: the audio file's, or the estimate when no synthesizer ran. */
+    durationMs?: number;
+  };
 
 export interface Message {
   id: number;
@@ -208,10 +217,14 @@ export interface WebhookDelivery {
 /** The audio formats a voice call can play (Voice Partner's upload: WAV or MP3). */
 export type AudioContentType = 'audio/wav' | 'audio/mpeg';
 
+/** Where an audio file comes from: an account's upload, or the WAV synthesised for one call. */
+export type AudioFileKind = 'upload' | 'speech';
+
 /** An account's audio file, without its bytes (core/audio-files.ts). */
 export interface AudioFile {
   id: number;
   accountId: number;
+  kind: AudioFileKind;
   /** Opaque, 10 characters [A-Za-z0-9]: Voice Partner's `tokenAudio`. */
   token: string;
   name: string;

@@ -159,6 +159,7 @@ export interface ProviderIdTable {
 export interface AudioFileTable {
   id: Generated<number>;
   account_id: number;
+  kind: Generated<string>;
   token: string;
   name: string;
   content_type: string;

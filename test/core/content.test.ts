@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { nulPath, validateContent } from '../../src/core/content.js';
 import { checkAmount, MAX_BALANCE } from '../../src/core/ledger.js';
+import { SPEECH_LANGS } from '../../src/core/speech.js';
 import type { MessageContent } from '../../src/core/types.js';
 
 const email = (extra: Partial<Extract<MessageContent, { channel: 'email' }>>): MessageContent =>
@@ -38,6 +39,17 @@ describe('content rules every API shares', () => {
   it('subject: one line; tab allowed', () => {
     for (const subject of ['a\r\nBcc: v@example.com', 'a\nb', 'a\rb', 'a\u0000b']) refused(email({ subject }), 'invalid_request', 'subject');
     assert.doesNotThrow(() => validateContent('email', email({ subject: 'a\tb' })));
+  });
+
+  it('voice: an audio file token, a language, a rate and a duration are optional; rows without them stay valid', () => {
+    const full = voice({ text: null, audioToken: 'Ab3dEf7hIj', lang: 'en', rate: 1.5, durationMs: 6300 });
+    assert.deepEqual(validateContent('voice', full), full);
+    assert.doesNotThrow(() => validateContent('voice', voice({})));
+    refused(voice({ text: null }), 'invalid_request', 'text');
+    refused(voice({ audioToken: '../x' }), 'invalid_request', 'audioToken');
+    assert.throws(() => validateContent('voice', voice({ lang: 'xx' })), { code: 'invalid_request', details: { field: 'lang', allowed: SPEECH_LANGS } });
+    for (const rate of [0.4, 2.5]) refused(voice({ rate }), 'invalid_request', 'rate');
+    for (const durationMs of [0, -1, 1.5]) refused(voice({ durationMs }), 'invalid_request', 'durationMs');
   });
 
   it('senders: never blank nor with control characters (SMS and voice); SMS keeps its 11-character rule', () => {

@@ -19,7 +19,7 @@ export interface Route {
   methods: string[];
 }
 
-const APIS: [string, Api][] = [['/api/v1/', 'native'], ['/admin/v1/', 'admin'], ['/smspartner/v1/', 'partner'], ['/mailpartner/v1/', 'partner']];
+const APIS: [string, Api][] = [['/api/v1/', 'native'], ['/admin/v1/', 'admin'], ['/smspartner/v1/', 'partner'], ['/mailpartner/v1/', 'partner'], ['/voicepartner/v1/', 'partner']];
 
 // One line of `printRoutes({ commonPrefix: false })`: tree drawing (4 characters a level),
 // the node's text (appended to its parent's), then its methods when a route ends there.

@@ -23,8 +23,11 @@ export interface PartnerScope {
   always200: boolean;
   /** The answer for a path the dialect does not serve. */
   notFound: PartnerError;
-  /** The answer to a request without `apiKey` on a route that needs one. */
-  missingKey: PartnerError;
+  /**
+   * The answer to a request without `apiKey` on a route that needs one; null: the wrong key's
+   * (`unauthorized`, so a route's override of it covers a missing key too: Voice Partner's cancel).
+   */
+  missingKey: PartnerError | null;
 }
 
 export interface PartnerContext {

@@ -5,7 +5,7 @@ import type { AudioFile } from '../../../core/types.js';
 import type { PartnerRouter } from '../partner/scope.js';
 import { localTimestamp } from '../partner/values.js';
 import type { DialectApp, DialectContext } from '../dialect.js';
-import { AUDIO_FILE_NOT_FOUND, MSG, vp } from './errors.js';
+import { AUDIO_FILE_NOT_FOUND, TOKEN_AUDIO_REQUIRED, vp } from './errors.js';
 import { keyed } from './keyed.js';
 
 /**
@@ -52,7 +52,7 @@ export function audioRoutes(route: PartnerRouter, opts: DialectContext): void {
 
   route(['POST'], '/audio-file/rename', async ({ auth, params }) => {
     const token = params.str('tokenAudio');
-    if (!token) throw vp({ status: 400, code: 'TOKEN_AUDIO_REQUIRED', message: MSG.tokenAudioRequired });
+    if (!token) throw vp(TOKEN_AUDIO_REQUIRED);
     const renamed = await renameAudioFile(core, auth.account.id, token, params.str('filename') ?? '');
     return { success: true, filename: renamed.name, tokenAudio: renamed.token };
   }, { scope: 'messages:write', errors: { not_found: AUDIO_FILE_NOT_FOUND } });

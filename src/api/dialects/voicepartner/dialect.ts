@@ -2,8 +2,8 @@ import { defineDialect } from '../dialect.js';
 
 /**
  * Voice Partner (spec/voice-partner.md, docs/dialects/voicepartner.md): code written for
- * api.voicepartner.fr/v1. Not in the registry yet: it is listed there once its sends and cancel
- * land, and `/voicepartner` stays a planned mount until then.
+ * api.voicepartner.fr/v1. `notifyUrl` is stored with the formats of send.ts; their renderers
+ * (spec §8) are not written yet, so `callbackFormats` is empty.
  */
 export const voicePartner = defineDialect({
   name: 'voicepartner',
@@ -26,6 +26,10 @@ export const voicePartner = defineDialect({
       '/audios': 'The account\'s audio files (key in the query)',
       '/audio-file/upload': 'Upload a WAV or MP3 file (Relais extension)',
       '/audio-file/rename': 'Rename an audio file',
+      '/campaign/send': 'Drop a voice-mail message (an audio file) on 1 to 500 numbers, now or at a date',
+      '/tts/send': 'Call 1 to 500 numbers and speak a text (or play an audio file), now or at a date',
+      '/campaign/cancel/:apiKey/:campaignId': 'Cancel a scheduled campaign and get its credit back',
+      '/campaign/cancel': 'Cancel a scheduled campaign (key and id in the query)',
     },
   },
 });

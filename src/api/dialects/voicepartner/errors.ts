@@ -33,6 +33,13 @@ const entry = (status: number, code: VendorCode, message: string): VendorError =
 
 export const BAD_REQUEST = entry(400, 400, MSG.badRequest);
 export const AUDIO_FILE_NOT_FOUND = entry(404, 'AUDIO_FILE_NOT_FOUND', MSG.audioNotFound);
+export const PHONE_NUMBER_REQUIRED = entry(400, 'PHONE_NUMBER_REQUIRED', MSG.phoneRequired);
+export const PHONE_NUMBER_SIZE_ERROR = entry(400, 'PHONE_NUMBER_SIZE_ERROR', MSG.phoneSize);
+export const TOKEN_AUDIO_REQUIRED = entry(400, 'TOKEN_AUDIO_REQUIRED', MSG.tokenAudioRequired);
+export const NOTIFY_URL_INVALID = entry(400, 'NOTIFY_URL_INVALID', MSG.notifyUrlInvalid);
+export const SENDER_NOT_AUTHORIZED = entry(403, 'SENDER_NOT_AUTHORIZED', MSG.senderNotAuthorized);
+/** Cancel's wrong (or missing) key: seed 000's body code 10 with the EN page's HTTP 401 (spec §7). */
+export const CANCEL_UNAUTHORIZED = entry(401, 10, MSG.notAllowed);
 
 /** A Voice Partner answer ready to throw. */
 export const vp = (e: VendorError): PartnerError => partnerError(e.status, e.code, e.message as string);
@@ -71,7 +78,10 @@ export const VOICE_PARTNER_ERRORS = {
   internal: entry(500, 500, MSG.internal),
 } satisfies VendorTable;
 
-/** No `apiKey` anywhere (or an empty path segment): the vendor documents no "key required", so a wrong key's answer [inferred]. */
-export const MISSING_KEY = vp(VOICE_PARTNER_ERRORS.unauthorized);
+/**
+ * No `apiKey` anywhere (or an empty path segment): the vendor documents no "key required", so
+ * the wrong key's answer, the route's own where it has one (cancel) [inferred].
+ */
+export const MISSING_KEY = null;
 /** A path Voice Partner does not serve. */
 export const NOT_FOUND = vp(VOICE_PARTNER_ERRORS.not_found);

@@ -7,8 +7,8 @@ import { dialectBlocks, type Dialect } from '../../../helpers/store.js';
 export { assertLedger, xmlOf, ZONE } from '../partner/http.js';
 
 /**
- * Voice Partner is not in the dialect registry yet (its sends and cancel come next): its tests
- * mount it on a server of their own, beside the test app (accounts, admin API, store, clock).
+ * Voice Partner's tests mount it on a server of their own, beside the test app (accounts, admin
+ * API, store, clock), which they can give a synthesizer (`t.core.synthesizer`).
  */
 export interface VoiceApp {
   t: TestApp;

@@ -1,0 +1,133 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { findAudioFile, storeSpeechAudio } from './audio-files.js';
+import { normalizePhone } from './addresses.js';
+import { cancelMessage, type CancelResult } from './cancel.js';
+import type { Core } from './context.js';
+import { RelaisError } from './errors.js';
+import type { Credits } from './money.js';
+import { randomBase62 } from './random-id.js';
+import { scheduleMessage, type PreparedRecipient, type Scheduled, type ScheduleInput } from './schedule.js';
+import { speak, speech, speechLang } from './speech.js';
+import type { AudioFile, MessageContent } from './types.js';
+
+/**
+ * Voice calls as Voice Partner sells them (spec/voice-partner.md §5–§7): a voice-mail drop plays
+ * one of the account's audio files, a text-to-speech call says a text, synthesised when it is
+ * accepted so that its duration is known and its audio can be listened to. Each call is one
+ * message; its campaign id, the handle clients cancel it by, is the message's `batchId`.
+ */
+
+export type VoiceContent = Extract<MessageContent, { channel: 'voice' }>;
+
+export const CAMPAIGN_ID_LENGTH = 10;
+const CAMPAIGN_ID_DRAWS = 5;
+
+/**
+ * A call's caller id must be a number the account has validated with the vendor. Relais keeps no
+ * list of validated numbers: the one number it knows is the account's default sender, so only
+ * that, when it is a phone number, is authorised. Returns the sender in E.164; refuses one that is
+ * not a phone number (`invalid_sender`) and any other number (`forbidden`, field `sender`).
+ */
+export async function checkCallerId(core: Core, accountId: number, sender: string): Promise<string> {
+  let number: string;
+  try {
+    number = normalizePhone(sender, core.defaultRegion);
+  } catch {
+    throw new RelaisError('invalid_sender', 'the caller id must be a phone number', { field: 'sender' });
+  }
+  const own = (await core.store.autocommit.getAccount(accountId))?.defaultSender;
+  let authorised: string | undefined;
+  try {
+    authorised = own ? normalizePhone(own, core.defaultRegion) : undefined;
+  } catch {
+    authorised = undefined;
+  }
+  if (number !== authorised) throw new RelaisError('forbidden', 'this caller id is not one of the account\'s numbers', { field: 'sender' });
+  return number;
+}
+
+/** A voice-mail drop: the account's audio file `token` (an upload; not found otherwise). */
+export async function dropContent(core: Core, accountId: number, token: string, sender: string | null): Promise<{ content: VoiceContent; file: AudioFile }> {
+  const file = await findAudioFile(core, accountId, token);
+  if (file.kind !== 'upload') throw new RelaisError('not_found', 'no audio file with this token', { field: 'tokenAudio' });
+  return { file, content: { channel: 'voice', text: null, audioUrl: null, sender, audioToken: file.token, durationMs: file.durationMs } };
+}
+
+/**
+ * A text-to-speech call: with `token`, the account's audio file played as it is (the text
+ * ignored, spec §6); else the text checked (core/speech.ts), synthesised when a synthesizer is
+ * there and its WAV kept as a `speech` audio file, or without one the estimated duration and no
+ * audio. `speechToken` is the file to remove if the call is refused after all.
+ */
+export async function speechContent(core: Core, accountId: number, input: { text?: string; token?: string; lang?: string; rate?: number }, sender: string | null): Promise<{ content: VoiceContent; speechToken?: string }> {
+  if (input.token !== undefined) {
+    const { content } = await dropContent(core, accountId, input.token, sender);
+    return { content: { ...content, lang: speechLang(input.lang) } };
+  }
+  const s = speech(input.text ?? '', { lang: input.lang, rate: input.rate });
+  const { wav, durationMs } = await speak(core.synthesizer, s);
+  const stored = wav ? await storeSpeechAudio(core, accountId, wav, durationMs) : undefined;
+  return {
+    speechToken: stored?.token,
+    content: { channel: 'voice', text: input.text ?? '', audioUrl: null, sender, ...(stored ? { audioToken: stored.token } : {}), lang: s.voice.lang, rate: s.voice.rate, durationMs },
+  };
+}
+
+/** A campaign id not used by any message of the account (any batchId, native ones included). */
+async function freeCampaignId(core: Core, accountId: number): Promise<string> {
+  for (let draw = 0; draw < CAMPAIGN_ID_DRAWS; draw++) {
+    const id = randomBase62(CAMPAIGN_ID_LENGTH);
+    if ((await core.store.autocommit.listMessages({ accountId, batchId: id }, { limit: 1 })).length === 0) return id;
+  }
+  throw new RelaisError('conflict', 'no free campaign id was found');
+}
+
+/**
+ * Schedules one call to every recipient under a new campaign id. A speech file made for it is
+ * removed when the call is refused (no credit, a bad number…): nothing is left of a refused call.
+ */
+export async function scheduleVoiceCall(core: Core, accountId: number, input: Omit<ScheduleInput, 'channel' | 'batchId' | 'content'> & { content: VoiceContent }, speechToken?: string): Promise<Scheduled & { campaignId: string }> {
+  try {
+    const campaignId = await freeCampaignId(core, accountId);
+    return { ...await scheduleMessage(core, accountId, { ...input, channel: 'voice', batchId: campaignId }), campaignId };
+  } catch (err) {
+    if (speechToken) await core.store.autocommit.deleteAudioFile(accountId, speechToken);
+    throw err;
+  }
+}
+
+/** The account's voice message of this campaign id; another account's, or none, is not found. */
+export async function voiceCampaign(core: Core, accountId: number, campaignId: string): Promise<number> {
+  const [found] = await core.store.autocommit.listMessages({ accountId, batchId: campaignId, channel: 'voice' }, { limit: 1 });
+  if (!found) throw new RelaisError('not_found', `campaign ${campaignId} does not exist`, { campaignId });
+  return found.id;
+}
+
+/** Cancels a campaign and refunds it, once whatever the concurrency (core/cancel.ts). */
+export async function cancelVoiceCampaign(core: Core, accountId: number, campaignId: string, cutoffMs: number): Promise<CancelResult> {
+  return cancelMessage(core, accountId, await voiceCampaign(core, accountId, campaignId), { cutoffMs });
+}
+
+export interface CountryTotal {
+  /** The country calling code, e.g. `33`. */
+  callingCode: string;
+  /** ISO 3166 alpha-2, lower case (`fr`), or undefined when the number does not tell. */
+  country: string | undefined;
+  calls: number;
+  unitPrice: Credits;
+  price: Credits;
+}
+
+/** What the recipients cost per destination country calling code, in order of first appearance. */
+export function byCallingCode(recipients: readonly PreparedRecipient[]): CountryTotal[] {
+  const totals = new Map<string, CountryTotal>();
+  for (const r of recipients) {
+    const parsed = parsePhoneNumberFromString(r.address);
+    const callingCode = parsed?.countryCallingCode ?? '';
+    const t = totals.get(callingCode) ?? { callingCode, country: parsed?.country?.toLowerCase(), calls: 0, unitPrice: r.price, price: 0 };
+    t.calls += 1;
+    t.price += r.price;
+    totals.set(callingCode, t);
+  }
+  return [...totals.values()];
+}

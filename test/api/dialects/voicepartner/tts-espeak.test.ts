@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Espeak } from '../../../../src/tts/espeak.js';
+import { assertLedger, voiceApp } from './support.js';
+
+const espeak = new Espeak();
+const present = await espeak.available();
+const CI = process.env.CI === 'true';
+if (!present && !CI) console.error('notice: espeak-ng not found (apt-get install espeak-ng); the Voice Partner TTS audio tests are skipped (CI=true makes this a failure)');
+const skip = present || CI ? false : 'espeak-ng not installed (apt-get install espeak-ng)';
+
+voiceApp('Voice Partner TTS with espeak-ng', (app) => {
+  test('the call is synthesised at submit: a valid WAV kept as the call\'s audio, its real duration reported and never listed', { skip }, async () => {
+    const v = app();
+    v.t.core.synthesizer = espeak;
+    try {
+      const a = await v.account('10');
+      const text = 'Bonjour, votre rendez-vous de demain est confirmé ,,,, à bientôt';
+      const r = await v.request('POST', '/tts/send', { body: { apiKey: a.apiKey, text, phoneNumbers: '0612345678', lang: 'fr' } });
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.body.detail['33'].duration, r.body.duration);
+      const [m] = await v.t.store.autocommit.listMessages({ accountId: a.id, batchId: r.body.campaignId }, { limit: 1 });
+      assert.ok(m!.content.channel === 'voice' && m!.content.audioToken);
+      const token = m!.content.audioToken;
+      const wav = Buffer.from((await v.t.store.autocommit.audioFileBytes(a.id, token))!);
+      assert.equal(wav.toString('latin1', 0, 4), 'RIFF');
+      assert.equal(wav.readUInt32LE(4), wav.length - 8);
+      assert.equal(wav.toString('latin1', 8, 16), 'WAVEfmt ');
+      assert.equal(wav.readUInt16LE(20), 1, 'PCM');
+      const sampleRate = wav.readUInt32LE(24);
+      assert.equal(sampleRate, 22_050);
+      const dataAt = wav.indexOf('data', 12, 'latin1');
+      const seconds = wav.readUInt32LE(dataAt + 4) / wav.readUInt32LE(28);
+      assert.ok(Math.abs(seconds - r.body.duration) <= seconds * 0.1, `WAV ${seconds} s, reported ${r.body.duration} s`);
+      // Four commas are two seconds of silence on top of the words.
+      assert.ok(seconds > 3, `${seconds} s`);
+      assert.equal((await v.t.store.autocommit.findAudioFile(a.id, token))?.kind, 'speech');
+      assert.equal((await v.request('GET', `/audios/${a.apiKey}`)).body.nb_datas, 0);
+      await assertLedger(v.t, a.id, 10_000 - 150);
+    } finally {
+      v.t.core.synthesizer = null;
+    }
+  });
+
+  test('a refused call leaves no synthesised audio behind', { skip }, async () => {
+    const v = app();
+    v.t.core.synthesizer = espeak;
+    try {
+      const a = await v.account('0.1');
+      // Watches (does not replace) the store's insert, to learn the token of the speech it kept.
+      const store = v.t.store.autocommit;
+      const insert = store.insertAudioFile;
+      const tokens: string[] = [];
+      store.insertAudioFile = async (f) => {
+        const stored = await insert.call(store, f);
+        if (stored) tokens.push(stored.token);
+        return stored;
+      };
+      try {
+        const r = await v.request('POST', '/tts/send', { body: { apiKey: a.apiKey, text: 'Bonjour', phoneNumbers: '0612345678' } });
+        assert.equal(r.status, 402, r.text);
+      } finally {
+        store.insertAudioFile = insert;
+      }
+      assert.equal(tokens.length, 1, 'the speech was synthesised and stored');
+      assert.equal(await store.findAudioFile(a.id, tokens[0]!), undefined);
+      await assertLedger(v.t, a.id, 100);
+    } finally {
+      v.t.core.synthesizer = null;
+    }
+  });
+});
