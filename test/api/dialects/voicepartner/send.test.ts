@@ -154,7 +154,7 @@ voiceApp('Voice Partner sends', (app) => {
     const token = await uploaded(v, a.apiKey);
     const d = await drop(v, { apiKey: a.apiKey, tokenAudio: token, phoneNumbers: '0612345678', notifyUrl: 'https://client.example/vms' });
     const s = await tts(v, { apiKey: a.apiKey, text: 'Bonjour', phoneNumbers: '0612345678', notifyUrl: 'https://client.example/tts' });
-    // Each call's status change enqueues a callback in its format (the renderers are the callbacks' part).
+    // Each call's status change enqueues a callback in its format (what is sent: callbacks.test.ts).
     await v.t.dispatcher.drain();
     for (const [r, url, format] of [[d, 'https://client.example/vms', 'voicepartner-drop'], [s, 'https://client.example/tts', 'voicepartner-tts']] as const) {
       assert.equal(r.status, 200, r.text);
