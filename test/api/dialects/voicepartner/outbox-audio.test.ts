@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { Espeak } from '../../../../src/tts/espeak.js';
 import type { TestApp } from '../../../helpers/app.js';
 import { assertProblem, sms } from '../../native/support.js';
-import { mp3File, uploadForm, voiceApp, type VoiceApp } from './support.js';
+import { mp3File, uploadForm, voiceApp, withSynthesizer, type VoiceApp } from './support.js';
 
 const espeak = new Espeak();
 const present = await espeak.available();
@@ -28,8 +28,7 @@ async function audioOf(t: TestApp, apiKey: string, id: number): Promise<{ status
 voiceApp('GET /api/v1/outbox/{id}/audio: what a call would have played', (app) => {
   test('a TTS call: the WAV synthesised for it, byte for byte', { skip }, async () => {
     const v = app();
-    v.t.core.synthesizer = espeak;
-    try {
+    await withSynthesizer(v, espeak, async () => {
       const a = await v.account('10');
       const r = await v.request('POST', '/tts/send', { body: { apiKey: a.apiKey, text: 'Bonjour, à demain', phoneNumbers: '0612345678' } });
       assert.equal(r.status, 200, r.text);
@@ -40,9 +39,7 @@ voiceApp('GET /api/v1/outbox/{id}/audio: what a call would have played', (app) =
       assert.deepEqual([audio.status, audio.type], [200, 'audio/wav']);
       assert.equal(audio.bytes.toString('latin1', 0, 4), 'RIFF');
       assert.ok(audio.bytes.equals(stored));
-    } finally {
-      v.t.core.synthesizer = null;
-    }
+    });
   });
 
   test('a drop: the uploaded MP3 as audio/mpeg; another account\'s key gets 404', async () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { voicePartner } from '../../../../src/api/dialects/voicepartner/dialect.js';
+import type { Synthesizer } from '../../../../src/core/speech.js';
 import { httpRequest, startTestApp, type HttpResult, type TestApp } from '../../../helpers/app.js';
 import { dialectBlocks, type Dialect } from '../../../helpers/store.js';
 
@@ -95,4 +96,14 @@ export async function uploaded(v: VoiceApp, apiKey: string, seconds = 7.25): Pro
   const r = await v.request('POST', '/audio-file/upload', { form: uploadForm({ apiKey }, [['file', wavFile(seconds), 'annonce.wav', 'audio/wav']]) });
   assert.equal(r.status, 200, r.text);
   return r.body.tokenAudio;
+}
+
+/** Runs `fn` with `synthesizer` on the app's core, taken off again however `fn` ends. */
+export async function withSynthesizer(v: VoiceApp, synthesizer: Synthesizer, fn: () => Promise<void>): Promise<void> {
+  v.t.core.synthesizer = synthesizer;
+  try {
+    await fn();
+  } finally {
+    v.t.core.synthesizer = null;
+  }
 }
