@@ -9,14 +9,14 @@ const espeak = new Espeak();
 const present = await espeak.available();
 const skip = present || process.env.CI === 'true' ? false : 'espeak-ng not installed (apt-get install espeak-ng)';
 
-/** The outbox entry of the call `campaignId`, after the dispatcher sent it. */
-async function sentCall(v: VoiceApp, a: { id: number; apiKey: string }, campaignId: string): Promise<number> {
+/** The outbox entry (as listed) of the call `campaignId`, after the dispatcher sent it. */
+async function sentCall(v: VoiceApp, a: { id: number; apiKey: string }, campaignId: string): Promise<{ id: number; audioToken?: string }> {
   await v.t.dispatcher.drain();
   const [m] = await v.t.store.autocommit.listMessages({ accountId: a.id, batchId: campaignId }, { limit: 1 });
   const list = await v.t.request('GET', `/api/v1/outbox?messageId=${m!.id}`, { key: a.apiKey });
   assert.equal(list.status, 200, list.text);
   assert.equal(list.body.items.length, 1);
-  return list.body.items[0].id;
+  return list.body.items[0];
 }
 
 /** GET /api/v1/outbox/{id}/audio as bytes (the helper's text would not keep them). */
@@ -35,7 +35,7 @@ voiceApp('GET /api/v1/outbox/{id}/audio: what a call would have played', (app) =
       const [m] = await v.t.store.autocommit.listMessages({ accountId: a.id, batchId: r.body.campaignId }, { limit: 1 });
       assert.ok(m!.content.channel === 'voice' && m!.content.audioToken);
       const stored = Buffer.from((await v.t.store.autocommit.audioFileBytes(a.id, m!.content.audioToken))!);
-      const audio = await audioOf(v.t, a.apiKey, await sentCall(v, a, r.body.campaignId));
+      const audio = await audioOf(v.t, a.apiKey, (await sentCall(v, a, r.body.campaignId)).id);
       assert.deepEqual([audio.status, audio.type], [200, 'audio/wav']);
       assert.equal(audio.bytes.toString('latin1', 0, 4), 'RIFF');
       assert.ok(audio.bytes.equals(stored));
@@ -50,7 +50,8 @@ voiceApp('GET /api/v1/outbox/{id}/audio: what a call would have played', (app) =
     assert.equal(up.status, 200, up.text);
     const r = await v.request('POST', '/campaign/send', { body: { apiKey: a.apiKey, tokenAudio: up.body.tokenAudio, phoneNumbers: '0612345678' } });
     assert.equal(r.status, 200, r.text);
-    const id = await sentCall(v, a, r.body.campaignId);
+    const { id, audioToken } = await sentCall(v, a, r.body.campaignId);
+    assert.equal(audioToken, up.body.tokenAudio, 'the entry names the file it played');
     const audio = await audioOf(v.t, a.apiKey, id);
     assert.deepEqual([audio.status, audio.type], [200, 'audio/mpeg']);
     assert.ok(audio.bytes.equals(mp3));
@@ -64,7 +65,8 @@ voiceApp('GET /api/v1/outbox/{id}/audio: what a call would have played', (app) =
     const r = await v.request('POST', '/tts/send', { body: { apiKey: a.apiKey, text: 'Bonjour', phoneNumbers: '0612345678' } });
     assert.equal(r.status, 200, r.text);
     const call = await sentCall(v, a, r.body.campaignId);
-    assertProblem(await v.t.request('GET', `/api/v1/outbox/${call}/audio`, { key: a.apiKey }), 404, 'not_found');
+    assert.equal(call.audioToken, undefined);
+    assertProblem(await v.t.request('GET', `/api/v1/outbox/${call.id}/audio`, { key: a.apiKey }), 404, 'not_found');
     const s = await sms(v.t, a.apiKey, 0);
     await v.t.dispatcher.drain();
     const entries = await v.t.request('GET', `/api/v1/outbox?messageId=${s.id}`, { key: a.apiKey });
