@@ -1,6 +1,7 @@
 import { parseBuffer } from 'music-metadata';
 import type { Core } from './context.js';
 import { RelaisError } from './errors.js';
+import { getOutboxEntry } from './queries.js';
 import { randomBase62 } from './random-id.js';
 import type { AudioContentType, AudioFile } from './types.js';
 
@@ -83,4 +84,19 @@ export async function renameAudioFile(core: Core, accountId: number, token: stri
   const renamed = await core.store.autocommit.renameAudioFile(accountId, token, checked);
   if (!renamed) throw new RelaisError('not_found', 'no audio file with this token', { field: 'tokenAudio' });
   return renamed;
+}
+
+/**
+ * The audio an outbox entry's call would have played (its `audioToken`: the dropped file or the
+ * call's speech) with its own type; not found for another account's entry, an entry that is not
+ * a call, or a call with no audio (synthesised without espeak-ng).
+ */
+export async function outboxAudio(core: Core, accountId: number, outboxId: number): Promise<{ contentType: AudioContentType; bytes: Uint8Array }> {
+  const { entry } = await getOutboxEntry(core, accountId, outboxId);
+  const token = entry.rendered.audioToken;
+  const [file, bytes] = typeof token === 'string'
+    ? await Promise.all([core.store.autocommit.findAudioFile(accountId, token), core.store.autocommit.audioFileBytes(accountId, token)])
+    : [];
+  if (!file || !bytes) throw new RelaisError('not_found', `outbox entry ${outboxId} has no audio`, { id: outboxId });
+  return { contentType: file.contentType, bytes };
 }

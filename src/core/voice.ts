@@ -8,7 +8,7 @@ import type { Credits } from './money.js';
 import { randomBase62 } from './random-id.js';
 import { scheduleMessage, type PreparedRecipient, type Scheduled, type ScheduleInput } from './schedule.js';
 import { speak, speech, speechLang } from './speech.js';
-import type { AudioFile, MessageContent } from './types.js';
+import type { AudioFile, MessageContent, RecipientStatus } from './types.js';
 
 /**
  * Voice calls as Voice Partner sells them (spec/voice-partner.md §5–§7): a voice-mail drop plays
@@ -130,4 +130,33 @@ export function byCallingCode(recipients: readonly PreparedRecipient[]): Country
     totals.set(callingCode, t);
   }
   return [...totals.values()];
+}
+
+/** Recipient statuses of a call that reached its number: the outbox reports `sent`, a provider may report `delivered`. */
+const REACHED: readonly RecipientStatus[] = ['sent', 'delivered'];
+
+/** Whether a recipient's status is a call that reached its number (false: not reached, or not yet settled). */
+export const callReached = (status: string): boolean => (REACHED as readonly string[]).includes(status);
+
+export interface CallTotals {
+  campaignId: string;
+  /** What the call plays (the drop's file, or the speech), 0 when unknown. */
+  durationMs: number;
+  reached: number;
+  notReached: number;
+  /** Recipients still waiting for their call. */
+  pending: number;
+}
+
+/** A call's campaign id, duration and recipients by outcome at this moment, for its status callbacks (spec §8). */
+export async function callTotals(core: Core, messageId: number): Promise<CallTotals> {
+  const message = await core.store.autocommit.getMessage(messageId);
+  if (!message || message.content.channel !== 'voice' || message.batchId === null) throw new Error(`message ${messageId} is not a voice call`);
+  const totals: CallTotals = { campaignId: message.batchId, durationMs: message.content.durationMs ?? 0, reached: 0, notReached: 0, pending: 0 };
+  for (const r of await core.store.autocommit.getRecipients(messageId)) {
+    if (r.status === 'pending') totals.pending++;
+    else if (callReached(r.status)) totals.reached++;
+    else totals.notReached++;
+  }
+  return totals;
 }

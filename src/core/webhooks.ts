@@ -55,11 +55,17 @@ export async function recordWebhookAttempt(core: Core, d: WebhookDelivery, resul
 /** The account's deliveries (oldest first), for tests and the operator. */
 export const listWebhooks = (core: Core, q: { accountId?: number; messageId?: number }): Promise<WebhookDelivery[]> => core.store.autocommit.listWebhooks(q);
 
-/** The HTTP body of one callback, in the format its client expects. */
-export interface WebhookPayload {
-  contentType: string;
-  body: string;
-}
+/**
+ * The HTTP request of one callback, in the format its client expects: a POST of `body` (the
+ * default), or a GET carrying `query` (URL-encoded, appended to the callback URL's own query)
+ * and no body. The signature covers the body of a POST, the appended query of a GET.
+ */
+export type WebhookPayload =
+  | { method?: 'POST'; contentType: string; body: string }
+  | { method: 'GET'; query: string };
 
-/** Renders deliveries of one format (the dialect that received the callback URL). */
-export type WebhookRenderer = (d: WebhookDelivery) => WebhookPayload;
+/**
+ * Renders deliveries of one format (the dialect that received the callback URL); `core` is there
+ * for a format that tells more than the delivery holds (a campaign's totals).
+ */
+export type WebhookRenderer = (d: WebhookDelivery, core: Core) => WebhookPayload | Promise<WebhookPayload>;

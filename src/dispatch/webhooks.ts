@@ -58,9 +58,9 @@ function destinationOf(url: string): string {
 }
 
 /**
- * Drains the status-callback outbox: claims due deliveries under a lease, POSTs each to its URL
- * with a timeout, records the outcome; transient failures come back with backoff. Deliveries
- * are durable rows, so a crash or restart loses none (at-least-once, like the dispatcher).
+ * Drains the status-callback outbox: claims due deliveries under a lease, sends each to its URL
+ * (a POST, or a GET where the format says so) with a timeout, records the outcome; transient
+ * failures come back with backoff. Deliveries are durable rows, so a crash or restart loses none (at-least-once, like the dispatcher).
  *
  * One slow or dead receiver must not hold up the others: each destination has at most
  * `destinationConcurrency` requests in flight and as many claimed deliveries waiting (so that a
@@ -178,7 +178,7 @@ export class WebhookSender extends PollingLoop {
 
   private async deliver(d: WebhookDelivery): Promise<void> {
     const render = this.renderers[d.format];
-    const result: WebhookAttempt = render ? await this.post(d, render) : { ok: false, retryable: false, reason: `no renderer for format "${d.format}"` };
+    const result: WebhookAttempt = render ? await this.send(d, render) : { ok: false, retryable: false, reason: `no renderer for format "${d.format}"` };
     try {
       const outcome = await recordWebhookAttempt(this.core, d, result, this.policy);
       if (outcome === 'failed') this.log?.warn({ deliveryId: d.id, url: d.url, reason: result.ok ? null : result.reason }, 'status callback given up');
@@ -203,21 +203,26 @@ export class WebhookSender extends PollingLoop {
     return addresses[0]!;
   }
 
-  private async post(d: WebhookDelivery, render: WebhookRenderer): Promise<WebhookAttempt> {
+  private async send(d: WebhookDelivery, render: WebhookRenderer): Promise<WebhookAttempt> {
     const signal = AbortSignal.timeout(this.opts.timeoutMs);
     try {
       const url = new URL(d.url);
       const target = await this.target(url);
-      const payload = render(d);
+      const payload = await render(d, this.core);
       const headers: Record<string, string> = {
-        'content-type': payload.contentType,
-        'content-length': String(Buffer.byteLength(payload.body)),
         'user-agent': 'Relais-Webhooks/1',
         'x-relais-delivery': String(d.id),
         'x-relais-event': d.event,
       };
-      if (this.opts.secret) headers['x-relais-signature'] = signBody(this.opts.secret, payload.body);
-      return classifyResponse(await this.request(url, target, headers, payload.body, signal));
+      const signed = payload.method === 'GET' ? payload.query : payload.body;
+      if (this.opts.secret) headers['x-relais-signature'] = signBody(this.opts.secret, signed);
+      if (payload.method === 'GET') {
+        url.search = url.search ? `${url.search}&${payload.query}` : payload.query;
+        return classifyResponse(await this.request(url, target, 'GET', headers, null, signal));
+      }
+      headers['content-type'] = payload.contentType;
+      headers['content-length'] = String(Buffer.byteLength(payload.body));
+      return classifyResponse(await this.request(url, target, 'POST', headers, payload.body, signal));
     } catch (err) {
       const e = err as Error;
       if (e instanceof RefusedDestination) return { ok: false, retryable: false, reason: e.message };
@@ -226,18 +231,18 @@ export class WebhookSender extends PollingLoop {
   }
 
   /**
-   * One POST to `target`; resolves with the answer's status once the answer ends or its first
+   * One request to `target`; resolves with the answer's status once the answer ends or its first
    * MAX_ANSWER_BYTES are read, then drops the connection: a receiver cannot make Relais hold an
    * endless answer. No redirects: a 3xx is the receiver's answer, not an instruction to post elsewhere.
    */
-  private request(url: URL, target: LookupAddress, headers: Record<string, string>, body: string, signal: AbortSignal): Promise<number> {
+  private request(url: URL, target: LookupAddress, method: 'GET' | 'POST', headers: Record<string, string>, body: string | null, signal: AbortSignal): Promise<number> {
     const lookup: LookupFunction = (_host, options, callback) => {
       if (options.all) callback(null, [target]);
       else callback(null, target.address, target.family);
     };
     const secure = url.protocol === 'https:';
     return new Promise((resolve, reject) => {
-      const req = (secure ? https : http).request(url, { method: 'POST', headers, signal, lookup, agent: secure ? this.agents.https : this.agents.http }, (res) => {
+      const req = (secure ? https : http).request(url, { method, headers, signal, lookup, agent: secure ? this.agents.https : this.agents.http }, (res) => {
         const status = res.statusCode ?? 0;
         let read = 0;
         res.on('data', (chunk: Buffer) => {
@@ -250,7 +255,8 @@ export class WebhookSender extends PollingLoop {
         res.on('error', () => resolve(status));
       });
       req.on('error', reject);
-      req.end(body);
+      if (body === null) req.end();
+      else req.end(body);
     });
   }
 

@@ -18,7 +18,8 @@ function renderText(msg: OutgoingMessage): Record<string, unknown> | undefined {
       return { to: msg.address, from: c.sender, text: c.text, encoding, segments };
     }
     case 'voice':
-      return { to: msg.address, from: c.sender, text: c.text, audioUrl: c.audioUrl };
+      // The audio the call plays, which GET /outbox/{id}/audio serves; none for speech without a synthesizer.
+      return { to: msg.address, from: c.sender, text: c.text, audioUrl: c.audioUrl, ...(c.audioToken ? { audioToken: c.audioToken } : {}) };
     case 'email':
       return undefined;
   }

@@ -4,6 +4,7 @@ import { formatCredits } from '../../core/money.js';
 import { getOutboxEntry, latestOutboxEntry, listLedger, listOutbox } from '../../core/queries.js';
 import { addSuppression, listSuppressions, removeSuppression } from '../../core/suppressions.js';
 import { getAccount } from '../../core/accounts.js';
+import { outboxAudio } from '../../core/audio-files.js';
 import { RelaisError } from '../../core/errors.js';
 import { authOf, requireKey } from '../auth.js';
 import { accountView } from '../../views/account.js';
@@ -11,10 +12,10 @@ import { ledgerView, outboxEntryView, outboxView, suppressionAddedView, suppress
 import { AccountView } from '../admin/schemas.js';
 import { json, problems } from '../openapi.js';
 import {
-  AddSuppressionBody, LedgerView, OutboxEntryView, OutboxIdParams, OutboxMime, OutboxQuery, OutboxView, PageQuery, pageOf, SuppressionAddedView, SuppressionList, SuppressionParams, SuppressionQuery,
+  AddSuppressionBody, LedgerView, OutboxAudio, OutboxEntryView, OutboxIdParams, OutboxMime, OutboxQuery, OutboxView, PageQuery, pageOf, SuppressionAddedView, SuppressionList, SuppressionParams, SuppressionQuery,
 } from './schemas.js';
 
-/** Balance and ledger, suppression lists, and the outbox of the key's account. */
+/** Balance and ledger, suppression lists, and the outbox of the key's account (with a call's audio). */
 export const accountRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app, { core }) => {
   const accountRead = requireKey(core, 'account:read');
 
@@ -98,5 +99,16 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
     const { entry, mime } = await getOutboxEntry(core, authOf(request).account.id, request.params.id);
     if (mime === null) throw new RelaisError('not_found', `outbox entry ${entry.id} is not a mail`, { id: entry.id });
     return reply.type('message/rfc822').send(mime);
+  });
+
+  app.get('/outbox/:id/audio', {
+    schema: {
+      tags: ['outbox'], summary: 'A call of the outbox: the audio it would have played (the synthesised WAV, or the dropped file)', params: OutboxIdParams,
+      response: { 200: { description: 'The audio, with its own type', content: { 'audio/wav': { schema: OutboxAudio }, 'audio/mpeg': { schema: OutboxAudio } } }, ...problems(400, 401, 403, 404, 503) },
+    },
+    onRequest: requireKey(core, 'messages:read'),
+  }, async (request, reply) => {
+    const audio = await outboxAudio(core, authOf(request).account.id, request.params.id);
+    return reply.type(audio.contentType).send(Buffer.from(audio.bytes));
   });
 };

@@ -193,3 +193,5 @@ export const OutboxEntryView = Type.Object({
 export const OutboxIdParams = Type.Object({ id: Id });
 
 export const OutboxMime = Type.String({ description: 'RFC 5322, CRLF line ends: what the SMTP transport would have sent' });
+/** Bytes, not a JSON string: the reply sends a Buffer, which no serializer touches. */
+export const OutboxAudio = Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description: 'The file\'s bytes: a WAV, or the MP3 a voice-mail drop played' });

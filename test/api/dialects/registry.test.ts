@@ -15,6 +15,7 @@ import { startTestApp, type TestApp } from '../../helpers/app.js';
  */
 const SEND_WITH_CALLBACK: Record<string, (t: TestApp, apiKey: string, callbackUrl: string) => Promise<unknown>> = {
   smspartner: (t, apiKey, urlDlr) => t.request('POST', '/smspartner/v1/send', { body: { apiKey, phoneNumbers: '0612345678', message: 'x', urlDlr } }),
+  voicepartner: (t, apiKey, notifyUrl) => t.request('POST', '/voicepartner/v1/tts/send', { body: { apiKey, phoneNumbers: '0612345678', text: 'Bonjour', notifyUrl } }),
 };
 
 /** One request with a chosen Host header (fetch does not let a caller set it). */
@@ -88,10 +89,12 @@ describe('every registered dialect is served, routed, indexed, documented and ca
   });
 
   test('a callback URL given to a dialect is called with that dialect\'s renderer', async () => {
-    const bodies: string[] = [];
+    // What the receiver got: the method, the URL's query (a GET's payload) and the body.
+    const requests: string[] = [];
     const receiver = createServer((req, res) => {
       let body = '';
-      req.setEncoding('utf8').on('data', (c) => (body += c)).on('end', () => { bodies.push(body); res.end('ok'); });
+      const query = new URL(req.url ?? '', 'http://x').search;
+      req.setEncoding('utf8').on('data', (c) => (body += c)).on('end', () => { requests.push(`${req.method} ${query} ${body}`); res.end('ok'); });
     });
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     try {
@@ -101,7 +104,7 @@ describe('every registered dialect is served, routed, indexed, documented and ca
         const a = await t.account('10', d.name);
         await send(t, a.apiKey, `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/${d.name}`);
         await t.dispatcher.drain();
-        bodies.length = 0;
+        requests.length = 0;
         assert.ok(await t.webhooks.drain() > 0, `${d.name}: a callback was due`);
         const rows = await listWebhooks(t.core, { accountId: a.id });
         assert.ok(rows.length > 0, d.name);
@@ -110,7 +113,9 @@ describe('every registered dialect is served, routed, indexed, documented and ca
           assert.ok(render, `${d.name} stores format "${row.format}", which it does not render`);
           assert.equal(WEBHOOK_RENDERERS[row.format], render, `${row.format} reaches the callback sender`);
           assert.equal(row.status, 'delivered', d.name);
-          assert.ok(bodies.includes(render(row).body), `${d.name}: the receiver got the rendered body`);
+          const p = await render(row, t.core);
+          const expected = p.method === 'GET' ? `GET ?${p.query} ` : `POST  ${p.body}`;
+          assert.ok(requests.includes(expected), `${d.name}: the receiver got the rendered request ${expected} (got ${requests})`);
         }
       }
     } finally {

@@ -1,9 +1,9 @@
 import { defineDialect } from '../dialect.js';
+import { VOICE_PARTNER_CALLBACKS } from './callbacks.js';
 
 /**
  * Voice Partner (spec/voice-partner.md, docs/dialects/voicepartner.md): code written for
- * api.voicepartner.fr/v1. `notifyUrl` is stored with the formats of send.ts; their renderers
- * (spec §8) are not written yet, so `callbackFormats` is empty.
+ * api.voicepartner.fr/v1. `notifyUrl` callbacks: callbacks.ts.
  */
 export const voicePartner = defineDialect({
   name: 'voicepartner',
@@ -12,7 +12,7 @@ export const voicePartner = defineDialect({
   // Errors carry their HTTP status (spec §0.1, errors.md §2): no always-200 switch.
   switches: {},
   routes: async () => (await import('./index.js')).voicePartnerRoutes,
-  callbackFormats: {},
+  callbackFormats: VOICE_PARTNER_CALLBACKS,
   docs: {
     tag: 'Voice Partner',
     description: 'Drop-in api.voicepartner.fr/v1: vendor request and answer formats, vendor error codes, and a Relais upload of audio files. See docs/dialects/voicepartner.md.',

@@ -7,18 +7,13 @@ import { euros } from '../partner/values.js';
 import type { DialectContext } from '../dialect.js';
 import { kilobytes } from './audio.js';
 import { AUDIO_FILE_NOT_FOUND, TOKEN_AUDIO_REQUIRED, vp } from './errors.js';
+import { DROP_CALLBACK_FORMAT, TTS_CALLBACK_FORMAT } from './callbacks.js';
+import { seconds } from './values.js';
 import { readNotifyUrl, readPhoneNumbers, readScheduledDate, readSender, readSpeechRate } from './fields.js';
-
-/** The callback formats a call's `notifyUrl` is stored with (spec §8: GET for drops, POST JSON for TTS). */
-export const DROP_CALLBACK_FORMAT = 'voicepartner-drop';
-export const TTS_CALLBACK_FORMAT = 'voicepartner-tts';
 
 /** spec §0.2, per API key: 5 a minute and 2000 an hour on campaign/send, 2000 an hour on tts/send. */
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
-
-/** Seconds with one decimal, as the vendor's `duration` (6.3). */
-const seconds = (ms: number): number => Math.round(ms / 100) / 10;
 
 /** `.wav` or `.mp3`: the vendor's `audioFile.filename` has one, Relais names do not. */
 const EXTENSIONS = { 'audio/wav': 'wav', 'audio/mpeg': 'mp3' } as const;

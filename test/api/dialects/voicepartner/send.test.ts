@@ -3,16 +3,10 @@ import { test } from 'node:test';
 import { listWebhooks } from '../../../../src/core/webhooks.js';
 import { parisTimestamp } from '../partner/http.js';
 import { ADMIN_TOKEN } from '../../../helpers/app.js';
-import { assertLedger, errorBody, uploadForm, voiceApp, wavFile, xmlOf, type VoiceApp } from './support.js';
+import { assertLedger, errorBody, uploaded, voiceApp, xmlOf, type VoiceApp } from './support.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-
-async function uploaded(v: VoiceApp, apiKey: string, seconds = 7.25): Promise<string> {
-  const r = await v.request('POST', '/audio-file/upload', { form: uploadForm({ apiKey }, [['file', wavFile(seconds), 'annonce.wav', 'audio/wav']]) });
-  assert.equal(r.status, 200, r.text);
-  return r.body.tokenAudio;
-}
 
 const drop = (v: VoiceApp, body: Record<string, unknown>) => v.request('POST', '/campaign/send', { body });
 const tts = (v: VoiceApp, body: Record<string, unknown>) => v.request('POST', '/tts/send', { body });
@@ -160,7 +154,7 @@ voiceApp('Voice Partner sends', (app) => {
     const token = await uploaded(v, a.apiKey);
     const d = await drop(v, { apiKey: a.apiKey, tokenAudio: token, phoneNumbers: '0612345678', notifyUrl: 'https://client.example/vms' });
     const s = await tts(v, { apiKey: a.apiKey, text: 'Bonjour', phoneNumbers: '0612345678', notifyUrl: 'https://client.example/tts' });
-    // Each call's status change enqueues a callback in its format (the renderers are the callbacks' part).
+    // Each call's status change enqueues a callback in its format (what is sent: callbacks.test.ts).
     await v.t.dispatcher.drain();
     for (const [r, url, format] of [[d, 'https://client.example/vms', 'voicepartner-drop'], [s, 'https://client.example/tts', 'voicepartner-tts']] as const) {
       assert.equal(r.status, 200, r.text);

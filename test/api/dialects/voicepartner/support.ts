@@ -1,6 +1,8 @@
+import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { voicePartner } from '../../../../src/api/dialects/voicepartner/dialect.js';
+import type { Synthesizer } from '../../../../src/core/speech.js';
 import { httpRequest, startTestApp, type HttpResult, type TestApp } from '../../../helpers/app.js';
 import { dialectBlocks, type Dialect } from '../../../helpers/store.js';
 
@@ -19,8 +21,8 @@ export interface VoiceApp {
 
 export const VP = '/voicepartner/v1';
 
-async function open(dialect: Dialect): Promise<VoiceApp & { close(): Promise<void> }> {
-  const t = await startTestApp({ dialect });
+async function open(dialect: Dialect, env?: Record<string, string>): Promise<VoiceApp & { close(): Promise<void> }> {
+  const t = await startTestApp({ dialect, env });
   const server: FastifyInstance = Fastify();
   server.decorateRequest('auth', null);
   await voicePartner.mount(server, { core: t.core, timezone: 'Europe/Paris', cancelCutoffMs: 300_000 }, {});
@@ -38,8 +40,8 @@ async function open(dialect: Dialect): Promise<VoiceApp & { close(): Promise<voi
 }
 
 /** `describe` once per database with one Voice Partner server per block (tests use their own accounts). */
-export function voiceApp(name: string, fn: (app: () => VoiceApp) => void): void {
-  dialectBlocks(name, open, (v) => v.close(), (_dialect, get) => fn(get), 'server');
+export function voiceApp(name: string, fn: (app: () => VoiceApp) => void, opts: { env?: Record<string, string> } = {}): void {
+  dialectBlocks(name, (dialect) => open(dialect, opts.env), (v) => v.close(), (_dialect, get) => fn(get), 'server');
 }
 
 /** A Voice Partner error: HTTP status and the exact body. */
@@ -87,4 +89,21 @@ export function uploadForm(fields: Record<string, string>, files: [string, Buffe
   for (const [k, v] of Object.entries(fields)) form.append(k, v);
   for (const [field, bytes, filename, type] of files) form.append(field, new Blob([bytes], { type }), filename);
   return form;
+}
+
+/** Uploads a WAV of `seconds` to the account and returns its token. */
+export async function uploaded(v: VoiceApp, apiKey: string, seconds = 7.25): Promise<string> {
+  const r = await v.request('POST', '/audio-file/upload', { form: uploadForm({ apiKey }, [['file', wavFile(seconds), 'annonce.wav', 'audio/wav']]) });
+  assert.equal(r.status, 200, r.text);
+  return r.body.tokenAudio;
+}
+
+/** Runs `fn` with `synthesizer` on the app's core, taken off again however `fn` ends. */
+export async function withSynthesizer(v: VoiceApp, synthesizer: Synthesizer, fn: () => Promise<void>): Promise<void> {
+  v.t.core.synthesizer = synthesizer;
+  try {
+    await fn();
+  } finally {
+    v.t.core.synthesizer = null;
+  }
 }
