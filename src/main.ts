@@ -75,7 +75,8 @@ export async function startServer(config: Config, opts: { role?: Role; logger?: 
       if (sendAt < clock.now() + config.dispatch.pollIntervalMs) remote?.publish(sendAt);
     },
   };
-  const synthesizer = await findSynthesizer(opts.espeak ?? new Espeak(), log);
+  const onFailure = (err: Error) => log.warn({ err }, 'espeak-ng failed on a text: the call goes on with its estimated duration and no audio');
+  const synthesizer = await findSynthesizer(opts.espeak ?? new Espeak({ onFailure }), log);
   const core = composeCore(config, store, { clock, observer: metrics.observer, wakeup, secrets, synthesizer });
   // Only a worker sends: an API node opens no connection to a provider.
   const transports = role === 'api' ? undefined : buildTransports(config.transports, { clock, outbox: store.autocommit, links: core.links, unsubscribeMailto: config.mail.unsubscribeMailto });

@@ -44,7 +44,10 @@ export interface Synthesized {
   durationMs: number;
 }
 
-/** Turns text into audio (src/tts/espeak.ts). */
+/** The synthesizer failed on this text (it crashed, or ran past its time): the call goes on with the estimate and no audio. */
+export class SynthesisFailed extends Error {}
+
+/** Turns text into audio (src/tts/espeak.ts); throws SynthesisFailed when it fails on a text. */
 export interface Synthesizer {
   synthesize(speech: Speech): Promise<Synthesized>;
 }
@@ -122,8 +125,17 @@ export function estimateDurationMs({ parts, voice }: Speech): number {
   return Math.round((words * 60_000) / (WORDS_PER_MINUTE * voice.rate)) + pauseMs;
 }
 
-/** The audio of a call when a synthesizer is there (`wav` null otherwise), and its duration either way. */
+/**
+ * The audio of a call when a synthesizer says it, and its duration either way: without a
+ * synthesizer, or when it fails on this text, `wav` is null and the duration the estimate.
+ */
 export async function speak(synthesizer: Synthesizer | null, s: Speech): Promise<{ wav: Buffer | null; durationMs: number }> {
-  if (!synthesizer) return { wav: null, durationMs: estimateDurationMs(s) };
-  return synthesizer.synthesize(s);
+  if (synthesizer) {
+    try {
+      return await synthesizer.synthesize(s);
+    } catch (err) {
+      if (!(err instanceof SynthesisFailed)) throw err;
+    }
+  }
+  return { wav: null, durationMs: estimateDurationMs(s) };
 }

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { parseBuffer } from 'music-metadata';
 import { RelaisError } from '../core/errors.js';
-import { MAX_SPEECH_MS, WORDS_PER_MINUTE, type Speech, type SpeechPart, type Synthesized, type Synthesizer } from '../core/speech.js';
+import { MAX_SPEECH_MS, SynthesisFailed, WORDS_PER_MINUTE, type Speech, type SpeechPart, type Synthesized, type Synthesizer } from '../core/speech.js';
 
 /** espeak-ng writes 22 050 Hz, 16-bit, mono PCM. */
 const SAMPLE_RATE = 22_050;
@@ -14,6 +14,8 @@ const DATA_HEADER_END = 44;
 export interface EspeakOptions {
   /** The executable, found on PATH by default. */
   command?: string;
+  /** Told each failure on a text (a crash, a timeout), which the call survives with no audio: the server logs it. */
+  onFailure?: (err: SynthesisFailed) => void;
   timeoutMs?: number;
   maxBytes?: number;
 }
@@ -49,7 +51,10 @@ function withRealSizes(wav: Buffer): Buffer {
   return wav;
 }
 
-/** Runs the command without a shell, `input` on stdin; its stdout, or a refusal past `maxBytes` or the timeout. */
+/**
+ * Runs the command without a shell, `input` on stdin; its stdout. A command that cannot start is
+ * `unavailable`; one that crashes, fails or runs past the timeout on this input is SynthesisFailed.
+ */
 function run(command: string, args: string[], input: string, opts: { timeoutMs: number; maxBytes: number }): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -75,10 +80,10 @@ function run(command: string, args: string[], input: string, opts: { timeoutMs: 
       clearTimeout(timer);
       reject(new RelaisError('unavailable', `${command} could not start: ${err.message}`, {}, { cause: err }));
     });
-    child.on('close', (code) => {
+    child.on('close', (code, signal) => {
       clearTimeout(timer);
-      if (failure) reject(new RelaisError('unavailable', failure));
-      else if (code !== 0) reject(new RelaisError('unavailable', `${command} failed (exit ${code}): ${stderr.trim()}`));
+      if (failure) reject(new SynthesisFailed(failure));
+      else if (code !== 0) reject(new SynthesisFailed(`${command} failed (${code ?? signal}): ${stderr.trim()}`));
       else resolve(Buffer.concat(chunks));
     });
     child.stdin.end(input, 'utf8');
@@ -90,12 +95,14 @@ export class Espeak implements Synthesizer {
   private readonly command: string;
   private readonly timeoutMs: number;
   private readonly maxBytes: number;
+  private readonly onFailure: (err: SynthesisFailed) => void;
   private runs: Promise<boolean> | undefined;
 
   constructor(opts: EspeakOptions = {}) {
     this.command = opts.command ?? 'espeak-ng';
     this.timeoutMs = opts.timeoutMs ?? 20_000;
     this.maxBytes = opts.maxBytes ?? MAX_WAV_BYTES;
+    this.onFailure = opts.onFailure ?? (() => {});
   }
 
   /** Whether espeak-ng runs here; asked once. */
@@ -108,7 +115,10 @@ export class Espeak implements Synthesizer {
     const { lang, rate } = speech.voice;
     const args = ['-m', '--stdin', '--stdout', '-v', lang, '-s', String(Math.round(WORDS_PER_MINUTE * rate))];
     const { leadMs, inner, trailMs } = edges(speech.parts);
-    const spoken = await run(this.command, args, ssml(inner), { timeoutMs: this.timeoutMs, maxBytes: this.maxBytes });
+    const spoken = await run(this.command, args, ssml(inner), { timeoutMs: this.timeoutMs, maxBytes: this.maxBytes }).catch((err: unknown) => {
+      if (err instanceof SynthesisFailed) this.onFailure(err);
+      throw err;
+    });
     const wav = withRealSizes(Buffer.concat([spoken.subarray(0, DATA_HEADER_END), silence(leadMs), spoken.subarray(DATA_HEADER_END), silence(trailMs)]));
     const { format } = await parseBuffer(wav, { mimeType: 'audio/wav' });
     if (format.duration === undefined) throw new RelaisError('unavailable', 'the WAV from espeak-ng has no duration');

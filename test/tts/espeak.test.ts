@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { RelaisError } from '../../src/core/errors.js';
-import { speech, SPEECH_LANGS } from '../../src/core/speech.js';
+import { estimateDurationMs, speak, speech, SPEECH_LANGS, SynthesisFailed } from '../../src/core/speech.js';
 import { Espeak, ssml } from '../../src/tts/espeak.js';
 
 const espeak = new Espeak();
@@ -86,10 +86,22 @@ describe('espeak-ng', { skip }, () => {
 
   it('refuses output past its bound, a process past its timeout, and output that is not a WAV', async () => {
     const unavailable = (pattern: RegExp) => (err: unknown) => err instanceof RelaisError && err.code === 'unavailable' && pattern.test(err.message);
-    await assert.rejects(new Espeak({ maxBytes: 1000 }).synthesize(speech('un deux trois')), unavailable(/more than 1000 bytes/));
-    await assert.rejects(new Espeak({ command: fakeCommand('hangs', 'exec sleep 30'), timeoutMs: 200 }).synthesize(speech('un')), unavailable(/stopped after 200 ms/));
+    const failed = (pattern: RegExp) => (err: unknown) => err instanceof SynthesisFailed && pattern.test(err.message);
+    await assert.rejects(new Espeak({ maxBytes: 1000 }).synthesize(speech('un deux trois')), failed(/more than 1000 bytes/));
+    await assert.rejects(new Espeak({ command: fakeCommand('hangs', 'exec sleep 30'), timeoutMs: 200 }).synthesize(speech('un')), failed(/stopped after 200 ms/));
     await assert.rejects(new Espeak({ command: fakeCommand('chatty', 'echo hello') }).synthesize(speech('un')), unavailable(/wrote no WAV/));
-    await assert.rejects(new Espeak({ command: fakeCommand('fails', 'echo broken >&2; exit 3') }).synthesize(speech('un')), unavailable(/exit 3\): broken/));
+    await assert.rejects(new Espeak({ command: fakeCommand('fails', 'echo broken >&2; exit 3') }).synthesize(speech('un')), failed(/\(3\): broken/));
+  });
+
+  it('reports a crash on a text (espeak-ng 1.51 aborts on "X." × 100) as a failure on that text, told to onFailure', async () => {
+    const told: string[] = [];
+    const crashing = new Espeak({ onFailure: (err) => told.push(err.message) });
+    const s = speech('X.'.repeat(100));
+    const result = await crashing.synthesize(s).then((r) => r.durationMs, (err: unknown) => err);
+    if (typeof result === 'number') return; // an espeak-ng that does not crash on it says it
+    assert.ok(result instanceof SynthesisFailed, String(result));
+    assert.equal(told.length, 1);
+    assert.deepEqual(await speak(crashing, s), { wav: null, durationMs: estimateDurationMs(s) });
   });
 });
 

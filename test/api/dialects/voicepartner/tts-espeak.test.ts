@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Espeak } from '../../../../src/tts/espeak.js';
-import { assertLedger, voiceApp } from './support.js';
+import { assertLedger, voiceApp, withSynthesizer } from './support.js';
 
 const espeak = new Espeak();
 const present = await espeak.available();
@@ -40,6 +40,17 @@ voiceApp('Voice Partner TTS with espeak-ng', (app) => {
     } finally {
       v.t.core.synthesizer = null;
     }
+  });
+
+  test('a text espeak-ng crashes on ("X." × 100, espeak-ng 1.51) is still a call: 200, charged, the estimated duration', { skip }, async () => {
+    const v = app();
+    await withSynthesizer(v, espeak, async () => {
+      const a = await v.account('10');
+      const r = await v.request('POST', '/tts/send', { body: { apiKey: a.apiKey, text: 'X.'.repeat(100), phoneNumbers: '0612345678' } });
+      assert.equal(r.status, 200, r.text);
+      assert.ok(r.body.duration > 0, r.text);
+      await assertLedger(v.t, a.id, 10_000 - 150);
+    });
   });
 
   test('a refused call leaves no synthesised audio behind', { skip }, async () => {
