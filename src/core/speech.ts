@@ -28,6 +28,12 @@ export const COMMA_PAUSE_MS = 500;
  * (which is given `175 × rate`) speak at the same pace. A word is a run of non-space characters.
  */
 export const WORDS_PER_MINUTE = 175;
+/**
+ * Non-space characters per minute at rate 1: six per word at WORDS_PER_MINUTE, so that a run of
+ * digits or punctuation ("1.1.1.…", one "word" to a words count) is not free; the estimate is the
+ * larger of the two counts.
+ */
+export const CHARS_PER_MINUTE = WORDS_PER_MINUTE * 6;
 
 export interface Voice {
   lang: SpeechLang;
@@ -108,21 +114,30 @@ export function speech(text: string, opts: { lang?: string; rate?: number } = {}
   const parts = speechParts(text);
   if (!parts.some((p) => 'words' in p)) throw new RelaisError('invalid_request', 'the text to speak has no words', { field: 'text' });
   const checked = { parts, voice: { lang: speechLang(opts.lang), rate: clampRate(opts.rate) } };
-  if (estimateDurationMs(checked) > MAX_SPEECH_MS) {
-    throw new RelaisError('message_too_long', `the speech would last more than ${MAX_SPEECH_MS / 60_000} minutes`, { field: 'text', maxSeconds: MAX_SPEECH_MS / 1000 });
-  }
+  if (estimateDurationMs(checked) > MAX_SPEECH_MS) throw speechTooLong();
   return checked;
 }
 
-/** How long the speech lasts when no synthesizer says it: words at WORDS_PER_MINUTE × rate, plus the pauses. */
+/** The refusal of a speech longer than MAX_SPEECH_MS, estimated or synthesised. */
+export const speechTooLong = (): RelaisError =>
+  new RelaisError('message_too_long', `the speech would last more than ${MAX_SPEECH_MS / 60_000} minutes`, { field: 'text', maxSeconds: MAX_SPEECH_MS / 1000 });
+
+/**
+ * How long the speech lasts when no synthesizer says it: the words at WORDS_PER_MINUTE × rate or
+ * their characters at CHARS_PER_MINUTE × rate, whichever is longer, plus the pauses.
+ */
 export function estimateDurationMs({ parts, voice }: Speech): number {
   let words = 0;
+  let chars = 0;
   let pauseMs = 0;
   for (const part of parts) {
-    if ('words' in part) words += part.words.split(/\s+/).length;
-    else pauseMs += part.pauseMs;
+    if ('words' in part) {
+      words += part.words.split(/\s+/).length;
+      chars += codePoints(part.words.replace(/\s+/g, ''));
+    } else pauseMs += part.pauseMs;
   }
-  return Math.round((words * 60_000) / (WORDS_PER_MINUTE * voice.rate)) + pauseMs;
+  const minutes = Math.max(words / WORDS_PER_MINUTE, chars / CHARS_PER_MINUTE) / voice.rate;
+  return Math.round(minutes * 60_000) + pauseMs;
 }
 
 /**
@@ -132,7 +147,10 @@ export function estimateDurationMs({ parts, voice }: Speech): number {
 export async function speak(synthesizer: Synthesizer | null, s: Speech): Promise<{ wav: Buffer | null; durationMs: number }> {
   if (synthesizer) {
     try {
-      return await synthesizer.synthesize(s);
+      const said = await synthesizer.synthesize(s);
+      // The estimate is only words and characters: the bound holds for what the synthesizer really made.
+      if (said.durationMs > MAX_SPEECH_MS) throw speechTooLong();
+      return said;
     } catch (err) {
       if (!(err instanceof SynthesisFailed)) throw err;
     }

@@ -1,13 +1,13 @@
 import { spawn } from 'node:child_process';
 import { parseBuffer } from 'music-metadata';
 import { RelaisError } from '../core/errors.js';
-import { MAX_SPEECH_MS, SynthesisFailed, WORDS_PER_MINUTE, type Speech, type SpeechPart, type Synthesized, type Synthesizer } from '../core/speech.js';
+import { MAX_SPEECH_MS, speechTooLong, SynthesisFailed, WORDS_PER_MINUTE, type Speech, type SpeechPart, type Synthesized, type Synthesizer } from '../core/speech.js';
 
 /** espeak-ng writes 22 050 Hz, 16-bit, mono PCM. */
 const SAMPLE_RATE = 22_050;
 const BYTES_PER_SECOND = SAMPLE_RATE * 2;
-/** The longest speech core lets through, with room for espeak-ng speaking slower than the estimate. */
-const MAX_WAV_BYTES = Math.ceil((MAX_SPEECH_MS / 1000) * BYTES_PER_SECOND * 1.5);
+/** The audio of the longest call allowed: more is a speech too long, stopped before it is all written. */
+const MAX_WAV_BYTES = Math.ceil((MAX_SPEECH_MS / 1000) * BYTES_PER_SECOND) + 44;
 /** espeak-ng's canonical header: RIFF size at 4, the `data` chunk's id at 36 and its size at 40. */
 const DATA_HEADER_END = 44;
 
@@ -53,7 +53,8 @@ function withRealSizes(wav: Buffer): Buffer {
 
 /**
  * Runs the command without a shell, `input` on stdin; its stdout. A command that cannot start is
- * `unavailable`; one that crashes, fails or runs past the timeout on this input is SynthesisFailed.
+ * `unavailable`; one that crashes, fails or runs past the timeout on this input is SynthesisFailed;
+ * output past `maxBytes` is a speech too long (`message_too_long`).
  */
 function run(command: string, args: string[], input: string, opts: { timeoutMs: number; maxBytes: number }): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -61,16 +62,17 @@ function run(command: string, args: string[], input: string, opts: { timeoutMs: 
     const chunks: Buffer[] = [];
     let size = 0;
     let stderr = '';
-    let failure: string | undefined;
-    const stop = (why: string) => {
+    let failure: Error | undefined;
+    const stop = (why: Error) => {
       failure ??= why;
       child.kill('SIGKILL');
     };
     // Not spawn's own `timeout`: its timer outlives a command that could not start, holding the process up.
-    const timer = setTimeout(() => stop(`${command} was stopped after ${opts.timeoutMs} ms`), opts.timeoutMs);
+    const timer = setTimeout(() => stop(new SynthesisFailed(`${command} was stopped after ${opts.timeoutMs} ms`)), opts.timeoutMs);
     child.stdout.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > opts.maxBytes) stop(`${command} wrote more than ${opts.maxBytes} bytes`);
+      // More audio than the longest call allowed: the speech is too long, as core would say of its estimate.
+      if (size > opts.maxBytes) stop(speechTooLong());
       else chunks.push(chunk);
     });
     child.stderr.on('data', (chunk: Buffer) => { if (stderr.length < 1000) stderr += chunk.toString('utf8'); });
@@ -82,7 +84,7 @@ function run(command: string, args: string[], input: string, opts: { timeoutMs: 
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      if (failure) reject(new SynthesisFailed(failure));
+      if (failure) reject(failure);
       else if (code !== 0) reject(new SynthesisFailed(`${command} failed (${code ?? signal}): ${stderr.trim()}`));
       else resolve(Buffer.concat(chunks));
     });

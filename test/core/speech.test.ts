@@ -64,6 +64,12 @@ describe('estimateDurationMs', () => {
     assert.equal(estimateDurationMs(speech(Array(175).fill('mot').join(' '), { rate: 0.25 })), 120_000);
   });
 
+  it('counts characters too, 1 050 a minute at rate 1: a run of digits and dots is one word but not free', () => {
+    assert.equal(estimateDurationMs(speech('1.'.repeat(525))), 60_000);
+    assert.equal(estimateDurationMs(speech('1.'.repeat(525), { rate: 2 })), 30_000);
+    assert.equal(estimateDurationMs(speech('1.'.repeat(2499), { rate: 0.5 })), Math.round((4998 / 1050) * 120_000));
+  });
+
   it('adds half a second per comma, whatever the rate', () => {
     const words = estimateDurationMs(speech('un deux'));
     assert.equal(estimateDurationMs(speech('un ,,,,,, deux')), words + 3000);
@@ -80,5 +86,12 @@ describe('speak', () => {
     const synthesizer: Synthesizer = { synthesize: async (given) => { heard.push(given); return { wav: Buffer.from('RIFF'), durationMs: 1234 }; } };
     assert.deepEqual(await speak(synthesizer, s), { wav: Buffer.from('RIFF'), durationMs: 1234 });
     assert.deepEqual(heard, [{ parts: [{ words: 'un' }, { pauseMs: 500 }, { words: 'deux' }], voice: { lang: 'en', rate: 2 } }]);
+  });
+
+  it('refuses audio longer than ten minutes, as it refuses such an estimate', async () => {
+    const long: Synthesizer = { synthesize: async () => ({ wav: Buffer.from('RIFF'), durationMs: 10 * 60_000 + 1 }) };
+    await assert.rejects(speak(long, speech('un')), refusal('message_too_long', 'text'));
+    const full: Synthesizer = { synthesize: async () => ({ wav: Buffer.from('RIFF'), durationMs: 10 * 60_000 }) };
+    assert.equal((await speak(full, speech('un'))).durationMs, 600_000);
   });
 });

@@ -53,6 +53,26 @@ voiceApp('Voice Partner TTS with espeak-ng', (app) => {
     });
   });
 
+  test('speech whose audio would last over ten minutes ("1." × 2499 at speed 0.5) is refused as too long, not charged, no audio kept', { skip }, async () => {
+    const v = app();
+    await withSynthesizer(v, espeak, async () => {
+      const a = await v.account('10');
+      const store = v.t.store.autocommit;
+      const insert = store.insertAudioFile;
+      let inserted = 0;
+      store.insertAudioFile = async (f) => { inserted++; return insert.call(store, f); };
+      try {
+        const r = await v.request('POST', '/tts/send', { body: { apiKey: a.apiKey, text: '1.'.repeat(2499), speechRate: 0.5, phoneNumbers: '0612345678' } });
+        assert.equal(r.status, 400, r.text);
+        assert.equal(inserted, 0);
+        assert.deepEqual(await store.listMessages({ accountId: a.id }, { limit: 1 }), []);
+        await assertLedger(v.t, a.id, 10_000);
+      } finally {
+        store.insertAudioFile = insert;
+      }
+    });
+  });
+
   test('a refused call leaves no synthesised audio behind', { skip }, async () => {
     const v = app();
     v.t.core.synthesizer = espeak;
