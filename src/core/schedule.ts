@@ -168,6 +168,19 @@ export async function prepareMessage(core: Core, accountId: number, input: Sched
   };
 }
 
+const insufficientCredits = (price: Credits, balance: Credits): RelaisError =>
+  new RelaisError('insufficient_credits', 'insufficient credit for this message', { required: formatCredits(price), balance: formatCredits(balance) });
+
+/**
+ * Refuses up front what scheduling this message now would refuse (bad input, too little credit),
+ * for a caller with costly work to do before it schedules (synthesising a voice call).
+ */
+export async function checkSchedulable(core: Core, accountId: number, input: ScheduleInput): Promise<void> {
+  const { price } = await prepareMessage(core, accountId, input);
+  const balance = (await core.store.autocommit.getAccount(accountId))?.balance ?? 0;
+  if (price > balance) throw insufficientCredits(price, balance);
+}
+
 const requestHash = (input: ScheduleInput): string =>
   createHash('sha256').update(JSON.stringify([input.channel, input.recipients, input.content, input.sendAt ?? null,
     input.tag ?? null, input.batchId ?? null, input.metadata ?? null,
@@ -211,12 +224,7 @@ export async function scheduleMessage(core: Core, accountId: number, input: Sche
     if (raced) return raced;
     throw err;
   }
-  if (!message) {
-    const account = await core.store.autocommit.getAccount(accountId);
-    throw new RelaisError('insufficient_credits', 'insufficient credit for this message', {
-      required: formatCredits(price), balance: formatCredits(account?.balance ?? 0),
-    });
-  }
+  if (!message) throw insufficientCredits(price, (await core.store.autocommit.getAccount(accountId))?.balance ?? 0);
   core.wakeup.notify(sendAt);
   core.observer.scheduled(input.channel, prepared.recipients.length);
   return { message, created: true, recipients: prepared.recipients, skipped: prepared.skipped };

@@ -140,12 +140,19 @@ export function estimateDurationMs({ parts, voice }: Speech): number {
   return Math.round(minutes * 60_000) + pauseMs;
 }
 
+/** Syntheses at once in this process: each is an espeak-ng process taking a core for seconds. */
+export const MAX_SYNTHESES = 2;
+let synthesising = 0;
+
 /**
  * The audio of a call when a synthesizer says it, and its duration either way: without a
  * synthesizer, or when it fails on this text, `wav` is null and the duration the estimate.
+ * Past MAX_SYNTHESES running, the call is refused as `busy` (retry in a second) rather than queued.
  */
 export async function speak(synthesizer: Synthesizer | null, s: Speech): Promise<{ wav: Buffer | null; durationMs: number }> {
   if (synthesizer) {
+    if (synthesising >= MAX_SYNTHESES) throw new RelaisError('busy', `${MAX_SYNTHESES} calls are being synthesised; retry shortly`, { retryAfter: 1 });
+    synthesising++;
     try {
       const said = await synthesizer.synthesize(s);
       // The estimate is only words and characters: the bound holds for what the synthesizer really made.
@@ -153,6 +160,8 @@ export async function speak(synthesizer: Synthesizer | null, s: Speech): Promise
       return said;
     } catch (err) {
       if (!(err instanceof SynthesisFailed)) throw err;
+    } finally {
+      synthesising--;
     }
   }
   return { wav: null, durationMs: estimateDurationMs(s) };

@@ -6,8 +6,8 @@ import type { Core } from './context.js';
 import { RelaisError } from './errors.js';
 import type { Credits } from './money.js';
 import { randomBase62 } from './random-id.js';
-import { scheduleMessage, type PreparedRecipient, type Scheduled, type ScheduleInput } from './schedule.js';
-import { speak, speech, speechLang } from './speech.js';
+import { checkSchedulable, scheduleMessage, type PreparedRecipient, type Scheduled, type ScheduleInput } from './schedule.js';
+import { estimateDurationMs, speak, speech, speechLang } from './speech.js';
 import type { AudioFile, MessageContent, RecipientStatus } from './types.js';
 
 /**
@@ -53,24 +53,28 @@ export async function dropContent(core: Core, accountId: number, token: string, 
   return { file, content: { channel: 'voice', text: null, audioUrl: null, sender, audioToken: file.token, durationMs: file.durationMs } };
 }
 
+/** What a voice call is besides what it plays: recipients, date, callback… (core/schedule.ts). */
+export type VoiceCallInput = Omit<ScheduleInput, 'channel' | 'batchId' | 'content'>;
+
 /**
  * A text-to-speech call: with `token`, the account's audio file played as it is (the text
- * ignored, spec §6); else the text checked (core/speech.ts), synthesised when a synthesizer is
- * there and its WAV kept as a `speech` audio file, or without one the estimated duration and no
- * audio. `speechToken` is the file to remove if the call is refused after all.
+ * ignored, spec §6); else the text checked (core/speech.ts), the call checked as scheduling would
+ * (numbers, date, credit) so that a refused one costs no synthesis, then synthesised when a
+ * synthesizer is there and its WAV kept as a `speech` audio file, or without one the estimated
+ * duration and no audio. `speechToken` is the file to remove if the call is refused after all.
  */
-export async function speechContent(core: Core, accountId: number, input: { text?: string; token?: string; lang?: string; rate?: number }, sender: string | null): Promise<{ content: VoiceContent; speechToken?: string }> {
+export async function speechContent(core: Core, accountId: number, input: { text?: string; token?: string; lang?: string; rate?: number }, sender: string | null, call: VoiceCallInput): Promise<{ content: VoiceContent; speechToken?: string }> {
   if (input.token !== undefined) {
     const { content } = await dropContent(core, accountId, input.token, sender);
     return { content: { ...content, lang: speechLang(input.lang) } };
   }
-  const s = speech(input.text ?? '', { lang: input.lang, rate: input.rate });
+  const text = input.text ?? '';
+  const s = speech(text, { lang: input.lang, rate: input.rate });
+  const content: VoiceContent = { channel: 'voice', text, audioUrl: null, sender, lang: s.voice.lang, rate: s.voice.rate, durationMs: estimateDurationMs(s) };
+  await checkSchedulable(core, accountId, { ...call, channel: 'voice', content });
   const { wav, durationMs } = await speak(core.synthesizer, s);
   const stored = wav ? await storeSpeechAudio(core, accountId, wav, durationMs) : undefined;
-  return {
-    speechToken: stored?.token,
-    content: { channel: 'voice', text: input.text ?? '', audioUrl: null, sender, ...(stored ? { audioToken: stored.token } : {}), lang: s.voice.lang, rate: s.voice.rate, durationMs },
-  };
+  return { speechToken: stored?.token, content: { ...content, ...(stored ? { audioToken: stored.token } : {}), durationMs } };
 }
 
 /** A campaign id not used by any message of the account (any batchId, native ones included). */
@@ -86,7 +90,7 @@ async function freeCampaignId(core: Core, accountId: number): Promise<string> {
  * Schedules one call to every recipient under a new campaign id. A speech file made for it is
  * removed when the call is refused (no credit, a bad number…): nothing is left of a refused call.
  */
-export async function scheduleVoiceCall(core: Core, accountId: number, input: Omit<ScheduleInput, 'channel' | 'batchId' | 'content'> & { content: VoiceContent }, speechToken?: string): Promise<Scheduled & { campaignId: string }> {
+export async function scheduleVoiceCall(core: Core, accountId: number, input: VoiceCallInput & { content: VoiceContent }, speechToken?: string): Promise<Scheduled & { campaignId: string }> {
   try {
     const campaignId = await freeCampaignId(core, accountId);
     return { ...await scheduleMessage(core, accountId, { ...input, channel: 'voice', batchId: campaignId }), campaignId };

@@ -88,6 +88,21 @@ describe('speak', () => {
     assert.deepEqual(heard, [{ parts: [{ words: 'un' }, { pauseMs: 500 }, { words: 'deux' }], voice: { lang: 'en', rate: 2 } }]);
   });
 
+  it('synthesises two calls at once, refuses a third as busy (retry in a second), and takes one again when a place is free', async () => {
+    const releases: (() => void)[] = [];
+    const slow: Synthesizer = { synthesize: () => new Promise((resolve) => { releases.push(() => resolve({ wav: Buffer.from('RIFF'), durationMs: 1 })); }) };
+    const first = speak(slow, speech('un'));
+    const second = speak(slow, speech('deux'));
+    await assert.rejects(speak(slow, speech('trois')), (err) => err instanceof RelaisError && err.code === 'busy' && err.details.retryAfter === 1);
+    assert.equal(releases.length, 2);
+    releases.shift()!();
+    assert.equal((await first).durationMs, 1);
+    const third = speak(slow, speech('trois'));
+    for (const release of releases.splice(0)) release();
+    assert.equal((await second).durationMs, 1);
+    assert.equal((await third).durationMs, 1);
+  });
+
   it('refuses audio longer than ten minutes, as it refuses such an estimate', async () => {
     const long: Synthesizer = { synthesize: async () => ({ wav: Buffer.from('RIFF'), durationMs: 10 * 60_000 + 1 }) };
     await assert.rejects(speak(long, speech('un')), refusal('message_too_long', 'text'));

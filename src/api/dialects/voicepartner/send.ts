@@ -62,10 +62,11 @@ export function sendRoutes(route: PartnerRouter, opts: DialectContext): void {
   route(['POST'], '/tts/send', async ({ auth, params }) => {
     limited(calls, auth.key.id);
     const { sender, ...rest } = await common(opts, auth.account.id, params, TTS_CALLBACK_FORMAT);
+    const call = { ...rest, metadata: { dialect: 'voicepartner' } };
     const { content, speechToken } = await speechContent(core, auth.account.id, {
       text: params.str('text'), token: params.str('tokenAudio'), lang: params.str('lang'), rate: readSpeechRate(params),
-    }, sender);
-    const s = await scheduleVoiceCall(core, auth.account.id, { ...rest, content, metadata: { dialect: 'voicepartner' } }, speechToken);
+    }, sender, call);
+    const s = await scheduleVoiceCall(core, auth.account.id, { ...call, content }, speechToken);
     const durationMs = content.durationMs ?? 0;
     return {
       success: true, campaignId: s.campaignId, cost: euros(s.message.price), currency: 'EUR', nbSms: s.message.recipientCount,

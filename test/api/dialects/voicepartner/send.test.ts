@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import { listWebhooks } from '../../../../src/core/webhooks.js';
 import { parisTimestamp } from '../partner/http.js';
 import { ADMIN_TOKEN } from '../../../helpers/app.js';
-import { assertLedger, errorBody, uploaded, voiceApp, xmlOf, type VoiceApp } from './support.js';
+import type { Synthesizer } from '../../../../src/core/speech.js';
+import { assertLedger, errorBody, uploaded, voiceApp, withSynthesizer, xmlOf, type VoiceApp } from './support.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -181,6 +182,20 @@ voiceApp('Voice Partner sends', (app) => {
     // 28 March 2027: 02:00–02:59 does not exist in Paris.
     assertAnswer(await drop(v, { apiKey: a.apiKey, tokenAudio: token, phoneNumbers: '0612345678', scheduledDate: '2027-03-28 02:30:00' }), 400, errorBody(400, 'Mauvaise requête'));
     await assertLedger(v.t, a.id, 10_000 - 450);
+  });
+
+  test('a TTS call refused for its credit, numbers or date is refused before any synthesis', async () => {
+    const v = app();
+    const a = await v.account('0.2');
+    let runs = 0;
+    const counting: Synthesizer = { synthesize: async () => { runs++; throw new Error('not to be run'); } };
+    await withSynthesizer(v, counting, async () => {
+      assertAnswer(await tts(v, { apiKey: a.apiKey, text: 'Bonjour', phoneNumbers: '0612345678,0698765432' }), 402, errorBody('NOT_CREDIT', 'Crédit insuffisant'));
+      assert.equal((await tts(v, { apiKey: a.apiKey, text: 'Bonjour', phoneNumbers: '12' })).status, 400);
+      assert.equal((await tts(v, { apiKey: a.apiKey, text: 'Bonjour', phoneNumbers: '0612345678', scheduledDate: '2000-01-01 10:00:00' })).status, 400);
+    });
+    assert.equal(runs, 0);
+    await assertLedger(v.t, a.id, 200);
   });
 
   test('a TTS call without a synthesizer: the estimated duration, no audio file; speed clamped, lang kept', async () => {

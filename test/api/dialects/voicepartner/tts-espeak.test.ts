@@ -73,11 +73,16 @@ voiceApp('Voice Partner TTS with espeak-ng', (app) => {
     });
   });
 
-  test('a refused call leaves no synthesised audio behind', { skip }, async () => {
+  test('a call refused after its synthesis (the credit spent meanwhile) leaves no synthesised audio behind', { skip }, async () => {
     const v = app();
-    v.t.core.synthesizer = espeak;
+    const a = await v.account('0.2');
+    // Another request spends the credit while the call is being synthesised.
+    v.t.core.synthesizer = { synthesize: async (s) => {
+      const said = await espeak.synthesize(s);
+      await v.t.store.autocommit.applyLedgerEntry({ accountId: a.id, kind: 'adjust', amount: -100, messageId: null, cause: 'spent meanwhile', createdAt: v.t.clock.now() });
+      return said;
+    } };
     try {
-      const a = await v.account('0.1');
       // Watches (does not replace) the store's insert, to learn the token of the speech it kept.
       const store = v.t.store.autocommit;
       const insert = store.insertAudioFile;
