@@ -7,6 +7,13 @@ import type { AudioContentType, AudioFile } from './types.js';
 
 /** Largest audio file an account may upload (spec/voice-partner.md §4). */
 export const MAX_AUDIO_BYTES = 10 * 1024 * 1024;
+/** The longest audio a call may play: as long as the longest speech. */
+export const MAX_AUDIO_MS = 10 * 60_000;
+/**
+ * The fewest bits a second of playable call audio takes (8 kbit/s: MP3's lowest rate, G.729's;
+ * PCM and ADPCM take far more). A header claiming longer than its bytes allow at that rate lies.
+ */
+const MIN_BITS_PER_SECOND = 8_000;
 export const NAME_LENGTH = { min: 3, max: 50 } as const;
 const TOKEN_LENGTH = 10;
 
@@ -31,7 +38,10 @@ export async function probeAudio(bytes: Uint8Array): Promise<{ contentType: Audi
   const contentType = format.container === undefined ? undefined : CONTAINERS[format.container];
   if (!contentType) throw refused('file', 'the file must be WAV or MP3');
   if (!(format.duration !== undefined && format.duration > 0 && Number.isFinite(format.duration))) throw refused('file', 'the file has no duration');
-  return { contentType, durationMs: Math.round(format.duration * 1000) };
+  if (format.duration > (bytes.length * 8) / MIN_BITS_PER_SECOND) throw refused('file', 'the file claims a duration its size cannot hold');
+  const durationMs = Math.round(format.duration * 1000);
+  if (durationMs > MAX_AUDIO_MS) throw refused('file', `the audio lasts more than ${MAX_AUDIO_MS / 60_000} minutes`);
+  return { contentType, durationMs };
 }
 
 /** A file name as given: 3..50 characters once trimmed, no control characters. */

@@ -92,6 +92,27 @@ voiceApp('Voice Partner audio files', (app) => {
     assert.deepEqual((await v.request('GET', `/audios/${a.apiKey}`)).body, { nb_datas: 0, datas: [] });
   });
 
+  test('refused: a WAV whose header claims more time than its bytes hold, and audio over ten minutes; nothing is stored', async () => {
+    const v = app();
+    const a = await v.account();
+    // 15.7 KB declaring 1 byte a second: 266 minutes by its header.
+    const lying = wavFile(1);
+    lying.writeUInt32LE(1, 24);
+    lying.writeUInt32LE(1, 28);
+    lying.writeUInt16LE(1, 32);
+    // Consistent, but at 1 Hz: 8 000 s of audio in 16 KB.
+    const slow = wavFile(1);
+    slow.writeUInt32LE(1, 24);
+    slow.writeUInt32LE(2, 28);
+    for (const file of [lying, slow, wavFile(601)]) {
+      const r = await upload(v, { apiKey: a.apiKey }, [wav(file)]);
+      assert.equal(r.status, 400, r.text);
+      assert.equal(r.text, BAD_REQUEST);
+    }
+    assert.deepEqual((await v.request('GET', `/audios/${a.apiKey}`)).body, { nb_datas: 0, datas: [] });
+    assert.equal((await upload(v, { apiKey: a.apiKey }, [wav(wavFile(599))])).status, 200);
+  });
+
   test('an upload without a key or with a wrong one is refused before anything is stored', async () => {
     const v = app();
     for (const fields of [{}, { apiKey: 'nope' }] as Record<string, string>[]) {
