@@ -44,12 +44,12 @@ export async function probeAudio(bytes: Uint8Array): Promise<{ contentType: Audi
   return { contentType, durationMs };
 }
 
-/** A file name as given: 3..50 characters once trimmed, no control characters. */
+/** A file name as given: 3..50 characters once trimmed, no control or format characters (U+202E would reverse how it reads). */
 export function checkAudioName(name: string, field = 'filename'): string {
   const trimmed = name.trim();
   const length = [...trimmed].length;
   if (length < NAME_LENGTH.min || length > NAME_LENGTH.max) throw refused(field, `${field} must be ${NAME_LENGTH.min} to ${NAME_LENGTH.max} characters`);
-  if (/\p{Cc}/u.test(trimmed)) throw refused(field, `${field} must not contain control characters`);
+  if (/[\p{Cc}\p{Cf}]/u.test(trimmed)) throw refused(field, `${field} must not contain control or format characters`);
   return trimmed;
 }
 

@@ -4,8 +4,9 @@ import { isRelaisError } from '../../../core/errors.js';
 import { localToInstant } from '../../../core/local-time.js';
 import { resolveSendAt } from '../../../core/schedule.js';
 import { checkCallerId } from '../../../core/voice.js';
+import type { VendorError } from '../partner/errors.js';
 import { restorePlus, toDecimal, type Params } from '../partner/params.js';
-import { BAD_REQUEST, NOTIFY_URL_INVALID, PHONE_NUMBER_REQUIRED, PHONE_NUMBER_SIZE_ERROR, SENDER_NOT_AUTHORIZED, vp } from './errors.js';
+import { BAD_REQUEST, NOTIFY_URL_INVALID, PHONE_NUMBER_REQUIRED, PHONE_NUMBER_SIZE_ERROR, SENDER_NOT_AUTHORIZED, VOICE_PARTNER_ERRORS, vp } from './errors.js';
 
 /** Numbers per request (spec §0, §5). */
 export const MAX_PHONE_NUMBERS = 500;
@@ -22,7 +23,7 @@ const LOCAL = /^\s*(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{1,2})(?::(\d{1,2
 
 /**
  * `scheduledDate`, `YYYY-mm-dd HH:mm:ss` or with a `T`, Europe/Paris (RELAIS_TIMEZONE); seconds
- * are dropped (spec §0). A time skipped by the change to summer time is refused (400), an hour
+ * are checked, then dropped (spec §0). A time skipped by the change to summer time is refused (400), an hour
  * repeated in autumn is its first occurrence (core/local-time.ts). Undefined: now.
  */
 export function readScheduledDate(params: Params, core: Core, zone: string): number | undefined {
@@ -30,15 +31,23 @@ export function readScheduledDate(params: Params, core: Core, zone: string): num
   if (text === undefined) return undefined;
   const m = LOCAL.exec(text);
   if (!m) throw vp(BAD_REQUEST);
-  const [year, month, day, hour, minute] = m.slice(1, 6).map(Number) as [number, number, number, number, number];
-  const sendAt = localToInstant(zone, { year, month, day, hour, minute });
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map((part) => Number(part ?? 0)) as [number, number, number, number, number, number];
+  // The seconds are checked (10:00:99 is no time), then dropped.
+  const sendAt = localToInstant(zone, { year, month, day, hour, minute, second }) - second * 1000;
   resolveSendAt(core, sendAt);
   return sendAt;
 }
 
-/** `sender`: the account's own number only (core/voice.ts checkCallerId); absent: none. */
+/** A parameter as text: an object or an array where text is expected is `refusal`, never ignored. */
+export function readText(params: Params, name: string, refusal: VendorError = BAD_REQUEST): string | undefined {
+  const value = params.get(name);
+  if (typeof value === 'object' && value !== null) throw vp(refusal);
+  return params.str(name);
+}
+
+/** `sender`: the account's own number only (core/voice.ts checkCallerId); absent: none; not text: SENDER_INVALID. */
 export async function readSender(params: Params, core: Core, accountId: number): Promise<string | null> {
-  const sender = params.str('sender');
+  const sender = readText(params, 'sender', VOICE_PARTNER_ERRORS.invalid_sender);
   if (sender === undefined) return null;
   try {
     return await checkCallerId(core, accountId, restorePlus(sender));

@@ -9,7 +9,7 @@ import { kilobytes } from './audio.js';
 import { AUDIO_FILE_NOT_FOUND, TOKEN_AUDIO_REQUIRED, vp } from './errors.js';
 import { DROP_CALLBACK_FORMAT, TTS_CALLBACK_FORMAT } from './callbacks.js';
 import { seconds } from './values.js';
-import { readNotifyUrl, readPhoneNumbers, readScheduledDate, readSender, readSpeechRate } from './fields.js';
+import { readNotifyUrl, readPhoneNumbers, readScheduledDate, readSender, readSpeechRate, readText } from './fields.js';
 
 /** spec §0.2, per API key: 5 a minute and 2000 an hour on campaign/send, 2000 an hour on tts/send. */
 const HOUR = 3_600_000;
@@ -64,7 +64,7 @@ export function sendRoutes(route: PartnerRouter, opts: DialectContext): void {
     const { sender, ...rest } = await common(opts, auth.account.id, params, TTS_CALLBACK_FORMAT);
     const call = { ...rest, metadata: { dialect: 'voicepartner' } };
     const { content, speechToken } = await speechContent(core, auth.account.id, {
-      text: params.str('text'), token: params.str('tokenAudio'), lang: params.str('lang'), rate: readSpeechRate(params),
+      text: readText(params, 'text'), token: params.str('tokenAudio'), lang: readText(params, 'lang'), rate: readSpeechRate(params),
     }, sender, call);
     const s = await scheduleVoiceCall(core, auth.account.id, { ...call, content }, speechToken);
     const durationMs = content.durationMs ?? 0;

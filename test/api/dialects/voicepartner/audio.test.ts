@@ -61,7 +61,7 @@ voiceApp('Voice Partner audio files', (app) => {
       assert.equal(r.status, 400, r.text);
       assert.equal(r.text, BAD_REQUEST);
     }
-    for (const filename of ['ab', 'x'.repeat(51)]) {
+    for (const filename of ['ab', 'x'.repeat(51), 'promo\u202Egnp.wav', 'ab\u0007cd']) {
       const r = await upload(v, { apiKey: a.apiKey, filename }, [wav(wavFile(1))]);
       assert.equal(r.status, 400, `${filename}: ${r.text}`);
     }

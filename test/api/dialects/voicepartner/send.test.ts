@@ -111,17 +111,23 @@ voiceApp('Voice Partner sends', (app) => {
       [{ notifyUrl: 'pas une url' }, 400, 'NOTIFY_URL_INVALID', 'L’url de notification est invalide'],
       [{ sender: 'MaMarque' }, 400, 'SENDER_INVALID', 'Le sender est invalide'],
       [{ sender: '0611111111' }, 403, 'SENDER_NOT_AUTHORIZED', 'Le sender n’est pas autorisé'],
+      [{ sender: { number: '0611111111' } }, 400, 'SENDER_INVALID', 'Le sender est invalide'],
       [{ scheduledDate: '2026-13-01 10:00:00' }, 400, 400, 'Mauvaise requête'],
       [{ scheduledDate: 'demain' }, 400, 400, 'Mauvaise requête'],
       [{ scheduledDate: '2020-01-01 10:00:00' }, 400, 400, 'Mauvaise requête'],
+      [{ scheduledDate: '2027-01-01 10:00:99' }, 400, 400, 'Mauvaise requête'],
       [{ apiKey: 'wrong' }, 401, 10, 'Clé API incorrecte'],
     ];
     for (const [change, status, code, message] of cases) {
       v.t.clock.advance(61_000); // past campaign/send's 5 a minute
       const r = await drop(v, { ...base, ...change });
       assertAnswer(r, status, errorBody(code, message));
-      // The TTS send shares the fields' rules (its rate limit is per hour: the 15 calls pass).
+      // The TTS send shares the fields' rules (its rate limit is per hour: these calls all pass).
       if (!('tokenAudio' in change)) assertAnswer(await tts(v, { ...base, tokenAudio: undefined, text: 'Bonjour', ...change }), status, errorBody(code, message));
+    }
+    // Text where text is expected: an object is refused, not taken for an absent value.
+    for (const change of [{ text: { a: 1 } }, { text: ['Bonjour'] }, { lang: { a: 1 } }]) {
+      assertAnswer(await tts(v, { ...base, tokenAudio: undefined, text: 'Bonjour', ...change }), 400, errorBody(400, 'Mauvaise requête'));
     }
     await assertLedger(v.t, a.id, 10_000);
     assert.equal((await v.t.store.autocommit.listMessages({ accountId: a.id }, { limit: 5 })).length, 0);
