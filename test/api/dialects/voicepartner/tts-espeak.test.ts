@@ -30,6 +30,9 @@ voiceApp('Voice Partner TTS with espeak-ng', (app) => {
       const sampleRate = wav.readUInt32LE(24);
       assert.equal(sampleRate, 22_050);
       const dataAt = wav.indexOf('data', 12, 'latin1');
+      // The data chunk's size is the bytes that follow it, and the byte rate is 22 050 × 2-byte samples.
+      assert.equal(wav.readUInt32LE(dataAt + 4), wav.length - dataAt - 8);
+      assert.equal(wav.readUInt32LE(28), sampleRate * wav.readUInt16LE(32));
       const seconds = wav.readUInt32LE(dataAt + 4) / wav.readUInt32LE(28);
       assert.ok(Math.abs(seconds - r.body.duration) <= seconds * 0.1, `WAV ${seconds} s, reported ${r.body.duration} s`);
       // Four commas are two seconds of silence on top of the words.
@@ -48,7 +51,10 @@ voiceApp('Voice Partner TTS with espeak-ng', (app) => {
       const a = await v.account('10');
       const r = await v.request('POST', '/tts/send', { body: { apiKey: a.apiKey, text: 'X.'.repeat(100), phoneNumbers: '0612345678' } });
       assert.equal(r.status, 200, r.text);
-      assert.ok(r.body.duration > 0, r.text);
+      // The estimate: 200 characters at 1 050 a minute.
+      assert.equal(r.body.duration, 11.4, r.text);
+      const [m] = await v.t.store.autocommit.listMessages({ accountId: a.id, batchId: r.body.campaignId }, { limit: 1 });
+      assert.ok(m!.content.channel === 'voice' && m!.content.audioToken === undefined, 'no audio');
       await assertLedger(v.t, a.id, 10_000 - 150);
     });
   });
