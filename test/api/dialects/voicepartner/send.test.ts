@@ -204,6 +204,30 @@ voiceApp('Voice Partner sends', (app) => {
     await assertLedger(v.t, a.id, 200);
   });
 
+  test('two calls are synthesised at once: a third meanwhile is 503 with Retry-After, not charged; the first two go through', async () => {
+    const v = app();
+    const a = await v.account('10');
+    const releases: (() => void)[] = [];
+    let started!: () => void;
+    const bothStarted = new Promise<void>((resolve) => { started = resolve; });
+    const held: Synthesizer = { synthesize: () => new Promise((resolve) => {
+      releases.push(() => resolve({ wav: Buffer.from('RIFF'), durationMs: 2000 }));
+      if (releases.length === 2) started();
+    }) };
+    await withSynthesizer(v, held, async () => {
+      const body = { apiKey: a.apiKey, text: 'Bonjour', phoneNumbers: '0612345678' };
+      const first = tts(v, body);
+      const second = tts(v, body);
+      await bothStarted;
+      const third = await tts(v, body);
+      assertAnswer(third, 503, errorBody(503, 'Le service est momentanément indisponible, réessayez plus tard'));
+      assert.equal(third.headers.get('retry-after'), '1');
+      for (const release of releases) release();
+      assert.deepEqual([(await first).status, (await second).status], [200, 200]);
+    });
+    await assertLedger(v.t, a.id, 10_000 - 300);
+  });
+
   test('a TTS call without a synthesizer: the estimated duration, no audio file; speed clamped, lang kept', async () => {
     const v = app();
     const a = await v.account('10');
