@@ -3,7 +3,7 @@
 // Node 20's `node --test` runs nothing without explicit files, so the list is built here.
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
 
@@ -50,8 +50,8 @@ if (!custom || files.length === 1) {
 }
 
 /**
- * Two files at a time (the machines have 2 cores; one file keeps about one busy): each file runs
- * in its own `node --test`, so that every line of the reporter belongs to that file. Their blocks
+ * Two files at a time (the machines have 2 cores; one file keeps about one busy), the
+ * end-to-end ones alone: each file runs in its own `node --test`, so that every line of the reporter belongs to that file. Their blocks
  * are printed in file order, each as soon as the files before it have been, and the totals of all
  * of them closed the output as one run's would.
  */
@@ -61,7 +61,6 @@ function runInParallel() {
   const blocks = new Array(files.length);
   const totals = new Map();
   let printed = 0;
-  let next = 0;
   let failed = false;
   const flush = () => {
     while (printed < files.length && blocks[printed] !== undefined) process.stdout.write(blocks[printed++]);
@@ -84,10 +83,23 @@ function runInParallel() {
       done();
     });
   });
-  const worker = async () => {
-    while (next < files.length) await runOne(next++);
+  // The end-to-end files start servers and time kills and bursts: each runs alone.
+  const alone = (file) => file.startsWith(`test${sep}e2e${sep}`);
+  const schedule = async () => {
+    const running = new Set();
+    for (let i = 0; i < files.length; i++) {
+      if (alone(files[i])) {
+        await Promise.all(running);
+        await runOne(i);
+        continue;
+      }
+      if (running.size >= WORKERS) await Promise.race(running);
+      const run = runOne(i).then(() => running.delete(run));
+      running.add(run);
+    }
+    await Promise.all(running);
   };
-  Promise.all(Array.from({ length: WORKERS }, worker)).then(() => {
+  schedule().then(() => {
     totals.set('duration_ms', Date.now() - started);
     for (const key of ['tests', 'suites', 'pass', 'fail', 'cancelled', 'skipped', 'todo', 'duration_ms']) {
       process.stdout.write(`ℹ ${key} ${totals.get(key) ?? 0}\n`);
