@@ -36,14 +36,18 @@ voiceApp('Voice Partner sends', (app) => {
     assert.deepEqual(m!.content, { channel: 'voice', text: null, audioUrl: null, sender: null, audioToken: token, durationMs: 7250 });
   });
 
-  test('upload → list → drop at a date → cancel → refund; a second cancel is refused', async () => {
+  test('upload → list → rename → drop at a date → cancel → refund; a second cancel is refused', async () => {
     const v = app();
     const a = await v.account('10');
     const token = await uploaded(v, a.apiKey);
     assert.equal((await v.request('GET', `/audios/${a.apiKey}`)).body.nb_datas, 1);
+    assertAnswer(await v.request('POST', '/audio-file/rename', { body: { apiKey: a.apiKey, tokenAudio: token, filename: 'promo-noel' } }), 200,
+      JSON.stringify({ success: true, filename: 'promo-noel', tokenAudio: token }));
+    assert.deepEqual((await v.request('GET', `/audios/${a.apiKey}`)).body.datas.map((d: { name: string; token: string }) => [d.name, d.token]), [['promo-noel', token]]);
     const at = v.t.clock.now() + DAY;
     const r = await drop(v, { apiKey: a.apiKey, tokenAudio: token, phoneNumbers: '0612345678,0698765432', scheduledDate: parisTimestamp(at) });
     assert.equal(r.status, 200, r.text);
+    assert.equal(r.body.audioFile.filename, 'promo-noel.wav', 'the drop plays the renamed file');
     const [m] = await v.t.store.autocommit.listMessages({ accountId: a.id, batchId: r.body.campaignId }, { limit: 1 });
     assert.equal(m!.sendAt, at);
     await assertLedger(v.t, a.id, 9_700);
