@@ -9,6 +9,7 @@ import type { Core } from '../core/context.js';
 import { RelaisError } from '../core/errors.js';
 import { adminRoutes } from './admin/routes.js';
 import { rewriteVendorHost } from './dialects/hosts.js';
+import { answerRouterError } from './framework-errors.js';
 import { DIALECTS, PLANNED_MOUNTS } from './dialects/registry.js';
 import { healthRoutes } from './health.js';
 import { linksRoutes } from './links.js';
@@ -105,8 +106,9 @@ function bareApp(options: Pick<FastifyServerOptions, 'rewriteUrl' | 'loggerInsta
     // Node checks the header and request deadlines only every connectionsCheckingInterval (30 s
     // by default): at most a second late here, and never later than the shortest deadline.
     http: { headersTimeout, requestTimeout: limits.requestTimeoutMs, connectionsCheckingInterval: Math.min(1000, headersTimeout) },
-    // A URL the router refuses (an over-long id, bad percent-encoding) is answered like any bad request.
-    frameworkErrors: (err, request, reply) => sendProblem(reply, request, toRelaisError(err)),
+    // A URL the router refuses (an over-long id, bad percent-encoding) is answered like any bad
+    // request, in the envelope of the API it was meant for.
+    frameworkErrors: (err, request, reply) => answerRouterError(request.server.server, toRelaisError(err), request, reply),
   }).withTypeProvider<TypeBoxTypeProvider>();
   // Connections beyond the cap are closed on arrival: the ones already open keep being served.
   app.server.maxConnections = limits.maxConnections;

@@ -3,6 +3,7 @@ import type { Core } from './context.js';
 import { RelaisError } from './errors.js';
 import { getOutboxEntry } from './queries.js';
 import { randomBase62 } from './random-id.js';
+import { mp3ToWav } from './wav.js';
 import type { AudioContentType, AudioFile } from './types.js';
 
 /** Largest audio file an account may upload (spec/voice-partner.md §4). */
@@ -98,15 +99,17 @@ export async function renameAudioFile(core: Core, accountId: number, token: stri
 
 /**
  * The audio an outbox entry's call would have played (its `audioToken`: the dropped file or the
- * call's speech) with its own type; not found for another account's entry, an entry that is not
- * a call, or a call with no audio (synthesised without espeak-ng).
+ * call's speech), as a WAV a browser plays (an MP3 drop converted, core/wav.ts), or with
+ * `original` as stored with its own type; not found for another account's entry, an entry that
+ * is not a call, or a call with no audio (synthesised without espeak-ng).
  */
-export async function outboxAudio(core: Core, accountId: number, outboxId: number): Promise<{ contentType: AudioContentType; bytes: Uint8Array }> {
+export async function outboxAudio(core: Core, accountId: number, outboxId: number, opts: { original?: boolean } = {}): Promise<{ contentType: AudioContentType; bytes: Uint8Array }> {
   const { entry } = await getOutboxEntry(core, accountId, outboxId);
   const token = entry.rendered.audioToken;
   const [file, bytes] = typeof token === 'string'
     ? await Promise.all([core.store.autocommit.findAudioFile(accountId, token), core.store.autocommit.audioFileBytes(accountId, token)])
     : [];
   if (!file || !bytes) throw new RelaisError('not_found', `outbox entry ${outboxId} has no audio`, { id: outboxId });
-  return { contentType: file.contentType, bytes };
+  if (opts.original || file.contentType === 'audio/wav') return { contentType: file.contentType, bytes };
+  return { contentType: 'audio/wav', bytes: await mp3ToWav(bytes) };
 }

@@ -35,6 +35,10 @@ export async function editMessage(core: Core, accountId: number, messageId: numb
     const sendAt = asked !== undefined && legal && await keepsLegalWindow(tx, accountId, old.channel) ? legal.legalSendAt(asked) : asked;
     let pricing: { content: MessageContent; units: number; price: number } | undefined;
     if (edit.content) {
+      // The audio and the duration (its price, where it depends on it) were made from the text.
+      if (old.content.channel === 'voice' && old.content.lang !== undefined && edit.content.text !== undefined) {
+        throw new RelaisError('invalid_request', 'the text of a spoken call cannot be edited: cancel it and schedule another', { field: 'text' });
+      }
       const content = validateContent(old.channel, { ...old.content, ...edit.content, channel: old.channel } as MessageContent);
       const { units, unitPrice } = priceOf(core.pricing, content);
       const pending = (await tx.getRecipients(messageId)).filter((r) => r.status === 'pending');

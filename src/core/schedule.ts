@@ -181,8 +181,12 @@ export async function checkSchedulable(core: Core, accountId: number, input: Sch
   if (price > balance) throw insufficientCredits(price, balance);
 }
 
+/** The content as the client asked for it: a spoken call's audio file and duration are made from its text anew on each retry (core/voice.ts). */
+const askedContent = (c: MessageContent): MessageContent =>
+  (c.channel === 'voice' && c.text !== null && c.lang !== undefined ? { ...c, audioToken: undefined, durationMs: undefined } : c);
+
 const requestHash = (input: ScheduleInput): string =>
-  createHash('sha256').update(JSON.stringify([input.channel, input.recipients, input.content, input.sendAt ?? null,
+  createHash('sha256').update(JSON.stringify([input.channel, input.recipients, askedContent(input.content), input.sendAt ?? null,
     input.tag ?? null, input.batchId ?? null, input.metadata ?? null,
     ...(input.recipientContents ? [input.recipientContents] : []), ...(input.callback ? [input.callback] : [])])).digest('hex');
 

@@ -7,7 +7,7 @@ import { RelaisError } from './errors.js';
 import type { Credits } from './money.js';
 import { randomBase62 } from './random-id.js';
 import { checkSchedulable, scheduleMessage, type PreparedRecipient, type Scheduled, type ScheduleInput } from './schedule.js';
-import { estimateDurationMs, speak, speech, speechLang } from './speech.js';
+import { estimateDurationMs, speak, speech, speechLang, type Speech } from './speech.js';
 import type { AudioFile, MessageContent, RecipientStatus } from './types.js';
 
 /**
@@ -68,13 +68,47 @@ export async function speechContent(core: Core, accountId: number, input: { text
     const { content } = await dropContent(core, accountId, input.token, sender);
     return { content: { ...content, lang: speechLang(input.lang) } };
   }
-  const text = input.text ?? '';
-  const s = speech(text, { lang: input.lang, rate: input.rate });
-  const content: VoiceContent = { channel: 'voice', text, audioUrl: null, sender, lang: s.voice.lang, rate: s.voice.rate, durationMs: estimateDurationMs(s) };
+  const { content, speech: s } = spokenContent(input.text ?? '', input, sender);
   await checkSchedulable(core, accountId, { ...call, channel: 'voice', content });
   const { wav, durationMs } = await speak(core.synthesizer, s);
   const stored = wav ? await storeSpeechAudio(core, accountId, wav, durationMs) : undefined;
   return { speechToken: stored?.token, content: { ...content, ...(stored ? { audioToken: stored.token } : {}), durationMs } };
+}
+
+/** A call saying `text`, checked, with its estimated duration: what is stored before (or without) synthesis. */
+function spokenContent(text: string, voice: { lang?: string; rate?: number }, sender: string | null): { content: VoiceContent; speech: Speech } {
+  const s = speech(text, voice);
+  return { speech: s, content: { channel: 'voice', text, audioUrl: null, sender, lang: s.voice.lang, rate: s.voice.rate, durationMs: estimateDurationMs(s) } };
+}
+
+/**
+ * Runs `schedule` for a call whose speech was just made into the file `speechToken`, and removes
+ * that file when the call is refused (no credit, a bad number…) or answered by an earlier one
+ * (an Idempotency-Key replayed): nothing is left of a call that was not scheduled.
+ */
+async function keepingSpeech<T extends Scheduled>(core: Core, accountId: number, speechToken: string | undefined, schedule: () => Promise<T>): Promise<T> {
+  let scheduled: T | undefined;
+  try {
+    scheduled = await schedule();
+    return scheduled;
+  } finally {
+    if (speechToken && !scheduled?.created) await core.store.autocommit.deleteAudioFile(accountId, speechToken);
+  }
+}
+
+/**
+ * A voice message of the native API: one that says its text (no audio URL) is synthesised as a
+ * TTS call is, in `lang` at normal speed. A replayed Idempotency-Key answers the first message
+ * before any check or synthesis, as any replay (core/schedule.ts).
+ */
+export async function scheduleVoiceMessage(core: Core, accountId: number, input: ScheduleInput & { content: VoiceContent }): Promise<Scheduled> {
+  const { text, audioUrl, audioToken, lang, sender } = input.content;
+  if (text === null || audioUrl !== null || audioToken !== undefined) return scheduleMessage(core, accountId, input);
+  if (input.idempotencyKey && await core.store.autocommit.findMessageByIdempotencyKey(accountId, input.idempotencyKey)) {
+    return scheduleMessage(core, accountId, { ...input, content: spokenContent(text, { lang }, sender).content });
+  }
+  const { content, speechToken } = await speechContent(core, accountId, { text, lang }, sender, input);
+  return keepingSpeech(core, accountId, speechToken, () => scheduleMessage(core, accountId, { ...input, content }));
 }
 
 /** A campaign id not used by any message of the account (any batchId, native ones included). */
@@ -86,18 +120,12 @@ async function freeCampaignId(core: Core, accountId: number): Promise<string> {
   throw new RelaisError('conflict', 'no free campaign id was found');
 }
 
-/**
- * Schedules one call to every recipient under a new campaign id. A speech file made for it is
- * removed when the call is refused (no credit, a bad number…): nothing is left of a refused call.
- */
+/** Schedules one call to every recipient under a new campaign id, keeping its speech file only if it is scheduled. */
 export async function scheduleVoiceCall(core: Core, accountId: number, input: VoiceCallInput & { content: VoiceContent }, speechToken?: string): Promise<Scheduled & { campaignId: string }> {
-  try {
+  return keepingSpeech(core, accountId, speechToken, async () => {
     const campaignId = await freeCampaignId(core, accountId);
     return { ...await scheduleMessage(core, accountId, { ...input, channel: 'voice', batchId: campaignId }), campaignId };
-  } catch (err) {
-    if (speechToken) await core.store.autocommit.deleteAudioFile(accountId, speechToken);
-    throw err;
-  }
+  });
 }
 
 /** The account's voice message of this campaign id; another account's, or none, is not found. */

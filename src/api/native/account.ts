@@ -12,7 +12,7 @@ import { ledgerView, outboxEntryView, outboxView, suppressionAddedView, suppress
 import { AccountView } from '../admin/schemas.js';
 import { json, problems } from '../openapi.js';
 import {
-  AddSuppressionBody, LedgerView, OutboxAudio, OutboxEntryView, OutboxIdParams, OutboxMime, OutboxQuery, OutboxView, PageQuery, pageOf, SuppressionAddedView, SuppressionList, SuppressionParams, SuppressionQuery,
+  AddSuppressionBody, LedgerView, OutboxAudio, OutboxAudioQuery, OutboxEntryView, OutboxIdParams, OutboxMime, OutboxQuery, OutboxView, PageQuery, pageOf, SuppressionAddedView, SuppressionList, SuppressionParams, SuppressionQuery,
 } from './schemas.js';
 
 /** Balance and ledger, suppression lists, and the outbox of the key's account (with a call's audio). */
@@ -103,12 +103,16 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
 
   app.get('/outbox/:id/audio', {
     schema: {
-      tags: ['outbox'], summary: 'A call of the outbox: the audio it would have played (the synthesised WAV, or the dropped file)', params: OutboxIdParams,
-      response: { 200: { description: 'The audio, with its own type', content: { 'audio/wav': { schema: OutboxAudio }, 'audio/mpeg': { schema: OutboxAudio } } }, ...problems(400, 401, 403, 404, 503) },
+      tags: ['outbox'], summary: 'A call of the outbox: the audio it would have played, as a WAV (the synthesised speech, or the dropped file, an MP3 converted)',
+      params: OutboxIdParams, querystring: OutboxAudioQuery,
+      response: {
+        200: { description: 'The audio as audio/wav; with format=original, the dropped file as uploaded (audio/wav or audio/mpeg)', content: { 'audio/wav': { schema: OutboxAudio }, 'audio/mpeg': { schema: OutboxAudio } } },
+        ...problems(400, 401, 403, 404, 503),
+      },
     },
     onRequest: requireKey(core, 'messages:read'),
   }, async (request, reply) => {
-    const audio = await outboxAudio(core, authOf(request).account.id, request.params.id);
+    const audio = await outboxAudio(core, authOf(request).account.id, request.params.id, { original: request.query.format === 'original' });
     return reply.type(audio.contentType).send(Buffer.from(audio.bytes));
   });
 };

@@ -7,6 +7,8 @@ import { parseOptionalInstant } from '../../core/instant.js';
 import { DETAIL_PAGE, getMessageDetail, listEvents, listMessages, listRecipients } from '../../core/queries.js';
 import { editMessage } from '../../core/reschedule.js';
 import { scheduleMessage } from '../../core/schedule.js';
+import { speechLang } from '../../core/speech.js';
+import { scheduleVoiceMessage } from '../../core/voice.js';
 import type { Account, MessageContent, Page } from '../../core/types.js';
 import { authOf, requireKey } from '../auth.js';
 import { json, problems } from '../openapi.js';
@@ -19,9 +21,9 @@ import { cancelOneView, cancelView, eventView, messageDetailView, messageView, r
 const FIELDS_BY_CHANNEL = {
   sms: ['text', 'sender', 'unicode'],
   email: ['subject', 'text', 'html', 'from', 'replyTo'],
-  voice: ['text', 'audioUrl', 'sender'],
+  voice: ['text', 'audioUrl', 'sender', 'lang'],
 } as const;
-const CONTENT_FIELDS = ['text', 'sender', 'unicode', 'subject', 'html', 'from', 'replyTo', 'audioUrl'] as const;
+const CONTENT_FIELDS = ['text', 'sender', 'unicode', 'subject', 'html', 'from', 'replyTo', 'audioUrl', 'lang'] as const;
 
 function contentOf(body: CreateMessageBody, account: Account): MessageContent {
   const allowed: readonly string[] = FIELDS_BY_CHANNEL[body.channel];
@@ -31,7 +33,7 @@ function contentOf(body: CreateMessageBody, account: Account): MessageContent {
   if (body.channel === 'email') {
     return { channel: 'email', subject: body.subject ?? '', text: body.text ?? null, html: body.html ?? null, from: body.from ?? null, replyTo: body.replyTo ?? null };
   }
-  return { channel: 'voice', text: body.text ?? null, audioUrl: body.audioUrl ?? null, sender: body.sender ?? account.defaultSender };
+  return { channel: 'voice', text: body.text ?? null, audioUrl: body.audioUrl ?? null, sender: body.sender ?? account.defaultSender, ...(body.lang !== undefined ? { lang: speechLang(body.lang) } : {}) };
 }
 
 /** Scheduling, listing, editing and cancelling messages. The native cutoff is 0: cancel wins until the claim. */
@@ -55,11 +57,14 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
     const { account } = authOf(request);
     const body = request.body;
     const key = request.headers['idempotency-key'];
-    const { message, created, skipped } = await scheduleMessage(core, account.id, {
+    const input = {
       channel: body.channel, recipients: body.to, content: contentOf(body, account),
       sendAt: parseOptionalInstant(body.sendAt, 'sendAt'), tag: body.tag, batchId: body.batchId, metadata: body.metadata,
       idempotencyKey: key,
-    });
+    };
+    const { message, created, skipped } = input.content.channel === 'voice'
+      ? await scheduleVoiceMessage(core, account.id, { ...input, content: input.content })
+      : await scheduleMessage(core, account.id, input);
     reply.code(created ? 201 : 200).header('location', `${app.prefix}/messages/${message.id}`);
     if (!created) reply.header('idempotent-replayed', 'true');
     return { ...messageView(message), skipped: skipped.map((address) => ({ address, reason: 'suppressed' })) };

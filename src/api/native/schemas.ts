@@ -22,6 +22,7 @@ export const CreateMessageBody = Type.Object({
   from: Type.Optional(Type.String({ maxLength: 320 })),
   replyTo: Type.Optional(Type.String({ maxLength: 320 })),
   audioUrl: Type.Optional(Type.String({ maxLength: 2000 })),
+  lang: Type.Optional(Type.String({ maxLength: 10, description: 'Voice: the ISO-639-1 language the text is spoken in (default fr)' })),
   tag: Type.Optional(Label),
   batchId: Type.Optional(Label),
   metadata: Type.Optional(Metadata),
@@ -194,4 +195,7 @@ export const OutboxIdParams = Type.Object({ id: Id });
 
 export const OutboxMime = Type.String({ description: 'RFC 5322, CRLF line ends: what the SMTP transport would have sent' });
 /** Bytes, not a JSON string: the reply sends a Buffer, which no serializer touches. */
-export const OutboxAudio = Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description: 'The file\'s bytes: a WAV, or the MP3 a voice-mail drop played' });
+export const OutboxAudioQuery = Type.Object({
+  format: Type.Optional(Type.Union([Type.Literal('wav'), Type.Literal('original')], { default: 'wav', description: 'wav (default): playable in a browser; original: the file as stored' })),
+}, { additionalProperties: false });
+export const OutboxAudio = Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description: 'The audio\'s bytes' });

@@ -4,6 +4,7 @@ import type { Core } from '../../../core/context.js';
 import { isRelaisError, type RelaisError } from '../../../core/errors.js';
 import type { Scope } from '../../../core/scopes.js';
 import type { Auth } from '../../auth.js';
+import { answerRouterErrors } from '../../framework-errors.js';
 import { logFailure, setRetryAfter, toRelaisError } from '../../problem.js';
 import { partnerAuth } from './auth.js';
 import { fromVendorTable, PartnerError, type VendorOverrides, type VendorTable } from './errors.js';
@@ -116,8 +117,11 @@ export function setupPartnerScope(app: DialectApp, scope: PartnerScope): Partner
     setRetryAfter(reply, err);
     return sendPartner(reply, formats.get(request) ?? queryFormat(request), e.body, scope.always200 ? 200 : e.status, e.xmlBody);
   });
-  app.setNotFoundHandler((request, reply) =>
-    sendPartner(reply, queryFormat(request), scope.notFound.body, scope.always200 ? 200 : scope.notFound.status));
+  const notFound = (request: FastifyRequest, reply: FastifyReply): FastifyReply =>
+    sendPartner(reply, queryFormat(request), scope.notFound.body, scope.always200 ? 200 : scope.notFound.status);
+  app.setNotFoundHandler(notFound);
+  // A URL the router cannot read (a segment past 100 characters, a bad percent-encoding) names no resource of the vendor's.
+  answerRouterErrors(app, (_err, request, reply) => notFound(request, reply));
   return ((methods: HTTPMethods[], path: string, handler: Handler<AuthedContext>, opts: RouteOptions & { scope: Scope | null }) => {
     for (const url of [path, `${path}/`]) {
       app.route({

@@ -20,8 +20,8 @@ async function sentCall(v: VoiceApp, a: { id: number; apiKey: string }, campaign
 }
 
 /** GET /api/v1/outbox/{id}/audio as bytes (the helper's text would not keep them). */
-async function audioOf(t: TestApp, apiKey: string, id: number): Promise<{ status: number; type: string | null; bytes: Buffer }> {
-  const r = await fetch(`${t.url}/api/v1/outbox/${id}/audio`, { headers: { authorization: `Bearer ${apiKey}` } });
+async function audioOf(t: TestApp, apiKey: string, id: number, format?: string): Promise<{ status: number; type: string | null; bytes: Buffer }> {
+  const r = await fetch(`${t.url}/api/v1/outbox/${id}/audio${format ? `?format=${format}` : ''}`, { headers: { authorization: `Bearer ${apiKey}` } });
   return { status: r.status, type: r.headers.get('content-type'), bytes: Buffer.from(await r.arrayBuffer()) };
 }
 
@@ -42,7 +42,7 @@ voiceApp('GET /api/v1/outbox/{id}/audio: what a call would have played', (app) =
     });
   });
 
-  test('a drop: the uploaded MP3 as audio/mpeg; another account\'s key gets 404', async () => {
+  test('a drop of an MP3: served as a mono WAV of its samples, or as uploaded with format=original; another account\'s key gets 404', async () => {
     const v = app();
     const a = await v.account('10');
     const mp3 = mp3File(200);
@@ -52,9 +52,16 @@ voiceApp('GET /api/v1/outbox/{id}/audio: what a call would have played', (app) =
     assert.equal(r.status, 200, r.text);
     const { id, audioToken } = await sentCall(v, a, r.body.campaignId);
     assert.equal(audioToken, up.body.tokenAudio, 'the entry names the file it played');
-    const audio = await audioOf(v.t, a.apiKey, id);
-    assert.deepEqual([audio.status, audio.type], [200, 'audio/mpeg']);
-    assert.ok(audio.bytes.equals(mp3));
+    const wav = await audioOf(v.t, a.apiKey, id);
+    assert.deepEqual([wav.status, wav.type], [200, 'audio/wav']);
+    // 200 frames of MPEG-1 layer III at 44.1 kHz: 1 152 samples each, one 16-bit channel.
+    assert.deepEqual([wav.bytes.toString('latin1', 0, 4), wav.bytes.toString('latin1', 8, 12), wav.bytes.readUInt16LE(22), wav.bytes.readUInt32LE(24), wav.bytes.readUInt32LE(40)],
+      ['RIFF', 'WAVE', 1, 44_100, 200 * 1152 * 2]);
+    assert.equal(wav.bytes.length, 44 + 200 * 1152 * 2);
+    const original = await audioOf(v.t, a.apiKey, id, 'original');
+    assert.deepEqual([original.status, original.type], [200, 'audio/mpeg']);
+    assert.ok(original.bytes.equals(mp3));
+    assertProblem(await v.t.request('GET', `/api/v1/outbox/${id}/audio?format=mp3`, { key: a.apiKey }), 400, 'invalid_request');
     const other = await v.account('1');
     assertProblem(await v.t.request('GET', `/api/v1/outbox/${id}/audio`, { key: other.apiKey }), 404, 'not_found');
   });

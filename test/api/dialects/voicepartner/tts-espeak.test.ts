@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Espeak } from '../../../../src/tts/espeak.js';
+import { watchingAudioInserts } from '../../../helpers/audio.js';
 import { assertLedger, voiceApp, withSynthesizer } from './support.js';
 
 const espeak = new Espeak();
@@ -89,23 +90,12 @@ voiceApp('Voice Partner TTS with espeak-ng', (app) => {
       return said;
     } };
     try {
-      // Watches (does not replace) the store's insert, to learn the token of the speech it kept.
-      const store = v.t.store.autocommit;
-      const insert = store.insertAudioFile;
-      const tokens: string[] = [];
-      store.insertAudioFile = async (f) => {
-        const stored = await insert.call(store, f);
-        if (stored) tokens.push(stored.token);
-        return stored;
-      };
-      try {
+      const tokens = await watchingAudioInserts(v.t, async () => {
         const r = await v.request('POST', '/tts/send', { body: { apiKey: a.apiKey, text: 'Bonjour', phoneNumbers: '0612345678' } });
         assert.equal(r.status, 402, r.text);
-      } finally {
-        store.insertAudioFile = insert;
-      }
+      });
       assert.equal(tokens.length, 1, 'the speech was synthesised and stored');
-      assert.equal(await store.findAudioFile(a.id, tokens[0]!), undefined);
+      assert.equal(await v.t.store.autocommit.findAudioFile(a.id, tokens[0]!), undefined);
       await assertLedger(v.t, a.id, 100);
     } finally {
       v.t.core.synthesizer = null;
