@@ -1,7 +1,8 @@
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import type { Core } from '../core/context.js';
 import { RelaisError } from '../core/errors.js';
+import { MAX_PAGE } from '../core/queries.js';
 
 /**
  * Prints one line for any failure and exits 1. Scripts parse `relais: <code>: <message>`, so
@@ -55,3 +56,6 @@ export const positiveInt = (max = Number.MAX_SAFE_INTEGER) => (value: string): n
 };
 
 export const id = positiveInt();
+
+/** `--limit` of the commands that list, newest first, a page at a time. */
+export const limitOption = (): Option => new Option('--limit <n>', `how many, newest first (1-${MAX_PAGE})`).argParser(positiveInt(MAX_PAGE)).default(50);

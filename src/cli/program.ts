@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, Help, type Option } from 'commander';
 import { registerAccountCommands } from './commands/account.js';
+import { registerCampaignCommands } from './commands/campaigns.js';
 import { registerMessageCommands } from './commands/messages.js';
 import { registerServeCommands } from './commands/serve.js';
 import { registerSuppressionCommands } from './commands/suppressions.js';
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerAccountCommands(program);
   registerMessageCommands(program);
   registerSuppressionCommands(program);
+  registerCampaignCommands(program);
 
   program.addHelpText('after', '\nRun "relais <command> --help" for the options of a command, e.g. "relais account create --help".');
   return program;

@@ -51,11 +51,14 @@ export function nulPath(value: unknown): string[] | undefined {
 }
 
 /** A sender id: blank or with control characters it would reach the carrier as an empty or forged header. */
-function checkSender(sender: string | null, pattern?: RegExp): void {
+function checkSender(sender: string | null, pattern?: RegExp, field = 'sender'): void {
   if (sender === null) return;
-  if (!sender.trim() || CONTROL.test(sender)) throw new RelaisError('invalid_sender', 'sender must not be blank nor hold control characters', { field: 'sender' });
-  if (pattern && !pattern.test(sender)) throw new RelaisError('invalid_sender', 'sender must be 1-11 letters/digits or a phone number', { field: 'sender' });
+  if (!sender.trim() || CONTROL.test(sender)) throw new RelaisError('invalid_sender', `${field} must not be blank nor hold control characters`, { field });
+  if (pattern && !pattern.test(sender)) throw new RelaisError('invalid_sender', `${field} must be 1-11 letters/digits or a phone number`, { field });
 }
+
+/** An SMS sender id as validateContent accepts it, refused naming `field`. */
+export const checkSmsSender = (sender: string, field: string): void => checkSender(sender, SENDER, field);
 
 /** `addr@example.com` or `Display Name <addr@example.com>`, the address normalised; null stays null. */
 export function mailbox(field: string, value: string | null | undefined): string | null {

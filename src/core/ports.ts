@@ -1,7 +1,7 @@
 import type { Credits } from './money.js';
 import type {
   Account, AccountProfile, ApiKey, Channel, DueMessage, LedgerEntry, LedgerKind, Message, MessageContent, MessageEvent, MessageStatus,
-  AudioFile, OutboxEntry, Recipient, RecipientStatus, StoredSuppression, Subaccount, Suppression, SuppressionChannel, WebhookDelivery,
+  AudioFile, Campaign, CampaignKind, OutboxEntry, Recipient, RecipientStatus, StoredSuppression, Subaccount, Suppression, SuppressionChannel, WebhookDelivery,
 } from './types.js';
 
 export interface NewMessage {
@@ -261,7 +261,7 @@ export interface SettingsPort {
  * state change is a conditional update whose result says whether it won: callers never
  * check-then-act across two statements.
  */
-export interface StoreTx extends AccountsPort, LedgerPort, MessagesPort, DispatchPort, SuppressionsPort, OutboxPort, WebhooksPort, SettingsPort, ReceiptsPort, AudioFilesPort {}
+export interface StoreTx extends AccountsPort, LedgerPort, MessagesPort, DispatchPort, SuppressionsPort, OutboxPort, WebhooksPort, SettingsPort, ReceiptsPort, AudioFilesPort, CampaignsPort {}
 
 export interface Store {
   /**
@@ -311,4 +311,15 @@ export interface AudioFilesPort {
   renameAudioFile(accountId: number, token: string, name: string): Promise<AudioFile | undefined>;
   /** Removes one of the account's files (a call's speech whose call was refused). */
   deleteAudioFile(accountId: number, token: string): Promise<void>;
+}
+
+/** Braze campaigns and canvases of an account (store/campaigns.ts); another account's id is never found. */
+export interface CampaignsPort {
+  insertCampaign(c: Omit<Campaign, 'seq' | 'revision'>): Promise<Campaign>;
+  findCampaign(accountId: number, kind: CampaignKind, id: string): Promise<Campaign | undefined>;
+  /** Newest first; with `beforeSeq`, those created before it. */
+  listCampaigns(accountId: number, kind: CampaignKind, q: { limit: number; beforeSeq?: number }): Promise<Campaign[]>;
+  /** Replaces the fields while the campaign is still at `revision`; undefined when it is gone or changed since. */
+  updateCampaign(c: Pick<Campaign, 'accountId' | 'kind' | 'id' | 'revision' | 'name' | 'tags' | 'messages' | 'updatedAt'>): Promise<Campaign | undefined>;
+  deleteCampaign(accountId: number, kind: CampaignKind, id: string): Promise<boolean>;
 }

@@ -14,6 +14,9 @@ const SCOPE_FAMILIES = {
     'account:write',
     'suppressions:write',
     'webhooks:write',
+    // Braze campaigns and canvases, defined through the native API (core/campaigns.ts).
+    'campaigns:read',
+    'campaigns:write',
   ],
 } as const;
 

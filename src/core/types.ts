@@ -234,3 +234,29 @@ export interface AudioFile {
   durationMs: number;
   createdAt: number;
 }
+
+/** Braze's two containers of API-triggered content; a Braze call names one by its UUID (core/campaigns.ts). */
+export const CAMPAIGN_KINDS = ['campaign', 'canvas'] as const;
+export type CampaignKind = (typeof CAMPAIGN_KINDS)[number];
+
+/** Liquid templates per channel, with the field names of Braze's message objects (spec/braze.md §12). */
+export interface CampaignMessages {
+  sms?: { body: string; sender?: string };
+  email?: { subject: string; body: string; plaintext_body?: string; from?: string; reply_to?: string };
+}
+
+export interface Campaign {
+  /** UUID v4: Braze's `campaign_id` / `canvas_id`. */
+  id: string;
+  /** Creation order, for list cursors; never shown. */
+  seq: number;
+  /** Bumped by each update: an update applies only to the revision it was computed from. */
+  revision: number;
+  accountId: number;
+  kind: CampaignKind;
+  name: string;
+  tags: string[];
+  messages: CampaignMessages;
+  createdAt: number;
+  updatedAt: number;
+}

@@ -169,6 +169,20 @@ export interface AudioFileTable {
   created_at: number;
 }
 
+/** Braze campaigns and canvases, tags and messages as JSON (migration 0009). */
+export interface BrazeCampaignTable {
+  seq: Generated<number>;
+  id: string;
+  account_id: number;
+  kind: string;
+  name: string;
+  tags: string;
+  messages: string;
+  revision: number;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
   accounts: AccountTable;
   api_keys: ApiKeyTable;
@@ -183,6 +197,7 @@ export interface Database {
   settings: SettingTable;
   provider_ids: ProviderIdTable;
   audio_files: AudioFileTable;
+  braze_campaigns: BrazeCampaignTable;
 }
 
 export type AccountRow = Selectable<AccountTable>;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +14,7 @@ import { dialectSuite } from '../helpers/store.js';
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const FUTURE = '2031-03-01T09:00:00+01:00';
 const CHILD_TIMEOUT_MS = 60_000;
-const COMMANDS = ['serve', 'migrate', 'account', 'key', 'send', 'ls', 'show', 'cancel', 'outbox', 'suppressions'];
+const COMMANDS = ['serve', 'migrate', 'account', 'key', 'send', 'ls', 'show', 'cancel', 'outbox', 'suppressions', 'campaign', 'canvas'];
 
 interface Run {
   code: number | null;
@@ -133,7 +133,7 @@ dialectSuite('relais CLI', (ctx) => {
 
   test('key create with an unknown scope: one line naming it and the allowed scopes on stderr, exit 1, no key', async () => {
     const line = await fails(['key', 'create', String(accountId), '--scope', 'messages:read', 'mesages:write'], 'invalid_request');
-    assert.match(line, /unknown scope "mesages:write"; allowed: messages:read, messages:write, account:read, account:write, suppressions:write, webhooks:write$/);
+    assert.match(line, /unknown scope "mesages:write"; allowed: messages:read, messages:write, account:read, account:write, suppressions:write, webhooks:write, campaigns:read, campaigns:write$/);
     assert.doesNotMatch(line, /"messages:read"/);
   });
 
@@ -227,6 +227,30 @@ dialectSuite('relais CLI', (ctx) => {
 
     await ok(['cancel', '--account', String(accountId), String(m.id)]);
     assert.equal(await balanceOf(accountId), '17.500');
+  });
+
+  test('campaign create, ls, show, rm; canvas apart; a bad template or another account refused with one line', async () => {
+    const html = join(dir, 'body.html');
+    await writeFile(html, '<p>Hi {{${first_name} | default: "there"}}</p>');
+    const c = await ok(['campaign', 'create', '--account', String(accountId), '--name', 'Spring', '--tag', 'promo', 'q2',
+      '--sms-body', 'Hi {{${first_name}}}', '--sms-sender', 'ACME', '--email-subject', 'Hello', '--email-body-file', html, '--email-from', 'Shop <shop@example.com>']);
+    assert.deepEqual({ ...c, id: typeof c.id, createdAt: typeof c.createdAt, updatedAt: typeof c.updatedAt }, {
+      id: 'string', name: 'Spring', tags: ['promo', 'q2'], createdAt: 'string', updatedAt: 'string',
+      messages: { sms: { body: 'Hi {{${first_name}}}', sender: 'ACME' }, email: { subject: 'Hello', body: '<p>Hi {{${first_name} | default: "there"}}</p>', from: 'Shop <shop@example.com>' } },
+    });
+    assert.deepEqual(await ok(['campaign', 'show', c.id, '--account', String(accountId)]), c);
+    assert.deepEqual(await ok(['campaign', 'ls', '--account', String(accountId)]), { items: [c], nextCursor: null });
+    assert.deepEqual(await ok(['canvas', 'ls', '--account', String(accountId)]), { items: [], nextCursor: null });
+    const other = await ok(['account', 'create', '--name', 'other']);
+    await fails(['campaign', 'show', c.id, '--account', String(other.id)], 'not_found');
+    await fails(['canvas', 'show', c.id, '--account', String(accountId)], 'not_found');
+    assert.match(await fails(['canvas', 'create', '--account', String(accountId), '--name', 'x', '--sms-body', '{{${first_name}'], 'invalid_request'), /messages\.sms\.body: the template does not parse/);
+    assert.match(await fails(['canvas', 'create', '--account', String(accountId), '--name', 'x', '--email-subject', 's'], 'invalid_request'), /messages\.email\.body must not be empty/);
+    assert.match(await fails(['canvas', 'create', '--account', String(accountId), '--name', 'x'], 'invalid_request'), /at least one channel/);
+    await fails(['canvas', 'create', '--account', String(accountId), '--name', 'x', '--email-subject', 's', '--email-body-file', join(dir, 'missing.html')], 'invalid_request');
+    assert.deepEqual(await ok(['canvas', 'ls', '--account', String(accountId)]), { items: [], nextCursor: null });
+    assert.deepEqual(await ok(['campaign', 'rm', c.id, '--account', String(accountId)]), { id: c.id, deleted: true });
+    await fails(['campaign', 'rm', c.id, '--account', String(accountId)], 'not_found');
   });
 
   test('migrate prints JSON: what it applied (nothing on a migrated database)', async () => {

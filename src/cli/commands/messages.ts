@@ -3,11 +3,11 @@ import { getAccount } from '../../core/accounts.js';
 import { cancelMessage, cancelMessages } from '../../core/cancel.js';
 import { RelaisError } from '../../core/errors.js';
 import { parseInstant, parseOptionalInstant } from '../../core/instant.js';
-import { getMessageDetail, listMessages, listOutbox, MAX_PAGE } from '../../core/queries.js';
+import { getMessageDetail, listMessages, listOutbox } from '../../core/queries.js';
 import { scheduleMessage } from '../../core/schedule.js';
 import { CHANNELS, MESSAGE_STATUSES, type Account, type Channel, type MessageContent } from '../../core/types.js';
 import { cancelOneView, cancelView, messageDetailView, messageView, outboxView } from '../../views/native.js';
-import { id, positiveInt, print, withCore } from '../context.js';
+import { id, limitOption, print, withCore } from '../context.js';
 
 interface SendOptions {
   account: number;
@@ -48,8 +48,6 @@ function contentOf(opts: SendOptions, account: Account): MessageContent {
       return { channel: 'voice', text: opts.text ?? null, audioUrl: opts.audioUrl ?? null, sender };
   }
 }
-
-const limitOption = () => new Option('--limit <n>', `how many, newest first (1-${MAX_PAGE})`).argParser(positiveInt(MAX_PAGE)).default(50);
 
 /** `relais send | ls | show | cancel | outbox`: the native API's message operations, against the local database. */
 export function registerMessageCommands(program: Command): void {

@@ -218,8 +218,8 @@ dialectApp('admin API /admin/v1', ({ app }) => {
       const unknown = scopes.filter((s) => s !== 'messages:read');
       assert.deepEqual(r.body.unknown, unknown);
       for (const s of unknown) assert.match(r.body.detail, new RegExp(`"${s}"`));
-      assert.deepEqual(r.body.allowed, ['messages:read', 'messages:write', 'account:read', 'account:write', 'suppressions:write', 'webhooks:write']);
-      assert.match(r.body.detail, /allowed: messages:read, messages:write, account:read, account:write, suppressions:write, webhooks:write$/);
+      assert.deepEqual(r.body.allowed, ['messages:read', 'messages:write', 'account:read', 'account:write', 'suppressions:write', 'webhooks:write', 'campaigns:read', 'campaigns:write']);
+      assert.match(r.body.detail, /allowed: messages:read, messages:write, account:read, account:write, suppressions:write, webhooks:write, campaigns:read, campaigns:write$/);
     }
     const ok = await t.request('POST', `/admin/v1/accounts/${id}/keys`, { body: { scopes: ['account:write', 'webhooks:write'] }, headers: ADMIN });
     assertStatus(ok, 201);
