@@ -25,6 +25,7 @@ import { cancelOneQueries } from './cancel-one.js';
 import { PlannerStatistics } from './planner-statistics.js';
 import { receiptQueries } from './receipts.js';
 import { audioFileQueries } from './audio-files.js';
+import { userQueries } from './users.js';
 
 /**
  * The store's queries on one connection or transaction. `composite`: the operations that must be
@@ -56,6 +57,7 @@ const bind = (db: Kysely<Database>, kind: StoreKind, composite: boolean, raw: Ra
     ...webhookQueries(db, kind),
     ...receiptQueries(raw),
     ...audioFileQueries(db),
+    ...userQueries(db),
   };
 };
 
