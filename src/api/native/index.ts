@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Core } from '../../core/context.js';
 import { accountRoutes } from './account.js';
 import { messageRoutes } from './messages.js';
+import { userRoutes } from './users.js';
 import { documentationOnlySerializer } from '../openapi.js';
 import { strictBodyValidator } from '../validation.js';
 
@@ -11,4 +12,5 @@ export const nativeRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (ap
   app.setSerializerCompiler(documentationOnlySerializer);
   await app.register(messageRoutes, { core });
   await app.register(accountRoutes, { core });
+  await app.register(userRoutes, { core });
 };
