@@ -38,5 +38,5 @@ export function composeCore(config: Config, store: Store, opts: { clock?: Clock;
 /** The vendor dialects' settings, from config (api/ never reads config itself). */
 export const dialectOptions = (config: Config): DialectOptions => ({
   hostDialects: config.http.hostDialects, timezone: config.timezone, cancelCutoffMs: config.cancelCutoffMs,
-  switches: config.dialects,
+  switches: config.dialects, settings: config.dialectSettings,
 });

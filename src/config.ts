@@ -53,6 +53,10 @@ const CORE_ENV = {
   RELAIS_REFUND_UNDELIVERED: { default: 'false', doc: 'Refund a recipient whose delivery receipt says undelivered (vendors charge for it)' },
   RELAIS_SMSPARTNER_ALWAYS_200: { default: 'false', doc: 'SMS Partner dialect: answer errors with HTTP 200 (for clients that only read the body)' },
   RELAIS_MAILPARTNER_ALWAYS_200: { default: 'false', doc: 'Mail Partner dialect: answer errors with HTTP 200 (for clients that only read the body)' },
+  RELAIS_BRAZE_RATE_SCHEDULE_PER_HOUR: { default: '250000', doc: 'Braze dialect: calls per API key and hour to the schedule endpoints, scheduled_broadcasts and every other path, together' },
+  RELAIS_BRAZE_RATE_SEND_PER_HOUR: { default: '250000', doc: 'Braze dialect: calls per API key and hour to the send endpoints (not broadcast), together' },
+  RELAIS_BRAZE_RATE_BROADCAST_PER_MINUTE: { default: '250', doc: 'Braze dialect: broadcast send calls per API key and minute' },
+  RELAIS_BRAZE_RATE_USERS_TRACK_PER_3S: { default: '3000', doc: 'Braze dialect: `/users/track` calls per API key and 3 seconds' },
   RELAIS_WEBHOOK_SECRET: { default: '', doc: 'Key of the HMAC-SHA256 `X-Relais-Signature` header of status callbacks; unset = not signed' },
   RELAIS_WEBHOOK_TIMEOUT_MS: { default: '10000', doc: 'Timeout of one status callback request' },
   RELAIS_WEBHOOK_MAX_ATTEMPTS: { default: '8', doc: 'Attempts per status callback before it is given up' },
@@ -93,6 +97,8 @@ export interface Config {
   mail: { from: string | null; unsubscribeMailto: string | null; linkTtlMs: number };
   /** Each vendor dialect's switches (api/dialects/registry.ts), by dialect name then option name. */
   dialects: Readonly<Record<string, Readonly<Record<string, boolean>>>>;
+  /** Each vendor dialect's whole-number settings, by dialect name then option name. */
+  dialectSettings: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
 
 /**
@@ -241,5 +247,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { dotenv?
       allowPrivate: bool('RELAIS_ALLOW_PRIVATE_CALLBACKS'),
     },
     dialects: Object.fromEntries(DIALECTS.map((d) => [d.name, mapValues(d.switches, (name) => bool(envName(name, d.name)))])),
+    dialectSettings: Object.fromEntries(DIALECTS.map((d) => [d.name, mapValues(d.settings ?? {}, (name) => int(envName(name, d.name), 1, 1_000_000_000))])),
   };
 }

@@ -10,6 +10,7 @@ import { RelaisError } from '../core/errors.js';
 import { adminRoutes } from './admin/routes.js';
 import { rewriteVendorHost } from './dialects/hosts.js';
 import { answerRouterError } from './framework-errors.js';
+import type { Dialect } from './dialects/dialect.js';
 import { DIALECTS, PLANNED_MOUNTS } from './dialects/registry.js';
 import { healthRoutes } from './health.js';
 import { linksRoutes } from './links.js';
@@ -51,6 +52,8 @@ export interface DialectOptions {
   cancelCutoffMs: number;
   /** Each dialect's switches by dialect name (config.dialects); a switch absent here is off. */
   switches: Readonly<Record<string, Readonly<Record<string, boolean>>>>;
+  /** Each dialect's whole-number settings by dialect name (config.dialectSettings); absent: the ENV table's default. */
+  settings?: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
 
 export const DEFAULT_DIALECT_OPTIONS: DialectOptions = { hostDialects: false, timezone: 'Europe/Paris', cancelCutoffMs: 300_000, switches: {} };
@@ -77,7 +80,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(deps.adminToken ? adminRoutes : adminOff, { prefix: ADMIN_PREFIX, core: deps.core, token: deps.adminToken ?? '' });
   // Each dialect is an encapsulated plugin with its own body parsing and error envelope.
   const context = { core: deps.core, timezone: dialects.timezone, cancelCutoffMs: dialects.cancelCutoffMs };
-  for (const dialect of DIALECTS) await dialect.mount(app, context, dialects.switches[dialect.name] ?? {});
+  for (const dialect of DIALECTS) {
+    await dialect.mount(app, context, dialects.switches[dialect.name] ?? {}, { ...defaultSettings(dialect), ...dialects.settings?.[dialect.name] });
+  }
   for (const prefix of PLANNED_MOUNTS) await app.register(notBuiltYet, { prefix });
   return app;
 }
@@ -131,6 +136,10 @@ function acceptEmptyJson(app: App): void {
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) =>
     body === '' ? done(null, undefined) : parse(request, body as string, done));
 }
+
+/** A dialect's settings at the defaults of their variables, for an app built without config (tests). */
+const defaultSettings = (dialect: Dialect): Record<string, number> =>
+  Object.fromEntries(Object.entries(dialect.settings ?? {}).map(([name, variable]) => [name, Number(ENV[variable]!.default)]));
 
 const ADMIN_PREFIX = '/admin/v1';
 const DIALECT_PREFIXES = Object.fromEntries(DIALECTS.map((d) => [d.name, d.prefix]));

@@ -92,6 +92,7 @@ export const swaggerOptions = (on: { admin: boolean; metricsToken: boolean }): F
       { name: 'suppressions', description: 'SMS STOP and e-mail unsubscribe lists' },
       { name: 'outbox', description: 'What the outbox transport "sent"' },
       { name: 'campaigns', description: 'Braze campaigns and canvases: Liquid content per channel, named by their UUID in Braze calls' },
+      { name: 'users', description: 'The audience Braze schedules resolve external ids to: addresses, time zone, attributes' },
       ...(on.admin ? [{ name: 'admin', description: 'Operator API, on when RELAIS_ADMIN_TOKEN is set' }] : []),
       { name: 'operations', description: 'Liveness, readiness and metrics' },
       { name: 'links', description: 'The unsubscribe and read-online links of the mails Relais sends: public, signed, served at the root of RELAIS_PUBLIC_URL' },

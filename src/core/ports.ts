@@ -1,7 +1,7 @@
 import type { Credits } from './money.js';
 import type {
   Account, AccountProfile, ApiKey, Channel, DueMessage, LedgerEntry, LedgerKind, Message, MessageContent, MessageEvent, MessageStatus,
-  AudioFile, Campaign, CampaignKind, OutboxEntry, Recipient, RecipientStatus, StoredSuppression, Subaccount, Suppression, SuppressionChannel, WebhookDelivery,
+  AudioFile, Campaign, CampaignKind, OutboxEntry, Recipient, RecipientStatus, StoredSuppression, Subaccount, Suppression, SuppressionChannel, User, UserAlias, UserProfile, WebhookDelivery,
 } from './types.js';
 
 export interface NewMessage {
@@ -261,7 +261,7 @@ export interface SettingsPort {
  * state change is a conditional update whose result says whether it won: callers never
  * check-then-act across two statements.
  */
-export interface StoreTx extends AccountsPort, LedgerPort, MessagesPort, DispatchPort, SuppressionsPort, OutboxPort, WebhooksPort, SettingsPort, ReceiptsPort, AudioFilesPort, CampaignsPort {}
+export interface StoreTx extends AccountsPort, LedgerPort, MessagesPort, DispatchPort, SuppressionsPort, OutboxPort, WebhooksPort, SettingsPort, ReceiptsPort, AudioFilesPort, CampaignsPort, UsersPort {}
 
 export interface Store {
   /**
@@ -322,4 +322,25 @@ export interface CampaignsPort {
   /** Replaces the fields while the campaign is still at `revision`; undefined when it is gone or changed since. */
   updateCampaign(c: Pick<Campaign, 'accountId' | 'kind' | 'id' | 'revision' | 'name' | 'tags' | 'messages' | 'updatedAt'>): Promise<Campaign | undefined>;
   deleteCampaign(accountId: number, kind: CampaignKind, id: string): Promise<boolean>;
+}
+
+/** How a user is named in a request: by external id, else by alias. */
+export type UserKey = { externalId: string } | { alias: UserAlias };
+
+/** An account's users (store/users.ts); a user is found by its external id or its alias, both unique per account. */
+export interface UsersPort {
+  /**
+   * The user, locked until the transaction ends (PostgreSQL; SQLite has one writer): a
+   * read-modify-write of its attributes cannot lose a concurrent one.
+   */
+  lockUser(accountId: number, key: UserKey): Promise<User | undefined>;
+  /** Creates the user; undefined when its external id or alias is taken already (the caller locks that one instead). */
+  insertUser(u: { accountId: number; externalId: string | null; alias: UserAlias | null; profile: UserProfile; at: number }): Promise<User | undefined>;
+  updateUser(id: number, profile: UserProfile, at: number): Promise<User>;
+  /** The account's users with these external ids (absent ones are left out). */
+  findUsersByExternalIds(accountId: number, externalIds: string[]): Promise<User[]>;
+  findUserByAlias(accountId: number, alias: UserAlias): Promise<User | undefined>;
+  /** Id ascending, at most `limit` after `afterId`. */
+  listUsers(accountId: number, q: { limit: number; afterId?: number }): Promise<User[]>;
+  deleteUser(accountId: number, externalId: string): Promise<boolean>;
 }

@@ -17,6 +17,26 @@ const SCOPE_FAMILIES = {
     // Braze campaigns and canvases, defined through the native API (core/campaigns.ts).
     'campaigns:read',
     'campaigns:write',
+    // The audience Braze schedules resolve external ids to (core/users.ts).
+    'users:read',
+    'users:write',
+  ],
+  // Braze's own permission names (spec/braze.md §0.2), one per endpoint, so that a key made for a
+  // Braze client carries exactly what its Braze key did.
+  braze: [
+    'campaigns.trigger.schedule.create',
+    'campaigns.trigger.schedule.update',
+    'campaigns.trigger.schedule.delete',
+    'canvas.trigger.schedule.create',
+    'canvas.trigger.schedule.update',
+    'canvas.trigger.schedule.delete',
+    'messages.schedule.create',
+    'messages.schedule.update',
+    'messages.schedule.delete',
+    'messages.schedule_broadcasts',
+    'campaigns.trigger.send',
+    'messages.send',
+    'users.track',
   ],
 } as const;
 

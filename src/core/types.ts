@@ -260,3 +260,31 @@ export interface Campaign {
   createdAt: number;
   updatedAt: number;
 }
+
+/** A Braze-style alias: a user known by a name under a label (e.g. a device id) instead of an external id. */
+export interface UserAlias {
+  name: string;
+  label: string;
+}
+
+/** The profile fields of a user that Relais reads itself; everything else is a custom attribute. */
+export interface UserProfile {
+  email: string | null;
+  /** E.164. */
+  phone: string | null;
+  /** IANA zone. */
+  timeZone: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  custom: Record<string, unknown>;
+}
+
+/** A user of an account's audience (core/users.ts): who an `external_user_id` or an alias resolves to. */
+export interface User extends UserProfile {
+  id: number;
+  accountId: number;
+  externalId: string | null;
+  alias: UserAlias | null;
+  createdAt: number;
+  updatedAt: number;
+}

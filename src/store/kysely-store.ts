@@ -26,6 +26,7 @@ import { PlannerStatistics } from './planner-statistics.js';
 import { receiptQueries } from './receipts.js';
 import { audioFileQueries } from './audio-files.js';
 import { campaignQueries } from './campaigns.js';
+import { userQueries } from './users.js';
 
 /**
  * The store's queries on one connection or transaction. `composite`: the operations that must be
@@ -58,6 +59,7 @@ const bind = (db: Kysely<Database>, kind: StoreKind, composite: boolean, raw: Ra
     ...receiptQueries(raw),
     ...audioFileQueries(db),
     ...campaignQueries(db),
+    ...userQueries(db),
   };
 };
 

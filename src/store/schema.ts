@@ -183,6 +183,24 @@ export interface BrazeCampaignTable {
   updated_at: number;
 }
 
+/** An account's users, as POST /braze/users/track and /api/v1/users keep them (migration 0010). */
+export interface UserTable {
+  id: Generated<number>;
+  account_id: number;
+  external_id: string | null;
+  alias_name: string | null;
+  alias_label: string | null;
+  email: string | null;
+  phone: string | null;
+  time_zone: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  /** JSON object of the custom attributes. */
+  custom: string;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
   accounts: AccountTable;
   api_keys: ApiKeyTable;
@@ -198,6 +216,7 @@ export interface Database {
   provider_ids: ProviderIdTable;
   audio_files: AudioFileTable;
   braze_campaigns: BrazeCampaignTable;
+  users: UserTable;
 }
 
 export type AccountRow = Selectable<AccountTable>;

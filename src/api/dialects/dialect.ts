@@ -14,8 +14,9 @@ export interface DialectContext {
   cancelCutoffMs: number;
 }
 
-/** A dialect's routes: a Fastify plugin taking the shared context plus the dialect's own switches. */
-export type DialectRoutes<S extends string> = (app: DialectApp, opts: DialectContext & Readonly<Record<S, boolean>>) => Promise<void>;
+/** A dialect's routes: a Fastify plugin taking the shared context plus the dialect's own switches and settings. */
+export type DialectRoutes<S extends string, N extends string = never> =
+  (app: DialectApp, opts: DialectContext & Readonly<Record<S, boolean>> & Readonly<Record<N, number>>) => Promise<void>;
 
 /** An OpenAPI security scheme of a vendor key, as /docs/json lists it under components.securitySchemes. */
 export type SecurityScheme =
@@ -33,7 +34,7 @@ export interface DialectDocs {
 }
 
 /** Everything the server needs to know about one vendor dialect, written once in the dialect's folder. */
-export interface DialectDescription<S extends string> {
+export interface DialectDescription<S extends string, N extends string = never> {
   /** Its key in `GET /` and in config (lower case, the vendor's name). */
   name: string;
   /** Where its routes are mounted, e.g. `/smspartner/v1`. */
@@ -49,31 +50,41 @@ export interface DialectDescription<S extends string> {
    * variable it names; that variable is a row of the ENV table in src/config.ts and of the README.
    */
   switches: Readonly<Record<S, `RELAIS_${string}`>>;
+  /** Whole-number settings (1 or more) by the option name its routes receive, each read from the variable it names, as switches are. */
+  settings?: Readonly<Record<N, `RELAIS_${string}`>>;
   /**
    * Loads the routes. Loaded on mount, not imported: config.ts reads these descriptions, and the
    * one-shot CLI commands that load config must not load the HTTP stack.
    */
-  routes(): Promise<DialectRoutes<S>>;
+  routes(): Promise<DialectRoutes<S, N>>;
   /** Status-callback renderers by the callback format name the dialect stores with its messages. */
   callbackFormats: Readonly<Record<string, WebhookRenderer>>;
   docs: DialectDocs;
 }
 
 /** A described dialect as the registry holds it: every dialect looks the same from outside. */
-export interface Dialect extends Omit<DialectDescription<string>, 'routes'> {
-  /** Registers the routes under the prefix, with the switch values config read for this dialect (absent: off). */
-  mount(app: DialectApp, context: DialectContext, switches: Readonly<Record<string, boolean>>): Promise<void>;
+export interface Dialect extends Omit<DialectDescription<string, string>, 'routes'> {
+  /**
+   * Registers the routes under the prefix, with the switch values config read for this dialect
+   * (absent: off) and its settings (each one the dialect declares is required: api/app.ts fills in the defaults).
+   */
+  mount(app: DialectApp, context: DialectContext, switches: Readonly<Record<string, boolean>>, settings?: Readonly<Record<string, number>>): Promise<void>;
 }
 
 /** Checks a description against its own routes' options, then gives it the shape the registry holds. */
-export function defineDialect<S extends string>(description: DialectDescription<S>): Dialect {
+export function defineDialect<S extends string, N extends string = never>(description: DialectDescription<S, N>): Dialect {
   const { routes, ...rest } = description;
   return {
     ...rest,
-    async mount(app, context, switches) {
+    async mount(app, context, switches, settings = {}) {
       const names = Object.keys(description.switches) as S[];
       const on = Object.fromEntries(names.map((name) => [name, switches[name] === true])) as Record<S, boolean>;
-      await app.register(await routes(), { prefix: description.prefix, ...context, ...on });
+      const values = Object.fromEntries(Object.keys(description.settings ?? {}).map((name) => {
+        const value = settings[name];
+        if (value === undefined) throw new Error(`dialect ${description.name}: no value for setting ${name}`);
+        return [name, value];
+      })) as Record<N, number>;
+      await app.register(await routes(), { prefix: description.prefix, ...context, ...on, ...values });
     },
   };
 }

@@ -13,7 +13,8 @@ export function rewriteVendorHost(req: IncomingMessage): string {
   const host = (req.headers.host ?? '').toLowerCase().replace(/:\d+$/, '').replace(/\.$/, '');
   const dialect = BY_HOST.get(host);
   if (!dialect) return url;
-  const { path } = dialect.vendor;
+  // A vendor API at the host's root (Braze: `/`) has no base path to strip.
+  const path = dialect.vendor.path.replace(/\/$/, '');
   const rest = url.slice(path.length);
   return url.startsWith(path) && (rest === '' || rest[0] === '/' || rest[0] === '?') ? dialect.prefix + rest : url;
 }

@@ -3,6 +3,7 @@ import type { Core } from '../../core/context.js';
 import { accountRoutes } from './account.js';
 import { campaignRoutes } from './campaigns.js';
 import { messageRoutes } from './messages.js';
+import { userRoutes } from './users.js';
 import { documentationOnlySerializer } from '../openapi.js';
 import { strictBodyValidator } from '../validation.js';
 
@@ -13,4 +14,5 @@ export const nativeRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (ap
   await app.register(messageRoutes, { core });
   await app.register(accountRoutes, { core });
   await app.register(campaignRoutes, { core });
+  await app.register(userRoutes, { core });
 };

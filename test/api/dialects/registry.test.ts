@@ -52,6 +52,17 @@ test('each dialect switch is an ENV row (so the README lists it), off by default
   }
 });
 
+test('each dialect setting is an ENV row (so the README lists it), its default there, set by its variable', () => {
+  const settings = DIALECTS.flatMap((d) => Object.entries(d.settings ?? {}).map(([option, name]) => ({ d, option, name })));
+  assert.ok(settings.length > 0, 'no dialect declares a setting: this test checks nothing');
+  for (const { d, option, name } of settings) {
+    assert.ok(Object.hasOwn(ENV, name), `${d.name}.${option}: ${name} is not in ENV`);
+    assert.equal(loadConfig({}).dialectSettings[d.name]![option], Number(ENV[name]!.default), `${name} default`);
+    assert.equal(loadConfig({ [name]: '7' }).dialectSettings[d.name]![option], 7, name);
+    assert.throws(() => loadConfig({ [name]: '0' }), new RegExp(name));
+  }
+});
+
 describe('every registered dialect is served, routed, indexed, documented and called back (RELAIS_HOST_DIALECTS=true)', () => {
   let t: TestApp;
   before(async () => { t = await startTestApp({ env: { RELAIS_HOST_DIALECTS: 'true' } }); });

@@ -37,6 +37,16 @@ dialectApp('dialects: a URL the router refuses gets the vendor envelope, also th
     }
   });
 
+  test('Braze: its 404 envelope, with the rate headers, at /braze and at a Braze REST host', async () => {
+    const t = app();
+    for (const [path, host] of [[`/braze/messages/${LONG}%zz`, undefined], ['/messages/schedule/%E0%A4%A', 'rest.iad-01.braze.com']] as const) {
+      const r = await rawHttp(t, 'POST', path, host ? { headers: { host } } : {});
+      assert.equal(r.status, 404, `${host ?? ''}${path}: ${r.text}`);
+      assert.deepEqual(r.body, { message: 'Not Found', errors: [] });
+      assert.match(r.headers.get('x-ratelimit-limit') ?? '', /^\d+$/);
+    }
+  });
+
   test('the native API keeps problem+json for the same URLs', async () => {
     const t = app();
     for (const path of ['/api/v1/messages/%zz', `/api/v1/messages/${LONG}`]) {

@@ -19,7 +19,7 @@ dialectApp('OpenAPI document /docs/json (issue 15)', ({ app }) => {
     const res = await t.request('GET', '/docs/json');
     assertStatus(res, 200);
     const doc = res.body;
-    assert.deepEqual(Object.keys(doc.components.securitySchemes).sort(), ['admin', 'apiKeyHeader', 'bearer', 'mailPartnerKey', 'smsPartnerKey', 'voicePartnerKey']);
+    assert.deepEqual(Object.keys(doc.components.securitySchemes).sort(), ['admin', 'apiKeyHeader', 'bearer', 'brazeKey', 'mailPartnerKey', 'smsPartnerKey', 'voicePartnerKey']);
     assert.deepEqual(doc.components.securitySchemes.apiKeyHeader, { type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'API key in the `X-Api-Key` header' });
     assert.equal(doc.components.securitySchemes.bearer.scheme, 'bearer');
     const ops = operations(doc);
@@ -37,7 +37,8 @@ dialectApp('OpenAPI document /docs/json (issue 15)', ({ app }) => {
       const native = path.startsWith('/api/v1/');
       const partner = path.startsWith('/smspartner/v1/') ? ['SMS Partner', 'smsPartnerKey']
         : path.startsWith('/mailpartner/v1/') ? ['Mail Partner', 'mailPartnerKey']
-          : path.startsWith('/voicepartner/v1/') ? ['Voice Partner', 'voicePartnerKey'] : undefined;
+          : path.startsWith('/voicepartner/v1/') ? ['Voice Partner', 'voicePartnerKey']
+            : path.startsWith('/braze/') ? ['Braze', 'brazeKey'] : undefined;
       if (partner) {
         assert.equal(op.tags[0], partner[0], name);
         assert.deepEqual(op.security, [{ [partner[1]!]: [] }], name);

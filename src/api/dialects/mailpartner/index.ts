@@ -4,7 +4,7 @@ import { cancelEndpoints } from '../partner/endpoints/cancel.js';
 import { meEndpoint } from '../partner/endpoints/me.js';
 import { subaccountEndpoints } from '../partner/endpoints/subaccounts.js';
 import { suppressionListEndpoints } from '../partner/endpoints/suppression-list.js';
-import { WindowLimiter } from '../partner/rate-limit.js';
+import { WindowLimiter } from '../../rate-limit.js';
 import { setupPartnerScope } from '../partner/scope.js';
 import type { PartnerDialectOptions } from '../partner/vendor.js';
 import type { DialectApp } from '../dialect.js';

@@ -4,7 +4,7 @@ import { formatCredits } from '../../../core/money.js';
 import { usageByMonth } from '../../../core/statistics.js';
 import { validationError } from '../partner/errors.js';
 import type { Params } from '../partner/params.js';
-import { WindowLimiter } from '../partner/rate-limit.js';
+import { WindowLimiter } from '../../rate-limit.js';
 import type { PartnerRouter } from '../partner/scope.js';
 import { MSG } from './errors.js';
 import type { SmsPartnerOptions } from './options.js';

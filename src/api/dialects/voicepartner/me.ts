@@ -1,6 +1,6 @@
 import { RelaisError } from '../../../core/errors.js';
 import { accountOverview } from '../../../core/statistics.js';
-import { WindowLimiter } from '../partner/rate-limit.js';
+import { WindowLimiter } from '../../rate-limit.js';
 import type { PartnerRouter } from '../partner/scope.js';
 import { euros } from '../partner/values.js';
 import type { DialectContext } from '../dialect.js';

@@ -1,6 +1,6 @@
 import { byCallingCode, dropContent, scheduleVoiceCall, speechContent, type CountryTotal } from '../../../core/voice.js';
 import { RelaisError } from '../../../core/errors.js';
-import { WindowLimiter } from '../partner/rate-limit.js';
+import { WindowLimiter } from '../../rate-limit.js';
 import type { Params } from '../partner/params.js';
 import type { PartnerRouter } from '../partner/scope.js';
 import { euros } from '../partner/values.js';
