@@ -3,7 +3,7 @@ import type { Core } from './context.js';
 import { RelaisError } from './errors.js';
 import { getOutboxEntry } from './queries.js';
 import { randomBase62 } from './random-id.js';
-import { mp3ToWav } from './wav.js';
+import { mp3DurationMs, mp3ToWav } from './wav.js';
 import type { AudioContentType, AudioFile } from './types.js';
 
 /** Largest audio file an account may upload (spec/voice-partner.md §4). */
@@ -24,8 +24,10 @@ const CONTAINERS: Readonly<Record<string, AudioContentType>> = { WAVE: 'audio/wa
 const refused = (field: string, message: string) => new RelaisError('invalid_request', message, { field });
 
 /**
- * What the file is and how long it plays, read from its bytes by music-metadata (never from
- * its name or the client's Content-Type): WAV or MP3 with a duration, anything else refused.
+ * What the file is and how long it plays, read from its bytes (never from its name or the
+ * client's Content-Type): WAV or MP3 with a duration, anything else refused. music-metadata
+ * tells the container and a WAV's duration; an MP3's is decoded (core/wav.ts), since music-metadata
+ * estimates it from the first frames' bitrate, which a file may change after them.
  */
 export async function probeAudio(bytes: Uint8Array): Promise<{ contentType: AudioContentType; durationMs: number }> {
   if (bytes.length === 0) throw refused('file', 'the file is empty');
@@ -40,6 +42,7 @@ export async function probeAudio(bytes: Uint8Array): Promise<{ contentType: Audi
   if (!contentType) throw refused('file', 'the file must be WAV or MP3');
   if (!(format.duration !== undefined && format.duration > 0 && Number.isFinite(format.duration))) throw refused('file', 'the file has no duration');
   if (format.duration > (bytes.length * 8) / MIN_BITS_PER_SECOND) throw refused('file', 'the file claims a duration its size cannot hold');
+  if (contentType === 'audio/mpeg') return { contentType, durationMs: await mp3DurationMs(bytes, MAX_AUDIO_MS) };
   const durationMs = Math.round(format.duration * 1000);
   if (durationMs > MAX_AUDIO_MS) throw refused('file', `the audio lasts more than ${MAX_AUDIO_MS / 60_000} minutes`);
   return { contentType, durationMs };
@@ -99,7 +102,7 @@ export async function renameAudioFile(core: Core, accountId: number, token: stri
 
 /**
  * The audio an outbox entry's call would have played (its `audioToken`: the dropped file or the
- * call's speech), as a WAV a browser plays (an MP3 drop converted, core/wav.ts), or with
+ * call's speech), as a WAV (an MP3 drop converted, core/wav.ts; a WAV drop as uploaded), or with
  * `original` as stored with its own type; not found for another account's entry, an entry that
  * is not a call, or a call with no audio (synthesised without espeak-ng).
  */
@@ -111,5 +114,5 @@ export async function outboxAudio(core: Core, accountId: number, outboxId: numbe
     : [];
   if (!file || !bytes) throw new RelaisError('not_found', `outbox entry ${outboxId} has no audio`, { id: outboxId });
   if (opts.original || file.contentType === 'audio/wav') return { contentType: file.contentType, bytes };
-  return { contentType: 'audio/wav', bytes: await mp3ToWav(bytes) };
+  return { contentType: 'audio/wav', bytes: await mp3ToWav(bytes, MAX_AUDIO_MS) };
 }

@@ -6,6 +6,7 @@ import { validateContent } from './content.js';
 import { priceOf } from './pricing.js';
 import { checkMetadata, keepsLegalWindow, loadLegalWindow, resolveSendAt } from './schedule.js';
 import type { Message, MessageContent } from './types.js';
+import { isSpoken } from './speech.js';
 
 export interface MessageEdit {
   sendAt?: number;
@@ -36,7 +37,7 @@ export async function editMessage(core: Core, accountId: number, messageId: numb
     let pricing: { content: MessageContent; units: number; price: number } | undefined;
     if (edit.content) {
       // The audio and the duration (its price, where it depends on it) were made from the text.
-      if (old.content.channel === 'voice' && old.content.lang !== undefined && edit.content.text !== undefined) {
+      if (old.content.channel === 'voice' && isSpoken(old.content) && edit.content.text !== undefined) {
         throw new RelaisError('invalid_request', 'the text of a spoken call cannot be edited: cancel it and schedule another', { field: 'text' });
       }
       const content = validateContent(old.channel, { ...old.content, ...edit.content, channel: old.channel } as MessageContent);

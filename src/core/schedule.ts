@@ -9,6 +9,7 @@ import { withEmailSender } from './email-sender.js';
 import type { Credits } from './money.js';
 import type { AccountsPort } from './ports.js';
 import { priceOf } from './pricing.js';
+import { DEFAULT_SPEECH_LANG, isSpoken } from './speech.js';
 import { suppressionChannelOf } from './suppressions.js';
 import type { Channel, Message, MessageContent } from './types.js';
 
@@ -181,9 +182,14 @@ export async function checkSchedulable(core: Core, accountId: number, input: Sch
   if (price > balance) throw insufficientCredits(price, balance);
 }
 
-/** The content as the client asked for it: a spoken call's audio file and duration are made from its text anew on each retry (core/voice.ts). */
-const askedContent = (c: MessageContent): MessageContent =>
-  (c.channel === 'voice' && c.text !== null && c.lang !== undefined ? { ...c, audioToken: undefined, durationMs: undefined } : c);
+/**
+ * The content as the client asked for it: a spoken call's audio file and duration are made from
+ * its text anew on each retry (core/voice.ts), and its default voice is what a request without
+ * one meant (and what was hashed before calls were spoken).
+ */
+const askedContent = (c: MessageContent): MessageContent => (c.channel === 'voice' && isSpoken(c)
+  ? { ...c, audioToken: undefined, durationMs: undefined, lang: c.lang === DEFAULT_SPEECH_LANG ? undefined : c.lang, rate: c.rate === 1 ? undefined : c.rate }
+  : c);
 
 const requestHash = (input: ScheduleInput): string =>
   createHash('sha256').update(JSON.stringify([input.channel, input.recipients, askedContent(input.content), input.sendAt ?? null,

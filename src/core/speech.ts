@@ -1,4 +1,5 @@
 import { RelaisError } from './errors.js';
+import type { MessageContent } from './types.js';
 
 /**
  * Text-to-speech: what a voice call says and how long it lasts. The words are Voice Partner's
@@ -40,6 +41,9 @@ export interface Voice {
   /** 0.5..2, 1 being normal speed. */
   rate: number;
 }
+
+/** A voice message that says its text (a TTS call, with or without its audio), not one that plays a file or an audio URL. */
+export const isSpoken = (c: Extract<MessageContent, { channel: 'voice' }>): boolean => c.text !== null && c.audioUrl === null && c.lang !== undefined;
 
 /** The text as spoken: words to say, and silences where the commas were. */
 export type SpeechPart = { words: string } | { pauseMs: number };

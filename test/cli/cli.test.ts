@@ -160,6 +160,12 @@ dialectSuite('relais CLI', (ctx) => {
     await fails(['cancel', '--account', String(accountId), String(m.id)], 'already_cancelled');
   });
 
+  test('send a voice text: spoken as the API speaks it (French, normal speed, the estimated duration without espeak-ng)', async () => {
+    const m = await ok(['send', '--account', String(accountId), '--channel', 'voice', '--to', '+33612345678', '--text', 'Bonjour', '--at', FUTURE]);
+    assert.deepEqual(m.content, { text: 'Bonjour', audioUrl: null, sender: null, lang: 'fr', rate: 1, durationMs: 400 });
+    await ok(['cancel', '--account', String(accountId), String(m.id)]);
+  });
+
   test('bulk cancel by tag answers the count and the total refund', async () => {
     const args = ['send', '--account', String(accountId), '--channel', 'email', '--to', 'a@example.com', 'b@example.com', '--subject', 'Hi', '--text', 'x', '--sender', 'shop@example.com', '--at', FUTURE, '--tag', 'bulk'];
     const [m1, m2] = [await ok(args), await ok(args)];

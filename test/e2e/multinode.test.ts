@@ -62,9 +62,9 @@ interface Res {
  * timeout, and on a loaded machine the agent may pick that socket for a request at the same
  * instant: the request then dies with ECONNRESET on a reused socket, unseen by the server. Node's
  * documented remedy is to retry it, which is safe for a GET and for a request the server
- * deduplicates (`idempotencyKey`); anything else reports the reset.
+ * deduplicates (`idempotencyKey`), up to three times; anything else reports the reset.
  */
-function call(base: string, method: string, path: string, o: { body?: unknown; key?: string; timeoutMs?: number; idempotencyKey?: string } = {}): Promise<Res> {
+function call(base: string, method: string, path: string, o: { body?: unknown; key?: string; timeoutMs?: number; idempotencyKey?: string } = {}, resets = 0): Promise<Res> {
   return new Promise((resolve) => {
     const started = Date.now();
     const payload = o.body === undefined ? undefined : JSON.stringify(o.body);
@@ -91,7 +91,7 @@ function call(base: string, method: string, path: string, o: { body?: unknown; k
     const timer = setTimeout(() => { timedOut = true; req.destroy(new Error('timeout')); }, o.timeoutMs ?? 10_000);
     req.on('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      if (req.reusedSocket && err.code === 'ECONNRESET' && (method === 'GET' || o.idempotencyKey)) resolve(call(base, method, path, o));
+      if (req.reusedSocket && err.code === 'ECONNRESET' && (method === 'GET' || o.idempotencyKey) && resets < 3) resolve(call(base, method, path, o, resets + 1));
       else resolve({ status: timedOut ? 0 : -1, type: '', body: err.message, ms: Date.now() - started });
     });
     req.end(payload);

@@ -113,6 +113,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
     onRequest: requireKey(core, 'messages:read'),
   }, async (request, reply) => {
     const audio = await outboxAudio(core, authOf(request).account.id, request.params.id, { original: request.query.format === 'original' });
-    return reply.type(audio.contentType).send(Buffer.from(audio.bytes));
+    // A view of the bytes, not a copy: a decoded MP3 may be tens of megabytes.
+    return reply.type(audio.contentType).send(Buffer.from(audio.bytes.buffer, audio.bytes.byteOffset, audio.bytes.byteLength));
   });
 };

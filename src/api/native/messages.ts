@@ -6,9 +6,8 @@ import { RelaisError } from '../../core/errors.js';
 import { parseOptionalInstant } from '../../core/instant.js';
 import { DETAIL_PAGE, getMessageDetail, listEvents, listMessages, listRecipients } from '../../core/queries.js';
 import { editMessage } from '../../core/reschedule.js';
-import { scheduleMessage } from '../../core/schedule.js';
+import { scheduleAnyMessage } from '../../core/schedule-any.js';
 import { speechLang } from '../../core/speech.js';
-import { scheduleVoiceMessage } from '../../core/voice.js';
 import type { Account, MessageContent, Page } from '../../core/types.js';
 import { authOf, requireKey } from '../auth.js';
 import { json, problems } from '../openapi.js';
@@ -33,6 +32,7 @@ function contentOf(body: CreateMessageBody, account: Account): MessageContent {
   if (body.channel === 'email') {
     return { channel: 'email', subject: body.subject ?? '', text: body.text ?? null, html: body.html ?? null, from: body.from ?? null, replyTo: body.replyTo ?? null };
   }
+  if (body.lang !== undefined && body.audioUrl !== undefined) throw new RelaisError('invalid_request', 'lang is the language of a spoken text, not of audioUrl', { field: 'lang' });
   return { channel: 'voice', text: body.text ?? null, audioUrl: body.audioUrl ?? null, sender: body.sender ?? account.defaultSender, ...(body.lang !== undefined ? { lang: speechLang(body.lang) } : {}) };
 }
 
@@ -57,14 +57,11 @@ export const messageRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
     const { account } = authOf(request);
     const body = request.body;
     const key = request.headers['idempotency-key'];
-    const input = {
+    const { message, created, skipped } = await scheduleAnyMessage(core, account.id, {
       channel: body.channel, recipients: body.to, content: contentOf(body, account),
       sendAt: parseOptionalInstant(body.sendAt, 'sendAt'), tag: body.tag, batchId: body.batchId, metadata: body.metadata,
       idempotencyKey: key,
-    };
-    const { message, created, skipped } = input.content.channel === 'voice'
-      ? await scheduleVoiceMessage(core, account.id, { ...input, content: input.content })
-      : await scheduleMessage(core, account.id, input);
+    });
     reply.code(created ? 201 : 200).header('location', `${app.prefix}/messages/${message.id}`);
     if (!created) reply.header('idempotent-replayed', 'true');
     return { ...messageView(message), skipped: skipped.map((address) => ({ address, reason: 'suppressed' })) };

@@ -4,7 +4,7 @@ import { cancelMessage, cancelMessages } from '../../core/cancel.js';
 import { RelaisError } from '../../core/errors.js';
 import { parseInstant, parseOptionalInstant } from '../../core/instant.js';
 import { getMessageDetail, listMessages, listOutbox } from '../../core/queries.js';
-import { scheduleMessage } from '../../core/schedule.js';
+import { scheduleAnyMessage } from '../../core/schedule-any.js';
 import { CHANNELS, MESSAGE_STATUSES, type Account, type Channel, type MessageContent } from '../../core/types.js';
 import { cancelOneView, cancelView, messageDetailView, messageView, outboxView } from '../../views/native.js';
 import { id, limitOption, print, withCore } from '../context.js';
@@ -68,7 +68,7 @@ export function registerMessageCommands(program: Command): void {
     .option('--idempotency-key <key>', 'repeat-safe key: the same key and request return the first message')
     .action((opts: SendOptions) => withCore(async (core) => {
       const account = await getAccount(core, opts.account);
-      const { message } = await scheduleMessage(core, account.id, {
+      const { message } = await scheduleAnyMessage(core, account.id, {
         channel: opts.channel, recipients: opts.to, content: contentOf(opts, account),
         sendAt: parseOptionalInstant(opts.at, '--at'), tag: opts.tag, batchId: opts.batch, idempotencyKey: opts.idempotencyKey,
       });

@@ -93,7 +93,7 @@ test('GET / lists where everything is, and stays out of the OpenAPI document', a
     assertStatus(res, 200);
     assert.deepEqual(res.body, {
       name: 'relais', api: '/api/v1', docs: '/docs', openapi: '/docs/json', health: '/healthz', ready: '/readyz', metrics: '/metrics',
-      admin: '/admin/v1', dialects: { smspartner: '/smspartner/v1', mailpartner: '/mailpartner/v1', voicepartner: '/voicepartner/v1' },
+      admin: '/admin/v1', dialects: { smspartner: '/smspartner/v1', mailpartner: '/mailpartner/v1', voicepartner: '/voicepartner/v1', braze: '/braze' },
     });
     for (const link of [res.body.docs, res.body.openapi, res.body.health, res.body.ready, res.body.metrics]) {
       assert.equal((await fetch(t.url + link)).status, 200, link);

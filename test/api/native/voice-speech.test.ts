@@ -74,6 +74,18 @@ dialectApp('native API: a voice message with text is spoken as a TTS call is', (
     await assertLedger(t, accountId, 10_000 - 150);
   });
 
+  test('lang goes with a spoken text: with audioUrl it is refused; a recorded call\'s text stays editable', async () => {
+    const t = app();
+    const { id: accountId, apiKey } = await t.account('10');
+    assertProblem(await t.request('POST', '/api/v1/messages', { key: apiKey, body: { channel: 'voice', to: [phone()], audioUrl: 'https://example.com/a.mp3', lang: 'en' } }), 400, 'invalid_request', /lang is the language of a spoken text/);
+    const m = await schedule(t, apiKey, { channel: 'voice', to: [phone()], text: 'Hello', audioUrl: 'https://example.com/a.mp3', sendAt: at(t, HOUR) });
+    assert.deepEqual(m.content, { text: 'Hello', audioUrl: 'https://example.com/a.mp3', sender: null });
+    const edited = await t.request('PATCH', `/api/v1/messages/${m.id}`, { key: apiKey, body: { text: 'Hello again' } });
+    assertStatus(edited, 200);
+    assert.equal(edited.body.content.text, 'Hello again');
+    await assertLedger(t, accountId, 10_000 - 150);
+  });
+
   test('the text of a spoken call cannot be edited (its audio was made from it); its date can', async () => {
     const t = app();
     const { apiKey } = await t.account('10');
