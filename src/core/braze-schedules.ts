@@ -73,12 +73,11 @@ const renderContext = (kind: BrazeScheduleKind, user: User, properties: Record<s
 });
 
 /** A channel's templates rendered for one user, as the content to send (validated; From filled in as for any mail). */
-async function renderContent(core: Core, accountId: number, channel: 'sms' | 'email', templates: CampaignMessages, ctx: RenderContext): Promise<MessageContent> {
+async function renderContent(core: Core, accountId: number, channel: 'sms' | 'email', templates: CampaignMessages, ctx: RenderContext, defaultSender: string | null): Promise<MessageContent> {
   const field = `messages.${channel}`;
   if (channel === 'sms') {
     const sms = templates.sms!;
-    const sender = sms.sender ?? (await core.store.autocommit.getAccount(accountId))?.defaultSender ?? null;
-    return validateContent('sms', { channel: 'sms', text: await renderTemplate(sms.body, ctx, `${field}.body`), sender, unicode: false });
+    return validateContent('sms', { channel: 'sms', text: await renderTemplate(sms.body, ctx, `${field}.body`), sender: sms.sender ?? defaultSender, unicode: false });
   }
   const email = templates.email!;
   const content: MessageContent = {
@@ -89,11 +88,15 @@ async function renderContent(core: Core, accountId: number, channel: 'sms' | 'em
   return withEmailSender(core, accountId, validateContent('email', content));
 }
 
+/** The account's default sender: what an SMS without its own sender is sent from, as on every other API. */
+const defaultSender = async (core: Core, accountId: number): Promise<string | null> => (await core.store.autocommit.getAccount(accountId))?.defaultSender ?? null;
+
 const channelsOf = (templates: CampaignMessages): ('sms' | 'email')[] => (['sms', 'email'] as const).filter((c) => templates[c] !== undefined);
 
 /** The messages a dispatch makes: one per targeted user and channel with an address that is not suppressed and a time not yet passed. */
 async function plan(core: Core, accountId: number, d: BrazeDispatch, targeted: Targeted[], timing: BrazeTiming | null, zone: string, now: number): Promise<Planned[]> {
   const planned: Planned[] = [];
+  const sender = await defaultSender(core, accountId);
   for (const channel of channelsOf(d.templates)) {
     const withAddress = targeted.filter((t) => CHANNEL_ADDRESS[channel](t.user) !== null);
     const suppressed = await core.store.autocommit.suppressedAmong(accountId, suppressionChannelOf(channel)!, [...new Set(withAddress.map((t) => CHANNEL_ADDRESS[channel](t.user)!))]);
@@ -102,7 +105,7 @@ async function plan(core: Core, accountId: number, d: BrazeDispatch, targeted: T
       const timeZone = user.timeZone ?? zone;
       const sendAt = timing ? userInstant(timing, timeZone, now) : now;
       if (suppressed.has(address) || sendAt === undefined) continue;
-      const content = await renderContent(core, accountId, channel, d.templates, renderContext(d.kind, user, { ...d.properties, ...properties }, now));
+      const content = await renderContent(core, accountId, channel, d.templates, renderContext(d.kind, user, { ...d.properties, ...properties }, now), sender);
       const { units, unitPrice } = priceOf(core.pricing, content);
       planned.push({ channel, address, sendAt, content, units, price: unitPrice, user: { userId: user.id, externalId: user.externalId, timeZone } });
     }
@@ -217,9 +220,10 @@ export async function updateBrazeSchedule(core: Core, accountId: number, ref: Br
   if (relevant.length) {
     const users = new Map((await core.store.autocommit.findUsersByIds(accountId, [...new Set(relevant.map((m) => brazeUserOf(m)!.userId))])).map((u) => [u.id, u]));
     const properties = s.request.properties as Record<string, unknown> | undefined;
+    const sender = await defaultSender(core, accountId);
     for (const m of relevant) {
       const user = users.get(brazeUserOf(m)!.userId);
-      if (user) contents.set(m.id, await renderContent(core, accountId, m.channel as 'sms' | 'email', templates, renderContext(s.kind, user, properties, now)));
+      if (user) contents.set(m.id, await renderContent(core, accountId, m.channel as 'sms' | 'email', templates, renderContext(s.kind, user, properties, now), sender));
     }
   }
   const legal = await loadLegalWindow();
