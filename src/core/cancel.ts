@@ -59,16 +59,21 @@ export async function cancelMessages(core: Core, accountId: number, selection: C
   const result = isOneMessage(selection) && core.store.autocommit.cancelOne
     ? await cancelOne(core.store.autocommit.cancelOne, accountId, selection.ids[0], minSendAt, now)
     : await core.store.transaction((tx) => cancelWithin(tx, filter, minSendAt, now));
-  // Counted in one pass: filtering the released recipients per message is quadratic in a bulk cancel.
-  const releasedOf = new Map<number, number>();
-  for (const r of result.released) releasedOf.set(r.messageId, (releasedOf.get(r.messageId) ?? 0) + 1);
-  for (const m of result.cancelled) core.observer.cancelled(m.channel, releasedOf.get(m.id) ?? 0);
+  observeCancelled(core, result);
   return {
     messages: result.cancelled.length,
     recipients: result.released.length,
     refund: result.refund,
     messageIds: result.cancelled.map((m) => m.id).sort((a, b) => a - b),
   };
+}
+
+/** Counts a committed cancel in the metrics, per message and channel. */
+export function observeCancelled(core: Pick<Core, 'observer'>, result: { cancelled: Message[]; released: ReleasedRecipient[] }): void {
+  // Counted in one pass: filtering the released recipients per message is quadratic in a bulk cancel.
+  const releasedOf = new Map<number, number>();
+  for (const r of result.released) releasedOf.set(r.messageId, (releasedOf.get(r.messageId) ?? 0) + 1);
+  for (const m of result.cancelled) core.observer.cancelled(m.channel, releasedOf.get(m.id) ?? 0);
 }
 
 const CANCELLED_CAUSE = (id: number) => `message ${id} cancelled`;

@@ -1,7 +1,7 @@
 import type { Credits } from './money.js';
 import type {
   Account, AccountProfile, ApiKey, Channel, DueMessage, LedgerEntry, LedgerKind, Message, MessageContent, MessageEvent, MessageStatus,
-  AudioFile, Campaign, CampaignKind, OutboxEntry, Recipient, RecipientStatus, StoredSuppression, Subaccount, Suppression, SuppressionChannel, User, UserAlias, UserProfile, WebhookDelivery,
+  AudioFile, BrazeSchedule, Campaign, CampaignKind, OutboxEntry, Recipient, RecipientStatus, StoredSuppression, Subaccount, Suppression, SuppressionChannel, User, UserAlias, UserProfile, WebhookDelivery,
 } from './types.js';
 
 export interface NewMessage {
@@ -261,7 +261,7 @@ export interface SettingsPort {
  * state change is a conditional update whose result says whether it won: callers never
  * check-then-act across two statements.
  */
-export interface StoreTx extends AccountsPort, LedgerPort, MessagesPort, DispatchPort, SuppressionsPort, OutboxPort, WebhooksPort, SettingsPort, ReceiptsPort, AudioFilesPort, CampaignsPort, UsersPort {}
+export interface StoreTx extends AccountsPort, LedgerPort, MessagesPort, DispatchPort, SuppressionsPort, OutboxPort, WebhooksPort, SettingsPort, ReceiptsPort, AudioFilesPort, CampaignsPort, UsersPort, BrazeSchedulesPort {}
 
 export interface Store {
   /**
@@ -340,7 +340,28 @@ export interface UsersPort {
   /** The account's users with these external ids (absent ones are left out). */
   findUsersByExternalIds(accountId: number, externalIds: string[]): Promise<User[]>;
   findUserByAlias(accountId: number, alias: UserAlias): Promise<User | undefined>;
+  /** The account's users with these ids (absent ones are left out). */
+  findUsersByIds(accountId: number, ids: number[]): Promise<User[]>;
   /** Id ascending, at most `limit` after `afterId`. */
   listUsers(accountId: number, q: { limit: number; afterId?: number }): Promise<User[]>;
   deleteUser(accountId: number, externalId: string): Promise<boolean>;
+}
+
+/** A Braze schedule with where its batch stands (BrazeSchedulesPort.pendingBrazeSchedules). */
+export interface PendingBrazeSchedule {
+  schedule: BrazeSchedule;
+  /** Messages of its batch, whatever their status. */
+  messages: number;
+  /** Earliest send_at of its still-scheduled messages; null when none is. */
+  nextSendAt: number | null;
+}
+
+/** Braze schedules (store/braze-schedules.ts); another account's schedule is never found. */
+export interface BrazeSchedulesPort {
+  insertBrazeSchedule(s: BrazeSchedule): Promise<void>;
+  findBrazeSchedule(accountId: number, scheduleId: string): Promise<BrazeSchedule | undefined>;
+  /** Applies the change only while the schedule is `scheduled`; false when it was not. */
+  updateBrazeSchedule(accountId: number, scheduleId: string, change: Partial<Pick<BrazeSchedule, 'timing' | 'request' | 'sendAt' | 'state'>> & { updatedAt: number }): Promise<boolean>;
+  /** The account's `scheduled` schedules, oldest first, with their batches' state. */
+  pendingBrazeSchedules(accountId: number): Promise<PendingBrazeSchedule[]>;
 }

@@ -288,3 +288,34 @@ export interface User extends UserProfile {
   createdAt: number;
   updatedAt: number;
 }
+
+/** What a Braze schedule sends: an API-triggered campaign or canvas, or API-defined messages (core/braze-schedules.ts). */
+export const BRAZE_SCHEDULE_KINDS = ['campaign', 'canvas', 'messages'] as const;
+export type BrazeScheduleKind = (typeof BRAZE_SCHEDULE_KINDS)[number];
+
+/** Braze's schedule object (spec/braze.md §0.8), `time` as the client wrote it. */
+export interface BrazeTiming {
+  time: string;
+  inLocalTime: boolean;
+  atOptimalTime: boolean;
+}
+
+/** One Braze schedule: the handle of a batch of messages whose `batchId` is its `scheduleId`. */
+export interface BrazeSchedule {
+  /** UUID v4. */
+  scheduleId: string;
+  accountId: number;
+  dispatchId: string;
+  sendId: string | null;
+  kind: BrazeScheduleKind;
+  /** The campaign or canvas id; for `messages`, the optional analytics `campaign_id`. */
+  parentId: string | null;
+  timing: BrazeTiming;
+  /** What the request asked for (targets, message templates, properties), kept as given. */
+  request: Record<string, unknown>;
+  /** The instant the schedule stands for while it has no message (it resolved to nobody). */
+  sendAt: number;
+  state: 'scheduled' | 'deleted';
+  createdAt: number;
+  updatedAt: number;
+}

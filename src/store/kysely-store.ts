@@ -27,6 +27,7 @@ import { receiptQueries } from './receipts.js';
 import { audioFileQueries } from './audio-files.js';
 import { campaignQueries } from './campaigns.js';
 import { userQueries } from './users.js';
+import { brazeScheduleQueries } from './braze-schedules.js';
 
 /**
  * The store's queries on one connection or transaction. `composite`: the operations that must be
@@ -60,6 +61,7 @@ const bind = (db: Kysely<Database>, kind: StoreKind, composite: boolean, raw: Ra
     ...audioFileQueries(db),
     ...campaignQueries(db),
     ...userQueries(db),
+    ...brazeScheduleQueries(db),
   };
 };
 

@@ -201,6 +201,22 @@ export interface UserTable {
   updated_at: number;
 }
 
+/** Braze schedules, one per batch of messages; `schedule` and `request` as JSON (migration 0011). */
+export interface BrazeScheduleTable {
+  schedule_id: string;
+  account_id: number;
+  dispatch_id: string;
+  send_id: string | null;
+  kind: string;
+  parent_id: string | null;
+  schedule: string;
+  request: string;
+  send_at: number;
+  state: string;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
   accounts: AccountTable;
   api_keys: ApiKeyTable;
@@ -217,6 +233,7 @@ export interface Database {
   audio_files: AudioFileTable;
   braze_campaigns: BrazeCampaignTable;
   users: UserTable;
+  braze_schedules: BrazeScheduleTable;
 }
 
 export type AccountRow = Selectable<AccountTable>;

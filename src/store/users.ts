@@ -48,6 +48,11 @@ export const userQueries = (db: Kysely<Database>): UsersPort => ({
     return row && toUser(row);
   },
 
+  async findUsersByIds(accountId, ids) {
+    if (ids.length === 0) return [];
+    return (await db.selectFrom('users').selectAll().where('account_id', '=', accountId).where('id', 'in', ids).execute()).map(toUser);
+  },
+
   async listUsers(accountId, q) {
     let s = db.selectFrom('users').selectAll().where('account_id', '=', accountId);
     if (q.afterId !== undefined) s = s.where('id', '>', q.afterId);

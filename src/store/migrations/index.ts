@@ -11,13 +11,15 @@ import { legalWindow } from './0007-legal-window.js';
 import { audioFiles } from './0008-audio-files.js';
 import { brazeCampaigns } from './0009-braze-campaigns.js';
 import { brazeUsers } from './0010-braze-users.js';
+import { brazeSchedules } from './0011-braze-schedules.js';
 
 /** Forward-only; the same list on every dialect. Names sort in the order they apply. */
 export const migrationProvider = (kind: StoreKind): MigrationProvider => ({
   async getMigrations(): Promise<Record<string, Migration>> {
     return { '0001-init': init(kind), '0002-partner': partner(kind), '0003-lean-indexes': leanIndexes, '0004-status-free-indexes': statusFreeIndexes,
       '0005-settings': settings, '0006-provider-ids': providerIds, '0007-legal-window': legalWindow,
-      '0008-audio-files': audioFiles(kind), '0009-braze-campaigns': brazeCampaigns(kind), '0010-braze-users': brazeUsers(kind) };
+      '0008-audio-files': audioFiles(kind), '0009-braze-campaigns': brazeCampaigns(kind), '0010-braze-users': brazeUsers(kind),
+      '0011-braze-schedules': brazeSchedules };
   },
 });
 

@@ -1,6 +1,9 @@
 import type { DialectApp, DialectContext } from '../dialect.js';
 import { BrazeLimits, type BrazeRates } from './rate.js';
+import { messagesEndpoints } from './messages.js';
+import { scheduledBroadcastsEndpoint } from './scheduled-broadcasts.js';
 import { setupBrazeScope } from './scope.js';
+import { triggerEndpoints } from './triggers.js';
 import { usersTrackEndpoint } from './users-track.js';
 
 /**
@@ -11,4 +14,7 @@ import { usersTrackEndpoint } from './users-track.js';
 export async function brazeRoutes(app: DialectApp, opts: DialectContext & BrazeRates): Promise<void> {
   const route = setupBrazeScope(app, { core: opts.core, limits: new BrazeLimits(opts, opts.core.clock) });
   route(usersTrackEndpoint(opts.core));
+  for (const endpoint of messagesEndpoints(opts.core, opts.timezone)) route(endpoint);
+  route(scheduledBroadcastsEndpoint(opts.core, opts.timezone));
+  for (const endpoint of triggerEndpoints(opts.core, opts.timezone)) route(endpoint);
 }

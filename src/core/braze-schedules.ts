@@ -1,0 +1,278 @@
+import { randomUUID } from 'node:crypto';
+import { resolveAudience, type BrazeAudience, type Targeted } from './braze-audience.js';
+import { checkNotPassedEverywhere, checkTiming, isLocal, localInstant, userInstant } from './braze-timing.js';
+import { cancelWithin, minSendAtFor, observeCancelled } from './cancel.js';
+import { validateContent } from './content.js';
+import type { Core } from './context.js';
+import { withEmailSender } from './email-sender.js';
+import { RelaisError } from './errors.js';
+import { renderTemplate, type RenderContext } from './liquid.js';
+import { formatCredits } from './money.js';
+import type { PaidMessage, StoreTx } from './ports.js';
+import { priceOf } from './pricing.js';
+import { editWithin } from './reschedule.js';
+import { keepsLegalWindow, loadLegalWindow } from './schedule.js';
+import { suppressionChannelOf } from './suppressions.js';
+import type { BrazeSchedule, BrazeScheduleKind, BrazeTiming, CampaignMessages, Channel, Message, MessageContent, User } from './types.js';
+import { userTemplateData } from './users.js';
+
+/**
+ * Braze schedules (DECISIONS §35): one schedule is one batch of messages, ONE PER USER AND
+ * CHANNEL, whose batchId is the schedule_id, each with its own sendAt (a local-time schedule is
+ * just a different instant per message). Delete and update are bulk operations on the batch,
+ * decided by the same conditional updates as every cancel and edit: a message already claimed is
+ * left alone.
+ */
+
+export interface BrazeDispatch {
+  kind: BrazeScheduleKind;
+  /** The campaign or canvas id; for `messages`, the optional analytics campaign_id. */
+  parentId: string | null;
+  sendId: string | null;
+  audience: BrazeAudience;
+  /** Liquid per channel (core/liquid.ts): a campaign's, or the message objects of the call. */
+  templates: CampaignMessages;
+  /** trigger_properties (canvas: canvas_entry_properties) of the call; a recipient's own win key by key. */
+  properties?: Record<string, unknown>;
+  /** The request as given, kept with the schedule (with the templates and properties an update re-renders from). */
+  request: Record<string, unknown>;
+}
+
+/** Which schedule a call names, and under what it must have been created. */
+export interface BrazeScheduleRef {
+  scheduleId: string;
+  kind: BrazeScheduleKind;
+  /** The campaign/canvas id the call gives (ignored for `messages`). */
+  parentId?: string;
+}
+
+/** What each message of a batch keeps of its user (the message's metadata): whom it renders for, in which zone it was timed. */
+export interface BrazeMessageUser {
+  userId: number;
+  externalId: string | null;
+  timeZone: string;
+}
+
+interface Planned {
+  channel: Channel;
+  address: string;
+  sendAt: number;
+  content: MessageContent;
+  units: number;
+  price: number;
+  user: BrazeMessageUser;
+}
+
+const CHANNEL_ADDRESS: Record<'sms' | 'email', (u: User) => string | null> = { sms: (u) => u.phone, email: (u) => u.email };
+
+const brazeUserOf = (m: Pick<Message, 'metadata'>): BrazeMessageUser | undefined => m.metadata?.braze as BrazeMessageUser | undefined;
+
+const renderContext = (kind: BrazeScheduleKind, user: User, properties: Record<string, unknown> | undefined, now: number): RenderContext => ({
+  ...userTemplateData(user), now,
+  ...(kind === 'canvas' ? { canvasEntryProperties: properties } : { apiTriggerProperties: properties }),
+});
+
+/** A channel's templates rendered for one user, as the content to send (validated; From filled in as for any mail). */
+async function renderContent(core: Core, accountId: number, channel: 'sms' | 'email', templates: CampaignMessages, ctx: RenderContext, defaultSender: string | null): Promise<MessageContent> {
+  const field = `messages.${channel}`;
+  if (channel === 'sms') {
+    const sms = templates.sms!;
+    return validateContent('sms', { channel: 'sms', text: await renderTemplate(sms.body, ctx, `${field}.body`), sender: sms.sender ?? defaultSender, unicode: false });
+  }
+  const email = templates.email!;
+  const content: MessageContent = {
+    channel: 'email', subject: await renderTemplate(email.subject, ctx, `${field}.subject`), html: await renderTemplate(email.body, ctx, `${field}.body`),
+    text: email.plaintext_body === undefined ? null : await renderTemplate(email.plaintext_body, ctx, `${field}.plaintext_body`),
+    from: email.from ?? null, replyTo: email.reply_to ?? null,
+  };
+  return withEmailSender(core, accountId, validateContent('email', content));
+}
+
+/** The account's default sender: what an SMS without its own sender is sent from, as on every other API. */
+const defaultSender = async (core: Core, accountId: number): Promise<string | null> => (await core.store.autocommit.getAccount(accountId))?.defaultSender ?? null;
+
+const channelsOf = (templates: CampaignMessages): ('sms' | 'email')[] => (['sms', 'email'] as const).filter((c) => templates[c] !== undefined);
+
+/** The messages a dispatch makes: one per targeted user and channel with an address that is not suppressed and a time not yet passed. */
+async function plan(core: Core, accountId: number, d: BrazeDispatch, targeted: Targeted[], timing: BrazeTiming | null, zone: string, now: number): Promise<Planned[]> {
+  const planned: Planned[] = [];
+  const sender = await defaultSender(core, accountId);
+  for (const channel of channelsOf(d.templates)) {
+    const withAddress = targeted.filter((t) => CHANNEL_ADDRESS[channel](t.user) !== null);
+    const suppressed = await core.store.autocommit.suppressedAmong(accountId, suppressionChannelOf(channel)!, [...new Set(withAddress.map((t) => CHANNEL_ADDRESS[channel](t.user)!))]);
+    for (const { user, properties } of withAddress) {
+      const address = CHANNEL_ADDRESS[channel](user)!;
+      const timeZone = user.timeZone ?? zone;
+      const sendAt = timing ? userInstant(timing, timeZone, now) : now;
+      if (suppressed.has(address) || sendAt === undefined) continue;
+      const content = await renderContent(core, accountId, channel, d.templates, renderContext(d.kind, user, { ...d.properties, ...properties }, now), sender);
+      const { units, unitPrice } = priceOf(core.pricing, content);
+      planned.push({ channel, address, sendAt, content, units, price: unitPrice, user: { userId: user.id, externalId: user.externalId, timeZone } });
+    }
+  }
+  return planned;
+}
+
+const insufficient = (price: number) => new RelaisError('insufficient_credits', 'insufficient credit for these messages', { required: formatCredits(price) });
+
+/**
+ * Schedules (`timing`) or sends now (null) a Braze call's messages: every message and the debit
+ * of the total in one transaction, or nothing. A schedule's row exists even when nobody resolved.
+ */
+export async function dispatchBraze(core: Core, accountId: number, d: BrazeDispatch, timing: BrazeTiming | null, zone: string): Promise<{ dispatchId: string; scheduleId?: string; messages: number }> {
+  if (timing) checkTiming(timing);
+  const now = core.clock.now();
+  const targeted = await resolveAudience(core, accountId, d.audience);
+  if (timing) checkNotPassedEverywhere(timing, targeted.map((t) => t.user.timeZone ?? zone), now);
+  const planned = await plan(core, accountId, d, targeted, timing, zone, now);
+  if (timing && planned.some((p) => p.sendAt > now + core.limits.maxHorizonMs)) {
+    throw new RelaisError('invalid_date', 'schedule.time is too far in the future', { field: 'schedule.time' });
+  }
+  if (planned.some((p) => p.channel === 'email') && await keepsLegalWindow(core.store.autocommit, accountId, 'email')) {
+    const legal = await loadLegalWindow();
+    for (const p of planned) if (p.channel === 'email') p.sendAt = legal.legalSendAt(p.sendAt);
+  }
+  const dispatchId = randomUUID();
+  const scheduleId = timing ? randomUUID() : undefined;
+  const batchId = scheduleId ?? dispatchId;
+  await core.store.transaction(async (tx) => {
+    if (timing) {
+      const sendAt = planned.length ? Math.min(...planned.map((p) => p.sendAt)) : isLocal(timing) ? localInstant(timing, zone) : userInstant(timing, zone, now)!;
+      await tx.insertBrazeSchedule({
+        scheduleId: scheduleId!, accountId, dispatchId, sendId: d.sendId, kind: d.kind, parentId: d.parentId, timing,
+        request: { ...d.request, templates: d.templates, ...(d.properties && { properties: d.properties }) },
+        sendAt, state: 'scheduled', createdAt: now, updatedAt: now,
+      });
+    }
+    for (const p of planned) {
+      const paid: PaidMessage = {
+        accountId, channel: p.channel, sendAt: p.sendAt, createdAt: now, tag: null, batchId, idempotencyKey: null, requestHash: null,
+        metadata: { braze: { ...p.user } }, content: p.content, units: p.units, price: p.price, recipients: [{ address: p.address, price: p.price }],
+        debit: { floor: 0, cause: (id) => `message ${id} scheduled` },
+        event: { type: 'scheduled', data: { sendAt: p.sendAt, recipients: 1, price: p.price } },
+      };
+      if (!(await tx.insertPaidMessage(paid))) throw insufficient(planned.reduce((sum, x) => sum + x.price, 0));
+    }
+  });
+  if (planned.length) core.wakeup.notify(Math.min(...planned.map((p) => p.sendAt)));
+  for (const p of planned) core.observer.scheduled(p.channel, 1);
+  return { dispatchId, ...(scheduleId && { scheduleId }), messages: planned.length };
+}
+
+/** The schedule a call names, or not_found: unknown, another account's, or created under another kind or parent. */
+async function namedSchedule(tx: Pick<StoreTx, 'findBrazeSchedule'>, accountId: number, ref: BrazeScheduleRef): Promise<BrazeSchedule> {
+  const s = await tx.findBrazeSchedule(accountId, ref.scheduleId);
+  if (!s || s.kind !== ref.kind || (ref.kind !== 'messages' && s.parentId !== ref.parentId)) {
+    throw new RelaisError('not_found', `schedule ${ref.scheduleId} does not exist`, { scheduleId: ref.scheduleId });
+  }
+  return s;
+}
+
+/**
+ * Cancels every message of the schedule not yet claimed and refunds each recipient once, in one
+ * transaction with the schedule's move to `deleted`. Answers the recipients this call cancelled:
+ * 0 for a late or repeated delete, which still succeeds.
+ */
+export async function deleteBrazeSchedule(core: Core, accountId: number, ref: BrazeScheduleRef): Promise<number> {
+  const now = core.clock.now();
+  const result = await core.store.transaction(async (tx) => {
+    const s = await namedSchedule(tx, accountId, ref);
+    const r = await cancelWithin(tx, { accountId, batchId: s.scheduleId }, minSendAtFor(now, undefined), now);
+    await tx.updateBrazeSchedule(accountId, s.scheduleId, { state: 'deleted', updatedAt: now });
+    return r;
+  });
+  observeCancelled(core, result);
+  return result.released.length;
+}
+
+/** Every message of the batch still scheduled. */
+const scheduledOfBatch = (tx: Pick<StoreTx, 'listMessages'>, accountId: number, batchId: string): Promise<Message[]> =>
+  tx.listMessages({ accountId, batchId, statuses: ['scheduled'] }, { limit: Number.MAX_SAFE_INTEGER });
+
+export interface BrazeScheduleChange {
+  timing?: BrazeTiming;
+  /** Templates replacing the stored ones, per channel. */
+  templates?: CampaignMessages;
+  /** What the request asked for, merged over the stored one. */
+  request: Record<string, unknown>;
+}
+
+/**
+ * Replaces the schedule object (and templates, per channel) and moves every still-scheduled
+ * message of the batch to its user's new instant, re-rendered and re-priced when its template
+ * changed, in one transaction. A message already claimed is left alone; one whose new local time
+ * has passed is cancelled and refunded, as a create would have left its user out. Answers the
+ * recipients this call changed: 0 for a late update, or one of a deleted schedule, which succeed.
+ */
+export async function updateBrazeSchedule(core: Core, accountId: number, ref: BrazeScheduleRef, change: BrazeScheduleChange, zone: string): Promise<number> {
+  if (change.timing) checkTiming(change.timing);
+  const now = core.clock.now();
+  const s = await namedSchedule(core.store.autocommit, accountId, ref);
+  if (s.state === 'deleted') return 0;
+  const timing = change.timing ?? s.timing;
+  const pending = await scheduledOfBatch(core.store.autocommit, accountId, s.scheduleId);
+  checkNotPassedEverywhere(timing, pending.map((m) => brazeUserOf(m)?.timeZone ?? zone), now);
+  const templates = { ...s.request.templates as CampaignMessages, ...change.templates };
+  // Rendered before the transaction (liquidjs renders asynchronously), with each user's attributes now.
+  const contents = new Map<number, MessageContent>();
+  const retemplated = channelsOf(change.templates ?? {});
+  const relevant = pending.filter((m) => retemplated.includes(m.channel as 'sms' | 'email'));
+  if (relevant.length) {
+    const users = new Map((await core.store.autocommit.findUsersByIds(accountId, [...new Set(relevant.map((m) => brazeUserOf(m)!.userId))])).map((u) => [u.id, u]));
+    const properties = s.request.properties as Record<string, unknown> | undefined;
+    const sender = await defaultSender(core, accountId);
+    for (const m of relevant) {
+      const user = users.get(brazeUserOf(m)!.userId);
+      if (user) contents.set(m.id, await renderContent(core, accountId, m.channel as 'sms' | 'email', templates, renderContext(s.kind, user, properties, now), sender));
+    }
+  }
+  const legal = await loadLegalWindow();
+  const minSendAt = minSendAtFor(now, undefined);
+  const outcome = await core.store.transaction(async (tx) => {
+    const dropped: number[] = [];
+    const moved: Message[] = [];
+    for (const m of pending) {
+      const sendAt = userInstant(timing, brazeUserOf(m)?.timeZone ?? zone, now);
+      if (sendAt === undefined) {
+        dropped.push(m.id);
+        continue;
+      }
+      const edited = await editWithin(core, tx, { accountId, messageId: m.id, edit: { sendAt, content: contents.get(m.id) }, minSendAt, legal, now });
+      if (edited) moved.push(edited);
+    }
+    const cancelled = dropped.length ? await cancelWithin(tx, { accountId, ids: dropped }, minSendAt, now) : { cancelled: [], released: [], refund: 0 };
+    const sendAt = moved.length ? Math.min(...moved.map((m) => m.sendAt)) : isLocal(timing) ? localInstant(timing, zone) : userInstant(timing, zone, now)!;
+    await tx.updateBrazeSchedule(accountId, s.scheduleId, { timing, request: { ...s.request, ...change.request, templates }, sendAt, updatedAt: now });
+    return { moved, cancelled };
+  });
+  observeCancelled(core, outcome.cancelled);
+  if (outcome.moved.length) core.wakeup.notify(Math.min(...outcome.moved.map((m) => m.sendAt)));
+  return outcome.moved.length + outcome.cancelled.released.length;
+}
+
+/** A pending schedule as GET /messages/scheduled_broadcasts lists it. */
+export interface ScheduledBroadcast {
+  schedule: BrazeSchedule;
+  nextSendAt: number;
+  /** The campaign's or canvas's, when the schedule has one. */
+  name: string;
+  tags: string[];
+}
+
+/**
+ * The account's schedules with something still to send between now and `until`: the earliest
+ * still-scheduled message, or the schedule's own instant while it has no message at all. One
+ * whose every message was sent or cancelled is done.
+ */
+export async function scheduledBroadcasts(core: Core, accountId: number, until: number): Promise<ScheduledBroadcast[]> {
+  const now = core.clock.now();
+  const out: ScheduledBroadcast[] = [];
+  for (const p of await core.store.autocommit.pendingBrazeSchedules(accountId)) {
+    const next = p.messages === 0 ? (p.schedule.sendAt >= now ? p.schedule.sendAt : null) : p.nextSendAt;
+    if (next === null || next > until) continue;
+    const { kind, parentId } = p.schedule;
+    const parent = kind !== 'messages' && parentId ? await core.store.autocommit.findCampaign(accountId, kind, parentId) : undefined;
+    out.push({ schedule: p.schedule, nextSendAt: next, name: parent?.name ?? '', tags: parent?.tags ?? [] });
+  }
+  return out.sort((a, b) => a.nextSendAt - b.nextSendAt);
+}
