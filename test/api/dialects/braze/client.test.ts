@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Braze } from 'braze-api';
-import { dialectApp, ledgerInvariant, type TestApp } from '../../../helpers/app.js';
-import { BZ, brazeAccount } from './support.js';
+import { dialectApp, type TestApp } from '../../../helpers/app.js';
+import { BZ, balance, batch, brazeAccount } from './support.js';
 
 /**
  * The published `braze-api` client, unchanged, against a Relais server: what it sends (its
@@ -18,12 +18,6 @@ const LATER = '2026-06-05T08:00:00Z';
 /** 10.000 credits, as brazeAccount creates them; SMS 45 per segment, e-mail 2. */
 const START = 10_000;
 
-const batch = (t: TestApp, accountId: number, batchId: string) => t.store.autocommit.listMessages({ accountId, batchId }, { limit: 100 });
-const balance = async (t: TestApp, id: number) => {
-  const l = await ledgerInvariant(t.store, id);
-  assert.equal(l.balance, l.sum, 'balance = sum of the ledger');
-  return l.balance;
-};
 const outbox = async (t: TestApp, accountId: number) =>
   (await t.store.autocommit.listOutbox({ accountId, limit: 10 })).map((e) => [e.channel, e.address, e.rendered.text ?? e.rendered.subject]).sort();
 
