@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { dialectApp, ledgerInvariant, type TestApp } from '../../../helpers/app.js';
-import { ALL_BUT_TRACK, assertFault, brazeAccount, bz, rate, track } from './support.js';
+import { dialectApp, type TestApp } from '../../../helpers/app.js';
+import { ALL_BUT_TRACK, assertFault, balance, batch, brazeAccount, bz, rate, track } from './support.js';
 
 const SMS = { app_id: 'app', subscription_group_id: 'sg', body: 'Hi {{${first_name} | default: "there"}}' };
 const EMAIL = { app_id: 'app', from: 'Relais <noreply@example.com>', subject: 'Hello {{${first_name}}}', body: '<p>Hello</p>' };
@@ -15,13 +15,6 @@ async function users(t: TestApp, key: string, list: Record<string, unknown>[]) {
   assert.equal(r.status, 201, r.text);
 }
 
-const batch = (t: TestApp, accountId: number, batchId: string) =>
-  t.store.autocommit.listMessages({ accountId, batchId }, { limit: 1000 });
-const balance = async (t: TestApp, id: number) => {
-  const l = await ledgerInvariant(t.store, id);
-  assert.equal(l.balance, l.sum, 'balance = sum of the ledger');
-  return l.balance;
-};
 const create = (t: TestApp, key: string, extra: Record<string, unknown> = {}) =>
   bz(t, 'POST', '/messages/schedule/create', { key, body: { external_user_ids: ['ada', 'bob'], messages: { sms: SMS }, schedule: { time: TOMORROW }, ...extra } });
 const broadcasts = (t: TestApp, key: string, end = '2026-06-10T00:00:00Z') => bz(t, 'GET', `/messages/scheduled_broadcasts?end_time=${encodeURIComponent(end)}`, { key });

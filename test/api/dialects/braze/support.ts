@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { ADMIN_TOKEN, type HttpResult, type TestApp } from '../../../helpers/app.js';
+import { ADMIN_TOKEN, ledgerInvariant, type HttpResult, type TestApp } from '../../../helpers/app.js';
 
 export const BZ = '/braze';
 
@@ -49,4 +49,15 @@ export function rate(r: HttpResult): { limit: number; remaining: number; reset: 
 /** The users of an account as stored, by external id or alias name, with only the fields a test reads. */
 export async function storedUsers(t: TestApp, accountId: number) {
   return t.store.autocommit.listUsers(accountId, { limit: 1000 });
+}
+
+/** The messages of one schedule (or send): its batch. */
+export const batch = (t: TestApp, accountId: number, batchId: string) =>
+  t.store.autocommit.listMessages({ accountId, batchId }, { limit: 1000 });
+
+/** The account's balance, once checked to be the sum of its ledger. */
+export async function balance(t: TestApp, accountId: number): Promise<number> {
+  const l = await ledgerInvariant(t.store, accountId);
+  assert.equal(l.balance, l.sum, 'balance = sum of the ledger');
+  return l.balance;
 }
