@@ -57,6 +57,7 @@ const CORE_ENV = {
   RELAIS_BRAZE_RATE_SEND_PER_HOUR: { default: '250000', doc: 'Braze dialect: calls per API key and hour to the send endpoints (not broadcast), together' },
   RELAIS_BRAZE_RATE_BROADCAST_PER_MINUTE: { default: '250', doc: 'Braze dialect: broadcast send calls per API key and minute' },
   RELAIS_BRAZE_RATE_USERS_TRACK_PER_3S: { default: '3000', doc: 'Braze dialect: `/users/track` calls per API key and 3 seconds' },
+  RELAIS_BRAZE_MAX_BROADCAST: { default: '10000', doc: 'Braze dialect: most users one `broadcast: true` call reaches (more: 400)' },
   RELAIS_WEBHOOK_SECRET: { default: '', doc: 'Key of the HMAC-SHA256 `X-Relais-Signature` header of status callbacks; unset = not signed' },
   RELAIS_WEBHOOK_TIMEOUT_MS: { default: '10000', doc: 'Timeout of one status callback request' },
   RELAIS_WEBHOOK_MAX_ATTEMPTS: { default: '8', doc: 'Attempts per status callback before it is given up' },

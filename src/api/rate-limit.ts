@@ -39,24 +39,27 @@ export interface Quota {
  * window ends on the hour), counting one integer per key however high the limit: Braze's are
  * 250 000 an hour, which a log of call times (WindowLimiter) would hold in memory. Per process,
  * like WindowLimiter. A refused call is counted too: hammering does not bring the reset closer.
+ * At most `maxKeys` callers are counted per window: past that the longest-counted one is
+ * forgotten (and may call again), so that many callers cannot grow the map without bound.
  */
 export class FixedWindowLimiter {
-  private readonly windows = new Map<string, { start: number; count: number }>();
+  private readonly counts = new Map<string, number>();
+  private windowStart = Number.NaN;
 
-  constructor(readonly limit: number, private readonly windowMs: number, private readonly clock: Clock) {}
+  constructor(readonly limit: number, private readonly windowMs: number, private readonly clock: Clock, private readonly maxKeys = 100_000) {}
 
   take(key: string): Quota {
     const now = this.clock.now();
     const start = now - (now % this.windowMs);
-    if (this.windows.size > 10_000) this.prune(start);
-    const w = this.windows.get(key);
-    const current = w && w.start === start ? w : { start, count: 0 };
-    current.count = Math.min(current.count + 1, this.limit + 1);
-    this.windows.set(key, current);
-    return { allowed: current.count <= this.limit, limit: this.limit, remaining: Math.max(0, this.limit - current.count), resetAt: start + this.windowMs };
-  }
-
-  private prune(start: number): void {
-    for (const [key, w] of this.windows) if (w.start !== start) this.windows.delete(key);
+    // Every key shares the window: a new one forgets all counts at once, not by a scan per call.
+    if (start !== this.windowStart) {
+      this.counts.clear();
+      this.windowStart = start;
+    }
+    const known = this.counts.get(key);
+    if (known === undefined && this.counts.size >= this.maxKeys) this.counts.delete(this.counts.keys().next().value!);
+    const count = Math.min((known ?? 0) + 1, this.limit + 1);
+    this.counts.set(key, count);
+    return { allowed: count <= this.limit, limit: this.limit, remaining: Math.max(0, this.limit - count), resetAt: start + this.windowMs };
   }
 }

@@ -1,4 +1,5 @@
 import type { Core } from './context.js';
+import { RelaisError } from './errors.js';
 import type { UserKey } from './ports.js';
 import type { User } from './types.js';
 
@@ -12,6 +13,8 @@ export interface BrazeRecipient {
 export interface BrazeAudience {
   recipients: BrazeRecipient[];
   broadcast: boolean;
+  /** The most users a broadcast may reach (RELAIS_BRAZE_MAX_BROADCAST): one call's renders and inserts stay bounded. */
+  maxBroadcast: number;
 }
 
 export interface Targeted {
@@ -32,6 +35,9 @@ export async function resolveAudience(core: Core, accountId: number, audience: B
     for (let afterId: number | undefined; ;) {
       const page = await store.listUsers(accountId, { limit: PAGE, afterId });
       found.push(...page.map((user) => ({ user, properties: undefined })));
+      if (found.length > audience.maxBroadcast) {
+        throw new RelaisError('invalid_request', `broadcast: the account has more than ${audience.maxBroadcast} users, the most one broadcast reaches on this server`, { field: 'broadcast' });
+      }
       if (page.length < PAGE) break;
       afterId = page[page.length - 1]!.id;
     }

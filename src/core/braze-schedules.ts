@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { resolveAudience, type BrazeAudience, type Targeted } from './braze-audience.js';
 import { checkNotPassedEverywhere, checkTiming, isLocal, localInstant, userInstant } from './braze-timing.js';
 import { cancelWithin, minSendAtFor, observeCancelled } from './cancel.js';
 import { validateContent } from './content.js';
 import type { Core } from './context.js';
 import { withEmailSender } from './email-sender.js';
-import { RelaisError } from './errors.js';
-import { renderTemplate, type RenderContext } from './liquid.js';
+import { isRelaisError, RelaisError } from './errors.js';
+import { RenderSession, type RenderContext } from './liquid.js';
 import { formatCredits } from './money.js';
-import type { PaidMessage, StoreTx } from './ports.js';
+import type { PaidMessage, ReleasedRecipient, StoreTx } from './ports.js';
 import { priceOf } from './pricing.js';
 import { editWithin } from './reschedule.js';
 import { keepsLegalWindow, loadLegalWindow } from './schedule.js';
@@ -73,16 +74,16 @@ const renderContext = (kind: BrazeScheduleKind, user: User, properties: Record<s
 });
 
 /** A channel's templates rendered for one user, as the content to send (validated; From filled in as for any mail). */
-async function renderContent(core: Core, accountId: number, channel: 'sms' | 'email', templates: CampaignMessages, ctx: RenderContext, defaultSender: string | null): Promise<MessageContent> {
+async function renderContent(core: Core, accountId: number, channel: 'sms' | 'email', templates: CampaignMessages, ctx: RenderContext, defaultSender: string | null, session: RenderSession): Promise<MessageContent> {
   const field = `messages.${channel}`;
   if (channel === 'sms') {
     const sms = templates.sms!;
-    return validateContent('sms', { channel: 'sms', text: await renderTemplate(sms.body, ctx, `${field}.body`), sender: sms.sender ?? defaultSender, unicode: false });
+    return validateContent('sms', { channel: 'sms', text: await session.render(sms.body, ctx, `${field}.body`), sender: sms.sender ?? defaultSender, unicode: false });
   }
   const email = templates.email!;
   const content: MessageContent = {
-    channel: 'email', subject: await renderTemplate(email.subject, ctx, `${field}.subject`), html: await renderTemplate(email.body, ctx, `${field}.body`),
-    text: email.plaintext_body === undefined ? null : await renderTemplate(email.plaintext_body, ctx, `${field}.plaintext_body`),
+    channel: 'email', subject: await session.render(email.subject, ctx, `${field}.subject`), html: await session.render(email.body, ctx, `${field}.body`),
+    text: email.plaintext_body === undefined ? null : await session.render(email.plaintext_body, ctx, `${field}.plaintext_body`),
     from: email.from ?? null, replyTo: email.reply_to ?? null,
   };
   return withEmailSender(core, accountId, validateContent('email', content));
@@ -93,10 +94,41 @@ const defaultSender = async (core: Core, accountId: number): Promise<string | nu
 
 const channelsOf = (templates: CampaignMessages): ('sms' | 'email')[] => (['sms', 'email'] as const).filter((c) => templates[c] !== undefined);
 
-/** The messages a dispatch makes: one per targeted user and channel with an address that is not suppressed and a time not yet passed. */
-async function plan(core: Core, accountId: number, d: BrazeDispatch, targeted: Targeted[], timing: BrazeTiming | null, zone: string, now: number): Promise<Planned[]> {
+/** Render time one call may spend per 50 users (the most a call names): 1 s for any named-user call, more for a broadcast. */
+export const RENDER_BUDGET_MS_PER_50_USERS = 1000;
+const renderSession = (users: number) => new RenderSession(RENDER_BUDGET_MS_PER_50_USERS * Math.max(1, Math.ceil(users / 50)));
+
+/** Minor errors a broadcast's success answer lists at most: one per skipped user would grow with the audience. */
+export const MAX_REPORTED_SKIPS = 50;
+
+// Math.min(...xs) throws RangeError past the engine's argument limit (about 125 000).
+const earliest = (times: Iterable<number>): number => [...times].reduce((a, b) => Math.min(a, b), Infinity);
+
+/** Ids per statement: SQLite allows 32 766 variables in one. */
+const ID_CHUNK = 1000;
+const chunks = <T>(xs: T[]): T[][] => Array.from({ length: Math.ceil(xs.length / ID_CHUNK) }, (_, i) => xs.slice(i * ID_CHUNK, (i + 1) * ID_CHUNK));
+
+/** The schedule's own instant: in the server's zone, what scheduled_broadcasts shows while it has no message. */
+const ownInstant = (timing: BrazeTiming, zone: string, now: number): number => (isLocal(timing) ? localInstant(timing, zone) : userInstant(timing, zone, now)!);
+
+function checkHorizon(core: Core, instants: Iterable<number>, now: number): void {
+  for (const at of instants) {
+    if (at > now + core.limits.maxHorizonMs) throw new RelaisError('invalid_date', 'schedule.time is too far in the future', { field: 'schedule.time' });
+  }
+}
+
+const userLabel = (u: User): string => (u.externalId !== null ? `external_id ${u.externalId}` : `alias ${u.alias?.label}/${u.alias?.name}`);
+
+/**
+ * The messages a dispatch makes: one per targeted user and channel with an address that is not
+ * suppressed and a time not yet passed. A broadcast leaves out a user whose content cannot be
+ * made (too long, no sender…) and says so in `skipped`; a named user's refuses the whole call.
+ */
+async function plan(core: Core, accountId: number, d: BrazeDispatch, targeted: Targeted[], timing: BrazeTiming | null, zone: string, now: number): Promise<{ planned: Planned[]; skipped: string[] }> {
   const planned: Planned[] = [];
+  const skipped: string[] = [];
   const sender = await defaultSender(core, accountId);
+  const session = renderSession(targeted.length);
   for (const channel of channelsOf(d.templates)) {
     const withAddress = targeted.filter((t) => CHANNEL_ADDRESS[channel](t.user) !== null);
     const suppressed = await core.store.autocommit.suppressedAmong(accountId, suppressionChannelOf(channel)!, [...new Set(withAddress.map((t) => CHANNEL_ADDRESS[channel](t.user)!))]);
@@ -105,12 +137,21 @@ async function plan(core: Core, accountId: number, d: BrazeDispatch, targeted: T
       const timeZone = user.timeZone ?? zone;
       const sendAt = timing ? userInstant(timing, timeZone, now) : now;
       if (suppressed.has(address) || sendAt === undefined) continue;
-      const content = await renderContent(core, accountId, channel, d.templates, renderContext(d.kind, user, { ...d.properties, ...properties }, now), sender);
+      // Renders are synchronous work: other requests get the loop between two users.
+      await nextTurn();
+      let content: MessageContent;
+      try {
+        content = await renderContent(core, accountId, channel, d.templates, renderContext(d.kind, user, { ...d.properties, ...properties }, now), sender, session);
+      } catch (err) {
+        if (!d.audience.broadcast || !isRelaisError(err) || session.exhausted) throw err;
+        skipped.push(`${userLabel(user)} skipped: ${err.message}`);
+        continue;
+      }
       const { units, unitPrice } = priceOf(core.pricing, content);
       planned.push({ channel, address, sendAt, content, units, price: unitPrice, user: { userId: user.id, externalId: user.externalId, timeZone } });
     }
   }
-  return planned;
+  return { planned, skipped };
 }
 
 const insufficient = (price: number) => new RelaisError('insufficient_credits', 'insufficient credit for these messages', { required: formatCredits(price) });
@@ -119,15 +160,14 @@ const insufficient = (price: number) => new RelaisError('insufficient_credits', 
  * Schedules (`timing`) or sends now (null) a Braze call's messages: every message and the debit
  * of the total in one transaction, or nothing. A schedule's row exists even when nobody resolved.
  */
-export async function dispatchBraze(core: Core, accountId: number, d: BrazeDispatch, timing: BrazeTiming | null, zone: string): Promise<{ dispatchId: string; scheduleId?: string; messages: number }> {
+export async function dispatchBraze(core: Core, accountId: number, d: BrazeDispatch, timing: BrazeTiming | null, zone: string): Promise<{ dispatchId: string; scheduleId?: string; messages: number; errors: string[] }> {
   if (timing) checkTiming(timing);
   const now = core.clock.now();
+  if (timing) checkHorizon(core, [ownInstant(timing, zone, now)], now);
   const targeted = await resolveAudience(core, accountId, d.audience);
   if (timing) checkNotPassedEverywhere(timing, targeted.map((t) => t.user.timeZone ?? zone), now);
-  const planned = await plan(core, accountId, d, targeted, timing, zone, now);
-  if (timing && planned.some((p) => p.sendAt > now + core.limits.maxHorizonMs)) {
-    throw new RelaisError('invalid_date', 'schedule.time is too far in the future', { field: 'schedule.time' });
-  }
+  const { planned, skipped } = await plan(core, accountId, d, targeted, timing, zone, now);
+  if (timing) checkHorizon(core, planned.map((p) => p.sendAt), now);
   if (planned.some((p) => p.channel === 'email') && await keepsLegalWindow(core.store.autocommit, accountId, 'email')) {
     const legal = await loadLegalWindow();
     for (const p of planned) if (p.channel === 'email') p.sendAt = legal.legalSendAt(p.sendAt);
@@ -137,7 +177,7 @@ export async function dispatchBraze(core: Core, accountId: number, d: BrazeDispa
   const batchId = scheduleId ?? dispatchId;
   await core.store.transaction(async (tx) => {
     if (timing) {
-      const sendAt = planned.length ? Math.min(...planned.map((p) => p.sendAt)) : isLocal(timing) ? localInstant(timing, zone) : userInstant(timing, zone, now)!;
+      const sendAt = planned.length ? earliest(planned.map((p) => p.sendAt)) : ownInstant(timing, zone, now);
       await tx.insertBrazeSchedule({
         scheduleId: scheduleId!, accountId, dispatchId, sendId: d.sendId, kind: d.kind, parentId: d.parentId, timing,
         request: { ...d.request, templates: d.templates, ...(d.properties && { properties: d.properties }) },
@@ -154,15 +194,16 @@ export async function dispatchBraze(core: Core, accountId: number, d: BrazeDispa
       if (!(await tx.insertPaidMessage(paid))) throw insufficient(planned.reduce((sum, x) => sum + x.price, 0));
     }
   });
-  if (planned.length) core.wakeup.notify(Math.min(...planned.map((p) => p.sendAt)));
+  if (planned.length) core.wakeup.notify(earliest(planned.map((p) => p.sendAt)));
   for (const p of planned) core.observer.scheduled(p.channel, 1);
-  return { dispatchId, ...(scheduleId && { scheduleId }), messages: planned.length };
+  const errors = skipped.length > MAX_REPORTED_SKIPS ? [...skipped.slice(0, MAX_REPORTED_SKIPS), `and ${skipped.length - MAX_REPORTED_SKIPS} more users skipped`] : skipped;
+  return { dispatchId, ...(scheduleId && { scheduleId }), messages: planned.length, errors };
 }
 
 /** The schedule a call names, or not_found: unknown, another account's, or created under another kind or parent. */
-async function namedSchedule(tx: Pick<StoreTx, 'findBrazeSchedule'>, accountId: number, ref: BrazeScheduleRef): Promise<BrazeSchedule> {
-  const s = await tx.findBrazeSchedule(accountId, ref.scheduleId);
-  if (!s || s.kind !== ref.kind || (ref.kind !== 'messages' && s.parentId !== ref.parentId)) {
+function namedSchedule(s: BrazeSchedule | undefined, ref: BrazeScheduleRef): BrazeSchedule {
+  // Campaign ids are UUIDs, which a client may spell in upper case.
+  if (!s || s.kind !== ref.kind || (ref.kind !== 'messages' && s.parentId?.toLowerCase() !== ref.parentId?.toLowerCase())) {
     throw new RelaisError('not_found', `schedule ${ref.scheduleId} does not exist`, { scheduleId: ref.scheduleId });
   }
   return s;
@@ -176,7 +217,7 @@ async function namedSchedule(tx: Pick<StoreTx, 'findBrazeSchedule'>, accountId: 
 export async function deleteBrazeSchedule(core: Core, accountId: number, ref: BrazeScheduleRef): Promise<number> {
   const now = core.clock.now();
   const result = await core.store.transaction(async (tx) => {
-    const s = await namedSchedule(tx, accountId, ref);
+    const s = namedSchedule(await tx.findBrazeSchedule(accountId, ref.scheduleId), ref);
     const r = await cancelWithin(tx, { accountId, batchId: s.scheduleId }, minSendAtFor(now, undefined), now);
     await tx.updateBrazeSchedule(accountId, s.scheduleId, { state: 'deleted', updatedAt: now });
     return r;
@@ -185,9 +226,16 @@ export async function deleteBrazeSchedule(core: Core, accountId: number, ref: Br
   return result.released.length;
 }
 
-/** Every message of the batch still scheduled. */
-const scheduledOfBatch = (tx: Pick<StoreTx, 'listMessages'>, accountId: number, batchId: string): Promise<Message[]> =>
-  tx.listMessages({ accountId, batchId, statuses: ['scheduled'] }, { limit: Number.MAX_SAFE_INTEGER });
+/** Every message of the batch still scheduled, read a page at a time (a batch is as big as its create's audience allowed). */
+async function scheduledOfBatch(tx: Pick<StoreTx, 'listMessages'>, accountId: number, batchId: string): Promise<Message[]> {
+  const all: Message[] = [];
+  for (let beforeId: number | undefined; ;) {
+    const page = await tx.listMessages({ accountId, batchId, statuses: ['scheduled'] }, { limit: ID_CHUNK, beforeId });
+    all.push(...page);
+    if (page.length < ID_CHUNK) return all;
+    beforeId = page[page.length - 1]!.id;
+  }
+}
 
 export interface BrazeScheduleChange {
   timing?: BrazeTiming;
@@ -197,56 +245,92 @@ export interface BrazeScheduleChange {
   request: Record<string, unknown>;
 }
 
+/** The still-scheduled messages of the changed channels rendered again with each user's attributes now; a user deleted since keeps the old content. */
+async function renderAgain(core: Core, accountId: number, s: BrazeSchedule, pending: Message[], templates: CampaignMessages, now: number): Promise<Map<number, MessageContent>> {
+  const contents = new Map<number, MessageContent>();
+  const retemplated = channelsOf(templates);
+  const relevant = pending.filter((m) => retemplated.includes(m.channel as 'sms' | 'email'));
+  if (!relevant.length) return contents;
+  const users = new Map<number, User>();
+  for (const ids of chunks([...new Set(relevant.map((m) => brazeUserOf(m)!.userId))])) {
+    for (const u of await core.store.autocommit.findUsersByIds(accountId, ids)) users.set(u.id, u);
+  }
+  const properties = s.request.properties as Record<string, unknown> | undefined;
+  const sender = await defaultSender(core, accountId);
+  const session = renderSession(users.size);
+  for (const m of relevant) {
+    const user = users.get(brazeUserOf(m)!.userId);
+    if (!user) continue;
+    await nextTurn();
+    contents.set(m.id, await renderContent(core, accountId, m.channel as 'sms' | 'email', templates, renderContext(s.kind, user, properties, now), sender, session));
+  }
+  return contents;
+}
+
 /**
  * Replaces the schedule object (and templates, per channel) and moves every still-scheduled
  * message of the batch to its user's new instant, re-rendered and re-priced when its template
- * changed, in one transaction. A message already claimed is left alone; one whose new local time
- * has passed is cancelled and refunded, as a create would have left its user out. Answers the
- * recipients this call changed: 0 for a late update, or one of a deleted schedule, which succeed.
+ * changed, in one transaction. Without a new schedule object each message keeps its time. A
+ * message already claimed is left alone; one whose new local time has passed is cancelled and
+ * refunded, as a create would have left its user out. Answers the recipients this call changed:
+ * 0 for a late update, or one of a deleted schedule, which succeed.
  */
 export async function updateBrazeSchedule(core: Core, accountId: number, ref: BrazeScheduleRef, change: BrazeScheduleChange, zone: string): Promise<number> {
   if (change.timing) checkTiming(change.timing);
   const now = core.clock.now();
-  const s = await namedSchedule(core.store.autocommit, accountId, ref);
+  const s = namedSchedule(await core.store.autocommit.findBrazeSchedule(accountId, ref.scheduleId), ref);
   if (s.state === 'deleted') return 0;
-  const timing = change.timing ?? s.timing;
-  const pending = await scheduledOfBatch(core.store.autocommit, accountId, s.scheduleId);
-  checkNotPassedEverywhere(timing, pending.map((m) => brazeUserOf(m)?.timeZone ?? zone), now);
-  const templates = { ...s.request.templates as CampaignMessages, ...change.templates };
-  // Rendered before the transaction (liquidjs renders asynchronously), with each user's attributes now.
-  const contents = new Map<number, MessageContent>();
-  const retemplated = channelsOf(change.templates ?? {});
-  const relevant = pending.filter((m) => retemplated.includes(m.channel as 'sms' | 'email'));
-  if (relevant.length) {
-    const users = new Map((await core.store.autocommit.findUsersByIds(accountId, [...new Set(relevant.map((m) => brazeUserOf(m)!.userId))])).map((u) => [u.id, u]));
-    const properties = s.request.properties as Record<string, unknown> | undefined;
-    const sender = await defaultSender(core, accountId);
-    for (const m of relevant) {
-      const user = users.get(brazeUserOf(m)!.userId);
-      if (user) contents.set(m.id, await renderContent(core, accountId, m.channel as 'sms' | 'email', templates, renderContext(s.kind, user, properties, now), sender));
-    }
+  const stored = s.request.templates as CampaignMessages;
+  const added = channelsOf(change.templates ?? {}).find((c) => stored[c] === undefined);
+  if (added) {
+    throw new RelaisError('invalid_request', `messages.${added}: this schedule has no ${added} messages, and an update cannot add a channel`, { field: `messages.${added}` });
   }
+  const pending = await scheduledOfBatch(core.store.autocommit, accountId, s.scheduleId);
+  const zoneOf = (m: Message) => brazeUserOf(m)?.timeZone ?? zone;
+  const times = new Map<number, number | undefined>();
+  if (change.timing) {
+    checkHorizon(core, [ownInstant(change.timing, zone, now)], now);
+    checkNotPassedEverywhere(change.timing, pending.map(zoneOf), now);
+    for (const m of pending) times.set(m.id, userInstant(change.timing, zoneOf(m), now));
+    checkHorizon(core, [...times.values()].filter((t) => t !== undefined), now);
+  }
+  // Rendered before the transaction (liquidjs renders asynchronously), with each user's attributes now.
+  const contents = await renderAgain(core, accountId, s, pending, change.templates ?? {}, now);
   const legal = await loadLegalWindow();
   const minSendAt = minSendAtFor(now, undefined);
+  const none = { moved: [] as Message[], cancelled: { cancelled: [] as Message[], released: [] as ReleasedRecipient[] } };
   const outcome = await core.store.transaction(async (tx) => {
+    // Read again under the row's lock: a concurrent update's templates are merged, not overwritten.
+    const current = namedSchedule(await tx.lockBrazeSchedule(accountId, s.scheduleId), ref);
+    if (current.state === 'deleted') return none;
     const dropped: number[] = [];
     const moved: Message[] = [];
     for (const m of pending) {
-      const sendAt = userInstant(timing, brazeUserOf(m)?.timeZone ?? zone, now);
-      if (sendAt === undefined) {
+      const sendAt = times.get(m.id);
+      if (change.timing && sendAt === undefined) {
         dropped.push(m.id);
         continue;
       }
+      if (!change.timing && !contents.has(m.id)) continue;
       const edited = await editWithin(core, tx, { accountId, messageId: m.id, edit: { sendAt, content: contents.get(m.id) }, minSendAt, legal, now });
       if (edited) moved.push(edited);
     }
-    const cancelled = dropped.length ? await cancelWithin(tx, { accountId, ids: dropped }, minSendAt, now) : { cancelled: [], released: [], refund: 0 };
-    const sendAt = moved.length ? Math.min(...moved.map((m) => m.sendAt)) : isLocal(timing) ? localInstant(timing, zone) : userInstant(timing, zone, now)!;
-    await tx.updateBrazeSchedule(accountId, s.scheduleId, { timing, request: { ...s.request, ...change.request, templates }, sendAt, updatedAt: now });
+    const cancelled = { cancelled: [] as Message[], released: [] as ReleasedRecipient[] };
+    for (const ids of chunks(dropped)) {
+      const r = await cancelWithin(tx, { accountId, ids }, minSendAt, now);
+      cancelled.cancelled.push(...r.cancelled);
+      cancelled.released.push(...r.released);
+    }
+    const timing = change.timing ?? current.timing;
+    const templates = { ...current.request.templates as CampaignMessages, ...change.templates };
+    await tx.updateBrazeSchedule(accountId, s.scheduleId, {
+      timing, request: { ...current.request, ...change.request, templates }, updatedAt: now,
+      ...(change.timing && { sendAt: moved.length ? earliest(moved.map((m) => m.sendAt)) : ownInstant(timing, zone, now) }),
+    });
     return { moved, cancelled };
   });
   observeCancelled(core, outcome.cancelled);
-  if (outcome.moved.length) core.wakeup.notify(Math.min(...outcome.moved.map((m) => m.sendAt)));
+  if (outcome.moved.length) core.wakeup.notify(earliest(outcome.moved.map((m) => m.sendAt)));
   return outcome.moved.length + outcome.cancelled.released.length;
 }
 
@@ -265,14 +349,7 @@ export interface ScheduledBroadcast {
  * whose every message was sent or cancelled is done.
  */
 export async function scheduledBroadcasts(core: Core, accountId: number, until: number): Promise<ScheduledBroadcast[]> {
-  const now = core.clock.now();
-  const out: ScheduledBroadcast[] = [];
-  for (const p of await core.store.autocommit.pendingBrazeSchedules(accountId)) {
-    const next = p.messages === 0 ? (p.schedule.sendAt >= now ? p.schedule.sendAt : null) : p.nextSendAt;
-    if (next === null || next > until) continue;
-    const { kind, parentId } = p.schedule;
-    const parent = kind !== 'messages' && parentId ? await core.store.autocommit.findCampaign(accountId, kind, parentId) : undefined;
-    out.push({ schedule: p.schedule, nextSendAt: next, name: parent?.name ?? '', tags: parent?.tags ?? [] });
-  }
-  return out.sort((a, b) => a.nextSendAt - b.nextSendAt);
+  const pending = await core.store.autocommit.pendingBrazeSchedules(accountId, { from: core.clock.now(), until });
+  return pending.map((p) => ({ schedule: p.schedule, nextSendAt: p.nextSendAt, name: p.parent?.name ?? '', tags: p.parent?.tags ?? [] }))
+    .sort((a, b) => a.nextSendAt - b.nextSendAt);
 }

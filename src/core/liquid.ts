@@ -142,7 +142,10 @@ export function checkTemplate(source: string, field: string): void {
  * render past the limits (time, memory, output size) fails with invalid_request naming `field`.
  */
 export async function renderTemplate(source: string, ctx: RenderContext, field = 'template'): Promise<string> {
-  const templates = parse(source, field);
+  return renderParsed(parse(source, field), ctx, field, RENDER_LIMIT_MS);
+}
+
+async function renderParsed(templates: Template[], ctx: RenderContext, field: string, limitMs: number): Promise<string> {
   const scope = {
     [USER]: ctx.user,
     [NOW]: ctx.now,
@@ -152,10 +155,43 @@ export async function renderTemplate(source: string, ctx: RenderContext, field =
   };
   let text: string;
   try {
-    text = await engine.render(templates, scope);
+    text = await engine.render(templates, scope, { renderLimit: limitMs });
   } catch (err) {
     throw new RelaisError('invalid_request', `${field}: the template could not be rendered: ${err instanceof Error ? err.message : String(err)}`, { field });
   }
   if (text.length > MAX_OUTPUT_CHARS) throw refused(field, `the rendered text is longer than ${MAX_OUTPUT_CHARS} characters`);
   return text;
+}
+
+/**
+ * The renders of one API call: each template parsed once however many users it renders for, and
+ * their time summed against `budgetMs`, so that one call cannot hold the event loop for long in
+ * total even when every single render stays under RENDER_LIMIT_MS.
+ */
+export class RenderSession {
+  private readonly parsed = new Map<string, Template[]>();
+  private spentMs = 0;
+
+  constructor(readonly budgetMs: number) {}
+
+  /** Whether the budget is spent: every further render fails. */
+  get exhausted(): boolean {
+    return this.spentMs >= this.budgetMs;
+  }
+
+  async render(source: string, ctx: RenderContext, field: string): Promise<string> {
+    const overBudget = () => refused(field, `rendering the templates of this call took more than ${this.budgetMs} ms`);
+    if (this.exhausted) throw overBudget();
+    const left = this.budgetMs - this.spentMs;
+    let templates = this.parsed.get(source);
+    if (!templates) this.parsed.set(source, templates = parse(source, field));
+    const started = performance.now();
+    try {
+      return await renderParsed(templates, ctx, field, Math.min(RENDER_LIMIT_MS, left));
+    } catch (err) {
+      throw this.budgetMs - this.spentMs - (performance.now() - started) <= 0 ? overBudget() : err;
+    } finally {
+      this.spentMs += performance.now() - started;
+    }
+  }
 }

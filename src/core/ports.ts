@@ -347,21 +347,26 @@ export interface UsersPort {
   deleteUser(accountId: number, externalId: string): Promise<boolean>;
 }
 
-/** A Braze schedule with where its batch stands (BrazeSchedulesPort.pendingBrazeSchedules). */
+/** A Braze schedule with its next send (BrazeSchedulesPort.pendingBrazeSchedules). */
 export interface PendingBrazeSchedule {
   schedule: BrazeSchedule;
-  /** Messages of its batch, whatever their status. */
-  messages: number;
-  /** Earliest send_at of its still-scheduled messages; null when none is. */
-  nextSendAt: number | null;
+  /** Earliest send_at of its still-scheduled messages; its own send_at while it has no message at all. */
+  nextSendAt: number;
+  /** Its campaign's or canvas's name and tags, when it has one. */
+  parent: { name: string; tags: string[] } | null;
 }
 
 /** Braze schedules (store/braze-schedules.ts); another account's schedule is never found. */
 export interface BrazeSchedulesPort {
   insertBrazeSchedule(s: BrazeSchedule): Promise<void>;
   findBrazeSchedule(accountId: number, scheduleId: string): Promise<BrazeSchedule | undefined>;
+  /** As findBrazeSchedule, the row locked until the transaction ends (PostgreSQL; SQLite has one writer), as lockUser. */
+  lockBrazeSchedule(accountId: number, scheduleId: string): Promise<BrazeSchedule | undefined>;
   /** Applies the change only while the schedule is `scheduled`; false when it was not. */
   updateBrazeSchedule(accountId: number, scheduleId: string, change: Partial<Pick<BrazeSchedule, 'timing' | 'request' | 'sendAt' | 'state'>> & { updatedAt: number }): Promise<boolean>;
-  /** The account's `scheduled` schedules, oldest first, with their batches' state. */
-  pendingBrazeSchedules(accountId: number): Promise<PendingBrazeSchedule[]>;
+  /**
+   * The account's `scheduled` schedules with something to send up to `until`: a still-scheduled
+   * message by then, or, having no message at all, their own send_at between `from` and `until`.
+   */
+  pendingBrazeSchedules(accountId: number, window: { from: number; until: number }): Promise<PendingBrazeSchedule[]>;
 }

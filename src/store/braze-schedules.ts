@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
 import type { BrazeSchedulesPort } from '../core/ports.js';
 import type { BrazeSchedule, BrazeScheduleKind } from '../core/types.js';
 import type { BrazeScheduleTable, Database } from './schema.js';
@@ -22,6 +22,13 @@ export const brazeScheduleQueries = (db: Kysely<Database>): BrazeSchedulesPort =
     return row && toSchedule(row);
   },
 
+  async lockBrazeSchedule(accountId, scheduleId) {
+    // A write that changes nothing takes the row lock on PostgreSQL (see lockUser).
+    const row = await db.updateTable('braze_schedules').set((eb) => ({ updated_at: eb.ref('updated_at') }))
+      .where('schedule_id', '=', scheduleId).where('account_id', '=', accountId).returningAll().executeTakeFirst();
+    return row && toSchedule(row);
+  },
+
   async updateBrazeSchedule(accountId, scheduleId, c) {
     const r = await db.updateTable('braze_schedules').set({
       updated_at: c.updatedAt,
@@ -33,19 +40,25 @@ export const brazeScheduleQueries = (db: Kysely<Database>): BrazeSchedulesPort =
     return Number(r.numUpdatedRows) > 0;
   },
 
-  async pendingBrazeSchedules(accountId) {
+  async pendingBrazeSchedules(accountId, window) {
+    // Filtered here, not in core: a schedule whose messages are all sent stays `scheduled` forever.
     // Each batch is read through the messages' (account_id, batch_id) index.
-    const rows = await db.selectFrom('braze_schedules as s').selectAll('s')
-      .select((eb) => [
-        eb.selectFrom('messages as m').whereRef('m.account_id', '=', 's.account_id').whereRef('m.batch_id', '=', 's.schedule_id')
-          .select((e) => e.fn.countAll().as('n')).as('message_count'),
-        eb.selectFrom('messages as m').whereRef('m.account_id', '=', 's.account_id').whereRef('m.batch_id', '=', 's.schedule_id')
-          .where('m.status', '=', 'scheduled').select((e) => e.fn.min('m.send_at').as('t')).as('next_send_at'),
-      ])
-      .where('s.account_id', '=', accountId).where('s.state', '=', 'scheduled').orderBy('s.created_at').orderBy('s.schedule_id').execute();
+    const batch = (eb: ExpressionBuilder<Database & { s: BrazeScheduleTable }, 's'>) => eb.selectFrom('messages as m')
+      .whereRef('m.account_id', '=', 's.account_id').whereRef('m.batch_id', '=', 's.schedule_id');
+    const rows = await db.selectFrom('braze_schedules as s')
+      .leftJoin('braze_campaigns as c', (j) => j.onRef('c.account_id', '=', 's.account_id').onRef('c.kind', '=', 's.kind').on((eb) => eb('c.id', '=', eb.fn<string>('lower', ['s.parent_id']))))
+      .selectAll('s').select(['c.name as parent_name', 'c.tags as parent_tags'])
+      .select((eb) => batch(eb).where('m.status', '=', 'scheduled').select((e) => e.fn.min('m.send_at').as('t')).as('next_send_at'))
+      .where('s.account_id', '=', accountId).where('s.state', '=', 'scheduled')
+      .where((eb) => eb.or([
+        eb.exists(batch(eb).where('m.status', '=', 'scheduled').where('m.send_at', '<=', window.until).select('m.id')),
+        eb.and([eb('s.send_at', '>=', window.from), eb('s.send_at', '<=', window.until), eb.not(eb.exists(batch(eb).select('m.id')))]),
+      ]))
+      .orderBy('s.created_at').orderBy('s.schedule_id').execute();
     return rows.map((r) => ({
-      schedule: toSchedule(r), messages: Number(r.message_count ?? 0),
-      nextSendAt: r.next_send_at === null || r.next_send_at === undefined ? null : Number(r.next_send_at),
+      schedule: toSchedule(r),
+      nextSendAt: r.next_send_at === null || r.next_send_at === undefined ? Number(r.send_at) : Number(r.next_send_at),
+      parent: r.parent_name === null ? null : { name: r.parent_name, tags: JSON.parse(r.parent_tags!) as string[] },
     }));
   },
 });

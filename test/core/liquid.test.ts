@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { RelaisError } from '../../src/core/errors.js';
-import { brazeToLiquid, checkTemplate, MAX_OUTPUT_CHARS, MAX_TEMPLATE_CHARS, renderTemplate, type RenderContext } from '../../src/core/liquid.js';
+import { brazeToLiquid, checkTemplate, MAX_OUTPUT_CHARS, MAX_TEMPLATE_CHARS, RenderSession, renderTemplate, type RenderContext } from '../../src/core/liquid.js';
 
 const ctx: RenderContext = {
   user: { first_name: 'Ana', last_name: 'Lima', email_address: 'ana@example.com', phone_number: '+33612345678', time_zone: 'Europe/Paris' },
@@ -121,5 +121,25 @@ describe('Liquid: renders past the limits fail', () => {
     const line = 'x'.repeat(1000);
     assert.equal((await render(`{% for i in (1..${MAX_OUTPUT_CHARS / 1000}) %}${line}{% endfor %}`)).length, MAX_OUTPUT_CHARS);
     await refused(() => render(`{% for i in (1..${MAX_OUTPUT_CHARS / 1000 + 1}) %}${line}{% endfor %}`), 'messages.sms.body', /rendered text is longer than 1000000 characters/);
+  });
+});
+
+describe('Liquid: RenderSession', () => {
+  it('renders each template for every user, parsing it once', async () => {
+    const session = new RenderSession(1000);
+    const names = ['Ana', 'Bo', 'Cy'];
+    const out = [];
+    for (const first_name of names) out.push(await session.render('Hi {{${first_name}}}', { user: { first_name }, custom: {} }, 'messages.sms.body'));
+    assert.deepEqual(out, ['Hi Ana', 'Hi Bo', 'Hi Cy']);
+  });
+
+  it('refuses every render once the renders of the call have used its budget, however short each one is', async () => {
+    const session = new RenderSession(1);
+    const heavy = '{% for i in (1..200000) %}{% endfor %}done';
+    await refused(async () => {
+      for (let i = 0; i < 100; i++) await session.render(heavy, ctx, 'messages.sms.body');
+    }, 'messages.sms.body', /rendering the templates of this call took more than 1 ms/);
+    assert.equal(session.exhausted, true);
+    await refused(() => session.render('x', ctx, 'messages.email.subject'), 'messages.email.subject', /took more than 1 ms/);
   });
 });

@@ -8,7 +8,7 @@ const CLUSTERS = [
 ];
 
 /** Braze (spec/braze.md, docs/dialects/braze.md): code written for a Braze REST endpoint. */
-export const braze = defineDialect<never, keyof BrazeRates>({
+export const braze = defineDialect<never, keyof BrazeRates | 'maxBroadcast'>({
   name: 'braze',
   prefix: '/braze',
   vendor: { hosts: CLUSTERS, path: '/' },
@@ -18,6 +18,7 @@ export const braze = defineDialect<never, keyof BrazeRates>({
     sendRate: 'RELAIS_BRAZE_RATE_SEND_PER_HOUR',
     broadcastRate: 'RELAIS_BRAZE_RATE_BROADCAST_PER_MINUTE',
     usersTrackRate: 'RELAIS_BRAZE_RATE_USERS_TRACK_PER_3S',
+    maxBroadcast: 'RELAIS_BRAZE_MAX_BROADCAST',
   },
   routes: async () => (await import('./index.js')).brazeRoutes,
   callbackFormats: {},

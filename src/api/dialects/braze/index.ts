@@ -11,10 +11,10 @@ import { usersTrackEndpoint } from './users-track.js';
  * against this prefix. Its frame (scope.ts) gives every answer Braze's envelope and rate headers;
  * each endpoint is one module translating to core.
  */
-export async function brazeRoutes(app: DialectApp, opts: DialectContext & BrazeRates): Promise<void> {
+export async function brazeRoutes(app: DialectApp, opts: DialectContext & BrazeRates & { maxBroadcast: number }): Promise<void> {
   const route = setupBrazeScope(app, { core: opts.core, limits: new BrazeLimits(opts, opts.core.clock) });
   route(usersTrackEndpoint(opts.core));
-  for (const endpoint of messagesEndpoints(opts.core, opts.timezone)) route(endpoint);
+  for (const endpoint of messagesEndpoints(opts.core, opts.timezone, opts.maxBroadcast)) route(endpoint);
   route(scheduledBroadcastsEndpoint(opts.core, opts.timezone));
-  for (const endpoint of triggerEndpoints(opts.core, opts.timezone)) route(endpoint);
+  for (const endpoint of triggerEndpoints(opts.core, opts.timezone, opts.maxBroadcast)) route(endpoint);
 }

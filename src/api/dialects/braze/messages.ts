@@ -12,7 +12,7 @@ import { readAudience } from './targets.js';
 const SUBSCRIPTION_STATES = ['opted_in', 'subscribed', 'all'];
 
 /** The targeting and content shared by /messages/send and /messages/schedule/create. */
-function messagesDispatch(body: BrazeBody): BrazeDispatch {
+function messagesDispatch(body: BrazeBody, maxBroadcast: number): BrazeDispatch {
   const campaignId = optionalString(body, 'campaign_id');
   const state = optionalString(body, 'recipient_subscription_state');
   if (state !== undefined && !SUBSCRIPTION_STATES.includes(state)) throw new BrazeError(400, 'Bad Request', [`recipient_subscription_state must be one of ${SUBSCRIPTION_STATES.join(', ')}`]);
@@ -23,7 +23,7 @@ function messagesDispatch(body: BrazeBody): BrazeDispatch {
       throw new BrazeError(400, 'Bad Request', [`${flag} must be true or false`]);
     }
   }
-  const audience = readAudience(body, { propertiesKey: 'trigger_properties', recipients: false, ids: true });
+  const audience = readAudience(body, { propertiesKey: 'trigger_properties', recipients: false, ids: true, maxBroadcast });
   const templates = readMessages(body, { campaignId, required: true })!;
   return {
     kind: 'messages', parentId: campaignId ?? null, sendId: optionalString(body, 'send_id') ?? null, audience, templates,
@@ -31,13 +31,13 @@ function messagesDispatch(body: BrazeBody): BrazeDispatch {
   };
 }
 
-export function messagesEndpoints(core: Core, zone: string): BrazeEndpoint[] {
+export function messagesEndpoints(core: Core, zone: string, maxBroadcast: number): BrazeEndpoint[] {
   return [
     {
       method: 'POST', path: '/messages/schedule/create', permission: 'messages.schedule.create', bucket: 'schedule',
       handle: (ctx) => {
         const timing = readTiming(ctx.body, true)!;
-        return createAnswer(core, ctx, messagesDispatch(ctx.body), timing, zone);
+        return createAnswer(core, ctx, messagesDispatch(ctx.body, maxBroadcast), timing, zone);
       },
     },
     {
@@ -57,7 +57,7 @@ export function messagesEndpoints(core: Core, zone: string): BrazeEndpoint[] {
     {
       method: 'POST', path: '/messages/send', permission: 'messages.send', bucket: 'send',
       bucketOf: sendBucket,
-      handle: (ctx) => sendAnswer(core, ctx, messagesDispatch(ctx.body), zone),
+      handle: (ctx) => sendAnswer(core, ctx, messagesDispatch(ctx.body, maxBroadcast), zone),
     },
   ];
 }

@@ -70,16 +70,19 @@ async function onSchedule<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Braze's success with non-fatal problems (spec/braze.md §0.5): the users a broadcast left out. */
+const minorErrors = (errors: string[]) => (errors.length ? { errors } : {});
+
 /** A create: 201 with the ids (spec/braze.md §1, §4, §7). */
 export async function createAnswer(core: Core, ctx: BrazeContext, dispatch: BrazeDispatch, timing: BrazeTiming, zone: string): Promise<BrazeAnswer> {
   const r = await dispatchBraze(core, ctx.auth.account.id, dispatch, timing, zone);
-  return { status: 201, body: { dispatch_id: r.dispatchId, schedule_id: r.scheduleId, message: 'success' } };
+  return { status: 201, body: { dispatch_id: r.dispatchId, schedule_id: r.scheduleId, message: 'success', ...minorErrors(r.errors) } };
 }
 
 /** An immediate send: 201 with the dispatch id (and the send id when tracked). */
 export async function sendAnswer(core: Core, ctx: BrazeContext, dispatch: BrazeDispatch, zone: string): Promise<BrazeAnswer> {
   const r = await dispatchBraze(core, ctx.auth.account.id, dispatch, null, zone);
-  return { status: 201, body: { dispatch_id: r.dispatchId, ...(dispatch.sendId !== null && { send_id: dispatch.sendId }), message: 'success' } };
+  return { status: 201, body: { dispatch_id: r.dispatchId, ...(dispatch.sendId !== null && { send_id: dispatch.sendId }), message: 'success', ...minorErrors(r.errors) } };
 }
 
 export async function deleteAnswer(core: Core, ctx: BrazeContext, ref: BrazeScheduleRef): Promise<BrazeAnswer> {

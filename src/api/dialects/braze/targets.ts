@@ -45,7 +45,7 @@ function checked(key: UserKey): UserKey {
  * nobody named and no broadcast is Braze's `No Recipients`. Segments and connected audiences are
  * not supported (400).
  */
-export function readAudience(body: BrazeBody, opts: { propertiesKey: string; recipients: boolean; ids: boolean }): BrazeAudience {
+export function readAudience(body: BrazeBody, opts: { propertiesKey: string; recipients: boolean; ids: boolean; maxBroadcast: number }): BrazeAudience {
   for (const unsupported of ['segment_id', 'audience']) {
     if (body[unsupported] !== undefined && body[unsupported] !== null) throw badRequest(`${unsupported} is not supported: name the users, or broadcast`);
   }
@@ -62,5 +62,5 @@ export function readAudience(body: BrazeBody, opts: { propertiesKey: string; rec
   if (broadcast && recipients.length) throw badRequest('broadcast and a list of users are mutually exclusive');
   if (!broadcast && recipients.length === 0) throw new BrazeError(400, 'No Recipients');
   if (recipients.length > MAX_TARGETS) throw new RelaisError('too_many_recipients', `at most ${MAX_TARGETS} users per request`);
-  return { recipients: recipients.map((r) => ({ ...r, key: checked(r.key) })), broadcast };
+  return { recipients: recipients.map((r) => ({ ...r, key: checked(r.key) })), broadcast, maxBroadcast: opts.maxBroadcast };
 }

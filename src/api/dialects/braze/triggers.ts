@@ -25,7 +25,7 @@ const FAMILIES: Family[] = [
 ];
 
 /** The call's targets and its campaign's templates; an id the account has no campaign (canvas) for is Braze's `Invalid Campaign ID` (`Invalid Canvas ID`). */
-async function triggerDispatch(core: Core, ctx: BrazeContext, f: Family): Promise<BrazeDispatch> {
+async function triggerDispatch(core: Core, ctx: BrazeContext, f: Family, maxBroadcast: number): Promise<BrazeDispatch> {
   const body: BrazeBody = ctx.body;
   const id = requiredString(body, f.idField);
   if (body.attachments !== undefined && body.attachments !== null) throw new BrazeError(400, 'Bad Request', ['attachments are not supported']);
@@ -35,17 +35,17 @@ async function triggerDispatch(core: Core, ctx: BrazeContext, f: Family): Promis
   } catch {
     throw new BrazeError(400, 'Bad Request', [`${f.propertiesKey} must be an object`]);
   }
-  const audience = readAudience(body, { propertiesKey: f.propertiesKey, recipients: true, ids: false });
+  const audience = readAudience(body, { propertiesKey: f.propertiesKey, recipients: true, ids: false, maxBroadcast });
   const campaign = await findCampaign(core, ctx.auth.account.id, f.kind, id);
   if (!campaign) throw new BrazeError(400, f.invalid);
   return {
-    kind: f.kind, parentId: id, sendId: f.kind === 'campaign' ? optionalString(body, 'send_id') ?? null : null, audience, templates: campaign.messages,
+    kind: f.kind, parentId: campaign.id, sendId: f.kind === 'campaign' ? optionalString(body, 'send_id') ?? null : null, audience, templates: campaign.messages,
     ...(properties && { properties: { ...properties } }),
     request: { recipients: body.recipients ?? null, broadcast: audience.broadcast },
   };
 }
 
-function familyEndpoints(core: Core, zone: string, f: Family): BrazeEndpoint[] {
+function familyEndpoints(core: Core, zone: string, maxBroadcast: number, f: Family): BrazeEndpoint[] {
   const base = `/${f.segment}/trigger/schedule`;
   const ref = (body: BrazeBody) => ({ kind: f.kind, parentId: requiredString(body, f.idField), scheduleId: requiredString(body, 'schedule_id') });
   return [
@@ -53,7 +53,7 @@ function familyEndpoints(core: Core, zone: string, f: Family): BrazeEndpoint[] {
       method: 'POST', path: `${base}/create`, permission: `${f.segment}.trigger.schedule.create`, bucket: 'schedule',
       handle: async (ctx) => {
         const timing = readTiming(ctx.body, true)!;
-        return createAnswer(core, ctx, await triggerDispatch(core, ctx, f), timing, zone);
+        return createAnswer(core, ctx, await triggerDispatch(core, ctx, f, maxBroadcast), timing, zone);
       },
     },
     {
@@ -70,13 +70,13 @@ function familyEndpoints(core: Core, zone: string, f: Family): BrazeEndpoint[] {
   ];
 }
 
-export function triggerEndpoints(core: Core, zone: string): BrazeEndpoint[] {
+export function triggerEndpoints(core: Core, zone: string, maxBroadcast: number): BrazeEndpoint[] {
   return [
-    ...FAMILIES.flatMap((f) => familyEndpoints(core, zone, f)),
+    ...FAMILIES.flatMap((f) => familyEndpoints(core, zone, maxBroadcast, f)),
     {
       method: 'POST', path: '/campaigns/trigger/send', permission: 'campaigns.trigger.send', bucket: 'send',
       bucketOf: sendBucket,
-      handle: async (ctx) => sendAnswer(core, ctx, await triggerDispatch(core, ctx, FAMILIES[0]!), zone),
+      handle: async (ctx) => sendAnswer(core, ctx, await triggerDispatch(core, ctx, FAMILIES[0]!, maxBroadcast), zone),
     },
   ];
 }
