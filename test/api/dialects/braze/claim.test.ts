@@ -62,6 +62,16 @@ async function written(t: TestApp, accountId: number) {
   return { statuses: messages.map((m) => m.status), recipients, ledger, outbox, balance: l.balance };
 }
 
+/** Ada's first name is `before` when the schedule is created and `after` (unchanged if absent) when it is claimed. */
+async function renamedBeforeClaim(t: TestApp, before: string, after?: string, credits?: string) {
+  const a = credits ? await t.account(credits, 'poor') : await brazeAccount(t);
+  await users(t, a.apiKey, [{ external_id: 'ada', first_name: before, phone: '+33612345678' }]);
+  await schedule(t, a.apiKey);
+  if (after !== undefined) await users(t, a.apiKey, [{ external_id: 'ada', first_name: after }]);
+  await claim(t);
+  return written(t, a.id);
+}
+
 dialectBlocks('Braze: content rendered again at the claim', async (dialect) => ({
   burst: await startTestApp({ dialect, env: { RELAIS_DISPATCH_BATCH: '1' } }),
   leased: await startTestApp({ dialect }),
@@ -81,14 +91,7 @@ dialectBlocks('Braze: content rendered again at the claim', async (dialect) => (
   }
 
   test('attributes changed between create and claim: the new text is sent; same length, no ledger change and nothing rewritten but the text', async () => {
-    await onBothPaths(async (t) => {
-      const a = await brazeAccount(t);
-      await users(t, a.apiKey, [{ external_id: 'ada', first_name: 'Ada', phone: '+33612345678' }]);
-      await schedule(t, a.apiKey);
-      await users(t, a.apiKey, [{ external_id: 'ada', first_name: 'Adele' }]);
-      await claim(t);
-      return written(t, a.id);
-    }, {
+    await onBothPaths((t) => renamedBeforeClaim(t, 'Ada', 'Adele'), {
       statuses: ['sent'], outbox: ['Hi Adele'],
       recipients: [{ status: 'sent', price: 45, units: 1, text: 'Hi Adele', error: null }],
       ledger: [{ kind: 'debit', amount: -45, cause: 'message N scheduled' }], balance: START - 45,
@@ -96,24 +99,11 @@ dialectBlocks('Braze: content rendered again at the claim', async (dialect) => (
   });
 
   test('unchanged attributes: nothing is written at the claim (the message\'s own content applies)', async () => {
-    await onBothPaths(async (t) => {
-      const a = await brazeAccount(t);
-      await users(t, a.apiKey, [{ external_id: 'ada', first_name: 'Ada', phone: '+33612345678' }]);
-      await schedule(t, a.apiKey);
-      await claim(t);
-      return written(t, a.id);
-    }, { outbox: ['Hi Ada'], recipients: [{ status: 'sent', price: 45, units: null, text: null, error: null }], balance: START - 45 });
+    await onBothPaths((t) => renamedBeforeClaim(t, 'Ada'), { outbox: ['Hi Ada'], recipients: [{ status: 'sent', price: 45, units: null, text: null, error: null }], balance: START - 45 });
   });
 
   test('an SMS whose new render is longer: the difference is debited at the claim', async () => {
-    await onBothPaths(async (t) => {
-      const a = await brazeAccount(t);
-      await users(t, a.apiKey, [{ external_id: 'ada', first_name: 'Ada', phone: '+33612345678' }]);
-      await schedule(t, a.apiKey);
-      await users(t, a.apiKey, [{ external_id: 'ada', first_name: LONG }]);
-      await claim(t);
-      return written(t, a.id);
-    }, {
+    await onBothPaths((t) => renamedBeforeClaim(t, 'Ada', LONG), {
       statuses: ['sent'], outbox: [`Hi ${LONG}`],
       recipients: [{ status: 'sent', price: 90, units: 2, text: `Hi ${LONG}`, error: null }],
       ledger: [{ kind: 'debit', amount: -45, cause: 'message N scheduled' }, { kind: 'debit', amount: -45, cause: 'message N: longer as rendered at the claim' }],
@@ -122,14 +112,7 @@ dialectBlocks('Braze: content rendered again at the claim', async (dialect) => (
   });
 
   test('an SMS whose new render is shorter: the difference is refunded at the claim', async () => {
-    await onBothPaths(async (t) => {
-      const a = await brazeAccount(t);
-      await users(t, a.apiKey, [{ external_id: 'ada', first_name: LONG, phone: '+33612345678' }]);
-      await schedule(t, a.apiKey);
-      await users(t, a.apiKey, [{ external_id: 'ada', first_name: 'Ada' }]);
-      await claim(t);
-      return written(t, a.id);
-    }, {
+    await onBothPaths((t) => renamedBeforeClaim(t, LONG, 'Ada'), {
       statuses: ['sent'], outbox: ['Hi Ada'],
       recipients: [{ status: 'sent', price: 45, units: 1, text: 'Hi Ada', error: null }],
       ledger: [{ kind: 'debit', amount: -90, cause: 'message N scheduled' }, { kind: 'refund', amount: 45, cause: 'message N: shorter as rendered at the claim' }],
@@ -138,14 +121,7 @@ dialectBlocks('Braze: content rendered again at the claim', async (dialect) => (
   });
 
   test('longer than the balance allows: the recipient fails and is refunded whole; nothing is sent', async () => {
-    await onBothPaths(async (t) => {
-      const a = await t.account('0.05', 'poor');
-      await users(t, a.apiKey, [{ external_id: 'ada', first_name: 'Ada', phone: '+33612345678' }]);
-      await schedule(t, a.apiKey);
-      await users(t, a.apiKey, [{ external_id: 'ada', first_name: LONG }]);
-      await claim(t);
-      return written(t, a.id);
-    }, {
+    await onBothPaths((t) => renamedBeforeClaim(t, 'Ada', LONG, '0.05'), {
       statuses: ['failed'], outbox: [],
       recipients: [{ status: 'failed', price: 45, units: null, text: null, error: 'insufficient credit for the text rendered at the claim' }],
       ledger: [
