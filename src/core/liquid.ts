@@ -140,8 +140,10 @@ export function checkTemplate(source: string, field: string): void {
 /**
  * The template rendered for one user. Unknown variables render empty (Braze's behaviour). A
  * render past the limits (time, memory, output size) fails with invalid_request naming `field`.
+ * Synchronous (no tag here awaits anything): the dispatcher renders inside the transaction that
+ * claims a message, where nothing may wait on anything but the database.
  */
-export async function renderTemplate(source: string, ctx: RenderContext, field = 'template'): Promise<string> {
+export function renderTemplate(source: string, ctx: RenderContext, field = 'template'): string {
   const templates = parse(source, field);
   const scope = {
     [USER]: ctx.user,
@@ -152,7 +154,7 @@ export async function renderTemplate(source: string, ctx: RenderContext, field =
   };
   let text: string;
   try {
-    text = await engine.render(templates, scope);
+    text = engine.renderSync(templates, scope) as string;
   } catch (err) {
     throw new RelaisError('invalid_request', `${field}: the template could not be rendered: ${err instanceof Error ? err.message : String(err)}`, { field });
   }
