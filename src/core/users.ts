@@ -128,15 +128,6 @@ export async function getUser(core: Core, accountId: number, externalId: string)
   return user;
 }
 
-/** The account's users with these external ids, by external id (unknown ones are absent): how a schedule's recipients resolve. */
-export async function usersByExternalIds(core: Core, accountId: number, externalIds: readonly string[]): Promise<Map<string, User>> {
-  const users = await core.store.autocommit.findUsersByExternalIds(accountId, [...new Set(externalIds)]);
-  return new Map(users.map((u) => [u.externalId!, u]));
-}
-
-export const userByAlias = (core: Core, accountId: number, alias: UserAlias): Promise<User | undefined> =>
-  core.store.autocommit.findUserByAlias(accountId, alias);
-
 export async function deleteUser(core: Core, accountId: number, externalId: string): Promise<void> {
   if (!(await core.store.autocommit.deleteUser(accountId, externalId))) {
     throw new RelaisError('not_found', `user "${externalId}" does not exist`, { externalId });
