@@ -4,7 +4,7 @@ import type { Core } from './context.js';
 import { RelaisError } from './errors.js';
 import type { UserKey, UsersPort } from './ports.js';
 import { decodeCursor, encodeCursor } from './queries.js';
-import type { Page, User, UserAlias, UserProfile } from './types.js';
+import type { Page, User, UserProfile } from './types.js';
 import { checkCustomAttributes } from './user-attributes.js';
 
 /**
