@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { resolveAudience, type BrazeAudience, type Targeted } from './braze-audience.js';
+import { brazeUserOf, renderContext, renderOver, type BrazeMessageUser } from './braze-render.js';
 import { checkNotPassedEverywhere, checkTiming, isLocal, localInstant, userInstant } from './braze-timing.js';
 import { cancelWithin, minSendAtFor, observeCancelled } from './cancel.js';
-import { validateContent } from './content.js';
 import type { Core } from './context.js';
 import { withEmailSender } from './email-sender.js';
 import { isRelaisError, RelaisError } from './errors.js';
@@ -15,7 +15,6 @@ import { editWithin } from './reschedule.js';
 import { keepsLegalWindow, loadLegalWindow } from './schedule.js';
 import { suppressionChannelOf } from './suppressions.js';
 import type { BrazeSchedule, BrazeScheduleKind, BrazeTiming, CampaignMessages, Channel, Message, MessageContent, User } from './types.js';
-import { userTemplateData } from './users.js';
 
 /**
  * Braze schedules (DECISIONS §35): one schedule is one batch of messages, ONE PER USER AND
@@ -47,13 +46,6 @@ export interface BrazeScheduleRef {
   parentId?: string;
 }
 
-/** What each message of a batch keeps of its user (the message's metadata): whom it renders for, in which zone it was timed. */
-export interface BrazeMessageUser {
-  userId: number;
-  externalId: string | null;
-  timeZone: string;
-}
-
 interface Planned {
   channel: Channel;
   address: string;
@@ -66,27 +58,12 @@ interface Planned {
 
 const CHANNEL_ADDRESS: Record<'sms' | 'email', (u: User) => string | null> = { sms: (u) => u.phone, email: (u) => u.email };
 
-const brazeUserOf = (m: Pick<Message, 'metadata'>): BrazeMessageUser | undefined => m.metadata?.braze as BrazeMessageUser | undefined;
-
-const renderContext = (kind: BrazeScheduleKind, user: User, properties: Record<string, unknown> | undefined, now: number): RenderContext => ({
-  ...userTemplateData(user), now,
-  ...(kind === 'canvas' ? { canvasEntryProperties: properties } : { apiTriggerProperties: properties }),
-});
-
-/** A channel's templates rendered for one user, as the content to send (validated; From filled in as for any mail). */
-async function renderContent(core: Core, accountId: number, channel: 'sms' | 'email', templates: CampaignMessages, ctx: RenderContext, defaultSender: string | null, session: RenderSession): Promise<MessageContent> {
-  const field = `messages.${channel}`;
-  if (channel === 'sms') {
-    const sms = templates.sms!;
-    return validateContent('sms', { channel: 'sms', text: await session.render(sms.body, ctx, `${field}.body`), sender: sms.sender ?? defaultSender, unicode: false });
-  }
-  const email = templates.email!;
-  const content: MessageContent = {
-    channel: 'email', subject: await session.render(email.subject, ctx, `${field}.subject`), html: await session.render(email.body, ctx, `${field}.body`),
-    text: email.plaintext_body === undefined ? null : await session.render(email.plaintext_body, ctx, `${field}.plaintext_body`),
-    from: email.from ?? null, replyTo: email.reply_to ?? null,
-  };
-  return withEmailSender(core, accountId, validateContent('email', content));
+/** A channel's templates rendered for one user, as the content to send (From filled in as for any mail). */
+function renderContent(core: Core, accountId: number, channel: 'sms' | 'email', templates: CampaignMessages, ctx: RenderContext, defaultSender: string | null, session: RenderSession): Promise<MessageContent> {
+  const base: MessageContent = channel === 'sms'
+    ? { channel: 'sms', text: '', sender: templates.sms!.sender ?? defaultSender, unicode: false }
+    : { channel: 'email', subject: '', html: null, text: null, from: templates.email!.from ?? null, replyTo: templates.email!.reply_to ?? null };
+  return withEmailSender(core, accountId, renderOver(base, templates, ctx, session.render));
 }
 
 /** The account's default sender: what an SMS without its own sender is sent from, as on every other API. */
@@ -148,7 +125,7 @@ async function plan(core: Core, accountId: number, d: BrazeDispatch, targeted: T
         continue;
       }
       const { units, unitPrice } = priceOf(core.pricing, content);
-      planned.push({ channel, address, sendAt, content, units, price: unitPrice, user: { userId: user.id, externalId: user.externalId, timeZone } });
+      planned.push({ channel, address, sendAt, content, units, price: unitPrice, user: { userId: user.id, externalId: user.externalId, timeZone, ...(properties && { properties }) } });
     }
   }
   return { planned, skipped };
@@ -175,6 +152,8 @@ export async function dispatchBraze(core: Core, accountId: number, d: BrazeDispa
   const dispatchId = randomUUID();
   const scheduleId = timing ? randomUUID() : undefined;
   const batchId = scheduleId ?? dispatchId;
+  // Where the claim finds the templates again: the schedule's row, or (a send has none) the message itself.
+  const renders: Partial<BrazeMessageUser> = scheduleId ? { scheduleId } : { source: { kind: d.kind, templates: d.templates, ...(d.properties && { properties: d.properties }) } };
   await core.store.transaction(async (tx) => {
     if (timing) {
       const sendAt = planned.length ? earliest(planned.map((p) => p.sendAt)) : ownInstant(timing, zone, now);
@@ -187,7 +166,7 @@ export async function dispatchBraze(core: Core, accountId: number, d: BrazeDispa
     for (const p of planned) {
       const paid: PaidMessage = {
         accountId, channel: p.channel, sendAt: p.sendAt, createdAt: now, tag: null, batchId, idempotencyKey: null, requestHash: null,
-        metadata: { braze: { ...p.user } }, content: p.content, units: p.units, price: p.price, recipients: [{ address: p.address, price: p.price }],
+        metadata: { braze: { ...p.user, ...renders } }, content: p.content, units: p.units, price: p.price, recipients: [{ address: p.address, price: p.price }],
         debit: { floor: 0, cause: (id) => `message ${id} scheduled` },
         event: { type: 'scheduled', data: { sendAt: p.sendAt, recipients: 1, price: p.price } },
       };
@@ -262,7 +241,7 @@ async function renderAgain(core: Core, accountId: number, s: BrazeSchedule, pend
     const user = users.get(brazeUserOf(m)!.userId);
     if (!user) continue;
     await nextTurn();
-    contents.set(m.id, await renderContent(core, accountId, m.channel as 'sms' | 'email', templates, renderContext(s.kind, user, properties, now), sender, session));
+    contents.set(m.id, await renderContent(core, accountId, m.channel as 'sms' | 'email', templates, renderContext(s.kind, user, { ...properties, ...brazeUserOf(m)!.properties }, now), sender, session));
   }
   return contents;
 }
@@ -294,7 +273,7 @@ export async function updateBrazeSchedule(core: Core, accountId: number, ref: Br
     for (const m of pending) times.set(m.id, userInstant(change.timing, zoneOf(m), now));
     checkHorizon(core, [...times.values()].filter((t) => t !== undefined), now);
   }
-  // Rendered before the transaction (liquidjs renders asynchronously), with each user's attributes now.
+  // Rendered before the transaction (the default From is read from the account), with each user's attributes now.
   const contents = await renderAgain(core, accountId, s, pending, change.templates ?? {}, now);
   const legal = await loadLegalWindow();
   const minSendAt = minSendAtFor(now, undefined);

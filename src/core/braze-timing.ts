@@ -14,7 +14,8 @@ export const OPTIMAL_HOUR = 10;
 /** The zone whose clocks are the last to reach a wall time (UTC-12): past there, past everywhere. */
 export const LAST_ZONE = 'Etc/GMT+12';
 
-const DESIGNATOR = /(?:[Zz]|[+-]\d{2}(?::?\d{2})?)$/;
+/** A zone designator after a time of day (`T20:30Z`, `T20:30:00+02:00`); a date alone has none (its `-20` is the day). */
+const DESIGNATOR = /(?<=T[\d:.,]+)(?:[Zz]|[+-]\d{2}(?::?\d{2})?)$/;
 
 const badTime = (time: string) => new RelaisError('invalid_date', `schedule.time "${time}" is not an ISO 8601 date and time`, { field: 'schedule.time' });
 

@@ -1,3 +1,4 @@
+import { ClaimLost, readClaimSources, rendersAtClaim, settleClaim, type ClaimOutcome } from './braze-claim.js';
 import type { Core } from './context.js';
 import { refundReleased } from './ledger.js';
 import type { NewEvent, ReleasedRecipient, StoreTx } from './ports.js';
@@ -77,6 +78,7 @@ export async function sendDueInStore(core: Core, limit: number, within: Map<Chan
     if (messages.length === 0) return { runs: [], now, more };
     const runs = runsOf(messages, await tx.recipientsOf(messages.map((m) => m.id)), 0);
     await releaseSuppressed(core, runs, tx);
+    await renderAtClaim(core, runs, tx);
     for (const [send, those] of groupBy(runs, (run) => within.get(run.message.channel)!)) {
       const items = those.flatMap((run) => run.pending.map((r) => ({ run, r })));
       if (items.length === 0) continue;
@@ -135,6 +137,7 @@ interface Run {
 export async function deliverBatch(core: Core, messages: DueMessage[], opts: DeliveryOptions): Promise<DeliveryOutcome[]> {
   const runs = runsOf(messages, await core.store.autocommit.recipientsOf(messages.map((m) => m.id)), core.clock.now() + opts.leaseMs);
   await releaseSuppressed(core, runs);
+  await renderAtClaim(core, runs);
   const byWithin = groupBy(runs, (run) => opts.sendWithin?.(run.message.channel));
   const oneByOne = byWithin.get(undefined) ?? [];
   byWithin.delete(undefined);
@@ -349,6 +352,40 @@ async function releaseSuppressed(core: Core, runs: Run[], inTx?: StoreTx): Promi
     if (!skipped.has(r.id)) continue;
     run.statuses.set(r.id, 'skipped');
     core.observer.skipped(run.message.channel);
+  }
+}
+
+/**
+ * Renders the pending recipients of claimed Braze messages again (core/braze-claim.ts) before any
+ * of them is sent: in `inTx` when given; else each message in a small transaction of its own, so
+ * a message another worker took over meanwhile is lost alone. A batch without such a message
+ * reads nothing.
+ */
+async function renderAtClaim(core: Core, runs: Run[], inTx?: StoreTx): Promise<void> {
+  const rendering = runs.filter((run) => run.pending.length > 0 && rendersAtClaim(run.message));
+  if (rendering.length === 0) return;
+  const sources = await readClaimSources(inTx ?? core.store.autocommit, rendering.map((run) => run.message));
+  const now = core.clock.now();
+  for (const run of rendering) {
+    const settle = async (tx: StoreTx) => {
+      const outcomes: ClaimOutcome[] = [];
+      for (const r of run.pending) outcomes.push(await settleClaim(core, tx, sources, run.message, r, now));
+      return outcomes;
+    };
+    let outcomes: ClaimOutcome[];
+    try {
+      outcomes = inTx ? await settle(inTx) : await core.store.transaction(settle);
+    } catch (err) {
+      if (inTx || !(err instanceof ClaimLost)) throw err;
+      run.lost = true;
+      continue;
+    }
+    run.pending = outcomes.flatMap((o, k) => {
+      if ('send' in o) return [o.send];
+      run.statuses.set(run.pending[k].id, o.released);
+      core.observer[o.released](run.message.channel);
+      return [];
+    });
   }
 }
 

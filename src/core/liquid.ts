@@ -140,12 +140,14 @@ export function checkTemplate(source: string, field: string): void {
 /**
  * The template rendered for one user. Unknown variables render empty (Braze's behaviour). A
  * render past the limits (time, memory, output size) fails with invalid_request naming `field`.
+ * Synchronous (no tag here awaits anything): the dispatcher renders inside the transaction that
+ * claims a message, where nothing may wait on anything but the database.
  */
-export async function renderTemplate(source: string, ctx: RenderContext, field = 'template'): Promise<string> {
+export function renderTemplate(source: string, ctx: RenderContext, field = 'template'): string {
   return renderParsed(parse(source, field), ctx, field, RENDER_LIMIT_MS);
 }
 
-async function renderParsed(templates: Template[], ctx: RenderContext, field: string, limitMs: number): Promise<string> {
+function renderParsed(templates: Template[], ctx: RenderContext, field: string, limitMs: number): string {
   const scope = {
     [USER]: ctx.user,
     [NOW]: ctx.now,
@@ -155,7 +157,7 @@ async function renderParsed(templates: Template[], ctx: RenderContext, field: st
   };
   let text: string;
   try {
-    text = await engine.render(templates, scope, { renderLimit: limitMs });
+    text = engine.renderSync(templates, scope, { renderLimit: limitMs }) as string;
   } catch (err) {
     throw new RelaisError('invalid_request', `${field}: the template could not be rendered: ${err instanceof Error ? err.message : String(err)}`, { field });
   }
@@ -179,7 +181,8 @@ export class RenderSession {
     return this.spentMs >= this.budgetMs;
   }
 
-  async render(source: string, ctx: RenderContext, field: string): Promise<string> {
+  /** A property, not a method: callers hand it on as the render function. */
+  readonly render = (source: string, ctx: RenderContext, field: string): string => {
     const overBudget = () => refused(field, `rendering the templates of this call took more than ${this.budgetMs} ms`);
     if (this.exhausted) throw overBudget();
     const left = this.budgetMs - this.spentMs;
@@ -187,11 +190,11 @@ export class RenderSession {
     if (!templates) this.parsed.set(source, templates = parse(source, field));
     const started = performance.now();
     try {
-      return await renderParsed(templates, ctx, field, Math.min(RENDER_LIMIT_MS, left));
+      return renderParsed(templates, ctx, field, Math.min(RENDER_LIMIT_MS, left));
     } catch (err) {
       throw this.budgetMs - this.spentMs - (performance.now() - started) <= 0 ? overBudget() : err;
     } finally {
       this.spentMs += performance.now() - started;
     }
-  }
+  };
 }

@@ -209,6 +209,11 @@ export interface DispatchPort {
    * (and callbacks). Returns the ids that were still pending; the others are left as they are.
    */
   markSent(sends: { id: number; messageId: number; providerId: string }[], at: number): Promise<number[]>;
+  /**
+   * Gives a pending recipient its own content, units and price (a text rendered again at the claim,
+   * core/braze-claim.ts), only while it is still pending at `price`; false otherwise.
+   */
+  repriceRecipient(id: number, price: Credits, next: { content: MessageContent; units: number; price: Credits }): Promise<boolean>;
   /** pending → skipped/failed for one recipient; `incrementAttempts` when a transport attempt ended it. */
   releaseRecipient(id: number, status: 'skipped' | 'failed', now: number, error: string | null, incrementAttempts?: boolean): Promise<ReleasedRecipient | undefined>;
   /** dispatching → final status for those of `ids` that `owner` still holds; returns their ids. */

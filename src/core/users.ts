@@ -4,7 +4,7 @@ import type { Core } from './context.js';
 import { RelaisError } from './errors.js';
 import type { UserKey, UsersPort } from './ports.js';
 import { decodeCursor, encodeCursor } from './queries.js';
-import type { Page, User, UserAlias, UserProfile } from './types.js';
+import type { Page, User, UserProfile } from './types.js';
 import { checkCustomAttributes } from './user-attributes.js';
 
 /**
@@ -127,15 +127,6 @@ export async function getUser(core: Core, accountId: number, externalId: string)
   if (!user) throw new RelaisError('not_found', `user "${externalId}" does not exist`, { externalId });
   return user;
 }
-
-/** The account's users with these external ids, by external id (unknown ones are absent): how a schedule's recipients resolve. */
-export async function usersByExternalIds(core: Core, accountId: number, externalIds: readonly string[]): Promise<Map<string, User>> {
-  const users = await core.store.autocommit.findUsersByExternalIds(accountId, [...new Set(externalIds)]);
-  return new Map(users.map((u) => [u.externalId!, u]));
-}
-
-export const userByAlias = (core: Core, accountId: number, alias: UserAlias): Promise<User | undefined> =>
-  core.store.autocommit.findUserByAlias(accountId, alias);
 
 export async function deleteUser(core: Core, accountId: number, externalId: string): Promise<void> {
   if (!(await core.store.autocommit.deleteUser(accountId, externalId))) {

@@ -47,6 +47,7 @@ const pgMarkSent = multiRow('with v (id, provider_id, data) as (', '(cast(? as b
   select id from r`);
 const releaseRecipient = new Statement(`update recipients set status = ?, updated_at = ?, error = ?, attempts = attempts + ?
   where id = ? and status = ${PENDING} returning ${RELEASED_COLUMNS.join(', ')}`);
+const repriceRecipient = new Statement(`update recipients set content = ?, units = ?, price = ? where id = ? and status = ${PENDING} and price = ?`);
 const finishTaken = inList(`update messages set status = ?, dispatched_at = coalesce(dispatched_at, ?), completed_at = ?, updated_at = ?
   where status = ${SCHEDULED} and id in`, ' returning id');
 const completeMessages = inList(`update messages set status = ?, completed_at = ?, updated_at = ?, lease_owner = null, lease_until = null
@@ -187,6 +188,10 @@ export const claimQueries = (kind: StoreKind, composite: boolean, raw: Raw, inse
       await insertEvents(sends.filter((x) => recorded.has(x.id))
         .map((x) => ({ messageId: x.messageId, recipientId: x.id, type: 'sent', at, data: sentData(x.providerId) })));
       return won;
+    },
+
+    async repriceRecipient(id, price, next) {
+      return (await raw.run(repriceRecipient, [toJson(next.content), next.units, next.price, id, price])) > 0;
     },
 
     async releaseRecipient(id, status, now, error, incrementAttempts = false) {

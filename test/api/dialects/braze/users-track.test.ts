@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { usersByExternalIds, userTemplateData } from '../../../../src/core/users.js';
+import { RelaisError } from '../../../../src/core/errors.js';
+import { getUser, userTemplateData } from '../../../../src/core/users.js';
 import { dialectApp } from '../../../helpers/app.js';
 import { assertFault, brazeAccount, storedUsers, track } from './support.js';
 
@@ -19,13 +20,12 @@ dialectApp('Braze: POST /users/track', ({ app }) => {
     });
     assert.equal(r.status, 201, r.text);
     assert.equal(r.text, '{"message":"success","attributes_processed":2}');
-    const users = await usersByExternalIds(t.core, a.id, ['u1', 'u2', 'unknown']);
-    assert.deepEqual([...users.keys()].sort(), ['u1', 'u2']);
-    assert.deepEqual(userTemplateData(users.get('u1')!), {
+    await assert.rejects(getUser(t.core, a.id, 'unknown'), (err: unknown) => err instanceof RelaisError && err.code === 'not_found');
+    assert.deepEqual(userTemplateData(await getUser(t.core, a.id, 'u1')), {
       user: { first_name: 'Ada', last_name: 'Lovelace', email_address: 'ada@example.com', phone_number: '+33612345678', time_zone: 'America/New_York' },
       custom: { plan: 'gold', dob: '1815-12-10', visits: 3 },
     });
-    assert.equal(users.get('u2')!.phone, '+12125550123');
+    assert.equal((await getUser(t.core, a.id, 'u2')).phone, '+12125550123');
   });
 
   test('upsert: a missing field keeps its value, null removes it, custom attributes are merged key by key', async () => {
