@@ -1,19 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { dialectApp, type TestApp } from '../../../helpers/app.js';
-import { assertFault, balance, batch, brazeAccount, bz, track } from './support.js';
+import { assertFault, AT, balance, batch, brazeAccount, bz, EMAIL, START, TOKYO_PARIS, users } from './support.js';
 
 /** The findings of the Braze review (DECISIONS §36): each test fails without its fix. */
 
 const SMS = { app_id: 'app', subscription_group_id: 'sg', body: 'Hi {{${first_name}}}' };
-const EMAIL = { app_id: 'app', from: 'Relais <noreply@example.com>', subject: 'Hello {{${first_name}}}', body: '<p>Hello</p>' };
-const AT = (iso: string) => Date.parse(iso);
-const START = 10_000;
-
-async function users(t: TestApp, key: string, list: Record<string, unknown>[]) {
-  const r = await track(t, key, { attributes: list });
-  assert.equal(r.status, 201, r.text);
-}
 
 const create = (t: TestApp, key: string, extra: Record<string, unknown> = {}) =>
   bz(t, 'POST', '/messages/schedule/create', { key, body: { external_user_ids: ['ada', 'bob'], messages: { sms: SMS }, schedule: { time: '2026-06-02T08:00:00Z' }, ...extra } });
@@ -59,10 +51,7 @@ dialectApp('Braze review: schedule updates', ({ app }) => {
   test('an update of the messages only keeps each message\'s time: no 400 when the local time has passed everywhere, nobody cancelled in mixed zones', async () => {
     const t = app();
     const a = await brazeAccount(t);
-    await users(t, a.apiKey, [
-      { external_id: 'tokyo', first_name: 'Ken', phone: '+33612345601', time_zone: 'Asia/Tokyo' },
-      { external_id: 'paris', first_name: 'Ada', phone: '+33612345602', time_zone: 'Europe/Paris' },
-    ]);
+    await users(t, a.apiKey, TOKYO_PARIS);
     const r = await create(t, a.apiKey, { external_user_ids: ['tokyo', 'paris'], schedule: { time: '2026-06-01T20:00:00', in_local_time: true } });
     assert.equal(r.status, 201, r.text);
     // 20:00 has passed in Tokyo (11:00Z), not in Paris (18:00Z); nothing was claimed yet.

@@ -1,19 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { dialectApp, type TestApp } from '../../../helpers/app.js';
-import { ALL_BUT_TRACK, assertFault, balance, batch, brazeAccount, bz, rate, track } from './support.js';
+import { ALL_BUT_TRACK, assertFault, AT, balance, batch, brazeAccount, bz, EMAIL, rate, START, TOKYO_PARIS, users } from './support.js';
 
 const SMS = { app_id: 'app', subscription_group_id: 'sg', body: 'Hi {{${first_name} | default: "there"}}' };
-const EMAIL = { app_id: 'app', from: 'Relais <noreply@example.com>', subject: 'Hello {{${first_name}}}', body: '<p>Hello</p>' };
 const TOMORROW = '2026-06-02T08:00:00Z';
-const AT = (iso: string) => Date.parse(iso);
-/** 10.000 credits, as brazeAccount creates them; SMS 45 per segment, e-mail 2. */
-const START = 10_000;
-
-async function users(t: TestApp, key: string, list: Record<string, unknown>[]) {
-  const r = await track(t, key, { attributes: list });
-  assert.equal(r.status, 201, r.text);
-}
 
 const create = (t: TestApp, key: string, extra: Record<string, unknown> = {}) =>
   bz(t, 'POST', '/messages/schedule/create', { key, body: { external_user_ids: ['ada', 'bob'], messages: { sms: SMS }, schedule: { time: TOMORROW }, ...extra } });
@@ -160,10 +151,7 @@ dialectApp('Braze: /messages/schedule/*, scheduled_broadcasts, /messages/send', 
   test('update moves the unclaimed messages only, re-renders and re-prices new content; header counts them', async () => {
     const t = app();
     const a = await brazeAccount(t);
-    await users(t, a.apiKey, [
-      { external_id: 'tokyo', first_name: 'Ken', phone: '+33612345601', time_zone: 'Asia/Tokyo' },
-      { external_id: 'paris', first_name: 'Ada', phone: '+33612345602', time_zone: 'Europe/Paris' },
-    ]);
+    await users(t, a.apiKey, TOKYO_PARIS);
     const r = await create(t, a.apiKey, { external_user_ids: ['tokyo', 'paris'], schedule: { time: '2026-06-01T20:00:00', in_local_time: true } });
     t.clock.set(AT('2026-06-01T11:00:00Z'));
     await t.dispatcher.drain();

@@ -61,3 +61,20 @@ export async function balance(t: TestApp, accountId: number): Promise<number> {
   assert.equal(l.balance, l.sum, 'balance = sum of the ledger');
   return l.balance;
 }
+
+/** 10.000 credits, as brazeAccount creates them; SMS 45 per segment, e-mail 2. */
+export const START = 10_000;
+export const AT = (iso: string): number => Date.parse(iso);
+export const EMAIL = { app_id: 'app', from: 'Relais <noreply@example.com>', subject: 'Hello {{${first_name}}}', body: '<p>Hello</p>' };
+
+/** Two users whose 20:00 local comes at 11:00Z (Tokyo) and 18:00Z (Paris) on 2026-06-01. */
+export const TOKYO_PARIS = [
+  { external_id: 'tokyo', first_name: 'Ken', phone: '+33612345601', time_zone: 'Asia/Tokyo' },
+  { external_id: 'paris', first_name: 'Ada', phone: '+33612345602', time_zone: 'Europe/Paris' },
+];
+
+/** Creates or updates the account's users through /users/track. */
+export async function users(t: TestApp, key: string, list: Record<string, unknown>[]): Promise<void> {
+  const r = await track(t, key, { attributes: list });
+  assert.equal(r.status, 201, r.text);
+}
