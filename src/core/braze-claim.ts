@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { brazeUserOf, renderContext, renderOver, type BrazeSource } from './braze-render.js';
 import type { Core } from './context.js';
 import { RelaisError } from './errors.js';
+import { renderTemplate, type RenderContext } from './liquid.js';
 import { refundReleased } from './ledger.js';
 import type { StoreTx } from './ports.js';
 import { priceOf } from './pricing.js';
@@ -43,6 +44,14 @@ export async function readClaimSources(store: Pick<StoreTx, 'findUsersByIds' | '
   return { users, schedules };
 }
 
+/**
+ * A render at the claim may take CLAIM_RENDER_LIMIT_MS: the fast path renders inside the
+ * transaction that takes up to IN_STORE_CHUNK recipients, so its worst case is 250 × this. A
+ * template that needs longer fails that recipient, refunded (creating it allowed some 20 ms a user).
+ */
+export const CLAIM_RENDER_LIMIT_MS = 50;
+const claimRender = (source: string, ctx: RenderContext, field: string): string => renderTemplate(source, ctx, field, CLAIM_RENDER_LIMIT_MS);
+
 /** What the claim makes of a recipient: sent with this (re-rendered, re-priced) recipient, or released. */
 export type ClaimOutcome = { send: Recipient } | { released: 'skipped' | 'failed' };
 
@@ -67,10 +76,11 @@ export async function settleClaim(core: Core, tx: StoreTx, sources: ClaimSources
   if (!user) return release(tx, message, r, 'skipped', 'user deleted', now);
   let content: MessageContent;
   try {
-    content = renderOver(current, source.templates, renderContext(source.kind, user, { ...source.properties, ...braze.properties }, now));
+    content = renderOver(current, source.templates, renderContext(source.kind, user, { ...source.properties, ...braze.properties }, now), claimRender);
   } catch (err) {
-    if (!(err instanceof RelaisError)) throw err;
-    return release(tx, message, r, 'failed', err.message, now);
+    // Whatever the stored templates are (none for this channel, a shape they should not have),
+    // this recipient fails alone: a throw here would fail the whole claimed batch, again at each claim.
+    return release(tx, message, r, 'failed', err instanceof RelaisError ? err.message : 'its content could not be rendered', now);
   }
   const { units, unitPrice: price } = priceOf(core.pricing, content);
   if (price === r.price && isDeepStrictEqual(content, current)) return { send: r };

@@ -196,7 +196,8 @@ function namedSchedule(s: BrazeSchedule | undefined, ref: BrazeScheduleRef): Bra
 export async function deleteBrazeSchedule(core: Core, accountId: number, ref: BrazeScheduleRef): Promise<number> {
   const now = core.clock.now();
   const result = await core.store.transaction(async (tx) => {
-    const s = namedSchedule(await tx.findBrazeSchedule(accountId, ref.scheduleId), ref);
+    // The schedule's row first, as an update takes it: the two never wait on each other's locks in opposite orders.
+    const s = namedSchedule(await tx.lockBrazeSchedule(accountId, ref.scheduleId), ref);
     const r = await cancelWithin(tx, { accountId, batchId: s.scheduleId }, minSendAtFor(now, undefined), now);
     await tx.updateBrazeSchedule(accountId, s.scheduleId, { state: 'deleted', updatedAt: now });
     return r;

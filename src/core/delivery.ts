@@ -362,7 +362,9 @@ async function releaseSuppressed(core: Core, runs: Run[], inTx?: StoreTx): Promi
  * reads nothing.
  */
 async function renderAtClaim(core: Core, runs: Run[], inTx?: StoreTx): Promise<void> {
-  const rendering = runs.filter((run) => run.pending.length > 0 && rendersAtClaim(run.message));
+  // In account order: a settlement locks its account's balance row, as refunds do (no deadlock between two lanes).
+  const rendering = runs.filter((run) => run.pending.length > 0 && rendersAtClaim(run.message))
+    .sort((a, b) => a.message.accountId - b.message.accountId || a.message.id - b.message.id);
   if (rendering.length === 0) return;
   const sources = await readClaimSources(inTx ?? core.store.autocommit, rendering.map((run) => run.message));
   const now = core.clock.now();

@@ -143,8 +143,35 @@ export function checkTemplate(source: string, field: string): void {
  * Synchronous (no tag here awaits anything): the dispatcher renders inside the transaction that
  * claims a message, where nothing may wait on anything but the database.
  */
-export function renderTemplate(source: string, ctx: RenderContext, field = 'template'): string {
-  return renderParsed(parse(source, field), ctx, field, RENDER_LIMIT_MS);
+export function renderTemplate(source: string, ctx: RenderContext, field = 'template', limitMs = RENDER_LIMIT_MS): string {
+  return renderParsed(parsedOnce(source, field), ctx, field, limitMs);
+}
+
+/**
+ * Parsed templates kept for the renders of later claims, most recently used last: parsing is most
+ * of a render's cost (a valid 670 KB template of 28 000 tags takes over a second), and one
+ * schedule's messages are claimed one by one. Bounded by the characters of the sources kept.
+ */
+const PARSE_CACHE_CHARS = 4 * MAX_TEMPLATE_CHARS;
+const parseCache = new Map<string, Template[]>();
+let parseCacheChars = 0;
+
+function parsedOnce(source: string, field: string): Template[] {
+  const hit = parseCache.get(source);
+  if (hit) {
+    parseCache.delete(source);
+    parseCache.set(source, hit);
+    return hit;
+  }
+  const templates = parse(source, field);
+  parseCache.set(source, templates);
+  parseCacheChars += source.length;
+  for (const [oldest] of parseCache) {
+    if (parseCacheChars <= PARSE_CACHE_CHARS) break;
+    parseCache.delete(oldest);
+    parseCacheChars -= oldest.length;
+  }
+  return templates;
 }
 
 function renderParsed(templates: Template[], ctx: RenderContext, field: string, limitMs: number): string {

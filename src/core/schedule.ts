@@ -69,6 +69,8 @@ const METADATA_LIMITS = { depth: 10, bytes: 8192 } as const;
  */
 export function checkMetadata(metadata: Record<string, unknown> | null | undefined, field = 'metadata'): void {
   if (metadata === null || metadata === undefined) return;
+  // The Braze dialect keeps there whom a message renders for at its claim (core/braze-claim.ts): a client's own would be obeyed.
+  if (Object.hasOwn(metadata, 'braze')) throw new RelaisError('invalid_request', `${field}.braze is reserved for the Braze dialect`, { field: `${field}.braze` });
   if (depthOf(metadata, METADATA_LIMITS.depth + 1) > METADATA_LIMITS.depth) {
     throw new RelaisError('invalid_request', `${field} is nested deeper than ${METADATA_LIMITS.depth} levels`, { field, maxDepth: METADATA_LIMITS.depth });
   }

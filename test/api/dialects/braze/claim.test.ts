@@ -132,6 +132,36 @@ dialectBlocks('Braze: content rendered again at the claim', async (dialect) => (
     });
   });
 
+  test('templates that cannot render the message (none for its channel): that recipient fails, refunded; the rest of the batch is sent', async () => {
+    await onBothPaths(async (t) => {
+      const a = await brazeAccount(t);
+      await users(t, a.apiKey, [{ external_id: 'ada', first_name: 'Ada', phone: '+33612345678' }, { external_id: 'bob', first_name: 'Bob', phone: '+33612345679' }]);
+      const broken = await schedule(t, a.apiKey);
+      await schedule(t, a.apiKey, { external_user_ids: ['bob'] });
+      // A row as a bug or a hand edit could leave it: before, the TypeError failed the whole claimed batch, at every claim.
+      assert.ok(await t.store.autocommit.updateBrazeSchedule(a.id, broken, { request: { templates: {} }, updatedAt: t.clock.now() }));
+      await claim(t);
+      return written(t, a.id);
+    }, {
+      statuses: ['failed', 'sent'], outbox: ['Hi Bob'],
+      recipients: [{ status: 'failed', price: 45, units: null, text: null, error: 'its content could not be rendered' }, { status: 'sent', price: 45, units: null, text: null, error: null }],
+      balance: START - 45,
+    });
+  });
+
+  test('a native message cannot pose as a Braze one: metadata.braze is refused on create and on edit', async () => {
+    const t = get().leased;
+    const a = await brazeAccount(t);
+    const body = { channel: 'sms', to: ['+33612345678'], text: 'Hi', sendAt: TOMORROW };
+    const forged = { braze: { userId: 1, source: { kind: 'messages', templates: {} } } };
+    const created = await t.request('POST', '/api/v1/messages', { key: a.apiKey, body: { ...body, metadata: forged } });
+    assert.deepEqual([created.status, created.body.code, created.body.field], [400, 'invalid_request', 'metadata.braze']);
+    const plain = await t.request('POST', '/api/v1/messages', { key: a.apiKey, body });
+    assert.equal(plain.status, 201, plain.text);
+    const edited = await t.request('PATCH', `/api/v1/messages/${plain.body.id}`, { key: a.apiKey, body: { metadata: forged } });
+    assert.deepEqual([edited.status, edited.body.code], [400, 'invalid_request']);
+  });
+
   test('a user deleted before the claim: skipped and refunded', async () => {
     await onBothPaths(async (t) => {
       const a = await brazeAccount(t);
