@@ -13,6 +13,12 @@ export interface TransportSetting {
   variable?: string;
 }
 
+/** What a transport tells the metrics about its provider, beyond the results of its sends. */
+export interface TransportObserver {
+  /** The provider asked it to slow down (SMPP ESME_RTHROTTLED / ESME_RMSGQFUL, HTTP 429). */
+  throttled(transport: string): void;
+}
+
 /** What the composition root gives a transport it builds. */
 export interface TransportContext {
   clock: Clock;
@@ -22,6 +28,8 @@ export interface TransportContext {
   links: EmailLinks;
   /** RELAIS_UNSUBSCRIBE_MAILTO: the mailbox of a mail's List-Unsubscribe mailto; null or absent: the mail's own sender. */
   unsubscribeMailto?: string | null;
+  /** Absent: nothing is counted. */
+  observer?: TransportObserver;
 }
 
 /**

@@ -38,6 +38,17 @@ export interface Receipt {
   providerCode?: string;
 }
 
+/** A message a handset sent to one of the provider's numbers (mobile-originated), not a receipt. */
+export interface InboundMessage {
+  /** The handset's number, as the provider gives it. */
+  from: string;
+  /** The number (or sender) it was sent to. */
+  to: string;
+  text: string;
+  /** When the provider says it was sent; absent: when Relais hears of it. */
+  at?: number;
+}
+
 /** What a receipt did (core/receipts.ts): settled its recipients, repeated one already settled, or named an unknown id. */
 export type ReceiptOutcome = 'settled' | 'repeated' | 'unknown';
 
@@ -63,6 +74,11 @@ export interface Transport {
    * promise resolves (it is then recorded), so a crash loses none.
    */
   receipts?(record: (receipt: Receipt) => Promise<void>): void;
+  /**
+   * For a provider that passes on mobile-originated messages (a STOP): the worker calls this once
+   * with their handler; the transport acknowledges one only once the handler's promise resolves.
+   */
+  inbound?(handle: (message: InboundMessage) => Promise<void>): void;
   /** Resolves once the sends in flight have ended; no send is started after. */
   close(): Promise<void>;
 }
