@@ -1,11 +1,14 @@
 import pino, { type Logger } from 'pino';
 import { buildApp, buildHealthApp, type App } from './api/app.js';
-import { WEBHOOK_RENDERERS } from './api/dialects/registry.js';
+import { WEBHOOK_RENDERERS as DIALECT_RENDERERS } from './api/dialects/registry.js';
+import { renderNativeEvent } from './api/native/webhook-event.js';
 import { composeCore, dialectOptions } from './compose.js';
 import { loadConfig, type Config } from './config.js';
 import type { Clock } from './core/clock.js';
 import { systemClock } from './core/clock.js';
 import type { Core } from './core/context.js';
+import { NATIVE_WEBHOOK_FORMAT } from './core/types.js';
+import type { WebhookRenderer } from './core/webhooks.js';
 import type { Wakeup } from './core/ports.js';
 import type { Synthesizer } from './core/speech.js';
 import { closeTransports, type TransportRegistry } from './core/transport.js';
@@ -20,7 +23,10 @@ import { Espeak } from './tts/espeak.js';
 
 export type Role = 'all' | 'api' | 'worker';
 
-export { composeCore, WEBHOOK_RENDERERS };
+/** Every format a delivery may have: the dialects' callbacks and the native endpoints' events. */
+export const WEBHOOK_RENDERERS: Readonly<Record<string, WebhookRenderer>> = { ...DIALECT_RENDERERS, [NATIVE_WEBHOOK_FORMAT]: renderNativeEvent };
+
+export { composeCore };
 
 /** The transports the default configuration selects (the outbox for every channel), for tests and benchmarks. */
 export function defaultTransports(core: Core): TransportRegistry {

@@ -1,7 +1,7 @@
 import type { Credits } from './money.js';
 import type {
   Account, AccountProfile, ApiKey, Channel, DueMessage, LedgerEntry, LedgerKind, Message, MessageContent, MessageEvent, MessageStatus,
-  AudioFile, BrazeSchedule, Campaign, CampaignKind, OutboxEntry, Recipient, RecipientStatus, StoredSuppression, Subaccount, Suppression, SuppressionChannel, User, UserAlias, UserProfile, WebhookDelivery,
+  AudioFile, BrazeSchedule, Campaign, CampaignKind, OutboxEntry, Recipient, RecipientStatus, StoredSuppression, Subaccount, Suppression, SuppressionChannel, User, UserAlias, UserProfile, WebhookAttemptRecord, WebhookDelivery, WebhookEndpoint,
 } from './types.js';
 
 export interface NewMessage {
@@ -250,9 +250,28 @@ export interface WebhooksPort {
   claimWebhooks(now: number, limit: number, leaseUntil: number, skip?: string[]): Promise<WebhookDelivery[]>;
   /** Undoes a claim of these deliveries that is still theirs (lease `leaseUntil`): due at `now`, attempt not counted. */
   releaseWebhooks(ids: number[], leaseUntil: number, now: number): Promise<void>;
-  /** Records an attempt's outcome, only if no later attempt claimed the delivery meanwhile. */
-  finishWebhook(id: number, attempt: number, outcome: { status: 'pending' | 'delivered' | 'failed'; nextAttemptAt: number; error: string | null }): Promise<boolean>;
+  /**
+   * Records an attempt's outcome, only if no later attempt claimed the delivery meanwhile, and
+   * the attempt itself (what GET /webhooks/{id}/deliveries shows).
+   */
+  finishWebhook(id: number, attempt: number, outcome: { status: 'pending' | 'delivered' | 'failed'; nextAttemptAt: number; error: string | null },
+    record: Omit<WebhookAttemptRecord, 'attempt'>): Promise<boolean>;
   listWebhooks(q: { accountId?: number; messageId?: number }): Promise<WebhookDelivery[]>;
+}
+
+/** Native status webhook endpoints (core/webhook-endpoints.ts). */
+export interface WebhookEndpointsPort {
+  /** Adds an endpoint unless the account has `max` already; undefined then. `secret` is sealed. */
+  insertWebhookEndpoint(e: Omit<WebhookEndpoint, 'id'> & { secret: string }, max: number): Promise<WebhookEndpoint | undefined>;
+  /** Id ascending, at most `limit` after `afterId`. */
+  listWebhookEndpoints(accountId: number, page: { limit: number; afterId?: number }): Promise<WebhookEndpoint[]>;
+  findWebhookEndpoint(accountId: number, id: number): Promise<WebhookEndpoint | undefined>;
+  /** The sealed secret of an endpoint, whatever its account (the sender signs with it). */
+  webhookEndpointSecret(id: number): Promise<{ accountId: number; secret: string } | undefined>;
+  /** Removes the endpoint with its deliveries (pending ones never go) and their attempts; false when it was not the account's. */
+  deleteWebhookEndpoint(accountId: number, id: number): Promise<boolean>;
+  /** The endpoint's deliveries, newest first, at most `limit` before `beforeId`, each with its attempts in order. */
+  listEndpointDeliveries(endpointId: number, page: { limit: number; beforeId?: number }): Promise<(WebhookDelivery & { attemptLog: WebhookAttemptRecord[] })[]>;
 }
 
 /** Values the server keeps about itself. */
@@ -266,7 +285,7 @@ export interface SettingsPort {
  * state change is a conditional update whose result says whether it won: callers never
  * check-then-act across two statements.
  */
-export interface StoreTx extends AccountsPort, LedgerPort, MessagesPort, DispatchPort, SuppressionsPort, OutboxPort, WebhooksPort, SettingsPort, ReceiptsPort, AudioFilesPort, CampaignsPort, UsersPort, BrazeSchedulesPort {}
+export interface StoreTx extends AccountsPort, LedgerPort, MessagesPort, DispatchPort, SuppressionsPort, OutboxPort, WebhooksPort, WebhookEndpointsPort, SettingsPort, ReceiptsPort, AudioFilesPort, CampaignsPort, UsersPort, BrazeSchedulesPort {}
 
 export interface Store {
   /**

@@ -15,7 +15,8 @@ export function decodeCursor(cursor: string | undefined): number | undefined {
   return Number(m[1]);
 }
 
-function page<T extends { id: number }>(rows: T[], limit: number): Page<T> {
+/** The first `limit` of `rows` (fetched with one more), and the cursor of the next page when there is one. */
+export function page<T extends { id: number }>(rows: T[], limit: number): Page<T> {
   const items = rows.slice(0, limit);
   return { items, nextCursor: rows.length > limit ? encodeCursor(items[items.length - 1].id) : null };
 }

@@ -191,6 +191,8 @@ export interface Subaccount {
 }
 
 export const WEBHOOK_STATUSES = ['pending', 'delivered', 'failed'] as const;
+/** The format of a native endpoint's deliveries (a message's callback URL has its dialect's). */
+export const NATIVE_WEBHOOK_FORMAT = 'native';
 export type WebhookStatus = (typeof WEBHOOK_STATUSES)[number];
 
 /** One status callback to a client URL, derived from a recipient event; drained with retries. */
@@ -198,13 +200,16 @@ export interface WebhookDelivery {
   id: number;
   accountId: number;
   messageId: number;
-  recipientId: number;
-  /** The recipient event that caused it: sent, delivered, undelivered, failed, skipped, cancelled. */
+  /** Null for an event of the message as a whole (native `scheduled`, a message's `cancelled`). */
+  recipientId: number | null;
+  /** The native endpoint (core/webhook-endpoints.ts) it goes to; null: the message's callback URL. */
+  endpointId: number | null;
+  /** The event that caused it: sent, delivered, undelivered, failed, skipped, cancelled, scheduled. */
   event: string;
-  /** Which payload the client expects (the dialect that received the URL). */
+  /** Which payload the client expects (the dialect that received the URL, or `native`). */
   format: string;
   url: string;
-  address: string;
+  address: string | null;
   tag: string | null;
   at: number;
   data: Record<string, unknown> | null;
@@ -212,6 +217,25 @@ export interface WebhookDelivery {
   attempts: number;
   nextAttemptAt: number;
   lastError: string | null;
+  createdAt: number;
+}
+
+/** One attempt of a webhook delivery: the receiver's HTTP status, or why there was none. */
+export interface WebhookAttemptRecord {
+  attempt: number;
+  at: number;
+  httpStatus: number | null;
+  error: string | null;
+}
+
+/** A native status webhook endpoint of an account; its secret is only shown when created. */
+export interface WebhookEndpoint {
+  id: number;
+  accountId: number;
+  url: string;
+  events: string[];
+  description: string | null;
+  createdAt: number;
 }
 
 /** The audio formats a voice call can play (Voice Partner's upload: WAV or MP3). */

@@ -29,6 +29,9 @@ export interface WebhookSenderOptions {
   resolve?: Resolver;
 }
 
+/** How long a delivery is retried after its event (DECISIONS §40). */
+const RETRY_WINDOW_MS = 24 * 3_600_000;
+
 /** How much of a receiver's answer is read: only the status counts, the body is never used. */
 const MAX_ANSWER_BYTES = 4096;
 
@@ -87,6 +90,7 @@ export class WebhookSender extends PollingLoop {
     super();
     this.policy = {
       maxAttempts: opts.maxAttempts,
+      retryWindowMs: RETRY_WINDOW_MS,
       // Past one wait for the destination plus one request: a lease only runs out when its sender died.
       leaseMs: opts.timeoutMs * 2 + 30_000,
       backoffMs: (attempt) => backoffMs(attempt, 5_000, 3_600_000),
@@ -220,6 +224,7 @@ export class WebhookSender extends PollingLoop {
         url.search = url.search ? `${url.search}&${payload.query}` : payload.query;
         return classifyResponse(await this.request(url, target, 'GET', headers, null, signal));
       }
+      Object.assign(headers, payload.headers);
       headers['content-type'] = payload.contentType;
       headers['content-length'] = String(Buffer.byteLength(payload.body));
       return classifyResponse(await this.request(url, target, 'POST', headers, payload.body, signal));

@@ -2,6 +2,7 @@ import type { MessagesPort, ReleasedRecipient } from '../core/ports.js';
 import type { MessageRow } from './schema.js';
 import { toMessage } from './mappers.js';
 import { Statement, type Raw } from './raw.js';
+import { enqueueMessageSql } from './webhooks.js';
 import { cancelScheduled, causeAround, moveBalance, newEvent, newLedgerEntry, releasePending, word } from './rules.js';
 
 type CancelOneQueries = Required<Pick<MessagesPort, 'cancelOne'>>;
@@ -9,7 +10,8 @@ type CancelOneQueries = Required<Pick<MessagesPort, 'cancelOne'>>;
 /**
  * PostgreSQL: a cancel of one message as one statement instead of seven round trips, made of the
  * steps core's `cancelWithin` runs (rules.ts): the message's cancel, the release of its pending
- * recipients, one refund entry of what they cost when it is not zero, the message's event. Every
+ * recipients, one refund entry of what they cost when it is not zero, the message's event and its
+ * native webhooks. Every
  * CTE reads the conditional update of the message, so nothing moves when it matches no row.
  */
 const pgCancelOne = new Statement(`with m as (
@@ -25,6 +27,9 @@ const pgCancelOne = new Statement(`with m as (
       message_id: 'm.id', cause: '?::text || m.id || ?::text', created_at: '?::bigint' }, 'b, s, m')}
   ), e as (
     ${newEvent.select({ message_id: 'm.id', recipient_id: 'null', type: '?::text', at: '?::bigint', data: 'null' }, 'm')}
+    returning message_id, type, at, data
+  ), hook as (
+    ${enqueueMessageSql('m join e ev on ev.message_id = m.id')}
   )
   select m.*, (select coalesce(json_agg(json_build_object('id', r.id, 'messageId', r.message_id, 'accountId', r.account_id,
     'address', r.address, 'price', r.price) order by r.id), '[]'::json) from r) as released

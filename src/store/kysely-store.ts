@@ -14,6 +14,7 @@ import { settingQueries } from './settings.js';
 import { statusQueries } from './status.js';
 import { stopListQueries } from './stop-list.js';
 import { enqueueWebhooks, webhookQueries } from './webhooks.js';
+import { webhookEndpointQueries } from './webhook-endpoints.js';
 import { migrateToLatest } from './migrations/index.js';
 import { GroupCommitter } from './group-commit.js';
 import { guarded, translate } from './unavailable.js';
@@ -57,6 +58,7 @@ const bind = (db: Kysely<Database>, kind: StoreKind, composite: boolean, raw: Ra
     ...stopListQueries(db),
     ...statusQueries(db),
     ...webhookQueries(db, kind),
+    ...webhookEndpointQueries(db),
     ...receiptQueries(raw),
     ...audioFileQueries(db),
     ...campaignQueries(db),

@@ -3,6 +3,7 @@ import type { MessageRow } from './schema.js';
 import { toJson, toMessage } from './mappers.js';
 import { insertLedger, moveBalanceAboveFloor } from './ledger.js';
 import { Statement, type Raw } from './raw.js';
+import { enqueueMessageSql } from './webhooks.js';
 import { causeAround, lowestBefore, moveBalance, newEvent, newLedgerEntry, newMessage, newRecipient, word } from './rules.js';
 
 type PaidMessageQueries = Pick<MessagesPort, 'insertPaidMessage'>;
@@ -10,7 +11,7 @@ type PaidMessageQueries = Pick<MessagesPort, 'insertPaidMessage'>;
 /**
  * PostgreSQL: the whole of a schedule as one statement, so one round trip and one implicit
  * transaction instead of seven round trips (BEGIN, five statements, COMMIT), made of the steps
- * the other path runs (rules.ts). Every CTE reads the debit: when the balance is short nothing at
+ * the other path runs (rules.ts), the native webhooks of its `scheduled` event included. Every CTE reads the debit: when the balance is short nothing at
  * all is written. Parameters of INSERT … SELECT are cast because PostgreSQL does not type them
  * from the target columns.
  */
@@ -34,6 +35,9 @@ const pgInsertPaid = new Statement(`with debit as (
       message_id: 'message.id', cause: '?::text || message.id || ?::text', created_at: 'message.created_at' }, 'debit, message')}
   ), event as (
     ${newEvent.select({ message_id: 'message.id', recipient_id: 'null', type: '?::text', at: 'message.created_at', data: '?::text' }, 'message')}
+    returning message_id, type, at, data
+  ), hook as (
+    ${enqueueMessageSql('message m join event ev on ev.message_id = m.id')}
   )
   select * from message`);
 

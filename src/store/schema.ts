@@ -128,11 +128,14 @@ export interface WebhookDeliveryTable {
   id: Generated<number>;
   account_id: number;
   message_id: number;
-  recipient_id: number;
+  /** Null: an event of the message as a whole (migration 0012). */
+  recipient_id: number | null;
+  /** The native endpoint it goes to; null: the message's own callback URL. */
+  endpoint_id: number | null;
   event: string;
   format: string;
   url: string;
-  address: string;
+  address: string | null;
   tag: string | null;
   at: number;
   data: string | null;
@@ -217,6 +220,27 @@ export interface BrazeScheduleTable {
   updated_at: number;
 }
 
+/** An account's status webhook endpoint; `events` between commas, `secret` sealed (migration 0012). */
+export interface WebhookEndpointTable {
+  id: Generated<number>;
+  account_id: number;
+  url: string;
+  events: string;
+  description: string | null;
+  secret: string;
+  created_at: number;
+}
+
+/** One attempt of a webhook delivery: the HTTP status it got, or why it got none. */
+export interface WebhookAttemptTable {
+  id: Generated<number>;
+  delivery_id: number;
+  attempt: number;
+  at: number;
+  http_status: number | null;
+  error: string | null;
+}
+
 export interface Database {
   accounts: AccountTable;
   api_keys: ApiKeyTable;
@@ -228,6 +252,8 @@ export interface Database {
   outbox: OutboxTable;
   account_profiles: AccountProfileTable;
   webhook_deliveries: WebhookDeliveryTable;
+  webhook_endpoints: WebhookEndpointTable;
+  webhook_attempts: WebhookAttemptTable;
   settings: SettingTable;
   provider_ids: ProviderIdTable;
   audio_files: AudioFileTable;

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { NewEvent, WebhooksPort } from '../core/ports.js';
-import { RECIPIENT_STATUSES, type WebhookDelivery, type WebhookStatus } from '../core/types.js';
+import { NATIVE_WEBHOOK_FORMAT, RECIPIENT_STATUSES, type WebhookDelivery, type WebhookStatus } from '../core/types.js';
 import type { StoreKind } from './kind.js';
 import type { Database, WebhookDeliveryTable } from './schema.js';
 import { CHUNK } from './messages.js';
@@ -9,42 +9,80 @@ import { around, word } from './rules.js';
 
 /** Recipient events a client hears about: every change of a recipient's status (an event is named after the status it reached). */
 const CALLBACK_EVENTS = new Set<string>(RECIPIENT_STATUSES.filter((s) => s !== 'pending'));
+/** Events of a message as a whole that native endpoints hear about (DECISIONS §40). */
+const MESSAGE_EVENTS = ['scheduled', 'cancelled'] as const;
 
-const toWebhook = (r: Selectable<WebhookDeliveryTable>): WebhookDelivery => ({
-  id: r.id, accountId: r.account_id, messageId: r.message_id, recipientId: r.recipient_id, event: r.event, format: r.format,
+export const toWebhook = (r: Selectable<WebhookDeliveryTable>): WebhookDelivery => ({
+  id: r.id, accountId: r.account_id, messageId: r.message_id, recipientId: r.recipient_id, endpointId: r.endpoint_id, event: r.event, format: r.format,
   url: r.url, address: r.address, tag: r.tag, at: r.at, data: r.data === null ? null : JSON.parse(r.data),
-  status: r.status as WebhookStatus, attempts: r.attempts, nextAttemptAt: r.next_attempt_at, lastError: r.last_error,
+  status: r.status as WebhookStatus, attempts: r.attempts, nextAttemptAt: r.next_attempt_at, lastError: r.last_error, createdAt: r.created_at,
 });
 
 export const isCallbackEvent = (type: string): boolean => CALLBACK_EVENTS.has(type);
 
+const COLUMNS = `(account_id, message_id, recipient_id, endpoint_id, event, format, url, address, tag, at, data, status, attempts, next_attempt_at, created_at)`;
+
+/** The native endpoints (as `e`) of the account `account` subscribed to `event` (SQL expressions). */
+const subscribed = (account: string, event: string): string =>
+  `webhook_endpoints e on e.account_id = ${account} and e.events like '%,' || ${event} || ',%'`;
+
 /**
- * Enqueues the callbacks of the recipients `r` of `from` whose message has a callback URL, with
- * `data` as each one's payload data. Parameters before those of `from`: event type, at, (a `?` in
- * `data`), at, at. Values are cast so that PostgreSQL types the parameters of INSERT … SELECT.
+ * Enqueues the deliveries of the recipients `r` of `from`: the message's callback URL if it has
+ * one, and every native endpoint of its account subscribed to the event, in one statement (the
+ * table of endpoints is usually empty: one index probe). `data` is each one's payload data.
+ * Parameters before those of `from`: event type, at, (a `?` in `data`), at, at. Values are cast
+ * so that PostgreSQL types the parameters of INSERT … SELECT.
  */
-export const enqueueSql = (data: string, from: string): string => `insert into webhook_deliveries (account_id, message_id,
-  recipient_id, event, format, url, address, tag, at, data, status, attempts, next_attempt_at, created_at)
-  select m.account_id, m.id, r.id, cast(? as text), m.callback_format, m.callback_url, r.address, m.tag, cast(? as bigint),
-    ${data}, ${word('pending')}, 0, cast(? as bigint), cast(? as bigint)
-  from ${from} join messages m on m.id = r.message_id
-  where m.callback_url is not null`;
+export const enqueueSql = (data: string, from: string): string => `insert into webhook_deliveries ${COLUMNS}
+  with s as (
+    select m.account_id, m.id as message_id, r.id as recipient_id, r.address, m.tag, m.callback_url, m.callback_format,
+      cast(? as text) as event, cast(? as bigint) as at, ${data} as data, cast(? as bigint) as due, cast(? as bigint) as created_at
+    from ${from} join messages m on m.id = r.message_id
+  )
+  select account_id, message_id, recipient_id, cast(null as bigint), event, callback_format, callback_url, address, tag, at, data,
+    ${word('pending')}, 0, due, created_at
+  from s where callback_url is not null
+  union all
+  select s.account_id, s.message_id, s.recipient_id, e.id, s.event, '${NATIVE_WEBHOOK_FORMAT}', e.url, s.address, s.tag, s.at, s.data, ${word('pending')}, 0, s.due, s.created_at
+  from s join ${subscribed('s.account_id', 's.event')}`;
+
+/**
+ * Enqueues the native deliveries of message-level events: `from` yields messages as `m` and
+ * their events as `ev` (type, at, data). One row per message and endpoint, whatever the number
+ * of recipients; only `scheduled` and `cancelled` (a vendor callback is per recipient).
+ */
+export const enqueueMessageSql = (from: string): string => `insert into webhook_deliveries ${COLUMNS}
+  select m.account_id, m.id, null, e.id, ev.type, '${NATIVE_WEBHOOK_FORMAT}', e.url, null, m.tag, ev.at, ev.data, ${word('pending')}, 0, ev.at, ev.at
+  from ${from} join ${subscribed('m.account_id', 'ev.type')}
+  where ev.type in (${MESSAGE_EVENTS.map((t) => `'${t}'`).join(', ')})`;
 
 // One statement for many recipients, each with its own data: (recipient id, data) rows joined in.
 const [head, tail] = around((values) => enqueueSql('v.column2', `(${values}) as v join recipients r on r.id = v.column1`));
 const enqueue = multiRow(head, '(cast(? as bigint), cast(? as text))', tail);
+// The same for message-level events: (message id, type, at, data) rows.
+const [messageHead, messageTail] = around((values) => enqueueMessageSql(`(select column1 as message_id, column2 as type, column3 as at,
+  column4 as data from (${values}) as v) as ev join messages m on m.id = ev.message_id`));
+const enqueueMessages = multiRow(messageHead, '(cast(? as bigint), cast(? as text), cast(? as bigint), cast(? as text))', messageTail);
+const MESSAGE_EVENT_SET = new Set<string>(MESSAGE_EVENTS);
 
 /**
- * The outbox of status callbacks: one row per recipient event of a message that has a callback
- * URL, written by the same statement group as the event (see insertEvents in kysely-store.ts).
+ * The outbox of status callbacks and native webhooks: one row per recipient event and
+ * destination (and per message-level event and native endpoint), written by the same statement
+ * group as the event (see insertEvents in kysely-store.ts).
  */
 export async function enqueueWebhooks(raw: Raw, events: NewEvent[]): Promise<void> {
   const groups = new Map<string, { type: string; at: number; rows: unknown[][] }>();
+  const messageRows: unknown[][] = [];
   for (const e of events) {
-    if (e.recipientId === null || !CALLBACK_EVENTS.has(e.type)) continue;
+    const data = e.data === null ? null : JSON.stringify(e.data);
+    if (e.recipientId === null) {
+      if (MESSAGE_EVENT_SET.has(e.type)) messageRows.push([e.messageId, e.type, e.at, data]);
+      continue;
+    }
+    if (!CALLBACK_EVENTS.has(e.type)) continue;
     const key = `${e.type} ${e.at}`;
     const g = groups.get(key) ?? { type: e.type, at: e.at, rows: [] };
-    g.rows.push([e.recipientId, e.data === null ? null : JSON.stringify(e.data)]);
+    g.rows.push([e.recipientId, data]);
     groups.set(key, g);
   }
   for (const g of groups.values()) {
@@ -52,6 +90,10 @@ export async function enqueueWebhooks(raw: Raw, events: NewEvent[]): Promise<voi
       const rows = g.rows.slice(i, i + CHUNK);
       await raw.run(enqueue(rows.length), [g.type, g.at, g.at, g.at, ...rows.flat()]);
     }
+  }
+  for (let i = 0; i < messageRows.length; i += CHUNK) {
+    const rows = messageRows.slice(i, i + CHUNK);
+    await raw.run(enqueueMessages(rows.length), rows.flat());
   }
 }
 
@@ -77,10 +119,12 @@ export const webhookQueries = (db: Kysely<Database>, kind: StoreKind): WebhooksP
       .where('id', 'in', ids).where('status', '=', 'pending').where('next_attempt_at', '=', leaseUntil).execute();
   },
 
-  async finishWebhook(id, attempt, o) {
+  async finishWebhook(id, attempt, o, record) {
     const r = await db.updateTable('webhook_deliveries').set({ status: o.status, next_attempt_at: o.nextAttemptAt, last_error: o.error })
       .where('id', '=', id).where('attempts', '=', attempt).where('status', '=', 'pending').executeTakeFirst();
-    return Number(r.numUpdatedRows) > 0;
+    if (Number(r.numUpdatedRows) === 0) return false;
+    await db.insertInto('webhook_attempts').values({ delivery_id: id, attempt, at: record.at, http_status: record.httpStatus, error: record.error }).execute();
+    return true;
   },
 
   async listWebhooks(q) {

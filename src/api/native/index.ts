@@ -4,6 +4,7 @@ import { accountRoutes } from './account.js';
 import { campaignRoutes } from './campaigns.js';
 import { messageRoutes } from './messages.js';
 import { userRoutes } from './users.js';
+import { webhookRoutes } from './webhooks.js';
 import { documentationOnlySerializer } from '../openapi.js';
 import { strictBodyValidator } from '../validation.js';
 
@@ -15,4 +16,5 @@ export const nativeRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (ap
   await app.register(accountRoutes, { core });
   await app.register(campaignRoutes, { core });
   await app.register(userRoutes, { core });
+  await app.register(webhookRoutes, { core });
 };

@@ -13,7 +13,7 @@ export const DLR_FORMAT = 'smspartner';
 export function renderSmsPartnerDlr(d: WebhookDelivery): WebhookPayload {
   const fields: Record<string, string> = {
     message_id: String(d.messageId),
-    phoneNumber: d.address,
+    phoneNumber: d.address ?? '',
     status: eventStatusWord(d.event),
     date: String(Math.floor(d.at / 1000)),
   };

@@ -1,0 +1,66 @@
+import { sql, type Kysely, type Migration } from 'kysely';
+import type { StoreKind } from '../kind.js';
+
+/**
+ * Status webhooks of the native API (core/webhook-endpoints.ts, DECISIONS §40): an account's
+ * endpoints, a delivery's endpoint, and every attempt of a delivery. A delivery of a message-level
+ * event (`scheduled`, a whole message `cancelled`) has no recipient: `recipient_id` and `address`
+ * become nullable, which SQLite can only do by rebuilding the table.
+ * `events` is the subscribed types between commas (`,sent,failed,`), matched with LIKE by the
+ * statement that enqueues a recipient event.
+ */
+export const webhookEndpoints = (kind: StoreKind): Migration => ({
+  async up(db: Kysely<any>) {
+    const pg = kind === 'postgres';
+    const id = (t: any) => (pg ? t.addColumn('id', 'bigserial', (c: any) => c.primaryKey()) : t.addColumn('id', 'integer', (c: any) => c.primaryKey().autoIncrement()));
+    await id(db.schema.createTable('webhook_endpoints'))
+      .addColumn('account_id', 'bigint', (c: any) => c.notNull().references('accounts.id'))
+      .addColumn('url', 'text', (c: any) => c.notNull())
+      .addColumn('events', 'text', (c: any) => c.notNull())
+      .addColumn('description', 'text')
+      .addColumn('secret', 'text', (c: any) => c.notNull())
+      .addColumn('created_at', 'bigint', (c: any) => c.notNull())
+      .execute();
+    await db.schema.createIndex('webhook_endpoints_account').on('webhook_endpoints').columns(['account_id', 'id']).execute();
+
+    if (pg) {
+      await db.schema.alterTable('webhook_deliveries').addColumn('endpoint_id', 'bigint').execute();
+      await sql`alter table webhook_deliveries alter column recipient_id drop not null, alter column address drop not null`.execute(db);
+    } else {
+      await id(db.schema.createTable('webhook_deliveries_new'))
+        .addColumn('account_id', 'bigint', (c: any) => c.notNull())
+        .addColumn('message_id', 'bigint', (c: any) => c.notNull())
+        .addColumn('recipient_id', 'bigint')
+        .addColumn('endpoint_id', 'bigint')
+        .addColumn('event', 'text', (c: any) => c.notNull())
+        .addColumn('format', 'text', (c: any) => c.notNull())
+        .addColumn('url', 'text', (c: any) => c.notNull())
+        .addColumn('address', 'text')
+        .addColumn('tag', 'text')
+        .addColumn('at', 'bigint', (c: any) => c.notNull())
+        .addColumn('data', 'text')
+        .addColumn('status', 'text', (c: any) => c.notNull())
+        .addColumn('attempts', 'integer', (c: any) => c.notNull().defaultTo(0))
+        .addColumn('next_attempt_at', 'bigint', (c: any) => c.notNull())
+        .addColumn('last_error', 'text')
+        .addColumn('created_at', 'bigint', (c: any) => c.notNull())
+        .execute();
+      const columns = 'id, account_id, message_id, recipient_id, event, format, url, address, tag, at, data, status, attempts, next_attempt_at, last_error, created_at';
+      await sql.raw(`insert into webhook_deliveries_new (${columns}) select ${columns} from webhook_deliveries`).execute(db);
+      await db.schema.dropTable('webhook_deliveries').execute();
+      await db.schema.alterTable('webhook_deliveries_new').renameTo('webhook_deliveries').execute();
+      await db.schema.createIndex('webhook_deliveries_due').on('webhook_deliveries').columns(['status', 'next_attempt_at']).execute();
+      await db.schema.createIndex('webhook_deliveries_message').on('webhook_deliveries').columns(['message_id', 'id']).execute();
+    }
+    await db.schema.createIndex('webhook_deliveries_endpoint').on('webhook_deliveries').columns(['endpoint_id', 'id']).execute();
+
+    await id(db.schema.createTable('webhook_attempts'))
+      .addColumn('delivery_id', 'bigint', (c: any) => c.notNull())
+      .addColumn('attempt', 'integer', (c: any) => c.notNull())
+      .addColumn('at', 'bigint', (c: any) => c.notNull())
+      .addColumn('http_status', 'integer')
+      .addColumn('error', 'text')
+      .execute();
+    await db.schema.createIndex('webhook_attempts_delivery').on('webhook_attempts').columns(['delivery_id', 'attempt']).execute();
+  },
+});
