@@ -27,28 +27,17 @@ export const webhookEndpoints = (kind: StoreKind): Migration => ({
       await db.schema.alterTable('webhook_deliveries').addColumn('endpoint_id', 'bigint').execute();
       await sql`alter table webhook_deliveries alter column recipient_id drop not null, alter column address drop not null`.execute(db);
     } else {
-      await id(db.schema.createTable('webhook_deliveries_new'))
-        .addColumn('account_id', 'bigint', (c: any) => c.notNull())
-        .addColumn('message_id', 'bigint', (c: any) => c.notNull())
-        .addColumn('recipient_id', 'bigint')
-        .addColumn('endpoint_id', 'bigint')
-        .addColumn('event', 'text', (c: any) => c.notNull())
-        .addColumn('format', 'text', (c: any) => c.notNull())
-        .addColumn('url', 'text', (c: any) => c.notNull())
-        .addColumn('address', 'text')
-        .addColumn('tag', 'text')
-        .addColumn('at', 'bigint', (c: any) => c.notNull())
-        .addColumn('data', 'text')
-        .addColumn('status', 'text', (c: any) => c.notNull())
-        .addColumn('attempts', 'integer', (c: any) => c.notNull().defaultTo(0))
-        .addColumn('next_attempt_at', 'bigint', (c: any) => c.notNull())
-        .addColumn('last_error', 'text')
-        .addColumn('created_at', 'bigint', (c: any) => c.notNull())
-        .execute();
+      // The table as 0002 made it, from its own definition, with the two NOT NULLs dropped.
+      const { rows } = await sql<{ sql: string }>`select sql from sqlite_master where type = 'table' and name = 'webhook_deliveries'`.execute(db);
+      const definition = rows[0]!.sql.replace('"webhook_deliveries"', '"webhook_deliveries_new"')
+        .replace(/"recipient_id" bigint not null/i, '"recipient_id" bigint').replace(/"address" text not null/i, '"address" text');
+      if (/"(recipient_id|address)" \w+ not null/i.test(definition)) throw new Error(`unexpected webhook_deliveries definition: ${definition}`);
+      await sql.raw(definition).execute(db);
       const columns = 'id, account_id, message_id, recipient_id, event, format, url, address, tag, at, data, status, attempts, next_attempt_at, last_error, created_at';
       await sql.raw(`insert into webhook_deliveries_new (${columns}) select ${columns} from webhook_deliveries`).execute(db);
       await db.schema.dropTable('webhook_deliveries').execute();
       await db.schema.alterTable('webhook_deliveries_new').renameTo('webhook_deliveries').execute();
+      await db.schema.alterTable('webhook_deliveries').addColumn('endpoint_id', 'bigint').execute();
       await db.schema.createIndex('webhook_deliveries_due').on('webhook_deliveries').columns(['status', 'next_attempt_at']).execute();
       await db.schema.createIndex('webhook_deliveries_message').on('webhook_deliveries').columns(['message_id', 'id']).execute();
     }
