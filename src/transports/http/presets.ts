@@ -11,9 +11,10 @@ export interface Preset {
   callbackStatus: string;
   callbackDelivered: string;
   callbackUndelivered: string;
-  /** Not settings: where the provider's callbacks carry an error code and a reason. */
+  /** Not settings: where the provider's callbacks carry an error code, a reason and the instant. */
   codeFields: string[];
   reasonFields: string[];
+  atFields: string[];
 }
 
 export const PRESET_NAMES = ['webhook', 'twilio'] as const;
@@ -29,7 +30,7 @@ export const PRESETS: Record<PresetName, Preset> = {
   webhook: {
     format: 'json', smsBody: WEBHOOK_BODY, voiceBody: WEBHOOK_BODY, idPath: 'id',
     callbackId: 'id', callbackStatus: 'status', callbackDelivered: 'delivered', callbackUndelivered: 'undelivered,failed',
-    codeFields: ['code'], reasonFields: ['reason'],
+    codeFields: ['code'], reasonFields: ['reason'], atFields: ['at'],
   },
   // Twilio's Messages and Calls resources (API 2010-04-01): a form POST, answered 201 with the
   // new resource's `sid`; status callbacks are forms with MessageSid/MessageStatus or
@@ -42,7 +43,7 @@ export const PRESETS: Record<PresetName, Preset> = {
     idPath: 'sid',
     callbackId: 'MessageSid,CallSid', callbackStatus: 'MessageStatus,CallStatus',
     callbackDelivered: 'delivered,completed', callbackUndelivered: 'undelivered,failed,busy,no-answer,canceled',
-    codeFields: ['ErrorCode'], reasonFields: [],
+    codeFields: ['ErrorCode'], reasonFields: [], atFields: [],
   },
 };
 

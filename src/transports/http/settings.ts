@@ -142,7 +142,7 @@ export function parseHttpSettings(values: Readonly<Record<string, string>>): Htt
       idFields: list(or('CALLBACK_ID', p.callbackId)), statusFields: list(or('CALLBACK_STATUS', p.callbackStatus)),
       delivered: new Set(list(or('CALLBACK_DELIVERED', p.callbackDelivered).toLowerCase())),
       undelivered: new Set(list(or('CALLBACK_UNDELIVERED', p.callbackUndelivered).toLowerCase())),
-      codeFields: p.codeFields, reasonFields: p.reasonFields,
+      codeFields: p.codeFields, reasonFields: p.reasonFields, atFields: p.atFields,
     },
   };
 }

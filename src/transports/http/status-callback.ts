@@ -12,6 +12,8 @@ export interface CallbackMapping {
   undelivered: ReadonlySet<string>;
   codeFields: readonly string[];
   reasonFields: readonly string[];
+  /** When it happened: an ISO 8601 instant or milliseconds since the epoch; absent: when Relais hears of it. */
+  atFields: readonly string[];
 }
 
 /** One callback may report this many statuses (a JSON array); more is a bad body. */
@@ -27,11 +29,15 @@ function receiptOf(m: CallbackMapping, lookup: Lookup): Receipt | { invalid: str
   if (!providerId) return { invalid: `no provider id (${m.idFields.join(' or ')})` };
   if (typeof status !== 'string' || status.length > 100) return { invalid: `no status (${m.statusFields.join(' or ')})` };
   const s = status.trim().toLowerCase();
-  const code = idOf(first(lookup, m.codeFields));
-  if (m.delivered.has(s)) return { providerId, status: 'delivered' };
+  const when = first(lookup, m.atFields);
+  const at = when === undefined ? undefined : typeof when === 'number' ? when : typeof when === 'string' ? Date.parse(when) : NaN;
+  if (at !== undefined && !Number.isSafeInteger(at)) return { invalid: `${m.atFields.join(' or ')} must be an ISO 8601 instant or milliseconds since the epoch` };
+  const timed = at === undefined ? {} : { at };
+  if (m.delivered.has(s)) return { providerId, status: 'delivered', ...timed };
   if (!m.undelivered.has(s)) return undefined;
   const reason = first(lookup, m.reasonFields);
-  return { providerId, status: 'undelivered', reason: typeof reason === 'string' ? reason.slice(0, 500) : s, ...(code ? { providerCode: code } : {}) };
+  const code = idOf(first(lookup, m.codeFields));
+  return { providerId, status: 'undelivered', reason: typeof reason === 'string' ? reason.slice(0, 500) : s, ...(code ? { providerCode: code } : {}), ...timed };
 }
 
 function lookups(request: StatusCallbackRequest): Lookup[] | { invalid: string } {
