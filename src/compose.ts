@@ -6,7 +6,10 @@ import type { Store, Wakeup } from './core/ports.js';
 import { SecretBox } from './core/secrets.js';
 import type { Synthesizer } from './core/speech.js';
 import { createEmailLinks } from './core/email-links.js';
+import { createProviderCallbacks } from './core/provider-callbacks.js';
+import type { TransportContext } from './core/transport-module.js';
 import { composeKeptMime } from './transports/email/mime.js';
+import { statusCallbackReaders } from './transports/registry.js';
 
 /**
  * Core services over a store, from config. The wakeup is late-bound: the dispatcher comes after.
@@ -32,8 +35,18 @@ export function composeCore(config: Config, store: Store, opts: { clock?: Clock;
     // The server looks for espeak-ng (main.ts); one-shot CLI commands speak nothing.
     synthesizer: opts.synthesizer ?? null,
     outboxMime: composeKeptMime,
+    providerCallbacks: createProviderCallbacks({
+      key: () => secrets.derive('provider status callbacks'), baseUrl: config.http.publicUrl,
+      readers: statusCallbackReaders(config.transports), refundUndelivered: config.dispatch.refundUndelivered,
+    }),
   };
 }
+
+/** What the transports a server builds are given: the core's clock, store, links and status-callback URLs. */
+export const transportContext = (core: Core, config: Config): TransportContext => ({
+  clock: core.clock, outbox: core.store.autocommit, links: core.links, unsubscribeMailto: config.mail.unsubscribeMailto,
+  statusCallbackUrl: (transport) => core.providerCallbacks.url(transport),
+});
 
 /** The vendor dialects' settings, from config (api/ never reads config itself). */
 export const dialectOptions = (config: Config): DialectOptions => ({

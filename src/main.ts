@@ -2,7 +2,7 @@ import pino, { type Logger } from 'pino';
 import { buildApp, buildHealthApp, type App } from './api/app.js';
 import { WEBHOOK_RENDERERS as DIALECT_RENDERERS } from './api/dialects/registry.js';
 import { renderNativeEvent } from './api/native/webhook-event.js';
-import { composeCore, dialectOptions } from './compose.js';
+import { composeCore, dialectOptions, transportContext } from './compose.js';
 import { loadConfig, type Config } from './config.js';
 import type { Clock } from './core/clock.js';
 import { systemClock } from './core/clock.js';
@@ -85,7 +85,7 @@ export async function startServer(config: Config, opts: { role?: Role; logger?: 
   const synthesizer = await findSynthesizer(opts.espeak ?? new Espeak({ onFailure }), log);
   const core = composeCore(config, store, { clock, observer: metrics.observer, wakeup, secrets, synthesizer });
   // Only a worker sends: an API node opens no connection to a provider.
-  const transports = role === 'api' ? undefined : buildTransports(config.transports, { clock, outbox: store.autocommit, links: core.links, unsubscribeMailto: config.mail.unsubscribeMailto });
+  const transports = role === 'api' ? undefined : buildTransports(config.transports, transportContext(core, config));
   if (transports) {
     dispatcher = new Dispatcher(core, transports, { ...config.dispatch, inStore: inStoreSenders(transports) }, log);
     dispatcher.start();

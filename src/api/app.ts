@@ -15,6 +15,7 @@ import { DIALECTS, PLANNED_MOUNTS } from './dialects/registry.js';
 import { healthRoutes } from './health.js';
 import { linksRoutes } from './links.js';
 import { nativeRoutes } from './native/index.js';
+import { providerCallbackRoutes } from './provider-callbacks.js';
 import { swaggerOptions } from './openapi.js';
 import { sendProblem, toRelaisError } from './problem.js';
 
@@ -77,6 +78,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(nativeRoutes, { prefix: '/api/v1', core: deps.core });
   // At the root: RELAIS_PUBLIC_URL, path prefix included, is what a proxy maps to it.
   await app.register(linksRoutes, { core: deps.core });
+  await app.register(providerCallbackRoutes, { core: deps.core });
   await app.register(deps.adminToken ? adminRoutes : adminOff, { prefix: ADMIN_PREFIX, core: deps.core, token: deps.adminToken ?? '' });
   // Each dialect is an encapsulated plugin with its own body parsing and error envelope.
   const context = { core: deps.core, timezone: dialects.timezone, cancelCutoffMs: dialects.cancelCutoffMs };

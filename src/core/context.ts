@@ -3,6 +3,7 @@ import type { Clock } from './clock.js';
 import type { ComposeOutboxMime } from './email.js';
 import type { EmailLinks } from './email-links.js';
 import type { Store, Wakeup } from './ports.js';
+import type { ProviderCallbacks } from './provider-callbacks.js';
 import type { ReceiptOutcome } from './transport.js';
 import type { Pricing } from './pricing.js';
 import type { SecretBox } from './secrets.js';
@@ -54,4 +55,6 @@ export interface Core {
   synthesizer: Synthesizer | null;
   /** The full MIME of a mail in the outbox, composed when it is read. */
   outboxMime: ComposeOutboxMime;
+  /** The signed URLs providers report delivery to, and the readers of what they say (provider-callbacks.ts). */
+  providerCallbacks: ProviderCallbacks;
 }

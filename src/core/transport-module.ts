@@ -2,6 +2,7 @@ import type { Clock } from './clock.js';
 import type { SendWithin } from './delivery.js';
 import type { EmailLinks } from './email-links.js';
 import type { OutboxPort } from './ports.js';
+import type { StatusCallbackReader } from './provider-callbacks.js';
 import type { Transport } from './transport.js';
 import type { Channel } from './types.js';
 
@@ -30,6 +31,8 @@ export interface TransportContext {
   unsubscribeMailto?: string | null;
   /** Absent: nothing is counted. */
   observer?: TransportObserver;
+  /** The signed URL where `transport`'s provider reports delivery (core/provider-callbacks.ts); absent: none is offered. */
+  statusCallbackUrl?: (transport: string) => string;
 }
 
 /**
@@ -47,6 +50,11 @@ export interface TransportModule<S = unknown> {
   /** Reads the values (defaults filled in); throws an Error that names the variable at fault. */
   parse(values: Readonly<Record<string, string>>): S;
   create(settings: S, ctx: TransportContext): Transport;
+  /**
+   * For a provider that reports delivery by calling Relais back (ctx.statusCallbackUrl): how to
+   * read what it posts. The API serves the URL, on nodes that build no transport too.
+   */
+  statusCallbacks?(settings: S): StatusCallbackReader;
   /**
    * The outbox's alone: delivers a chunk inside the transaction that records it (DECISIONS.md
    * §16, §24). Undefined for a transport it did not build; the dispatcher does not use it for a paced one.

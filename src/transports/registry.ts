@@ -1,13 +1,15 @@
 import type { SendWithin } from '../core/delivery.js';
+import type { StatusCallbackReader } from '../core/provider-callbacks.js';
 import type { TransportContext, TransportModule } from '../core/transport-module.js';
 import { settingVariable } from '../core/transport-module.js';
 import type { Transport, TransportRegistry } from '../core/transport.js';
 import type { Channel } from '../core/types.js';
+import { httpModule } from './http/module.js';
 import { outboxModule } from './outbox.js';
 import { smtpModule } from './smtp.js';
 
 /** Every transport configuration may name; a new one is one module and one line here. */
-export const TRANSPORT_MODULES: readonly TransportModule[] = [outboxModule, smtpModule];
+export const TRANSPORT_MODULES: readonly TransportModule[] = [outboxModule, smtpModule, httpModule];
 
 /** The transport each channel sends through, by name, and the settings of those named (TransportModule.parse). */
 export interface TransportSelection {
@@ -49,6 +51,16 @@ export function buildTransports(selection: TransportSelection, ctx: TransportCon
     registry[channel] = t;
   }
   return registry;
+}
+
+/** The status-callback readers of the selected transports that have one, by name, for the API (core/provider-callbacks.ts). */
+export function statusCallbackReaders(selection: TransportSelection): Map<string, StatusCallbackReader> {
+  const readers = new Map<string, StatusCallbackReader>();
+  for (const [name, settings] of selection.settings) {
+    const read = TRANSPORT_MODULES.find((m) => m.name === name)?.statusCallbacks?.(settings);
+    if (read) readers.set(name, read);
+  }
+  return readers;
 }
 
 /** The in-store deliveries of the registry's transports that have one (the outbox's), for the dispatcher. */

@@ -7,7 +7,7 @@ import type { Core } from '../../src/core/context.js';
 import type { Store } from '../../src/core/ports.js';
 import { closeTransports, type Transport, type TransportRegistry } from '../../src/core/transport.js';
 import { Dispatcher } from '../../src/dispatch/dispatcher.js';
-import { dialectOptions } from '../../src/compose.js';
+import { dialectOptions, transportContext } from '../../src/compose.js';
 import { WebhookSender } from '../../src/dispatch/webhooks.js';
 import { composeCore, webhookSender } from '../../src/main.js';
 import { createMetrics } from '../../src/metrics.js';
@@ -60,7 +60,7 @@ export async function startTestApp(opts: {
   const metrics = createMetrics();
   let dispatcher: Dispatcher | undefined;
   const core = composeCore(config, db.store, { clock, observer: metrics.observer, wakeup: { notify: (t) => dispatcher?.notify(t) } });
-  const transports: TransportRegistry = { ...buildTransports(config.transports, { clock, outbox: db.store.autocommit, links: core.links, unsubscribeMailto: config.mail.unsubscribeMailto }), ...opts.transports?.(core) };
+  const transports: TransportRegistry = { ...buildTransports(config.transports, transportContext(core, config)), ...opts.transports?.(core) };
   dispatcher = new Dispatcher(core, transports, { ...config.dispatch, inStore: inStoreSenders(transports) });
   const webhooks = webhookSender(core, config);
   const app = await buildApp({

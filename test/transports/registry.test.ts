@@ -36,7 +36,7 @@ test('RELAIS_OUTBOX_RATE sets the outbox\'s rate (the dispatcher then declines i
 });
 
 test('a transport name that is not registered stops loading with the known names', () => {
-  assert.throws(() => loadConfig({ RELAIS_EMAIL_TRANSPORT: 'smpp' }), configError('RELAIS_EMAIL_TRANSPORT names no transport: "smpp" (known: outbox, smtp)'));
+  assert.throws(() => loadConfig({ RELAIS_EMAIL_TRANSPORT: 'smpp' }), configError('RELAIS_EMAIL_TRANSPORT names no transport: "smpp" (known: outbox, smtp, http)'));
 });
 
 test('the transports\' own settings come last in ENV, after the channel selection, in their modules\' order; a setting may name its own variable', () => {
@@ -44,6 +44,8 @@ test('the transports\' own settings come last in ENV, after the channel selectio
   assert.deepEqual(names.slice(names.indexOf('RELAIS_OUTBOX_RATE')), [
     'RELAIS_OUTBOX_RATE', 'RELAIS_SMTP_URL', 'RELAIS_SMTP_POOL', 'RELAIS_SMTP_RATE', 'RELAIS_SMTP_CONCURRENCY', 'RELAIS_SMTP_STARTTLS',
     'RELAIS_SMTP_TLS_REJECT_UNAUTHORIZED', 'RELAIS_SMTP_TIMEOUT_MS', 'RELAIS_DKIM_DOMAIN', 'RELAIS_DKIM_SELECTOR', 'RELAIS_DKIM_PRIVATE_KEY',
+    ...['PRESET', 'URL', 'SMS_URL', 'VOICE_URL', 'AUTH', 'ACCOUNT', 'FROM', 'METHOD', 'FORMAT', 'SMS_BODY', 'VOICE_BODY', 'ID_PATH', 'ACCEPTED', 'RETRYABLE',
+      'TIMEOUT_MS', 'RATE', 'CONCURRENCY', 'CALLBACK_ID', 'CALLBACK_STATUS', 'CALLBACK_DELIVERED', 'CALLBACK_UNDELIVERED'].map((k) => `RELAIS_HTTP_${k}`),
   ]);
   assert.ok(names.indexOf('RELAIS_SMS_TRANSPORT') < names.indexOf('RELAIS_OUTBOX_RATE'));
 });
@@ -57,7 +59,7 @@ test('relais serve with an unknown transport exits 1 with one line naming the va
     });
     assert.equal(r.status, 1, r.stderr);
     assert.equal(r.stdout, '');
-    assert.equal(r.stderr.trimEnd(), 'relais: configuration: RELAIS_SMS_TRANSPORT names no transport: "smpp" (known: outbox, smtp)');
+    assert.equal(r.stderr.trimEnd(), 'relais: configuration: RELAIS_SMS_TRANSPORT names no transport: "smpp" (known: outbox, smtp, http)');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

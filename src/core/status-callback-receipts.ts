@@ -1,0 +1,25 @@
+import type { Core } from './context.js';
+import { RelaisError } from './errors.js';
+import type { StatusCallbackRequest } from './provider-callbacks.js';
+import { recordReceipt } from './receipts.js';
+import type { ReceiptOutcome } from './transport.js';
+
+/**
+ * Records the receipts of one status callback, each as the dispatcher records a transport's
+ * (core/receipts.ts), and counts them. A token that is not the transport's is `not_found`, as
+ * an unknown path: nothing tells a prober that the transport exists. A body the transport's
+ * reader cannot take is `invalid_request`, recording nothing.
+ */
+export async function receiveStatusCallback(core: Core, transport: string, token: string, request: StatusCallbackRequest): Promise<ReceiptOutcome[]> {
+  const read = core.providerCallbacks.reader(transport, token);
+  if (!read) throw new RelaisError('not_found', 'no such status callback URL');
+  const reading = read(request);
+  if ('invalid' in reading) throw new RelaisError('invalid_request', `not a status callback of the ${transport} transport: ${reading.invalid}`);
+  const outcomes: ReceiptOutcome[] = [];
+  for (const receipt of reading.receipts) {
+    const outcome = await recordReceipt(core, receipt, { refundUndelivered: core.providerCallbacks.refundUndelivered });
+    core.observer.receipt(transport, outcome);
+    outcomes.push(outcome);
+  }
+  return outcomes;
+}
