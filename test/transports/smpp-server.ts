@@ -4,7 +4,7 @@ import smpp, { type Pdu, type Session, type SmppServer } from 'smpp';
 export const SYSTEM_ID = 'relais';
 export const PASSWORD = 's3cr@t';
 
-/** A submit_sm the SMSC took, with the message id it answered (undefined while held or refused). */
+/** A submit_sm the SMSC got, with the message id it gave it (undefined while held, or refused). */
 export interface ReceivedSubmit {
   pdu: Pdu;
   /** The session's index in `TestSmsc.sessions`. */
@@ -13,7 +13,10 @@ export interface ReceivedSubmit {
   status: number;
 }
 
-/** The next answer to a submit_sm to an address: a command_status, or a dropped connection (no answer). */
+/**
+ * The next answer to a submit_sm to an address: a command_status, or `drop`: the SMSC takes the
+ * message (it gets an id, it would be delivered) and the connection drops before its answer.
+ */
 export type SubmitPlan = number | 'drop';
 
 /** When the SMSC sends a receipt for what it accepts: never, after its submit_sm_resp, or before it. */
@@ -110,6 +113,11 @@ export class TestSmsc {
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 
+  private nextId(): string {
+    const n = ++this.count;
+    return this.ids === 'hex' ? (0xa0000 + n).toString(16).toUpperCase().padStart(8, '0') : String(1_000_000 + n);
+  }
+
   private receiptParams(messageId: string, stat: string, err: string): Record<string, unknown> {
     const textId = this.receiptTextIds === undefined || this.receiptTextIds === this.ids ? messageId
       : this.receiptTextIds === 'decimal' ? BigInt(`0x${messageId}`).toString(10) : BigInt(messageId).toString(16).toUpperCase();
@@ -142,9 +150,10 @@ export class TestSmsc {
 
   private submit(session: Session, index: number, pdu: Pdu): void {
     const plan = this.plan.get(String(pdu.destination_addr))?.shift() ?? 0;
-    const received: ReceivedSubmit = { pdu, session: index, status: plan === 'drop' ? -1 : plan };
+    const received: ReceivedSubmit = { pdu, session: index, status: plan === 'drop' ? 0 : plan };
     this.submits.push(received);
     if (plan === 'drop') {
+      received.messageId = this.nextId();
       session.socket.destroy();
       return;
     }
@@ -154,9 +163,7 @@ export class TestSmsc {
     const answer = () => {
       this.unanswered.set(session, (this.unanswered.get(session) ?? 1) - 1);
       if (plan !== 0) return void session.send(pdu.response({ command_status: plan }));
-      const n = ++this.count;
-      const messageId = this.ids === 'hex' ? (0xa0000 + n).toString(16).toUpperCase().padStart(8, '0') : String(1_000_000 + n);
-      received.messageId = messageId;
+      const messageId = (received.messageId = this.nextId());
       const receipt = () => (pdu.registered_delivery ? this.receipt(messageId, 'DELIVRD').catch(() => undefined) : undefined);
       if (this.receipts === 'before') void receipt();
       session.send(pdu.response({ message_id: messageId }));
