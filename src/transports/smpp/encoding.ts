@@ -1,16 +1,13 @@
 import smpp from 'smpp';
 import { countSmsSegments } from '../../core/segments.js';
+import type { MessageContent } from '../../core/types.js';
 
 /** How a message longer than one SMS goes out: parts with a concatenation UDH, or whole in message_payload. */
 export const LONG_MESSAGES = ['udh', 'payload'] as const;
 export type LongMessages = (typeof LONG_MESSAGES)[number];
 
-/** The SMS content core prices (core/types.ts MessageContent, channel sms). */
-export interface SmsContent {
-  text: string;
-  sender: string | null;
-  unicode: boolean;
-}
+/** The SMS content core prices. */
+export type SmsContent = Pick<Extract<MessageContent, { channel: 'sms' }>, 'text' | 'sender' | 'unicode'>;
 
 export const DATA_CODING_GSM7 = 0x00;
 export const DATA_CODING_LATIN1 = 0x03;
