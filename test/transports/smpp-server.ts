@@ -51,8 +51,9 @@ export class TestSmsc {
   private count = 0;
   port = 0;
 
-  constructor() {
-    this.server = smpp.createServer({}, (session) => this.accept(session));
+  /** With `tls` (a key and certificate), the server speaks TLS from the first byte (ssmpp). */
+  constructor(private readonly tls?: { key: string; cert: string }) {
+    this.server = smpp.createServer({ ...tls }, (session) => this.accept(session));
   }
 
   async start(): Promise<this> {
@@ -65,7 +66,7 @@ export class TestSmsc {
   }
 
   url(systemId = SYSTEM_ID, password = PASSWORD): string {
-    return `smpp://${encodeURIComponent(systemId)}:${encodeURIComponent(password)}@127.0.0.1:${this.port}`;
+    return `${this.tls ? 'ssmpp' : 'smpp'}://${encodeURIComponent(systemId)}:${encodeURIComponent(password)}@127.0.0.1:${this.port}`;
   }
 
   /** Plans the next answers to submits to `address` (digits as submitted), one per submit_sm. */
