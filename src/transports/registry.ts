@@ -6,10 +6,11 @@ import type { Transport, TransportRegistry } from '../core/transport.js';
 import type { Channel } from '../core/types.js';
 import { httpModule } from './http/module.js';
 import { outboxModule } from './outbox.js';
+import { smppModule } from './smpp/transport.js';
 import { smtpModule } from './smtp.js';
 
 /** Every transport configuration may name; a new one is one module and one line here. */
-export const TRANSPORT_MODULES: readonly TransportModule[] = [outboxModule, smtpModule, httpModule];
+export const TRANSPORT_MODULES: readonly TransportModule[] = [outboxModule, smtpModule, smppModule, httpModule];
 
 /** The transport each channel sends through, by name, and the settings of those named (TransportModule.parse). */
 export interface TransportSelection {

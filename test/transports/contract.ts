@@ -26,8 +26,12 @@ export interface TransportHarness {
    * `results` themselves, unless the provider words them its own way (an SMTP server's reply and code).
    */
   failNext?(transport: Transport, address: string, results: SendResult[]): SendResult[] | void;
-  /** Makes the provider report `receipt`; resolves once the transport had it recorded (acknowledged it). */
-  receipt?(transport: Transport, receipt: Receipt): Promise<void>;
+  /**
+   * Makes the provider report `receipt`; resolves once the transport had it recorded (acknowledged
+   * it), with the receipt as the transport words it, unless it is `receipt` itself (an SMSC's
+   * receipt carries a state word and an error code, not a reason nor a time).
+   */
+  receipt?(transport: Transport, receipt: Receipt): Promise<Receipt | void>;
   /** Settings for the server (e.g. RELAIS_<NAME>_* pointing at a test provider). */
   env?: Record<string, string>;
   /** The channel the transport carries in the cases (default sms). */
@@ -79,6 +83,7 @@ export function transportContract(h: TransportHarness): void {
   const { address, price } = CHANNEL_CASES[h.channel ?? 'sms'];
   const schedule = (t: TestApp, accountId: number, to: string[]) => scheduleOn(h.channel ?? 'sms', t, accountId, to);
   const failNext = (transport: Transport, to: string, results: SendResult[]): SendResult[] => h.failNext!(transport, to, results) ?? results;
+  const report = async (transport: Transport, receipt: Receipt): Promise<Receipt> => (await h.receipt!(transport, receipt)) ?? receipt;
   const withCapability = (capability: 'failNext' | 'receipt') => (name: string, fn: () => Promise<void>): void => {
     if (h[capability]) test(name, fn);
   };
@@ -147,16 +152,18 @@ export function transportContract(h: TransportHarness): void {
         await t.dispatcher.drain();
         const [a, b] = await t.store.autocommit.getRecipients(m.id);
         t.clock.advance(5000);
-        await h.receipt!(transport, { providerId: a.providerId!, status: 'delivered' });
-        await h.receipt!(transport, { providerId: b.providerId!, status: 'undelivered', reason: 'absent subscriber', providerCode: '27', at: m.sendAt + 3000 });
-        await h.receipt!(transport, { providerId: a.providerId!, status: 'undelivered' });
-        await h.receipt!(transport, { providerId: 'never-sent', status: 'delivered' });
+        const saidA = await report(transport, { providerId: a.providerId!, status: 'delivered' });
+        const saidB = await report(transport, { providerId: b.providerId!, status: 'undelivered', reason: 'absent subscriber', providerCode: '27', at: m.sendAt + 3000 });
+        await report(transport, { providerId: a.providerId!, status: 'undelivered' });
+        await report(transport, { providerId: 'never-sent', status: 'delivered' });
+        const atB = saidB.at ?? t.clock.now();
+        assert.ok(saidB.reason, 'an undelivered receipt has a reason');
         const rs = await t.store.autocommit.getRecipients(m.id);
-        assert.deepEqual(rs.map((r) => [r.status, r.error, r.updatedAt]), [['delivered', null, t.clock.now()], ['undelivered', 'absent subscriber', m.sendAt + 3000]]);
+        assert.deepEqual(rs.map((r) => [r.status, r.error, r.updatedAt]), [['delivered', null, t.clock.now()], ['undelivered', saidB.reason, atB]]);
         const events = (await t.store.autocommit.getEvents(m.id)).filter((e) => e.type === 'delivered' || e.type === 'undelivered');
         assert.deepEqual(events.map((e) => [e.type, e.recipientId, e.at, e.data]), [
-          ['delivered', a.id, t.clock.now(), { providerId: a.providerId, reason: null, providerCode: null }],
-          ['undelivered', b.id, m.sendAt + 3000, { providerId: b.providerId, reason: 'absent subscriber', providerCode: '27' }],
+          ['delivered', a.id, t.clock.now(), { providerId: a.providerId, reason: null, providerCode: saidA.providerCode ?? null }],
+          ['undelivered', b.id, atB, { providerId: b.providerId, reason: saidB.reason, providerCode: saidB.providerCode }],
         ]);
         assert.deepEqual((await t.store.autocommit.listWebhooks({ messageId: m.id })).map((w) => w.event).sort(), ['delivered', 'sent', 'sent', 'undelivered']);
         assert.equal((await t.store.autocommit.getMessage(m.id))!.status, 'sent', 'a receipt does not change the message');
@@ -172,8 +179,8 @@ export function transportContract(h: TransportHarness): void {
         t.clock.set(m.sendAt);
         await t.dispatcher.drain();
         const [r] = await t.store.autocommit.getRecipients(m.id);
-        await h.receipt!(transport, { providerId: r.providerId!, status: 'undelivered' });
-        await h.receipt!(transport, { providerId: r.providerId!, status: 'undelivered' });
+        await report(transport, { providerId: r.providerId!, status: 'undelivered' });
+        await report(transport, { providerId: r.providerId!, status: 'undelivered' });
         assert.deepEqual(await refunds(t, accountId), [[m.id, price, `message ${m.id}: undelivered`]]);
         await assertBalance(t, accountId, CREDITS);
       });

@@ -9,6 +9,7 @@ import { ConfigError, ENV, loadConfig } from '../../src/config.js';
 import { systemClock } from '../../src/core/clock.js';
 import { composeCore } from '../../src/compose.js';
 import { OutboxTransport } from '../../src/transports/outbox.js';
+import { smppModule } from '../../src/transports/smpp/transport.js';
 import { buildTransports, inStoreSenders } from '../../src/transports/registry.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
@@ -36,7 +37,7 @@ test('RELAIS_OUTBOX_RATE sets the outbox\'s rate (the dispatcher then declines i
 });
 
 test('a transport name that is not registered stops loading with the known names', () => {
-  assert.throws(() => loadConfig({ RELAIS_EMAIL_TRANSPORT: 'smpp' }), configError('RELAIS_EMAIL_TRANSPORT names no transport: "smpp" (known: outbox, smtp, http)'));
+  assert.throws(() => loadConfig({ RELAIS_EMAIL_TRANSPORT: 'carrier-pigeon' }), configError('RELAIS_EMAIL_TRANSPORT names no transport: "carrier-pigeon" (known: outbox, smtp, smpp, http)'));
 });
 
 test('the transports\' own settings come last in ENV, after the channel selection, in their modules\' order; a setting may name its own variable', () => {
@@ -44,6 +45,7 @@ test('the transports\' own settings come last in ENV, after the channel selectio
   assert.deepEqual(names.slice(names.indexOf('RELAIS_OUTBOX_RATE')), [
     'RELAIS_OUTBOX_RATE', 'RELAIS_SMTP_URL', 'RELAIS_SMTP_POOL', 'RELAIS_SMTP_RATE', 'RELAIS_SMTP_CONCURRENCY', 'RELAIS_SMTP_STARTTLS',
     'RELAIS_SMTP_TLS_REJECT_UNAUTHORIZED', 'RELAIS_SMTP_TIMEOUT_MS', 'RELAIS_DKIM_DOMAIN', 'RELAIS_DKIM_SELECTOR', 'RELAIS_DKIM_PRIVATE_KEY',
+    ...Object.keys(smppModule.settings).map((key) => `RELAIS_SMPP_${key}`),
     ...['PRESET', 'URL', 'SMS_URL', 'VOICE_URL', 'AUTH', 'ACCOUNT', 'FROM', 'METHOD', 'FORMAT', 'SMS_BODY', 'VOICE_BODY', 'ID_PATH', 'ACCEPTED', 'RETRYABLE',
       'TIMEOUT_MS', 'RATE', 'CONCURRENCY', 'CALLBACK_ID', 'CALLBACK_STATUS', 'CALLBACK_DELIVERED', 'CALLBACK_UNDELIVERED'].map((k) => `RELAIS_HTTP_${k}`),
   ]);
@@ -55,11 +57,11 @@ test('relais serve with an unknown transport exits 1 with one line naming the va
   try {
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('RELAIS_') && k !== 'PORT'));
     const r = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), MAIN, 'serve'], {
-      cwd: dir, encoding: 'utf8', timeout: 60_000, env: { ...env, RELAIS_SMS_TRANSPORT: 'smpp', PORT: '0' },
+      cwd: dir, encoding: 'utf8', timeout: 60_000, env: { ...env, RELAIS_SMS_TRANSPORT: 'carrier-pigeon', PORT: '0' },
     });
     assert.equal(r.status, 1, r.stderr);
     assert.equal(r.stdout, '');
-    assert.equal(r.stderr.trimEnd(), 'relais: configuration: RELAIS_SMS_TRANSPORT names no transport: "smpp" (known: outbox, smtp, http)');
+    assert.equal(r.stderr.trimEnd(), 'relais: configuration: RELAIS_SMS_TRANSPORT names no transport: "carrier-pigeon" (known: outbox, smtp, smpp, http)');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

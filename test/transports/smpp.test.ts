@@ -1,0 +1,309 @@
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import { countSmsSegments } from '../../src/core/segments.js';
+import type { InboundMessage, Receipt, SendResult } from '../../src/core/transport.js';
+import { submitBodies } from '../../src/transports/smpp/encoding.js';
+import { SmppTransport, smppModule } from '../../src/transports/smpp/transport.js';
+import { waitFor } from '../helpers/dispatch.js';
+import { PASSWORD, SYSTEM_ID, TestSmsc } from './smpp-server.js';
+
+const DEFAULTS = Object.fromEntries(Object.entries(smppModule.settings).map(([k, s]) => [k, s.default]));
+const TO = '+33612345678';
+
+/** Everything a case opened, closed at the end of the file whatever happened. */
+const opened: { close(): Promise<void> }[] = [];
+after(async () => {
+  for (const o of opened.reverse()) await o.close();
+});
+
+async function smsc(): Promise<TestSmsc> {
+  const server = await new TestSmsc().start();
+  opened.push(server);
+  return server;
+}
+
+/** A transport to `server` with settings over the defaults; `throttled` counts the observer's calls. */
+function connect(server: TestSmsc, over: Record<string, string> = {}): SmppTransport & { throttled: number } {
+  const observer = { throttled: 0 };
+  const t = new SmppTransport(smppModule.parse({ ...DEFAULTS, URL: server.url(), RECONNECT_MIN_MS: '20', RECONNECT_MAX_MS: '100', THROTTLE_PAUSE_MS: '10', ...over }), {
+    throttled: (name) => {
+      assert.equal(name, 'smpp');
+      observer.throttled++;
+    },
+  });
+  opened.push(t);
+  return Object.defineProperty(t, 'throttled', { get: () => observer.throttled }) as SmppTransport & { throttled: number };
+}
+
+const sms = (text: string, o: { sender?: string | null; unicode?: boolean; address?: string } = {}) => ({
+  recipientId: 1, address: o.address ?? TO, content: { channel: 'sms' as const, text, sender: o.sender ?? null, unicode: o.unicode ?? false },
+});
+
+async function send(t: SmppTransport, text: string, o: Parameters<typeof sms>[1] & { signal?: AbortSignal } = {}): Promise<SendResult> {
+  const [result] = await t.send({ accountId: 1, messageId: 1, channel: 'sms', sendAt: 0, metadata: null }, [sms(text, o)], { signal: o.signal ?? AbortSignal.timeout(10_000) });
+  return result;
+}
+
+/** The decoded text of a submit (short_message, else message_payload). */
+const textOf = (pdu: Record<string, unknown>): string => ((pdu.message_payload ?? pdu.short_message) as { message: string }).message;
+const udhOf = (pdu: Record<string, unknown>): number[] => [...((pdu.short_message as { udh: Buffer[] }).udh[0])];
+
+describe('smpp encoding: the parts submitted are the parts core prices', () => {
+  test('GSM-7 is one septet per octet with data_coding 0; the extension table takes an escape and its code', () => {
+    const [part] = submitBodies({ text: '@a€{', sender: null, unicode: false }, 'udh', 0) as Record<string, unknown>[];
+    assert.deepEqual([...(part.short_message as Buffer)], [0x00, 0x61, 0x1b, 0x65, 0x1b, 0x28]);
+    assert.deepEqual([part.data_coding, part.esm_class, part.registered_delivery], [0, 0, 1]);
+    const all = '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà\f^{}\\[~]|€';
+    for (const ch of all) {
+      const [one] = submitBodies({ text: ch, sender: null, unicode: false }, 'udh', 0) as Record<string, unknown>[];
+      assert.equal((one.short_message as Buffer).length, countSmsSegments(ch).length, `septets of ${JSON.stringify(ch)}`);
+    }
+  });
+
+  test('UCS-2 is big-endian UTF-16 with data_coding 8, an emoji two units; core\'s unicode flag forces it', () => {
+    const [part] = submitBodies({ text: 'Жa😀', sender: null, unicode: false }, 'udh', 0) as Record<string, unknown>[];
+    assert.deepEqual([...(part.short_message as Buffer)], [0x04, 0x16, 0x00, 0x61, 0xd8, 0x3d, 0xde, 0x00]);
+    assert.equal(part.data_coding, 8);
+    const [forced] = submitBodies({ text: 'abc', sender: null, unicode: true }, 'udh', 0) as Record<string, unknown>[];
+    assert.deepEqual([forced.data_coding, (forced.short_message as Buffer).length], [8, 6]);
+  });
+
+  test('a character is not cut between parts, unless keeping it whole would take a part more than core priced', () => {
+    const partsOf = (text: string) => (submitBodies({ text, sender: null, unicode: false }, 'udh', 7) as Record<string, unknown>[]).map((p) => (p.short_message as Buffer).subarray(6));
+    const kept = partsOf(`${'a'.repeat(152)}€${'b'.repeat(100)}`);
+    assert.equal(countSmsSegments(`${'a'.repeat(152)}€${'b'.repeat(100)}`).segments, 2);
+    assert.deepEqual(kept.map((p) => p.length), [152, 102], 'the escape and its code go together to part 2');
+    const priced = `${'a'.repeat(152)}€${'b'.repeat(152)}`;
+    assert.equal(countSmsSegments(priced).segments, 2);
+    assert.deepEqual(partsOf(priced).map((p) => p.length), [153, 153], 'two parts, as priced, the escape ending part 1');
+    const emoji = (submitBodies({ text: `${'ж'.repeat(66)}😀${'ж'.repeat(10)}`, sender: null, unicode: false }, 'udh', 7) as Record<string, unknown>[]);
+    assert.deepEqual(emoji.map((p) => (p.short_message as Buffer).length - 6), [132, 24], 'a surrogate pair is not split');
+  });
+
+  test('more than 255 parts cannot be concatenated by UDH: refused, not sent', () => {
+    assert.deepEqual(submitBodies({ text: 'a'.repeat(153 * 256), sender: null, unicode: false }, 'udh', 0), { refused: 'the text is 256 parts long: UDH concatenation carries 255 at most' });
+  });
+});
+
+describe('smpp transport: what a real SMSC receives', () => {
+  test('binds as transceiver with the URL\'s percent-decoded credentials and the system_type; sender and destination with their TON/NPI; one short message', async () => {
+    const server = await smsc();
+    const t = connect(server, { SYSTEM_TYPE: 'relais' });
+    const r1 = await send(t, 'Bonjour à tous {€}', { sender: 'Boutique' });
+    const r2 = await send(t, 'Code 1234', { sender: '+33700000001' });
+    const r3 = await send(t, 'Привет 😀');
+    assert.deepEqual(server.binds.map((b) => [b.command, b.system_id, b.password, b.system_type, b.interface_version]), [['bind_transceiver', SYSTEM_ID, PASSWORD, 'relais', 0x34]]);
+    assert.deepEqual([r1, r2, r3], server.submits.map((s) => ({ ok: true, providerId: s.messageId })));
+    assert.deepEqual(server.submits.map(({ pdu }) => [pdu.source_addr_ton, pdu.source_addr_npi, pdu.source_addr, pdu.dest_addr_ton, pdu.dest_addr_npi, pdu.destination_addr]), [
+      [5, 0, 'Boutique', 1, 1, '33612345678'], [1, 1, '33700000001', 1, 1, '33612345678'], [0, 0, '', 1, 1, '33612345678'],
+    ]);
+    assert.deepEqual(server.submits.map(({ pdu }) => [textOf(pdu), pdu.data_coding, pdu.esm_class, pdu.registered_delivery]), [
+      ['Bonjour à tous {€}', 0, 0, 1], ['Code 1234', 0, 0, 1], ['Привет 😀', 8, 0, 1],
+    ]);
+  });
+
+  test('a long message: as many parts as core counts, one UDH reference, in order on one bind; the receipt is asked on the last part, whose id is the provider id', async () => {
+    const server = await smsc();
+    const t = connect(server, { BINDS: '2' });
+    for (const [text, unicode] of [['Une longue phrase {avec} des accolades. '.repeat(10), false], ['Длинное сообщение. '.repeat(8), false], ['plain but forced '.repeat(6), true]] as const) {
+      const from = server.submits.length;
+      const result = await send(t, text, { unicode });
+      const parts = server.submits.slice(from);
+      const { segments } = countSmsSegments(text, { unicode });
+      assert.ok(segments > 1);
+      assert.equal(parts.length, segments);
+      assert.deepEqual(result, { ok: true, providerId: parts.at(-1)!.messageId });
+      const ref = udhOf(parts[0].pdu)[2];
+      assert.deepEqual(parts.map(({ pdu }) => udhOf(pdu)), parts.map((_, i) => [0x00, 3, ref, segments, i + 1]));
+      assert.deepEqual(parts.map(({ pdu }) => [pdu.esm_class, pdu.registered_delivery, pdu.data_coding]), parts.map((_, i) => [0x40, i === segments - 1 ? 1 : 0, unicode || text.startsWith('Д') ? 8 : 0]));
+      assert.equal(parts.map(({ pdu }) => textOf(pdu)).join(''), text);
+      assert.equal(new Set(parts.map((p) => p.session)).size, 1, 'every part on one bind');
+    }
+  });
+
+  test('RELAIS_SMPP_LONG_MESSAGES=payload: one submit_sm with the whole text in message_payload', async () => {
+    const server = await smsc();
+    const t = connect(server, { LONG_MESSAGES: 'payload' });
+    const text = 'Une longue phrase {avec} des accolades. '.repeat(10);
+    assert.deepEqual(await send(t, text), { ok: true, providerId: server.submits[0].messageId });
+    const [{ pdu }] = server.submits;
+    assert.deepEqual([server.submits.length, textOf(pdu), pdu.esm_class, pdu.data_coding, pdu.registered_delivery], [1, text, 0, 0, 1]);
+    assert.equal((pdu.short_message as { message: string }).message, '');
+  });
+});
+
+describe('smpp transport: throttling, refusals, connections', () => {
+  test('ESME_RTHROTTLED and ESME_RMSGQFUL pause the bind and resubmit the same message: accepted, not failed; the observer hears each', async () => {
+    const server = await smsc();
+    const t = connect(server);
+    server.answer('33612345678', 0x58, 0x14);
+    const result = await send(t, 'patience');
+    assert.deepEqual(server.submits.map((s) => [s.status, textOf(s.pdu), s.pdu.destination_addr]), [[0x58, 'patience', '33612345678'], [0x14, 'patience', '33612345678'], [0, 'patience', '33612345678']]);
+    assert.deepEqual(result, { ok: true, providerId: server.submits[2].messageId });
+    assert.equal(t.throttled, 2);
+  });
+
+  test('other statuses follow the table: a bad destination is permanent, an SMSC error retryable, an unknown status retryable; the provider code is the hex status', async () => {
+    const server = await smsc();
+    const t = connect(server);
+    server.answer('33612345678', 0x0b, 0x08, 0x4242);
+    assert.deepEqual(await send(t, 'a'), { ok: false, retryable: false, reason: 'SMSC refused the message: ESME_RINVDSTADR', providerCode: '0x0000000B' });
+    assert.deepEqual(await send(t, 'b'), { ok: false, retryable: true, reason: 'SMSC refused the message: ESME_RSYSERR', providerCode: '0x00000008' });
+    assert.deepEqual(await send(t, 'c'), { ok: false, retryable: true, reason: 'SMSC refused the message: 0x00004242', providerCode: '0x00004242' });
+    assert.equal(t.throttled, 0);
+  });
+
+  test('a connection dropped with a submit outstanding: that send is retryable (the SMSC may have it), the bind comes back and sends again', async () => {
+    const server = await smsc();
+    const t = connect(server);
+    server.answer('33612345678', 'drop');
+    const lost = await send(t, 'lost');
+    assert.ok(!lost.ok && lost.retryable, JSON.stringify(lost));
+    assert.match(lost.reason, /may have taken the message/);
+    const again = await send(t, 'again');
+    assert.deepEqual(again, { ok: true, providerId: server.submits[1].messageId });
+    assert.equal(server.binds.length, 2, 'bound again');
+  });
+
+  test('a refused bind is retried with backoff; the sends meanwhile are retryable and name why', async () => {
+    const server = await smsc();
+    const t = new SmppTransport(smppModule.parse({ ...DEFAULTS, URL: server.url(SYSTEM_ID, 'wrong'), TIMEOUT_MS: '300', RECONNECT_MIN_MS: '20', RECONNECT_MAX_MS: '40' }));
+    opened.push(t);
+    const result = await send(t, 'x');
+    assert.deepEqual(result, { ok: false, retryable: true, reason: 'no SMPP bind is up (the SMSC refused the bind: ESME_RINVPASWD)' });
+    assert.ok(server.binds.length >= 2, 'binds again after a refusal');
+    assert.deepEqual(server.submits, []);
+  });
+
+  test('enquire_link keeps the bind alive at RELAIS_SMPP_ENQUIRE_LINK_MS', async () => {
+    const server = await smsc();
+    const t = connect(server, { ENQUIRE_LINK_MS: '100' });
+    await send(t, 'x');
+    await waitFor('two enquire_link', async () => (server.enquireLinks.length >= 2 ? true : undefined), 5000);
+    assert.deepEqual(await send(t, 'y'), { ok: true, providerId: server.submits[1].messageId });
+    assert.equal(server.binds.length, 1);
+  });
+
+  test('several binds: sends are spread over them; the window bounds the submits awaiting an answer per bind', async () => {
+    const server = await smsc();
+    const t = connect(server, { BINDS: '3', WINDOW: '2' });
+    await waitFor('three binds', async () => (server.binds.length === 3 ? true : undefined), 5000);
+    await send(t, 'warm');
+    server.hold = true;
+    const sending = Array.from({ length: 12 }, (_, i) => send(t, `m${i}`));
+    await waitFor('a full window on every bind', async () => (server.submits.length === 1 + 6 ? true : undefined), 5000);
+    server.release();
+    const results = await Promise.all(sending);
+    assert.ok(results.every((r) => r.ok), JSON.stringify(results));
+    assert.equal(server.maxUnanswered, 2, 'never more than the window outstanding on a bind');
+    const perSession = new Map<number, number>();
+    for (const s of server.submits.slice(1)) perSession.set(s.session, (perSession.get(s.session) ?? 0) + 1);
+    assert.deepEqual([...perSession.values()], [4, 4, 4]);
+  });
+
+  test('transmitter-receiver: a transmitter and a receiver per bind; receipts come on the receiver', async () => {
+    const server = await smsc();
+    const t = connect(server, { BIND: 'transmitter-receiver' });
+    const got: Receipt[] = [];
+    t.receipts(async (r) => void got.push(r));
+    await waitFor('two binds', async () => (server.binds.length === 2 ? true : undefined), 5000);
+    assert.deepEqual(server.binds.map((b) => b.command).sort(), ['bind_receiver', 'bind_transmitter']);
+    const result = await send(t, 'x');
+    assert.ok(result.ok);
+    assert.equal(await server.receipt(server.submits[0].messageId!, 'DELIVRD'), 0);
+    assert.deepEqual(got, [{ providerId: result.providerId, status: 'delivered', providerCode: '000' }]);
+  });
+
+  test('close unbinds every bind and waits for the sends in flight', async () => {
+    const server = await smsc();
+    const t = connect(server, { BINDS: '2' });
+    await waitFor('two binds', async () => (server.binds.length === 2 ? true : undefined), 5000);
+    server.hold = true;
+    const sending = send(t, 'last');
+    await waitFor('the submit', async () => (server.submits.length === 1 ? true : undefined), 5000);
+    const closing = t.close();
+    server.release();
+    await closing;
+    assert.deepEqual(await sending, { ok: true, providerId: server.submits[0].messageId });
+    assert.equal(server.unbinds.length, 2);
+    await assert.rejects(send(t, 'after'), /closed/);
+  });
+});
+
+describe('smpp transport: receipts and mobile-originated messages', () => {
+  test('a receipt is handed over with the submit_sm_resp id and acknowledged once recorded; a failed record is answered ESME_RX_T_APPN', async () => {
+    const server = await smsc();
+    const t = connect(server);
+    const got: Receipt[] = [];
+    let fail = false;
+    t.receipts(async (r) => {
+      if (fail) throw new Error('database down');
+      got.push(r);
+    });
+    const sent = await send(t, 'x');
+    assert.ok(sent.ok);
+    const id = server.submits[0].messageId!;
+    assert.equal(await server.receipt(id, 'DELIVRD'), 0);
+    assert.equal(await server.receipt(id, 'UNDELIV', '027'), 0);
+    assert.equal(await server.receipt(id, 'ENROUTE'), 0, 'an intermediate receipt is acknowledged');
+    for (const stat of ['EXPIRED', 'REJECTD', 'UNKNOWN', 'DELETED']) await server.receipt(id, stat, '001');
+    assert.deepEqual(got, [
+      { providerId: sent.providerId, status: 'delivered', providerCode: '000' },
+      { providerId: sent.providerId, status: 'undelivered', reason: 'UNDELIV', providerCode: '027' },
+      ...['EXPIRED', 'REJECTD', 'UNKNOWN', 'DELETED'].map((reason) => ({ providerId: sent.providerId, status: 'undelivered', reason, providerCode: '001' })),
+    ]);
+    fail = true;
+    assert.equal(await server.receipt(id, 'DELIVRD'), 0x64, 'not acknowledged: the SMSC delivers it again');
+  });
+
+  test('ids hex in submit_sm_resp and decimal in the receipt text (RELAIS_SMPP_ID_FORMAT=hex-dec) match; the receipted_message_id TLV wins over the text', async () => {
+    const server = await smsc();
+    server.ids = 'hex';
+    server.receiptTextIds = 'decimal';
+    const t = connect(server, { ID_FORMAT: 'hex-dec' });
+    const got: Receipt[] = [];
+    t.receipts(async (r) => void got.push(r));
+    const sent = await send(t, 'x');
+    assert.ok(sent.ok);
+    const id = server.submits[0].messageId!;
+    assert.match(id, /^000A[0-9A-F]{4}$/);
+    assert.equal(sent.providerId, id.toLowerCase().replace(/^0+/, ''));
+    await server.receipt(id, 'DELIVRD');
+    server.receiptTlv = true;
+    server.receiptTextIds = 'hex';
+    await server.receipt(id, 'DELIVRD');
+    assert.deepEqual(got.map((r) => r.providerId), [sent.providerId, sent.providerId]);
+  });
+
+  test('a receipt that comes before the submit_sm_resp is handed over with the same id', async () => {
+    const server = await smsc();
+    server.receipts = 'before';
+    const t = connect(server);
+    const order: string[] = [];
+    t.receipts(async (r) => void order.push(`receipt ${r.providerId} ${r.status}`));
+    const sent = await send(t, 'x');
+    order.push('sent');
+    assert.ok(sent.ok);
+    await waitFor('the receipt', async () => (order.length === 2 ? true : undefined), 5000);
+    assert.deepEqual(order, [`receipt ${sent.providerId} delivered`, 'sent']);
+  });
+
+  test('a deliver_sm that is no receipt is a mobile-originated message: GSM-7, Latin-1, UCS-2, message_payload; acknowledged once handled', async () => {
+    const server = await smsc();
+    const t = connect(server);
+    await send(t, 'x');
+    assert.equal(await server.mo('33611111111', '33700000001', 'STOP'), 0x64, 'no handler yet: left with the SMSC');
+    const got: InboundMessage[] = [];
+    t.inbound(async (m) => void got.push(m));
+    assert.equal(await server.mo('33611111111', '33700000001', 'STOP {now}'), 0);
+    assert.equal(await server.mo('33611111112', '36180', Buffer.from('Arrêt', 'latin1'), 3), 0);
+    assert.equal(await server.mo('33611111113', '36180', Buffer.from('Стоп ✋', 'utf16le').swap16(), 8), 0);
+    assert.equal(await server.deliver({ source_addr_ton: 1, source_addr: '33611111114', destination_addr: 'Boutique', data_coding: 0, message_payload: 'STOP' }), 0);
+    assert.deepEqual(got, [
+      { from: '+33611111111', to: '+33700000001', text: 'STOP {now}' },
+      { from: '+33611111112', to: '+36180', text: 'Arrêt' },
+      { from: '+33611111113', to: '+36180', text: 'Стоп ✋' },
+      { from: '+33611111114', to: 'Boutique', text: 'STOP' },
+    ]);
+  });
+});
