@@ -7,6 +7,7 @@ import { SecretBox } from './core/secrets.js';
 import type { Synthesizer } from './core/speech.js';
 import { createEmailLinks } from './core/email-links.js';
 import { composeKeptMime } from './transports/email/mime.js';
+import { receiptChannels } from './transports/registry.js';
 
 /**
  * Core services over a store, from config. The wakeup is late-bound: the dispatcher comes after.
@@ -32,6 +33,8 @@ export function composeCore(config: Config, store: Store, opts: { clock?: Clock;
     // The server looks for espeak-ng (main.ts); one-shot CLI commands speak nothing.
     synthesizer: opts.synthesizer ?? null,
     outboxMime: composeKeptMime,
+    receipts: config.receipts,
+    awaitsReceipts: receiptChannels(config.transports),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { Credits } from './money.js';
+import type { Receipt } from './transport.js';
 import type {
   Account, AccountProfile, ApiKey, Channel, DueMessage, LedgerEntry, LedgerKind, Message, MessageContent, MessageEvent, MessageStatus,
   AudioFile, BrazeSchedule, Campaign, CampaignKind, OutboxEntry, Recipient, RecipientStatus, StoredSuppression, Subaccount, Suppression, SuppressionChannel, User, UserAlias, UserProfile, WebhookDelivery,
@@ -296,11 +297,34 @@ export interface ReceiptsPort {
   awaitReceipt(recipientId: number, providerId: string): Promise<void>;
   /**
    * sent → `status` for the recipients sent with this provider id (one, unless two transports gave
-   * the same id); none when no such recipient is `sent` (unknown id, or settled already).
+   * the same id), with the instant they were sent; none when no such recipient is `sent`
+   * (unknown id, or settled already).
    */
-  settleByProviderId(providerId: string, status: 'delivered' | 'undelivered', at: number, error: string | null): Promise<ReleasedRecipient[]>;
+  settleByProviderId(providerId: string, status: 'delivered' | 'undelivered', at: number, error: string | null): Promise<SettledRecipient[]>;
   /** Whether a send was ever recorded with this provider id. */
   knowsProviderId(providerId: string): Promise<boolean>;
+  /** Keeps a receipt whose send is not recorded (yet); false when one is kept for its id already. */
+  keepReceipt(kept: KeptReceipt): Promise<boolean>;
+  /** Removes and returns the receipt kept for this transport's provider id, if any. */
+  takeKeptReceipt(transport: string, providerId: string): Promise<KeptReceipt | undefined>;
+  /** Removes and returns the kept receipts whose provider id a send has been recorded with since. */
+  takeKnownKeptReceipts(): Promise<KeptReceipt[]>;
+  /** Removes and returns the receipts kept before `before`. */
+  dropKeptReceipts(before: number): Promise<KeptReceipt[]>;
+  /** Whether any receipt is kept: the sweep's cheap first look. */
+  hasKeptReceipts(): Promise<boolean>;
+}
+
+/** A recipient a receipt settled, with the instant it was sent. */
+export interface SettledRecipient extends ReleasedRecipient {
+  sentAt: number | null;
+}
+
+/** A receipt kept for a send not recorded yet, from `transport`, heard at `keptAt`. */
+export interface KeptReceipt {
+  transport: string;
+  receipt: Receipt & { at: number };
+  keptAt: number;
 }
 
 /** An account's audio files (Voice Partner's `tokenAudio`), bytes kept in the database (store/audio-files.ts). */
