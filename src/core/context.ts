@@ -3,7 +3,6 @@ import type { Clock } from './clock.js';
 import type { ComposeOutboxMime } from './email.js';
 import type { EmailLinks } from './email-links.js';
 import type { Store, Wakeup } from './ports.js';
-import type { TransportObserver } from './transport-module.js';
 import type { ReceiptOutcome, SendResult } from './transport.js';
 import type { Pricing } from './pricing.js';
 import type { SecretBox } from './secrets.js';
@@ -20,9 +19,9 @@ export type InboundOutcome = 'stopped' | 'unattributed' | 'ambiguous' | 'other';
 
 /**
  * Counters and timings core and the dispatcher report; the metrics module implements it, tests
- * may ignore it. It is also what the composition root gives transports (TransportObserver).
+ * may ignore it. It is also what the composition root gives transports (it has TransportObserver's method).
  */
-export interface Observer extends TransportObserver {
+export interface Observer {
   scheduled(channel: Channel, recipients: number): void;
   cancelled(channel: Channel, recipients: number): void;
   sent(channel: Channel, latenessMs: number): void;
@@ -38,6 +37,8 @@ export interface Observer extends TransportObserver {
   answered(transport: string, verdict: SendVerdict): void;
   /** A mobile-originated message from `transport`, by what it did. */
   inbound(transport: string, outcome: InboundOutcome): void;
+  /** The provider asked `transport` to slow down (TransportObserver). */
+  throttled(transport: string): void;
 }
 
 export const silentObserver: Observer = {
