@@ -1,4 +1,5 @@
 import type { Core } from '../../src/core/context.js';
+import type { TransportObserver } from '../../src/core/transport-module.js';
 import type { InboundMessage, OutgoingMessage, Receipt, SendResult } from '../../src/core/transport.js';
 import { ScriptedTransport, type Scripted } from './dispatch.js';
 
@@ -12,8 +13,17 @@ export class ProviderDouble extends ScriptedTransport {
   private record: ((receipt: Receipt) => Promise<void>) | undefined;
   private handle: ((message: InboundMessage) => Promise<void>) | undefined;
 
+  private readonly observer: TransportObserver;
+
   constructor(core: Core, script: (msg: OutgoingMessage) => Scripted | Promise<Scripted> = () => undefined) {
     super(core, (msg) => this.plan.get(msg.address)?.shift() ?? script(msg));
+    // What the composition root passes a transport as TransportContext.observer.
+    this.observer = core.observer;
+  }
+
+  /** The provider asks it to slow down (an SMPP ESME_RTHROTTLED, an HTTP 429). */
+  throttle(): void {
+    this.observer.throttled(this.name);
   }
 
   receipts(record: (receipt: Receipt) => Promise<void>): void {
