@@ -267,7 +267,7 @@ export interface SettingsPort {
  * state change is a conditional update whose result says whether it won: callers never
  * check-then-act across two statements.
  */
-export interface StoreTx extends AccountsPort, LedgerPort, MessagesPort, DispatchPort, SuppressionsPort, OutboxPort, WebhooksPort, SettingsPort, ReceiptsPort, AudioFilesPort, CampaignsPort, UsersPort, BrazeSchedulesPort {}
+export interface StoreTx extends AccountsPort, LedgerPort, MessagesPort, DispatchPort, SuppressionsPort, OutboxPort, WebhooksPort, SettingsPort, ReceiptsPort, InboundPort, AudioFilesPort, CampaignsPort, UsersPort, BrazeSchedulesPort {}
 
 export interface Store {
   /**
@@ -313,6 +313,15 @@ export interface ReceiptsPort {
   dropKeptReceipts(before: number): Promise<KeptReceipt[]>;
   /** Whether any receipt is kept: the sweep's cheap first look. */
   hasKeptReceipts(): Promise<boolean>;
+}
+
+/** Mobile-originated messages: who sent to a handset, so that its STOP finds the account (store/inbound.ts). */
+export interface InboundPort {
+  /**
+   * The latest SMS recipients with this address sent at or after `since` (most recent first, at
+   * most `limit`): their account, and the sender of their content (null: the account's default).
+   */
+  smsSentTo(address: string, since: number, limit: number): Promise<{ accountId: number; sender: string | null; defaultSender: string | null }[]>;
 }
 
 /** A recipient a receipt settled, with the instant it was sent. */

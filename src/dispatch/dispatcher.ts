@@ -4,8 +4,9 @@ import type { Logger } from 'pino';
 import { verdictOf, type Core } from '../core/context.js';
 import { claimDue, deliverBatch, sendDueInStore, type SendWithin } from '../core/delivery.js';
 import type { Wakeup } from '../core/ports.js';
+import { recordInbound } from '../core/inbound.js';
 import { recordReceipt, sweepKeptReceipts } from '../core/receipts.js';
-import type { OutgoingMessage, Receipt, SendResult, Transport, TransportRegistry } from '../core/transport.js';
+import type { InboundMessage, OutgoingMessage, Receipt, SendResult, Transport, TransportRegistry } from '../core/transport.js';
 import type { Channel, DueMessage } from '../core/types.js';
 import { backoffMs } from './backoff.js';
 import { Limiter } from './limiter.js';
@@ -69,6 +70,7 @@ export class Dispatcher extends PollingLoop implements Wakeup {
     for (const t of new Set(Object.values(transports))) {
       if (t.rate !== undefined) this.buckets.set(t, new TokenBucket(t.rate, core.clock, sleepUntil));
       t.receipts?.((receipt) => this.receipt(t, receipt));
+      t.inbound?.((message) => this.inbound(t, message));
     }
     this.sweeps = Object.values(transports).some((t) => t.receipts !== undefined);
   }
@@ -235,6 +237,14 @@ export class Dispatcher extends PollingLoop implements Wakeup {
   private async receipt(transport: Transport, receipt: Receipt): Promise<void> {
     const outcome = await recordReceipt(this.core, transport.name, receipt);
     if (outcome === 'kept') this.log?.info({ transport: transport.name, providerId: receipt.providerId, owner: this.owner }, 'receipt before its send was recorded: kept for it');
+  }
+
+  /** Records a mobile-originated message; a throw reaches the transport, which then leaves it unacknowledged. */
+  private async inbound(transport: Transport, message: InboundMessage): Promise<void> {
+    const { outcome, accountId } = await recordInbound(this.core, transport.name, message);
+    const fields = { transport: transport.name, from: message.from, to: message.to, outcome, accountId, owner: this.owner };
+    if (outcome === 'unattributed' || outcome === 'ambiguous') this.log?.warn(fields, 'STOP by SMS not attributed to one account: not applied');
+    else this.log?.info(fields, outcome === 'stopped' ? 'STOP by SMS applied' : 'mobile-originated message ignored');
   }
 
   /** At most every SWEEP_EVERY_MS: applies the kept receipts whose send is recorded now, drops the expired ones. */
