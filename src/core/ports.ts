@@ -130,8 +130,8 @@ export interface LedgerPort {
   applyLedgerEntry(e: NewLedgerEntry, floor?: Credits): Promise<LedgerEntry | undefined>;
   listLedger(accountId: number, q: { limit: number; beforeId?: number }): Promise<LedgerEntry[]>;
   sumLedger(accountId: number): Promise<Credits>;
-  /** Net spend on `channel` from the ledger in [from, to), and the units it bought (debited minus refunded). */
-  usage(accountId: number, channel: Channel, from: number, to: number): Promise<{ cost: Credits; units: number }>;
+  /** Net spend on `channel` from the ledger in [from, to), and the units it bought (debited minus those of recipients in a `refunded` status). */
+  usage(accountId: number, channel: Channel, from: number, to: number, refunded: readonly RecipientStatus[]): Promise<{ cost: Credits; units: number }>;
 }
 
 /** Messages, their recipients and their events, as clients schedule, change, cancel and read them. */

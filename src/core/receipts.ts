@@ -2,6 +2,11 @@ import type { Core } from './context.js';
 import { refundReleased } from './ledger.js';
 import type { KeptReceipt, SettledRecipient, StoreTx } from './ports.js';
 import type { Receipt, ReceiptOutcome } from './transport.js';
+import { REFUNDED_STATUSES, type RecipientStatus } from './types.js';
+
+/** The recipient states whose price was given back: an undelivered one too under RELAIS_REFUND_UNDELIVERED. */
+export const refundedStatuses = (core: Core): readonly RecipientStatus[] =>
+  (core.receipts.refundUndelivered ? [...REFUNDED_STATUSES, 'undelivered'] : REFUNDED_STATUSES);
 
 /** A receipt applied in a transaction, for the metrics once it commits. */
 export interface Settlement {

@@ -45,4 +45,25 @@ eachDialect('SMS Partner statuses through a transport with delivery receipts', (
       await t.close();
     }
   });
+
+  for (const refund of [true, false]) {
+    test(`cost-resume with RELAIS_REFUND_UNDELIVERED=${refund}: an undelivered SMS counts in units exactly as in cost`, async () => {
+      let provider: ProviderDouble | undefined;
+      const t = await startTestApp({ dialect, env: { RELAIS_REFUND_UNDELIVERED: String(refund) }, transports: (core) => ({ sms: (provider = new ProviderDouble(core)) }) });
+      try {
+        const a = await account(t, '10');
+        t.clock.set(Date.UTC(2026, 3, 10, 10));
+        const s = await post(t, '/send', { apiKey: a.apiKey, phoneNumbers: `${phone().national},${phone().national}`, message: 'x' });
+        await t.dispatcher.drain();
+        const [r1] = await t.store.autocommit.getRecipients(s.body.message_id);
+        t.clock.advance(60_000);
+        await provider!.report({ providerId: r1.providerId!, status: 'undelivered', reason: 'expired' });
+        t.clock.set(Date.UTC(2026, 4, 3, 8));
+        const r = await get(t, '/statistics/cost-resume', { apiKey: a.apiKey, interval: 'last_month' });
+        assert.deepEqual(r.body.datas.map((d: { cost: string; nb_send: string }) => [d.cost, d.nb_send]), [refund ? ['0.045', '1'] : ['0.090', '2']]);
+      } finally {
+        await t.close();
+      }
+    });
+  }
 });
