@@ -30,11 +30,10 @@ export async function recordReceipt(core: Core, transport: string, receipt: Rece
   const heard = { ...receipt, at: receipt.at ?? now };
   const { outcome, recipients } = await core.store.transaction(async (tx) => {
     const recipients = await settle(core, tx, heard, now);
-    let outcome: ReceiptOutcome = 'settled';
-    if (recipients.length === 0) {
-      outcome = (await tx.knowsProviderId(heard.providerId)) || !(await tx.keepReceipt({ transport, receipt: heard, keptAt: now })) ? 'repeated' : 'kept';
-    }
-    return { outcome, recipients };
+    if (recipients.length > 0) return { outcome: 'settled' as const, recipients };
+    // A known id whose recipient is settled already, or an early receipt kept already: a repeat.
+    const kept = !(await tx.knowsProviderId(heard.providerId)) && (await tx.keepReceipt({ transport, receipt: heard, keptAt: now }));
+    return { outcome: kept ? 'kept' as const : 'repeated' as const, recipients };
   });
   core.observer.receipt(transport, outcome);
   observeSettled(core, { transport, receipt: heard, recipients });
