@@ -7,9 +7,9 @@ import { SecretBox } from './core/secrets.js';
 import type { Synthesizer } from './core/speech.js';
 import { createEmailLinks } from './core/email-links.js';
 import { createProviderCallbacks } from './core/provider-callbacks.js';
-import type { TransportContext } from './core/transport-module.js';
+import type { TransportContext, TransportObserver } from './core/transport-module.js';
 import { composeKeptMime } from './transports/email/mime.js';
-import { statusCallbackReaders } from './transports/registry.js';
+import { receiptChannels, statusCallbackReaders } from './transports/registry.js';
 
 /**
  * Core services over a store, from config. The wakeup is late-bound: the dispatcher comes after.
@@ -37,14 +37,16 @@ export function composeCore(config: Config, store: Store, opts: { clock?: Clock;
     outboxMime: composeKeptMime,
     providerCallbacks: createProviderCallbacks({
       key: () => secrets.derive('provider status callbacks'), baseUrl: config.http.publicUrl,
-      readers: statusCallbackReaders(config.transports), refundUndelivered: config.dispatch.refundUndelivered,
+      readers: statusCallbackReaders(config.transports),
     }),
+    receipts: config.receipts,
+    awaitsReceipts: receiptChannels(config.transports),
   };
 }
 
 /** What the transports a server builds are given: the core's clock, store, links and status-callback URLs. */
-export const transportContext = (core: Core, config: Config): TransportContext => ({
-  clock: core.clock, outbox: core.store.autocommit, links: core.links, unsubscribeMailto: config.mail.unsubscribeMailto,
+export const transportContext = (core: Core, config: Config, observer?: TransportObserver): TransportContext => ({
+  clock: core.clock, outbox: core.store.autocommit, links: core.links, unsubscribeMailto: config.mail.unsubscribeMailto, observer,
   statusCallbackUrl: (transport) => core.providerCallbacks.url(transport),
 });
 

@@ -51,6 +51,7 @@ const CORE_ENV = {
   RELAIS_EMAIL_TRANSPORT: { default: 'outbox', doc: 'Transport of e-mails' },
   RELAIS_VOICE_TRANSPORT: { default: 'outbox', doc: 'Transport of voice calls' },
   RELAIS_REFUND_UNDELIVERED: { default: 'false', doc: 'Refund a recipient whose delivery receipt says undelivered (vendors charge for it)' },
+  RELAIS_RECEIPT_KEEP_SECONDS: { default: '300', doc: 'A delivery receipt that comes before its send is recorded is kept this long for it, then counted unknown' },
   RELAIS_SMSPARTNER_ALWAYS_200: { default: 'false', doc: 'SMS Partner dialect: answer errors with HTTP 200 (for clients that only read the body)' },
   RELAIS_MAILPARTNER_ALWAYS_200: { default: 'false', doc: 'Mail Partner dialect: answer errors with HTTP 200 (for clients that only read the body)' },
   RELAIS_BRAZE_RATE_SCHEDULE_PER_HOUR: { default: '250000', doc: 'Braze dialect: calls per API key and hour to the schedule endpoints, scheduled_broadcasts and every other path, together' },
@@ -92,7 +93,9 @@ export interface Config {
   currency: string;
   pricing: { smsPerSegment: number; email: number; voice: number };
   limits: { maxRecipients: number; pastToleranceMs: number; maxHorizonMs: number };
-  dispatch: { batchSize: number; leaseMs: number; pollIntervalMs: number; maxAttempts: number; concurrency: number; refundUndelivered: boolean };
+  dispatch: { batchSize: number; leaseMs: number; pollIntervalMs: number; maxAttempts: number; concurrency: number };
+  /** What delivery receipts do (core/receipts.ts). */
+  receipts: { refundUndelivered: boolean; keepMs: number };
   transports: TransportSelection;
   webhooks: { secret: string | null; timeoutMs: number; maxAttempts: number; destinationConcurrency: number; allowPrivate: boolean };
   mail: { from: string | null; unsubscribeMailto: string | null; linkTtlMs: number };
@@ -238,8 +241,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { dotenv?
     dispatch: {
       batchSize: env.RELAIS_DISPATCH_BATCH?.trim() ? int('RELAIS_DISPATCH_BATCH', 1, 10_000) : defaultBatch(kind), leaseMs: int('RELAIS_LEASE_SECONDS', 1) * 1000,
       pollIntervalMs: int('RELAIS_POLL_INTERVAL_MS', 10), maxAttempts: int('RELAIS_MAX_ATTEMPTS', 1, 100),
-      concurrency: int('RELAIS_TRANSPORT_CONCURRENCY', 1, 1000), refundUndelivered: bool('RELAIS_REFUND_UNDELIVERED'),
+      concurrency: int('RELAIS_TRANSPORT_CONCURRENCY', 1, 1000),
     },
+    receipts: { refundUndelivered: bool('RELAIS_REFUND_UNDELIVERED'), keepMs: int('RELAIS_RECEIPT_KEEP_SECONDS', 1, 86_400) * 1000 },
     transports: transports(),
     mail: { from: sender('RELAIS_MAIL_FROM'), unsubscribeMailto: mailbox('RELAIS_UNSUBSCRIBE_MAILTO'), linkTtlMs: int('RELAIS_LINK_TTL_DAYS', 1, 3650) * 86_400_000 },
     webhooks: {

@@ -85,7 +85,7 @@ export async function startServer(config: Config, opts: { role?: Role; logger?: 
   const synthesizer = await findSynthesizer(opts.espeak ?? new Espeak({ onFailure }), log);
   const core = composeCore(config, store, { clock, observer: metrics.observer, wakeup, secrets, synthesizer });
   // Only a worker sends: an API node opens no connection to a provider.
-  const transports = role === 'api' ? undefined : buildTransports(config.transports, transportContext(core, config));
+  const transports = role === 'api' ? undefined : buildTransports(config.transports, transportContext(core, config, metrics.observer));
   if (transports) {
     dispatcher = new Dispatcher(core, transports, { ...config.dispatch, inStore: inStoreSenders(transports) }, log);
     dispatcher.start();

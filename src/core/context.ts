@@ -4,13 +4,24 @@ import type { ComposeOutboxMime } from './email.js';
 import type { EmailLinks } from './email-links.js';
 import type { Store, Wakeup } from './ports.js';
 import type { ProviderCallbacks } from './provider-callbacks.js';
-import type { ReceiptOutcome } from './transport.js';
+import type { ReceiptOutcome, SendResult } from './transport.js';
 import type { Pricing } from './pricing.js';
 import type { SecretBox } from './secrets.js';
 import type { Synthesizer } from './speech.js';
 import type { Channel } from './types.js';
 
-/** Counters and timings core reports; the metrics module implements it, tests may ignore it. */
+/** What a transport's answer for one recipient was: accepted, or refused for now or for good. */
+export type SendVerdict = 'accepted' | 'retryable' | 'permanent';
+
+export const verdictOf = (result: SendResult): SendVerdict => (result.ok ? 'accepted' : result.retryable ? 'retryable' : 'permanent');
+
+/** What a mobile-originated message did (core/inbound.ts). */
+export type InboundOutcome = 'stopped' | 'unattributed' | 'ambiguous' | 'other';
+
+/**
+ * Counters and timings core and the dispatcher report; the metrics module implements it, tests
+ * may ignore it. It is also what the composition root gives transports (it has TransportObserver's method).
+ */
 export interface Observer {
   scheduled(channel: Channel, recipients: number): void;
   cancelled(channel: Channel, recipients: number): void;
@@ -19,9 +30,21 @@ export interface Observer {
   skipped(channel: Channel): void;
   /** A delivery receipt from `transport`, by what it did (core/receipts.ts). */
   receipt(transport: string, outcome: ReceiptOutcome): void;
+  /** A recipient a receipt settled, `latencyMs` after it was sent (the receipt's instant minus the send's). */
+  settled(transport: string, status: 'delivered' | 'undelivered', latencyMs: number): void;
+  /** One recipient handed to `transport` by the dispatcher (+1), or its answer in (-1): the in-flight gauge. */
+  submitting(transport: string, delta: 1 | -1): void;
+  /** What `transport` answered for one recipient. */
+  answered(transport: string, verdict: SendVerdict): void;
+  /** A mobile-originated message from `transport`, by what it did. */
+  inbound(transport: string, outcome: InboundOutcome): void;
+  /** The provider asked `transport` to slow down (TransportObserver). */
+  throttled(transport: string): void;
 }
 
-export const silentObserver: Observer = { scheduled() {}, cancelled() {}, sent() {}, failed() {}, skipped() {}, receipt() {} };
+export const silentObserver: Observer = {
+  scheduled() {}, cancelled() {}, sent() {}, failed() {}, skipped() {}, receipt() {}, settled() {}, submitting() {}, answered() {}, inbound() {}, throttled() {},
+};
 
 export interface Limits {
   maxRecipients: number;
@@ -57,4 +80,12 @@ export interface Core {
   outboxMime: ComposeOutboxMime;
   /** The signed URLs providers report delivery to, and the readers of what they say (provider-callbacks.ts). */
   providerCallbacks: ProviderCallbacks;
+  /** What delivery receipts do (core/receipts.ts): RELAIS_REFUND_UNDELIVERED, RELAIS_RECEIPT_KEEP_SECONDS. */
+  receipts: { refundUndelivered: boolean; keepMs: number };
+  /**
+   * Channels whose configured transport reports delivery receipts: there a `sent` recipient is
+   * not yet delivered, and the vendor vocabularies say so (DECISIONS.md §38). Built by the
+   * composition root from the configuration, so that an API node that builds no transport knows it.
+   */
+  awaitsReceipts: ReadonlySet<Channel>;
 }

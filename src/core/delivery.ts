@@ -2,6 +2,7 @@ import { ClaimLost, readClaimSources, rendersAtClaim, settleClaim, type ClaimOut
 import type { Core } from './context.js';
 import { refundReleased } from './ledger.js';
 import type { NewEvent, ReleasedRecipient, StoreTx } from './ports.js';
+import { observeSettlement, settleKept, type Settlement } from './receipts.js';
 import { suppressionChannelOf } from './suppressions.js';
 import type { OutgoingMessage, SendResult } from './transport.js';
 import type { Channel, DueMessage, MessageStatus, Recipient, RecipientStatus, SuppressionChannel } from './types.js';
@@ -25,8 +26,11 @@ export interface DeliveryOptions {
   slot?<T>(channel: Channel, turn: () => Promise<T>): Promise<T>;
   /** The in-store delivery of a channel's transport, if it has one (the outbox's: TransportModule.inStore). */
   sendWithin?(channel: Channel): SendWithin | undefined;
-  /** Whether a channel's transport reports receipts: its provider ids are then remembered (ReceiptsPort.awaitReceipt). */
-  awaitsReceipts?(channel: Channel): boolean;
+  /**
+   * The name of a channel's transport when it reports receipts: its provider ids are then
+   * remembered (ReceiptsPort.awaitReceipt) and a receipt kept for one is applied; else undefined.
+   */
+  receiptsFrom?(channel: Channel): string | undefined;
   /** Hears a message whose delivery stopped on an error (a database that went away); its lease then runs out. */
   onError?(message: DueMessage, err: unknown): void;
 }
@@ -399,13 +403,22 @@ async function recordResult(core: Core, run: Run, r: Recipient, result: SendResu
   if (result.ok) {
     const mark = (tx: StoreTx) => tx.markRecipient(r, { status: 'sent', at: now, providerId: result.providerId, error: null }, true,
       { type: 'sent', data: { providerId: result.providerId } });
-    // The provider id and the `sent` mark commit together: a receipt never finds the one without the other.
-    const recorded = opts.awaitsReceipts?.(message.channel)
-      ? await core.store.transaction(async (tx) => { await tx.awaitReceipt(r.id, result.providerId); return mark(tx); })
-      : await mark(core.store.autocommit);
+    const transport = opts.receiptsFrom?.(message.channel);
+    let early: Settlement | undefined;
+    // The provider id and the `sent` mark commit together: a receipt never finds the one without
+    // the other. A receipt that came first was kept for this id: it is applied in the same commit.
+    const recorded = transport === undefined
+      ? await mark(core.store.autocommit)
+      : await core.store.transaction(async (tx) => {
+        await tx.awaitReceipt(r.id, result.providerId);
+        if (!(await mark(tx))) return false;
+        early = await settleKept(core, tx, transport, result.providerId, now);
+        return true;
+      });
     if (recorded) run.statuses.set(r.id, 'sent');
     else run.stale = true;
     core.observer.sent(message.channel, now - message.sendAt);
+    if (early) observeSettlement(core, early);
     return;
   }
   const attempt = r.attempts + 1;

@@ -1,4 +1,5 @@
 import type { Credits } from './money.js';
+import type { Receipt } from './transport.js';
 import type {
   Account, AccountProfile, ApiKey, Channel, DueMessage, LedgerEntry, LedgerKind, Message, MessageContent, MessageEvent, MessageStatus,
   AudioFile, BrazeSchedule, Campaign, CampaignKind, OutboxEntry, Recipient, RecipientStatus, StoredSuppression, Subaccount, Suppression, SuppressionChannel, User, UserAlias, UserProfile, WebhookAttemptRecord, WebhookDelivery, WebhookEndpoint,
@@ -129,8 +130,8 @@ export interface LedgerPort {
   applyLedgerEntry(e: NewLedgerEntry, floor?: Credits): Promise<LedgerEntry | undefined>;
   listLedger(accountId: number, q: { limit: number; beforeId?: number }): Promise<LedgerEntry[]>;
   sumLedger(accountId: number): Promise<Credits>;
-  /** Net spend on `channel` from the ledger in [from, to), and the units it bought (debited minus refunded). */
-  usage(accountId: number, channel: Channel, from: number, to: number): Promise<{ cost: Credits; units: number }>;
+  /** Net spend on `channel` from the ledger in [from, to), and the units it bought (debited minus those of recipients in a `refunded` status). */
+  usage(accountId: number, channel: Channel, from: number, to: number, refunded: readonly RecipientStatus[]): Promise<{ cost: Credits; units: number }>;
 }
 
 /** Messages, their recipients and their events, as clients schedule, change, cancel and read them. */
@@ -285,7 +286,7 @@ export interface SettingsPort {
  * state change is a conditional update whose result says whether it won: callers never
  * check-then-act across two statements.
  */
-export interface StoreTx extends AccountsPort, LedgerPort, MessagesPort, DispatchPort, SuppressionsPort, OutboxPort, WebhooksPort, WebhookEndpointsPort, SettingsPort, ReceiptsPort, AudioFilesPort, CampaignsPort, UsersPort, BrazeSchedulesPort {}
+export interface StoreTx extends AccountsPort, LedgerPort, MessagesPort, DispatchPort, SuppressionsPort, OutboxPort, WebhooksPort, WebhookEndpointsPort, SettingsPort, ReceiptsPort, InboundPort, AudioFilesPort, CampaignsPort, UsersPort, BrazeSchedulesPort {}
 
 export interface Store {
   /**
@@ -315,11 +316,43 @@ export interface ReceiptsPort {
   awaitReceipt(recipientId: number, providerId: string): Promise<void>;
   /**
    * sent → `status` for the recipients sent with this provider id (one, unless two transports gave
-   * the same id); none when no such recipient is `sent` (unknown id, or settled already).
+   * the same id), with the instant they were sent; none when no such recipient is `sent`
+   * (unknown id, or settled already).
    */
-  settleByProviderId(providerId: string, status: 'delivered' | 'undelivered', at: number, error: string | null): Promise<ReleasedRecipient[]>;
+  settleByProviderId(providerId: string, status: 'delivered' | 'undelivered', at: number, error: string | null): Promise<SettledRecipient[]>;
   /** Whether a send was ever recorded with this provider id. */
   knowsProviderId(providerId: string): Promise<boolean>;
+  /** Keeps a receipt whose send is not recorded (yet); false when one is kept for its id already. */
+  keepReceipt(kept: KeptReceipt): Promise<boolean>;
+  /** Removes and returns the receipt kept for this transport's provider id, if any. */
+  takeKeptReceipt(transport: string, providerId: string): Promise<KeptReceipt | undefined>;
+  /** Removes and returns the kept receipts whose provider id a send has been recorded with since. */
+  takeKnownKeptReceipts(): Promise<KeptReceipt[]>;
+  /** Removes and returns the receipts kept before `before`. */
+  dropKeptReceipts(before: number): Promise<KeptReceipt[]>;
+  /** Whether any receipt is kept: the sweep's cheap first look. */
+  hasKeptReceipts(): Promise<boolean>;
+}
+
+/** Mobile-originated messages: who sent to a handset, so that its STOP finds the account (store/inbound.ts). */
+export interface InboundPort {
+  /**
+   * The latest SMS recipients with this address sent at or after `since` (most recent first, at
+   * most `limit`): their account, and the sender of their content (null: the account's default).
+   */
+  smsSentTo(address: string, since: number, limit: number): Promise<{ accountId: number; sender: string | null; defaultSender: string | null }[]>;
+}
+
+/** A recipient a receipt settled, with the instant it was sent. */
+export interface SettledRecipient extends ReleasedRecipient {
+  sentAt: number | null;
+}
+
+/** A receipt kept for a send not recorded yet, from `transport`, heard at `keptAt`. */
+export interface KeptReceipt {
+  transport: string;
+  receipt: Receipt & { at: number };
+  keptAt: number;
 }
 
 /** An account's audio files (Voice Partner's `tokenAudio`), bytes kept in the database (store/audio-files.ts). */

@@ -27,8 +27,6 @@ export interface ProviderCallbacks {
   url(transport: string): string;
   /** The reader of `transport`'s callbacks when `token` is that transport's; undefined otherwise. */
   reader(transport: string, token: string): StatusCallbackReader | undefined;
-  /** RELAIS_REFUND_UNDELIVERED, the dispatcher's receipt policy, for receipts heard here. */
-  refundUndelivered: boolean;
 }
 
 /** Path of the status callbacks under the public base URL: `/transports/<name>/status/<token>` (api/provider-callbacks.ts). */
@@ -40,7 +38,6 @@ export interface ProviderCallbackOptions {
   /** RELAIS_PUBLIC_URL, without a trailing slash. */
   baseUrl: string;
   readers: ReadonlyMap<string, StatusCallbackReader>;
-  refundUndelivered: boolean;
 }
 
 /**
@@ -60,6 +57,5 @@ export function createProviderCallbacks(o: ProviderCallbackOptions): ProviderCal
       const actual = Buffer.from(given);
       return actual.length === expected.length && timingSafeEqual(actual, expected) ? read : undefined;
     },
-    refundUndelivered: o.refundUndelivered,
   };
 }

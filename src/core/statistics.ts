@@ -3,6 +3,7 @@ import type { Core } from './context.js';
 import { RelaisError } from './errors.js';
 import { monthsBetween } from './local-time.js';
 import type { Credits } from './money.js';
+import { refundedStatuses } from './receipts.js';
 import type { Account, AccountProfile, Channel } from './types.js';
 
 /** Usage of one local calendar month (or the part of it inside the requested range). */
@@ -27,7 +28,7 @@ export async function usageByMonth(core: Core, accountId: number, channel: Chann
   if (months.length > MAX_MONTHS) throw new RelaisError('invalid_date', `a period covers at most ${MAX_MONTHS} months`, { field: 'from' });
   const out: MonthUsage[] = [];
   for (const m of months) {
-    const u = await core.store.autocommit.usage(accountId, channel, Math.max(m.start, range.from), Math.min(m.end, range.to));
+    const u = await core.store.autocommit.usage(accountId, channel, Math.max(m.start, range.from), Math.min(m.end, range.to), refundedStatuses(core));
     out.push({ year: m.year, month: m.month, start: m.start, cost: u.cost, units: u.units });
   }
   return out;

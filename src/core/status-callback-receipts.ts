@@ -17,7 +17,7 @@ export async function receiveStatusCallback(core: Core, transport: string, token
   if ('invalid' in reading) throw new RelaisError('invalid_request', `not a status callback of the ${transport} transport: ${reading.invalid}`);
   const outcomes: ReceiptOutcome[] = [];
   for (const receipt of reading.receipts) {
-    const outcome = await recordReceipt(core, receipt, { refundUndelivered: core.providerCallbacks.refundUndelivered });
+    const outcome = await recordReceipt(core, transport, receipt);
     core.observer.receipt(transport, outcome);
     outcomes.push(outcome);
   }

@@ -49,8 +49,11 @@ export interface InboundMessage {
   at?: number;
 }
 
-/** What a receipt did (core/receipts.ts): settled its recipients, repeated one already settled, or named an unknown id. */
-export type ReceiptOutcome = 'settled' | 'repeated' | 'unknown';
+/**
+ * What a receipt did (core/receipts.ts): settled its recipients, repeated one already settled,
+ * kept for a send not recorded yet, or (kept too long) named an unknown id.
+ */
+export type ReceiptOutcome = 'settled' | 'repeated' | 'kept' | 'unknown';
 
 /**
  * A way out of Relais for messages (the outbox, SMTP, SMPP, an HTTP provider). It sees neither
@@ -85,6 +88,11 @@ export interface Transport {
 
 /** The transport each channel sends through; one transport may serve several channels. */
 export type TransportRegistry = Record<Channel, Transport>;
+
+/** The channels of `registry` whose transport reports delivery receipts. */
+export function receiptChannelsOf(registry: TransportRegistry): Set<Channel> {
+  return new Set((Object.entries(registry) as [Channel, Transport][]).filter(([, t]) => t.receipts !== undefined).map(([channel]) => channel));
+}
 
 export async function closeTransports(registry: TransportRegistry): Promise<void> {
   await Promise.all([...new Set(Object.values(registry))].map((t) => t.close()));

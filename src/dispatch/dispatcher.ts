@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import type { Core } from '../core/context.js';
+import { verdictOf, type Core } from '../core/context.js';
 import { claimDue, deliverBatch, sendDueInStore, type SendWithin } from '../core/delivery.js';
 import type { Wakeup } from '../core/ports.js';
-import { recordReceipt } from '../core/receipts.js';
-import type { OutgoingMessage, Receipt, SendResult, Transport, TransportRegistry } from '../core/transport.js';
+import { recordInbound } from '../core/inbound.js';
+import { recordReceipt, sweepKeptReceipts } from '../core/receipts.js';
+import type { InboundMessage, OutgoingMessage, Receipt, SendResult, Transport, TransportRegistry } from '../core/transport.js';
 import type { Channel, DueMessage } from '../core/types.js';
 import { backoffMs } from './backoff.js';
 import { Limiter } from './limiter.js';
@@ -18,8 +19,6 @@ export interface DispatcherOptions {
   pollIntervalMs: number;
   maxAttempts: number;
   concurrency: number;
-  /** RELAIS_REFUND_UNDELIVERED: an undelivered receipt refunds its recipient (core/receipts.ts). */
-  refundUndelivered?: boolean;
   owner?: string;
   /**
    * The outbox's in-store delivery, by the transport it belongs to (TransportModule.inStore; the
@@ -32,6 +31,9 @@ export interface DispatcherOptions {
 
 /** In-store transactions per round: on PostgreSQL one runs its statements while the other waits for its round trips. */
 const IN_STORE_LANES = 2;
+
+/** How often a round looks for kept receipts to apply or drop (core/receipts.ts sweepKeptReceipts). */
+const SWEEP_EVERY_MS = 1000;
 
 /**
  * Sends due messages: sleeps until the earliest send_at it knows, is woken early by
@@ -46,6 +48,9 @@ export class Dispatcher extends PollingLoop implements Wakeup {
   /** Channels whose transport writes into the store. */
   private readonly inStore = new Map<Channel, SendWithin>();
   private burst = false;
+  /** Whether a transport reports receipts, and so whether rounds sweep the kept ones. */
+  private readonly sweeps: boolean;
+  private nextSweepAt = 0;
 
   constructor(
     private readonly core: Core,
@@ -65,7 +70,9 @@ export class Dispatcher extends PollingLoop implements Wakeup {
     for (const t of new Set(Object.values(transports))) {
       if (t.rate !== undefined) this.buckets.set(t, new TokenBucket(t.rate, core.clock, sleepUntil));
       t.receipts?.((receipt) => this.receipt(t, receipt));
+      t.inbound?.((message) => this.inbound(t, message));
     }
+    this.sweeps = Object.values(transports).some((t) => t.receipts !== undefined);
   }
 
   /** Stops claiming, lets in-flight deliveries finish. */
@@ -80,6 +87,8 @@ export class Dispatcher extends PollingLoop implements Wakeup {
 
   /** Claims and delivers until nothing is due at the clock's current instant; returns how many messages it handled. */
   async drain(): Promise<number> {
+    this.nextSweepAt = 0;
+    await this.sweep();
     let total = 0;
     for (;;) {
       const { sent, batch } = await this.take();
@@ -93,6 +102,7 @@ export class Dispatcher extends PollingLoop implements Wakeup {
     let failures = 0;
     while (this.running) {
       this.sleeper.beginRound();
+      await this.sweep();
       try {
         const { sent, batch } = await this.take();
         failures = 0;
@@ -180,7 +190,7 @@ export class Dispatcher extends PollingLoop implements Wakeup {
           return turn();
         }),
         sendWithin: (channel) => this.inStore.get(channel),
-        awaitsReceipts: (channel) => this.transports[channel].receipts !== undefined,
+        receiptsFrom: (channel) => (this.transports[channel].receipts ? this.transports[channel].name : undefined),
         onError: (message, err) => this.log?.error({ err, messageId: message.id, owner: this.owner }, 'delivery failed'),
       });
       for (const outcome of outcomes) if ('retryAt' in outcome) this.notify(outcome.retryAt);
@@ -209,20 +219,46 @@ export class Dispatcher extends PollingLoop implements Wakeup {
     const { recipientId, address, content, ...message } = msg;
     const transport = this.transports[msg.channel];
     const signal = AbortSignal.timeout(this.opts.leaseMs / 2);
+    const { observer } = this.core;
+    observer.submitting(transport.name, 1);
+    let result: SendResult;
     try {
-      const [result] = await untilAborted(transport.send(message, [{ recipientId, address, content }], { signal }), signal);
+      [result] = await untilAborted(transport.send(message, [{ recipientId, address, content }], { signal }), signal);
       if (!result) throw new Error(`transport ${transport.name} answered no result`);
-      return result;
     } catch (err) {
-      return { ok: false, retryable: true, reason: signal.aborted ? `transport ${transport.name} did not answer in time` : err instanceof Error ? err.message : String(err) };
+      result = { ok: false, retryable: true, reason: signal.aborted ? `transport ${transport.name} did not answer in time` : err instanceof Error ? err.message : String(err) };
     }
+    observer.submitting(transport.name, -1);
+    observer.answered(transport.name, verdictOf(result));
+    return result;
   }
 
   /** Records a receipt; a throw reaches the transport, which then leaves the receipt unacknowledged. */
   private async receipt(transport: Transport, receipt: Receipt): Promise<void> {
-    const outcome = await recordReceipt(this.core, receipt, { refundUndelivered: this.opts.refundUndelivered ?? false });
-    this.core.observer.receipt(transport.name, outcome);
-    if (outcome === 'unknown') this.log?.warn({ transport: transport.name, providerId: receipt.providerId, owner: this.owner }, 'receipt for an unknown provider id dropped');
+    const outcome = await recordReceipt(this.core, transport.name, receipt);
+    if (outcome === 'kept') this.log?.info({ transport: transport.name, providerId: receipt.providerId, owner: this.owner }, 'receipt before its send was recorded: kept for it');
+  }
+
+  /** Records a mobile-originated message; a throw reaches the transport, which then leaves it unacknowledged. */
+  private async inbound(transport: Transport, message: InboundMessage): Promise<void> {
+    const { outcome, accountId } = await recordInbound(this.core, transport.name, message);
+    const fields = { transport: transport.name, from: message.from, to: message.to, outcome, accountId, owner: this.owner };
+    if (outcome === 'unattributed' || outcome === 'ambiguous') this.log?.warn(fields, 'STOP by SMS not attributed to one account: not applied');
+    else this.log?.info(fields, outcome === 'stopped' ? 'STOP by SMS applied' : 'mobile-originated message ignored');
+  }
+
+  /** At most every SWEEP_EVERY_MS: applies the kept receipts whose send is recorded now, drops the expired ones. */
+  private async sweep(): Promise<void> {
+    const now = this.core.clock.now();
+    if (!this.sweeps || now < this.nextSweepAt) return;
+    this.nextSweepAt = now + SWEEP_EVERY_MS;
+    try {
+      for (const { transport, receipt } of await sweepKeptReceipts(this.core)) {
+        this.log?.warn({ transport, providerId: receipt.providerId, owner: this.owner }, 'receipt for an unknown provider id dropped after RELAIS_RECEIPT_KEEP_SECONDS');
+      }
+    } catch (err) {
+      this.log?.error({ err, owner: this.owner }, 'sweep of kept receipts failed');
+    }
   }
 }
 

@@ -24,6 +24,7 @@ import { directSqlite } from './sqlite-direct.js';
 import { paidMessageQueries } from './paid-message.js';
 import { cancelOneQueries } from './cancel-one.js';
 import { PlannerStatistics } from './planner-statistics.js';
+import { inboundQueries } from './inbound.js';
 import { receiptQueries } from './receipts.js';
 import { audioFileQueries } from './audio-files.js';
 import { campaignQueries } from './campaigns.js';
@@ -60,6 +61,7 @@ const bind = (db: Kysely<Database>, kind: StoreKind, composite: boolean, raw: Ra
     ...webhookQueries(db, kind),
     ...webhookEndpointQueries(db),
     ...receiptQueries(raw),
+    ...inboundQueries(db),
     ...audioFileQueries(db),
     ...campaignQueries(db),
     ...userQueries(db),

@@ -1,6 +1,5 @@
 import type { Kysely } from 'kysely';
 import type { LedgerPort } from '../core/ports.js';
-import { REFUNDED_STATUSES } from '../core/types.js';
 import type { Database } from './schema.js';
 import { toLedgerEntry } from './mappers.js';
 import { Statement, type Raw } from './raw.js';
@@ -36,7 +35,7 @@ export const ledgerQueries = (db: Kysely<Database>, raw: Raw): LedgerPort => ({
     return Number(r?.total ?? 0);
   },
 
-  async usage(accountId, channel, from, to) {
+  async usage(accountId, channel, from, to, refundedStatuses) {
     const spent = await db.selectFrom('ledger').innerJoin('messages', 'messages.id', 'ledger.message_id')
       .select((eb) => eb.fn.sum<number | string | null>('ledger.amount').as('total'))
       .where('ledger.account_id', '=', accountId).where('messages.channel', '=', channel)
@@ -48,7 +47,7 @@ export const ledgerQueries = (db: Kysely<Database>, raw: Raw): LedgerPort => ({
     // Debited when the message was stored, given back when the recipient was released: the same
     // instants the ledger books them, so units and cost agree period by period.
     const bought = await units.where('messages.created_at', '>=', from).where('messages.created_at', '<', to).executeTakeFirst();
-    const refunded = await units.where('recipients.status', 'in', REFUNDED_STATUSES)
+    const refunded = await units.where('recipients.status', 'in', refundedStatuses)
       .where('recipients.updated_at', '>=', from).where('recipients.updated_at', '<', to).executeTakeFirst();
     return { cost: -Number(spent?.total ?? 0), units: Number(bought?.units ?? 0) - Number(refunded?.units ?? 0) };
   },

@@ -158,6 +158,17 @@ export interface ProviderIdTable {
   recipient_id: number;
 }
 
+/** A receipt that came before its send was recorded (migration 0013, core/receipts.ts). */
+export interface KeptReceiptTable {
+  transport: string;
+  provider_id: string;
+  status: 'delivered' | 'undelivered';
+  at: number;
+  reason: string | null;
+  provider_code: string | null;
+  kept_at: number;
+}
+
 /** Voice Partner's audio files, their bytes included (migration 0008). */
 export interface AudioFileTable {
   id: Generated<number>;
@@ -256,6 +267,7 @@ export interface Database {
   webhook_attempts: WebhookAttemptTable;
   settings: SettingTable;
   provider_ids: ProviderIdTable;
+  kept_receipts: KeptReceiptTable;
   audio_files: AudioFileTable;
   braze_campaigns: BrazeCampaignTable;
   users: UserTable;

@@ -33,7 +33,7 @@ const sms = (text: string) => ({ channel: 'sms' as const, text, sender: null, un
 const CALLBACK = { url: 'http://127.0.0.1:9/status', format: 'native' };
 
 function coreOf(store: Store): Core {
-  const config = loadConfig({ RELAIS_DATABASE_URL: 'sqlite::memory:', RELAIS_ALLOW_PRIVATE_CALLBACKS: 'true' }, { dotenv: false });
+  const config = loadConfig({ RELAIS_DATABASE_URL: 'sqlite::memory:', RELAIS_ALLOW_PRIVATE_CALLBACKS: 'true', RELAIS_REFUND_UNDELIVERED: 'true' }, { dotenv: false });
   return composeCore(config, store, { clock: new FakeClock() });
 }
 
@@ -97,7 +97,7 @@ async function scenario(core: Core): Promise<void> {
   assert.deepEqual(claimed.map((m) => m.id), [mail]);
   const send = scripted();
   const deliver = (messages: DueMessage[]) => deliverBatch(core, messages, {
-    owner: 'worker', leaseMs: MIN, maxAttempts: 2, backoffMs: () => 1000, send, awaitsReceipts: () => true,
+    owner: 'worker', leaseMs: MIN, maxAttempts: 2, backoffMs: () => 1000, send, receiptsFrom: () => 'scripted',
   });
   assert.deepEqual(await deliver(claimed), [{ retryAt: at + 1000 }]);
   const [one] = await core.store.autocommit.getRecipients(mail);
@@ -106,8 +106,8 @@ async function scenario(core: Core): Promise<void> {
   clock.advance(1001);
   assert.deepEqual(await deliver(await claimDue(core, 'worker', 10, MIN)), [{ status: 'partially_failed' }]);
   clock.advance(1000);
-  assert.equal(await recordReceipt(core, { providerId: 'p-3', status: 'undelivered', reason: 'bounced' }, { refundUndelivered: true }), 'settled');
-  assert.equal(await recordReceipt(core, { providerId: 'p-1', status: 'delivered' }, { refundUndelivered: true }), 'settled');
+  assert.equal(await recordReceipt(core, 'scripted', { providerId: 'p-3', status: 'undelivered', reason: 'bounced' }), 'settled');
+  assert.equal(await recordReceipt(core, 'scripted', { providerId: 'p-1', status: 'delivered' }), 'settled');
 }
 
 /**

@@ -11,4 +11,5 @@ export const httpModule: TransportModule<HttpSettings> = {
   parse: parseHttpSettings,
   create: (settings, ctx) => new HttpTransport(settings, { statusCallbackUrl: ctx.statusCallbackUrl?.('http') ?? null, observer: ctx.observer }),
   statusCallbacks: (settings) => (request) => readStatusCallback(settings.callback, request),
+  awaitsReceipts: () => true,
 };

@@ -113,4 +113,5 @@ export const smppModule: TransportModule<SmppSettings> = {
   settings: SMPP_SETTINGS,
   parse: parseSmppSettings,
   create: (settings, ctx) => new SmppTransport(settings, ctx.observer),
+  awaitsReceipts: () => true,
 };

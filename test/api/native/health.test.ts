@@ -3,12 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { addSuppression } from '../../../src/core/suppressions.js';
 import { dialectApp, startTestApp, type TestApp } from '../../helpers/app.js';
 import { ADMIN, assertLedger, assertProblem, assertStatus, at, MIN, phone, schedule } from './support.js';
-
-/** The value of one Prometheus sample (`name{labels} value`), or undefined. */
-function sample(text: string, name: string, labels = ''): number | undefined {
-  const line = text.split('\n').find((l) => l.startsWith(`${name}${labels ? `{${labels}}` : ''} `));
-  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
-}
+import { sample } from '../../helpers/metrics.js';
 
 dialectApp('health, readiness, metrics and API docs', ({ app, dialect }) => {
   test('GET /healthz → 200 {status:"ok"}, no key needed', async () => {

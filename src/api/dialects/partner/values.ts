@@ -21,16 +21,17 @@ export const toCredits = (eurosAmount: number): Credits => Math.round(Number((eu
 
 /**
  * A vendor's status words → the function that names a recipient's state with them. `sent` counts
- * as delivered: the transports of this build (the outbox first of all) report no delivery
- * receipts, and a sandbox user waiting for Delivered must see it; a transport with receipts
- * moves recipients to delivered/undelivered.
+ * as delivered through a transport without receipts (the outbox: a sandbox user waiting for
+ * Delivered must see it); through one with receipts (`awaitingReceipt`) it is still waiting,
+ * until the receipt moves it to delivered/undelivered (DECISIONS.md §10, §38).
  */
-export function statusWords<W extends string>(w: { waiting: W; delivered: W; notDelivered: W; cancelled: W }): (status: Recipient['status']) => W {
-  return (status) => {
+export function statusWords<W extends string>(w: { waiting: W; delivered: W; notDelivered: W; cancelled: W }): (status: Recipient['status'], awaitingReceipt: boolean) => W {
+  return (status, awaitingReceipt) => {
     switch (status) {
       case 'pending':
         return w.waiting;
       case 'sent':
+        return awaitingReceipt ? w.waiting : w.delivered;
       case 'delivered':
         return w.delivered;
       case 'skipped':

@@ -74,7 +74,7 @@ export interface PartnerVendor {
   /** Local wall time as the vendor writes it in answers (lists, sub-accounts). */
   localTime(ms: number, zone: string): string;
   /** A recipient's state as the vendor's status word (the status endpoints). */
-  statusWord(status: Recipient['status']): string;
+  statusWord(status: Recipient['status'], awaitingReceipt: boolean): string;
   /** The `/me` answer. */
   me(o: AccountOverview, core: Core): Record<string, unknown>;
   cancel: {

@@ -1,3 +1,4 @@
+import type { Core } from '../../../core/context.js';
 import type { WebhookPayload } from '../../../core/webhooks.js';
 import type { WebhookDelivery } from '../../../core/types.js';
 import { eventStatusWord } from './render.js';
@@ -8,13 +9,14 @@ export const DLR_FORMAT = 'smspartner';
 /**
  * The `urlDlr` delivery receipt. The vendor does not document it (spec §11.2, open question Q6);
  * Relais POSTs these form fields: message_id, phoneNumber (E.164), status (the status
- * endpoints' words), date (Unix seconds), tag when the message has one, stopSms (0/1).
+ * endpoints' words: `Waiting` for the send, then `Delivered` / `Not delivered` for the
+ * receipt, through a transport with receipts), date (Unix seconds), tag when the message has one, stopSms (0/1).
  */
-export function renderSmsPartnerDlr(d: WebhookDelivery): WebhookPayload {
+export function renderSmsPartnerDlr(d: WebhookDelivery, core: Core): WebhookPayload {
   const fields: Record<string, string> = {
     message_id: String(d.messageId),
     phoneNumber: d.address ?? '',
-    status: eventStatusWord(d.event),
+    status: eventStatusWord(d.event, core.awaitsReceipts.has('sms')),
     date: String(Math.floor(d.at / 1000)),
   };
   if (d.tag) fields.tag = d.tag;

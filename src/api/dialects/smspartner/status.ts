@@ -27,7 +27,7 @@ export function statusRoutes(route: PartnerRouter, opts: SmsPartnerOptions): voi
     const s = await recipientState(opts.core, account.id, messageId(params.int('messageId'), sp(3, MSG.messageIdRequired)), phone);
     return {
       success: true, code: 200, number: s.recipient.address, messageId: String(s.message.id), stopSms: s.suppressed,
-      date: unixString(s.recipient), statut: statusWord(s.recipient.status), cost: euros(s.recipient.price),
+      date: unixString(s.recipient), statut: statusWord(s.recipient.status, s.awaitingReceipt), cost: euros(s.recipient.price),
       countryCode: phoneCountry(s.recipient.address) ?? '', currency: account.currency,
     };
   }, { scope: 'messages:read' });
@@ -49,7 +49,7 @@ export function statusRoutes(route: PartnerRouter, opts: SmsPartnerOptions): voi
       try {
         const s = await recipientState(opts.core, account.id, id!, phone!);
         out.push({
-          success: true, code: 200, phoneNumber: s.recipient.address, messageId: s.message.id, status: statusWord(s.recipient.status),
+          success: true, code: 200, phoneNumber: s.recipient.address, messageId: s.message.id, status: statusWord(s.recipient.status, s.awaitingReceipt),
           date: unixString(s.recipient), stopSms: s.suppressed ? '1' : '0', isSpam: '0',
         });
       } catch (err) {
@@ -69,6 +69,6 @@ export function statusRoutes(route: PartnerRouter, opts: SmsPartnerOptions): voi
     const page = requested !== undefined && Number.isSafeInteger(requested) && requested >= 1 ? requested : 1;
     const { total, items } = await tagStates(opts.core, account.id, tag, { limit: TAG_PAGE, offset: (page - 1) * TAG_PAGE });
     if (total === 0) throw sp(4, MSG.messageNotFound);
-    return { success: true, code: 200, currentPage: page, total, StatutResponse_List: items.map((s) => listItem(s, statusWord(s.recipient.status))) };
+    return { success: true, code: 200, currentPage: page, total, StatutResponse_List: items.map((s) => listItem(s, statusWord(s.recipient.status, s.awaitingReceipt))) };
   }, { scope: 'messages:read' });
 }

@@ -10,7 +10,7 @@ export function bulkStatusEndpoint(route: PartnerRouter, vendor: PartnerVendor, 
     route(['GET', 'POST'], path, async ({ auth, params }) => {
       const id = messageId(params.int('messageId'), t.idRequired);
       const states = await messageStates(opts.core, auth.account.id, id);
-      return { success: true, code: 200, [t.idKey]: String(id), [t.listKey]: states.map((s) => t.item(s, vendor.statusWord(s.recipient.status))) };
+      return { success: true, code: 200, [t.idKey]: String(id), [t.listKey]: states.map((s) => t.item(s, vendor.statusWord(s.recipient.status, s.awaitingReceipt))) };
     }, { scope: 'messages:read' });
   }
 }

@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { WEBHOOK_RENDERERS } from '../../../../src/main.js';
+import { listWebhooks } from '../../../../src/core/webhooks.js';
+import { startTestApp, type TestApp } from '../../../helpers/app.js';
+import { eachDialect } from '../../../helpers/dispatch.js';
+import { ProviderDouble } from '../../../helpers/provider.js';
+import { account, get, phone, post } from './support.js';
+
+/** What the urlDlr receiver is sent for each callback of the message, in order: the status word per number. */
+async function dlrWords(t: TestApp, messageId: number): Promise<[string, string][]> {
+  const rows = await listWebhooks(t.core, { messageId });
+  const bodies = await Promise.all(rows.map(async (d) => {
+    const payload = await WEBHOOK_RENDERERS[d.format](d, t.core);
+    return new URLSearchParams('body' in payload ? payload.body : payload.query);
+  }));
+  return bodies.map((b) => [b.get('phoneNumber')!, b.get('status')!]);
+}
+
+eachDialect('SMS Partner statuses through a transport with delivery receipts', (dialect) => {
+  test('sent reads Waiting (status endpoints and urlDlr) until the receipt: then Delivered / Not delivered', async () => {
+    let provider: ProviderDouble | undefined;
+    const t = await startTestApp({ dialect, transports: (core) => ({ sms: (provider = new ProviderDouble(core)) }) });
+    try {
+      const a = await account(t, '10');
+      const [p1, p2] = [phone(), phone()];
+      const s = await post(t, '/send', { apiKey: a.apiKey, phoneNumbers: `${p1.national},${p2.national}`, message: 'x', urlDlr: 'http://127.0.0.1:9/dlr' });
+      const id: number = s.body.message_id;
+      await t.dispatcher.drain();
+      const words = async () => {
+        const bulk = await get(t, '/bulk-status', { apiKey: a.apiKey, messageId: id });
+        const one = await get(t, '/message-status', { apiKey: a.apiKey, messageId: id, phoneNumber: p1.e164 });
+        const multi = await post(t, '/multi-status', { apiKey: a.apiKey, SMSStatut_List: [{ phoneNumber: p2.e164, messageId: id }] });
+        return [bulk.body.StatutResponse_List.map((x: { status: string }) => x.status), one.body.statut, multi.body.StatutResponse_List[0].status];
+      };
+      assert.deepEqual(await words(), [['Waiting', 'Waiting'], 'Waiting', 'Waiting']);
+      assert.deepEqual(await dlrWords(t, id), [[p1.e164, 'Waiting'], [p2.e164, 'Waiting']]);
+
+      const [r1, r2] = await t.store.autocommit.getRecipients(id);
+      await provider!.report({ providerId: r1.providerId!, status: 'delivered' });
+      await provider!.report({ providerId: r2.providerId!, status: 'undelivered', reason: 'expired' });
+      assert.deepEqual(await words(), [['Delivered', 'Not delivered'], 'Delivered', 'Not delivered']);
+      assert.deepEqual(await dlrWords(t, id), [[p1.e164, 'Waiting'], [p2.e164, 'Waiting'], [p1.e164, 'Delivered'], [p2.e164, 'Not delivered']]);
+    } finally {
+      await t.close();
+    }
+  });
+
+  for (const refund of [true, false]) {
+    test(`cost-resume with RELAIS_REFUND_UNDELIVERED=${refund}: an undelivered SMS counts in units exactly as in cost`, async () => {
+      let provider: ProviderDouble | undefined;
+      const t = await startTestApp({ dialect, env: { RELAIS_REFUND_UNDELIVERED: String(refund) }, transports: (core) => ({ sms: (provider = new ProviderDouble(core)) }) });
+      try {
+        const a = await account(t, '10');
+        t.clock.set(Date.UTC(2026, 3, 10, 10));
+        const s = await post(t, '/send', { apiKey: a.apiKey, phoneNumbers: `${phone().national},${phone().national}`, message: 'x' });
+        await t.dispatcher.drain();
+        const [r1] = await t.store.autocommit.getRecipients(s.body.message_id);
+        t.clock.advance(60_000);
+        await provider!.report({ providerId: r1.providerId!, status: 'undelivered', reason: 'expired' });
+        t.clock.set(Date.UTC(2026, 4, 3, 8));
+        const r = await get(t, '/statistics/cost-resume', { apiKey: a.apiKey, interval: 'last_month' });
+        assert.deepEqual(r.body.datas.map((d: { cost: string; nb_send: string }) => [d.cost, d.nb_send]), [refund ? ['0.045', '1'] : ['0.090', '2']]);
+      } finally {
+        await t.close();
+      }
+    });
+  }
+});

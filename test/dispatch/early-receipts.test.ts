@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { scheduleMessage } from '../../src/core/schedule.js';
+import type { Receipt } from '../../src/core/transport.js';
+import { ledgerInvariant, startTestApp, type TestApp } from '../helpers/app.js';
+import { eachDialect, phone, scheduleSms, SMS_PRICE } from '../helpers/dispatch.js';
+import { sample } from '../helpers/metrics.js';
+import { ProviderDouble } from '../helpers/provider.js';
+
+const MIN = 60_000;
+const KEEP_SECONDS = 120;
+
+/** A server whose SMS go through a provider double that reports `early` receipts before it answers each send with `id`. */
+async function withEarlyProvider(dialect: 'sqlite' | 'postgres', env: Record<string, string>, early: (id: string) => Receipt[],
+  fn: (t: TestApp, provider: ProviderDouble, accountId: number) => Promise<void>): Promise<void> {
+  let provider: ProviderDouble | undefined;
+  let n = 0;
+  const t = await startTestApp({
+    dialect, env: { RELAIS_RECEIPT_KEEP_SECONDS: String(KEEP_SECONDS), ...env },
+    transports: (core) => ({
+      sms: (provider = new ProviderDouble(core, async () => {
+        const providerId = `early-${++n}`;
+        for (const receipt of early(providerId)) await provider!.report(receipt);
+        return { ok: true, providerId };
+      })),
+    }),
+  });
+  try {
+    await fn(t, provider!, (await t.account('100')).id);
+  } finally {
+    await t.close();
+  }
+}
+
+const receiptCount = async (t: TestApp, outcome: string) => sample((await t.request('GET', '/metrics')).text, 'relais_receipts_total', `transport="scripted",outcome="${outcome}"`) ?? 0;
+
+const receiptEvents = async (t: TestApp, messageId: number) =>
+  (await t.store.autocommit.getEvents(messageId)).filter((e) => e.type !== 'scheduled').map((e) => [e.type, e.recipientId, e.data]);
+
+eachDialect('receipts before the send is recorded', (dialect) => {
+  test('a receipt heard before the submit answer is kept, then settles its recipient in the send\'s commit: delivered, with its event and callback, once', async () => {
+    await withEarlyProvider(dialect, {}, (id) => [{ providerId: id, status: 'delivered', at: 1_000 }], async (t, _provider, accountId) => {
+      const { message: m } = await scheduleMessage(t.core, accountId, {
+        channel: 'sms', recipients: [phone(1)], sendAt: t.clock.now() + MIN, content: { channel: 'sms', text: 'hi', sender: null, unicode: false },
+        callback: { url: 'http://127.0.0.1:9/receipts', format: 'smspartner' },
+      });
+      t.clock.set(m.sendAt);
+      assert.equal(await t.dispatcher.drain(), 1);
+      const [r] = await t.store.autocommit.getRecipients(m.id);
+      assert.deepEqual([r.status, r.providerId, r.updatedAt], ['delivered', 'early-1', 1_000]);
+      assert.deepEqual(await receiptEvents(t, m.id), [
+        ['sent', r.id, { providerId: 'early-1' }],
+        ['delivered', r.id, { providerId: 'early-1', reason: null, providerCode: null }],
+      ]);
+      assert.deepEqual((await t.store.autocommit.listWebhooks({ messageId: m.id })).map((w) => w.event), ['sent', 'delivered']);
+      assert.equal((await t.store.autocommit.getMessage(m.id))!.status, 'sent');
+      assert.equal(await receiptCount(t, 'kept'), 1);
+      assert.equal(await receiptCount(t, 'settled'), 1);
+      t.clock.advance(KEEP_SECONDS * 1000 + 1);
+      assert.equal(await t.dispatcher.drain(), 0);
+      assert.equal(await t.store.autocommit.hasKeptReceipts(), false, 'nothing is left kept');
+      assert.equal((await receiptEvents(t, m.id)).length, 2, 'settled once');
+    });
+  });
+
+  test('a receipt repeated before the submit answer settles once; with RELAIS_REFUND_UNDELIVERED one refund', async () => {
+    const undelivered = (id: string): Receipt => ({ providerId: id, status: 'undelivered', reason: 'absent subscriber', providerCode: '27', at: 2_000 });
+    await withEarlyProvider(dialect, { RELAIS_REFUND_UNDELIVERED: 'true' }, (id) => [undelivered(id), undelivered(id), { providerId: id, status: 'delivered' }], async (t, _provider, accountId) => {
+      const m = await scheduleSms(t.core, accountId, [phone(1)], t.clock.now() + MIN);
+      t.clock.set(m.sendAt);
+      await t.dispatcher.drain();
+      const [r] = await t.store.autocommit.getRecipients(m.id);
+      assert.deepEqual([r.status, r.error], ['undelivered', 'absent subscriber']);
+      assert.deepEqual((await receiptEvents(t, m.id)).map(([type]) => type), ['sent', 'undelivered']);
+      assert.equal(await receiptCount(t, 'kept'), 1);
+      assert.equal(await receiptCount(t, 'repeated'), 2);
+      const refunds = (await t.store.autocommit.listLedger(accountId, { limit: 100 })).filter((e) => e.kind === 'refund');
+      assert.deepEqual(refunds.map((e) => [e.messageId, e.amount, e.cause]), [[m.id, SMS_PRICE, `message ${m.id}: undelivered`]]);
+      const { balance, sum } = await ledgerInvariant(t.store, accountId);
+      assert.deepEqual([balance, sum], [100_000, 100_000]);
+    });
+  });
+
+  test('a receipt kept while its send was being recorded (the two commits blind to each other) is applied by the next round\'s sweep', async () => {
+    await withEarlyProvider(dialect, {}, () => [], async (t, _provider, accountId) => {
+      const m = await scheduleSms(t.core, accountId, [phone(1)], t.clock.now() + MIN);
+      t.clock.set(m.sendAt);
+      await t.dispatcher.drain();
+      // What READ COMMITTED allows: the receipt's transaction saw no send and kept it, the send's saw nothing kept.
+      await t.store.autocommit.keepReceipt({ transport: 'scripted', receipt: { providerId: 'early-1', status: 'delivered', at: m.sendAt + 10 }, keptAt: m.sendAt });
+      t.clock.advance(1000);
+      await t.dispatcher.drain();
+      const [r] = await t.store.autocommit.getRecipients(m.id);
+      assert.deepEqual([r.status, r.updatedAt], ['delivered', m.sendAt + 10]);
+      assert.deepEqual((await receiptEvents(t, m.id)).map(([type]) => type), ['sent', 'delivered']);
+      assert.equal(await receiptCount(t, 'settled'), 1);
+      assert.equal(await t.store.autocommit.hasKeptReceipts(), false);
+    });
+  });
+
+  test('a kept receipt whose send never comes expires after RELAIS_RECEIPT_KEEP_SECONDS and is counted unknown', async () => {
+    await withEarlyProvider(dialect, {}, () => [], async (t, provider) => {
+      await provider.report({ providerId: 'never-sent', status: 'delivered' });
+      assert.equal(await receiptCount(t, 'kept'), 1);
+      t.clock.advance(KEEP_SECONDS * 1000);
+      await t.dispatcher.drain();
+      assert.equal(await t.store.autocommit.hasKeptReceipts(), true, 'kept for exactly RELAIS_RECEIPT_KEEP_SECONDS');
+      t.clock.advance(1001);
+      await t.dispatcher.drain();
+      assert.equal(await t.store.autocommit.hasKeptReceipts(), false);
+      assert.equal(await receiptCount(t, 'unknown'), 1);
+      await provider.report({ providerId: 'never-sent', status: 'delivered' });
+      assert.equal(await receiptCount(t, 'kept'), 2, 'heard again after it expired: kept again');
+    });
+  });
+});

@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { isStop } from '../../src/core/inbound.js';
+import { scheduleMessage } from '../../src/core/schedule.js';
+import { ledgerInvariant, startTestApp, type TestApp } from '../helpers/app.js';
+import { eachDialect, phone, SMS_PRICE } from '../helpers/dispatch.js';
+import { sample } from '../helpers/metrics.js';
+import { ProviderDouble } from '../helpers/provider.js';
+
+const MIN = 60_000;
+const DAY = 86_400_000;
+
+const sms = (t: TestApp, accountId: number, to: string, sender: string | null, sendAt: number) => scheduleMessage(t.core, accountId, {
+  channel: 'sms', recipients: [to], sendAt, content: { channel: 'sms', text: 'promo', sender, unicode: false },
+}).then((r) => r.message);
+
+const stopList = async (t: TestApp, accountId: number) => (await t.store.autocommit.listSuppressions(accountId, 'sms')).map((s) => [s.address, s.reason]);
+
+test('STOP texts: the word, STOP SMS / STOP ALL, ARRET; any case, trailing punctuation; nothing else', () => {
+  for (const text of ['STOP', ' stop ', 'Stop.', 'STOP!', 'STOP SMS', 'stopsms', 'Stop all', 'ARRET', 'Arrêt']) assert.equal(isStop(text), true, text);
+  for (const text of ['', 'STOPPED', 'please stop', 'STOP it', 'non stop', 'S T O P']) assert.equal(isStop(text), false, text);
+});
+
+eachDialect('mobile-originated STOP', (dialect) => {
+  test('a STOP goes to the one account that sent to the number with that sender: its STOP list, its scheduled SMS cancelled and refunded; otherwise counted only', async () => {
+    let provider: ProviderDouble | undefined;
+    const t = await startTestApp({ dialect, transports: (core) => ({ sms: (provider = new ProviderDouble(core)) }) });
+    try {
+      const a = (await t.account('100', 'a')).id;
+      const b = (await t.account('100', 'b')).id;
+      const now = t.clock.now();
+      const old = await sms(t, a, phone(5), 'ACME', now + MIN);
+      t.clock.set(now + MIN);
+      await t.dispatcher.drain();
+      t.clock.set(now + 32 * DAY);
+      const start = t.clock.now();
+      for (const m of [await sms(t, a, phone(1), 'ACME', start + MIN), await sms(t, b, phone(1), 'Shop', start + MIN),
+        await sms(t, a, phone(2), null, start + MIN), await sms(t, b, phone(2), null, start + MIN)]) assert.ok(m.id);
+      t.clock.set(start + MIN);
+      await t.dispatcher.drain();
+      const later = await sms(t, a, phone(1), 'ACME', start + DAY);
+      assert.ok(old.id);
+
+      await provider!.receive({ from: phone(1), to: 'acme', text: 'Stop.' });
+      assert.deepEqual(await stopList(t, a), [[phone(1), 'STOP by SMS']]);
+      assert.deepEqual(await stopList(t, b), []);
+      assert.deepEqual((await t.store.autocommit.getRecipients(later.id)).map((r) => r.status), ['cancelled']);
+      const refunds = (await t.store.autocommit.listLedger(a, { limit: 100 })).filter((e) => e.kind === 'refund').map((e) => [e.messageId, e.amount]);
+      assert.deepEqual(refunds, [[later.id, SMS_PRICE]]);
+      const { balance, sum } = await ledgerInvariant(t.store, a);
+      assert.deepEqual([balance, sum], [100_000 - 3 * SMS_PRICE, 100_000 - 3 * SMS_PRICE]);
+
+      await provider!.receive({ from: phone(1).replace('+33', '0'), to: 'Shop', text: 'STOP SMS' });
+      assert.deepEqual(await stopList(t, b), [[phone(1), 'STOP by SMS']]);
+      // Both sent to phone(2) from the default number: which one it answers is unknown.
+      await provider!.receive({ from: phone(2), to: '+33600000000', text: 'STOP' });
+      // Sent to phone(5) 32 days ago: outside the window.
+      await provider!.receive({ from: phone(5), to: 'ACME', text: 'STOP' });
+      await provider!.receive({ from: phone(3), to: 'ACME', text: 'STOP' });
+      await provider!.receive({ from: 'not a number', to: 'ACME', text: 'STOP' });
+      await provider!.receive({ from: phone(1), to: 'ACME', text: 'Hello' });
+      assert.deepEqual(await stopList(t, a), [[phone(1), 'STOP by SMS']]);
+      assert.deepEqual(await stopList(t, b), [[phone(1), 'STOP by SMS']]);
+
+      const text = (await t.request('GET', '/metrics')).text;
+      const count = (outcome: string) => sample(text, 'relais_inbound_total', `transport="scripted",outcome="${outcome}"`);
+      assert.deepEqual(['stopped', 'ambiguous', 'unattributed', 'other'].map(count), [2, 1, 3, 1]);
+    } finally {
+      await t.close();
+    }
+  });
+});
