@@ -1,4 +1,3 @@
-import { parseBuffer } from 'music-metadata';
 import type { Core } from './context.js';
 import { RelaisError } from './errors.js';
 import { getOutboxEntry } from './queries.js';
@@ -34,6 +33,8 @@ export async function probeAudio(bytes: Uint8Array): Promise<{ contentType: Audi
   if (bytes.length > MAX_AUDIO_BYTES) throw new RelaisError('body_too_large', `an audio file is at most ${MAX_AUDIO_BYTES} bytes`, { field: 'file' });
   let format;
   try {
+    // Loaded on the first upload: music-metadata is some 80 modules that most processes never use.
+    const { parseBuffer } = await import('music-metadata');
     ({ format } = await parseBuffer(bytes, undefined, { duration: true, skipCovers: true }));
   } catch {
     throw refused('file', 'the file is not audio that can be read');

@@ -1,4 +1,4 @@
-import { MPEGDecoder } from 'mpg123-decoder';
+import type { MPEGDecoder } from 'mpg123-decoder';
 import { RelaisError } from './errors.js';
 
 /**
@@ -56,6 +56,8 @@ async function decode(mp3: Uint8Array, maxMs: number, take: (channels: Float32Ar
   decoding++;
   let decoder: MPEGDecoder | undefined;
   try {
+    // Loaded on the first MP3: the decoder compiles its WebAssembly when imported.
+    const { MPEGDecoder } = await import('mpg123-decoder');
     decoder = new MPEGDecoder();
     await decoder.ready;
     let sampleRate = 0;

@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { parseBuffer } from 'music-metadata';
 import { RelaisError } from '../core/errors.js';
 import { MAX_SPEECH_MS, speechTooLong, SynthesisFailed, WORDS_PER_MINUTE, type Speech, type SpeechPart, type Synthesized, type Synthesizer } from '../core/speech.js';
 
@@ -122,6 +121,7 @@ export class Espeak implements Synthesizer {
       throw err;
     });
     const wav = withRealSizes(Buffer.concat([spoken.subarray(0, DATA_HEADER_END), silence(leadMs), spoken.subarray(DATA_HEADER_END), silence(trailMs)]));
+    const { parseBuffer } = await import('music-metadata');
     const { format } = await parseBuffer(wav, { mimeType: 'audio/wav' });
     if (format.duration === undefined) throw new RelaisError('unavailable', 'the WAV from espeak-ng has no duration');
     return { wav, durationMs: Math.round(format.duration * 1000) };

@@ -6,9 +6,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import type { Command } from 'commander';
-import { cleanupAll } from '../../bench/lib/cleanup.js';
-import { serverEntry } from '../../bench/lib/relais.js';
 import { buildProgram } from '../../src/cli/program.js';
+import { bundleCli } from '../helpers/cli-bundle.js';
 import { dialectSuite } from '../helpers/store.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
@@ -25,19 +24,18 @@ interface Run {
 
 let dir: string;
 let databaseUrl: string;
-// src/ compiled once for the file (esbuild, ~1 s), as the benchmarks run it: a child per command
-// then costs node's start-up (~0.7 s) instead of tsx's as well (~1.5 s), over some hundred commands.
-let cli: string[];
+// The CLI bundled once for the file (esbuild, ~1 s): some 170 commands below each start a process.
+let cli: Awaited<ReturnType<typeof bundleCli>>;
 before(async () => {
-  cli = await serverEntry('build');
+  cli = await bundleCli();
 });
-after(cleanupAll);
+after(() => cli?.remove());
 
 /** Runs `relais …` as a child process over this suite's database, from a directory with no .env. */
 function relais(args: string[], env: Record<string, string> = {}): Promise<Run> {
   // The developer's own RELAIS_* settings must not leak into the child.
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('RELAIS_') && k !== 'PORT' && k !== 'HOST'));
-  const child = spawn(process.execPath, [...cli, ...args], {
+  const child = spawn(process.execPath, [cli.entry, ...args], {
     cwd: dir, env: { ...base, RELAIS_DATABASE_URL: databaseUrl, ...env },
   });
   let stdout = '';
