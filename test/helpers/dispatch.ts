@@ -44,7 +44,7 @@ export type Scripted = SendResult | { throw: string } | undefined;
  * an outbox row. Records every recipient it is asked to send to. A `throw` fails the whole call.
  */
 export class ScriptedTransport implements Transport {
-  readonly name = 'scripted';
+  readonly name: string = 'scripted';
   readonly calls: OutgoingMessage[] = [];
   private readonly outbox: OutboxTransport;
   private readonly inFlight = new InFlight();
