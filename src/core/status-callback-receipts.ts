@@ -6,7 +6,7 @@ import type { ReceiptOutcome } from './transport.js';
 
 /**
  * Records the receipts of one status callback, each as the dispatcher records a transport's
- * (core/receipts.ts), and counts them. A token that is not the transport's is `not_found`, as
+ * (core/receipts.ts), which counts them. A token that is not the transport's is `not_found`, as
  * an unknown path: nothing tells a prober that the transport exists. A body the transport's
  * reader cannot take is `invalid_request`, recording nothing.
  */
@@ -17,9 +17,7 @@ export async function receiveStatusCallback(core: Core, transport: string, token
   if ('invalid' in reading) throw new RelaisError('invalid_request', `not a status callback of the ${transport} transport: ${reading.invalid}`);
   const outcomes: ReceiptOutcome[] = [];
   for (const receipt of reading.receipts) {
-    const outcome = await recordReceipt(core, transport, receipt);
-    core.observer.receipt(transport, outcome);
-    outcomes.push(outcome);
+    outcomes.push(await recordReceipt(core, transport, receipt));
   }
   return outcomes;
 }

@@ -6,6 +6,7 @@ import { httpModule } from '../../src/transports/http/module.js';
 import { ledgerInvariant, startTestApp, type TestApp } from '../helpers/app.js';
 import { FakeClock } from '../helpers/clock.js';
 import { eachDialect, phone, SMS_PRICE } from '../helpers/dispatch.js';
+import { sample } from '../helpers/metrics.js';
 import { TestHttpProvider } from './http-provider.js';
 
 const provider = await new TestHttpProvider().start();
@@ -72,6 +73,8 @@ eachDialect('HTTP transport, twilio preset', (dialect) => {
       const res = await callback(t, statusUrl, `SmsSid=${sid}&MessageSid=${sid}&MessageStatus=delivered`, 'application/x-www-form-urlencoded; charset=utf-8');
       assert.equal(res.status, 204, res.text);
       assert.equal((await recipients(t, apiKey, sent.body.id))[0].status, 'delivered');
+      const metrics = (await t.request('GET', '/metrics')).text;
+      assert.equal(sample(metrics, 'relais_receipts_total', 'transport="http",outcome="settled"'), 1, 'one receipt counted once');
       assert.deepEqual((await t.store.autocommit.listWebhooks({ messageId: sent.body.id })).map((w) => w.event), []);
       await balanceIs(t, id, 10_000 - SMS_PRICE);
     } finally {
