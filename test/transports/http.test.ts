@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, test } from 'node:test';
 import { scheduleMessage } from '../../src/core/schedule.js';
 import type { SendResult, Transport, TransportMessage, TransportRecipient } from '../../src/core/transport.js';
@@ -251,5 +253,36 @@ test('a call with an audio URL plays it (TwiML <Play>)', async () => {
     assert.equal(since(n)[0].fields.StatusCallback, undefined, 'no status URL offered: the field is left out');
   } finally {
     await t.close();
+  }
+});
+
+test('a status callback that comes before the provider answered the send is kept, and settles the recipient when the send is recorded', async () => {
+  let callbackUrl = '';
+  const answers: number[] = [];
+  // A fast provider: reports the final status first, then answers the send.
+  const fast = createServer((req, res) => {
+    req.resume();
+    req.on('end', async () => {
+      const cb = await fetch(callbackUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'early-1', status: 'delivered' }) });
+      answers.push(cb.status);
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: 'early-1' }));
+    });
+  });
+  await new Promise<void>((resolve) => fast.listen(0, '127.0.0.1', resolve));
+  const t = await startTestApp({ env: { RELAIS_SMS_TRANSPORT: 'http', RELAIS_HTTP_URL: `http://127.0.0.1:${(fast.address() as AddressInfo).port}/`, RELAIS_PUBLIC_URL: 'https://relais.example.com' } });
+  try {
+    callbackUrl = t.url + new URL(t.core.providerCallbacks.url('http')).pathname;
+    const { id, apiKey } = await t.account('10');
+    const sent = await t.request('POST', '/api/v1/messages', { key: apiKey, body: { channel: 'sms', to: [phone(1)], text: 'hi' } });
+    assert.equal(sent.status, 201, sent.text);
+    await t.dispatcher.drain();
+    assert.deepEqual(answers, [204]);
+    const [r] = await t.store.autocommit.getRecipients(sent.body.id);
+    assert.deepEqual([r!.status, r!.providerId], ['delivered', 'early-1']);
+    await balanceIs(t, id, 10_000 - SMS_PRICE);
+  } finally {
+    await t.close();
+    fast.closeAllConnections();
+    await new Promise((resolve) => fast.close(resolve));
   }
 });
