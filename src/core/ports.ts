@@ -75,6 +75,11 @@ export interface NewEvent {
   recipientId: number | null;
   type: string;
   at: number;
+  /**
+   * When Relais learned of it, if not at `at` (a receipt tells when the network delivered): its
+   * callbacks are due, and their retry window counted, from then.
+   */
+  heardAt?: number;
   data: Record<string, unknown> | null;
 }
 

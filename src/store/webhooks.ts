@@ -30,7 +30,8 @@ const subscribed = (account: string, event: string): string =>
  * Enqueues the deliveries of the recipients `r` of `from`: the message's callback URL if it has
  * one, and every native endpoint of its account subscribed to the event, in one statement (the
  * table of endpoints is usually empty: one index probe). `data` is each one's payload data.
- * Parameters before those of `from`: event type, at, (a `?` in `data`), at, at. Values are cast
+ * Parameters before those of `from`: event type, at, (a `?` in `data`), due, created at (when
+ * Relais heard of the event: the retry window counts from then). Values are cast
  * so that PostgreSQL types the parameters of INSERT … SELECT.
  */
 export const enqueueSql = (data: string, from: string): string => `insert into webhook_deliveries ${COLUMNS}
@@ -71,7 +72,7 @@ const MESSAGE_EVENT_SET = new Set<string>(MESSAGE_EVENTS);
  * group as the event (see insertEvents in kysely-store.ts).
  */
 export async function enqueueWebhooks(raw: Raw, events: NewEvent[]): Promise<void> {
-  const groups = new Map<string, { type: string; at: number; rows: unknown[][] }>();
+  const groups = new Map<string, { type: string; at: number; heardAt: number; rows: unknown[][] }>();
   const messageRows: unknown[][] = [];
   for (const e of events) {
     const data = e.data === null ? null : JSON.stringify(e.data);
@@ -80,15 +81,16 @@ export async function enqueueWebhooks(raw: Raw, events: NewEvent[]): Promise<voi
       continue;
     }
     if (!CALLBACK_EVENTS.has(e.type)) continue;
-    const key = `${e.type} ${e.at}`;
-    const g = groups.get(key) ?? { type: e.type, at: e.at, rows: [] };
+    const heardAt = e.heardAt ?? e.at;
+    const key = `${e.type} ${e.at} ${heardAt}`;
+    const g = groups.get(key) ?? { type: e.type, at: e.at, heardAt, rows: [] };
     g.rows.push([e.recipientId, data]);
     groups.set(key, g);
   }
   for (const g of groups.values()) {
     for (let i = 0; i < g.rows.length; i += CHUNK) {
       const rows = g.rows.slice(i, i + CHUNK);
-      await raw.run(enqueue(rows.length), [g.type, g.at, g.at, g.at, ...rows.flat()]);
+      await raw.run(enqueue(rows.length), [g.type, g.at, g.heardAt, g.heardAt, ...rows.flat()]);
     }
   }
   for (let i = 0; i < messageRows.length; i += CHUNK) {
