@@ -1,4 +1,5 @@
 import type { Core } from './context.js';
+import type { WebhookSkip } from './ports.js';
 import type { WebhookDelivery } from './types.js';
 
 /** Status callbacks: when a failed delivery is tried again (which URLs may be called: callback-url.ts). */
@@ -24,10 +25,10 @@ export function classifyResponse(status: number): WebhookAttempt {
 }
 
 /**
- * Claims due deliveries under a lease, leaving out those whose URL starts with one of `skip` (the
- * origins of busy destinations); each claim counts as one attempt.
+ * Claims due deliveries under a lease, leaving out those of `skip` (busy destinations: an account
+ * and an origin); each claim counts as one attempt.
  */
-export function claimWebhooks(core: Core, limit: number, policy: WebhookPolicy, skip: string[] = []): Promise<WebhookDelivery[]> {
+export function claimWebhooks(core: Core, limit: number, policy: WebhookPolicy, skip: WebhookSkip[] = []): Promise<WebhookDelivery[]> {
   const now = core.clock.now();
   return core.store.transaction((tx) => tx.claimWebhooks(now, limit, now + policy.leaseMs, skip));
 }

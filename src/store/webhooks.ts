@@ -104,7 +104,9 @@ export const webhookQueries = (db: Kysely<Database>, kind: StoreKind): WebhooksP
     let due = db.selectFrom('webhook_deliveries').select('id')
       .where('status', '=', 'pending').where('next_attempt_at', '<=', now).orderBy('next_attempt_at').orderBy('id').limit(limit);
     // A prefix compare rather than LIKE: nothing in a URL needs escaping, and both databases have substr.
-    for (const prefix of skip) due = due.where(sql<string>`substr(url, 1, ${sql.lit(prefix.length)})`, '<>', prefix);
+    for (const { accountId, prefix } of skip) {
+      due = due.where((eb) => eb.not(eb.and([eb('account_id', '=', accountId), eb(sql<string>`substr(url, 1, ${sql.lit(prefix.length)})`, '=', prefix)])));
+    }
     // Two senders claiming at once on PostgreSQL: each locks the rows it picks, in the order it picks
     // them, and passes over the other's (no deadlock, no waiting on a row another sender takes anyway).
     if (kind === 'postgres') due = due.forUpdate().skipLocked();
