@@ -18,6 +18,9 @@ export interface WebhookPolicy {
 /** What one attempt got: the receiver's HTTP status when it answered. */
 export type WebhookAttempt = { ok: true; httpStatus: number } | { ok: false; retryable: boolean; reason: string; httpStatus?: number };
 
+/** A delivery that can never be made (its endpoint is gone): a renderer throws it, and the attempt is final. */
+export class UndeliverableWebhook extends Error {}
+
 /** Timeouts, network errors, 5xx, 408 and 429 are worth another try; any other non-2xx answer is final. */
 export function classifyResponse(status: number): WebhookAttempt {
   if (status >= 200 && status < 300) return { ok: true, httpStatus: status };

@@ -8,7 +8,7 @@ import { hostOf, refusedAddress } from '../core/callback-url.js';
 import type { Core } from '../core/context.js';
 import type { WebhookSkip } from '../core/ports.js';
 import type { WebhookDelivery } from '../core/types.js';
-import { claimWebhooks, classifyResponse, recordWebhookAttempt, releaseWebhooks, type WebhookAttempt, type WebhookPolicy, type WebhookRenderer } from '../core/webhooks.js';
+import { claimWebhooks, classifyResponse, recordWebhookAttempt, releaseWebhooks, UndeliverableWebhook, type WebhookAttempt, type WebhookPolicy, type WebhookRenderer } from '../core/webhooks.js';
 import { backoffMs } from './backoff.js';
 import { PollingLoop } from './polling-loop.js';
 
@@ -41,7 +41,7 @@ const systemResolver: Resolver = (hostname) => new Promise((resolve, reject) => 
 });
 
 /** A destination that may not be called: a permanent failure of the callback, not retried. */
-class RefusedDestination extends Error {}
+class RefusedDestination extends UndeliverableWebhook {}
 
 /** Claimed deliveries of one destination: at most `destinationConcurrency` in flight, as many waiting. */
 interface Destination {
@@ -240,7 +240,7 @@ export class WebhookSender extends PollingLoop {
       return classifyResponse(await this.request(url, target, 'POST', headers, payload.body, signal));
     } catch (err) {
       const e = err as Error;
-      if (e instanceof RefusedDestination) return { ok: false, retryable: false, reason: e.message };
+      if (e instanceof UndeliverableWebhook) return { ok: false, retryable: false, reason: e.message };
       return { ok: false, retryable: true, reason: signal.aborted ? `timeout after ${this.opts.timeoutMs} ms` : e.message };
     }
   }

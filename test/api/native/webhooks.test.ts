@@ -3,6 +3,8 @@ import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
+import { sql } from 'kysely';
+import type { KyselyStore } from '../../../src/store/kysely-store.js';
 import { dialectApp, type TestApp } from '../../helpers/app.js';
 import { waitFor } from '../../helpers/dispatch.js';
 import { assertProblem, assertStatus, at, HOUR, MIN, phone, schedule } from './support.js';
@@ -212,6 +214,24 @@ dialectApp('Native status webhooks', ({ app }) => {
     } finally {
       await down.close();
       await deleted.close();
+    }
+  });
+
+  test('a delivery that outlived its endpoint (deleted while the event was enqueued) fails at its first attempt', async () => {
+    const t = app();
+    const a = await t.account('100');
+    const r = await receiver(() => 200);
+    try {
+      const endpoint = await subscribe(t, a.apiKey, r, ['scheduled']);
+      await schedule(t, a.apiKey, { channel: 'sms', to: [phone()], text: 'x', sendAt: at(t, HOUR) });
+      // What a concurrent enqueue leaves on PostgreSQL: the endpoint gone, its delivery still there.
+      await sql`delete from webhook_endpoints where id = ${endpoint.id}`.execute((t.store as KyselyStore).db);
+      assert.equal(await t.webhooks.drain(), 1);
+      const [d] = await t.store.autocommit.listWebhooks({ accountId: a.id });
+      assert.deepEqual([d!.status, d!.attempts, d!.lastError], ['failed', 1, `webhook endpoint ${endpoint.id} no longer exists`]);
+      assert.equal(r.heard.length, 0);
+    } finally {
+      await r.close();
     }
   });
 
