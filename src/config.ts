@@ -62,7 +62,7 @@ const CORE_ENV = {
   RELAIS_WEBHOOK_SECRET: { default: '', doc: 'Key of the HMAC-SHA256 `X-Relais-Signature` header of status callbacks; unset = not signed' },
   RELAIS_WEBHOOK_TIMEOUT_MS: { default: '10000', doc: 'Timeout of one status callback request' },
   RELAIS_WEBHOOK_MAX_ATTEMPTS: { default: '50', doc: 'A cap on the attempts of one status callback or webhook; what usually ends retries is their 24 h window' },
-  RELAIS_WEBHOOK_DESTINATION_CONCURRENCY: { default: '4', doc: 'Status callbacks in flight to one host at once' },
+  RELAIS_WEBHOOK_DESTINATION_CONCURRENCY: { default: '4', doc: 'Status callbacks of one account in flight to one host at once' },
   RELAIS_ALLOW_PRIVATE_CALLBACKS: { default: 'false', doc: 'Allow callbacks to loopback and private addresses' },
 } as const;
 

@@ -70,11 +70,22 @@ export interface NewLedgerEntry {
   createdAt: number;
 }
 
+/** Deliveries a claim leaves out: the account's whose URL starts with `prefix` (a busy destination). */
+export interface WebhookSkip {
+  accountId: number;
+  prefix: string;
+}
+
 export interface NewEvent {
   messageId: number;
   recipientId: number | null;
   type: string;
   at: number;
+  /**
+   * When Relais learned of it, if not at `at` (a receipt tells when the network delivered): its
+   * callbacks are due, and their retry window counted, from then.
+   */
+  heardAt?: number;
   data: Record<string, unknown> | null;
 }
 
@@ -245,10 +256,10 @@ export interface OutboxPort {
 /** The outbox of status callbacks (enqueued by MessagesPort.insertEvents). */
 export interface WebhooksPort {
   /**
-   * Takes due webhook deliveries (pending, next attempt due, URL not starting with any of `skip`)
-   * and counts the attempt; the lease is `nextAttemptAt`.
+   * Takes due webhook deliveries (pending, next attempt due, not of an account whose URL starts
+   * with a prefix `skip` pairs it with) and counts the attempt; the lease is `nextAttemptAt`.
    */
-  claimWebhooks(now: number, limit: number, leaseUntil: number, skip?: string[]): Promise<WebhookDelivery[]>;
+  claimWebhooks(now: number, limit: number, leaseUntil: number, skip?: WebhookSkip[]): Promise<WebhookDelivery[]>;
   /** Undoes a claim of these deliveries that is still theirs (lease `leaseUntil`): due at `now`, attempt not counted. */
   releaseWebhooks(ids: number[], leaseUntil: number, now: number): Promise<void>;
   /**

@@ -8,6 +8,19 @@ import { REFUNDED_STATUSES, type RecipientStatus } from './types.js';
 export const refundedStatuses = (core: Core): readonly RecipientStatus[] =>
   (core.receipts.refundUndelivered ? [...REFUNDED_STATUSES, 'undelivered'] : REFUNDED_STATUSES);
 
+/** How far back a provider's `at` is believed: a receipt days late is possible (a network backlog), weeks is a bad clock. */
+const RECEIPT_PAST_MS = 7 * 86_400_000;
+/** How far ahead: clocks drift a little; a receipt from the future would hold its callbacks back. */
+const RECEIPT_FUTURE_MS = 5 * 60_000;
+
+/**
+ * When the receipt's event happened: the provider's `at` when it is plausible (within
+ * [now − 7 d, now + 5 min]), else now. The provider's word is unchecked input: an `at` past any
+ * date would break every view of the message, one a year ahead would date the event a year ahead.
+ */
+export const receiptAt = (at: number | undefined, now: number): number =>
+  (at !== undefined && at >= now - RECEIPT_PAST_MS && at <= now + RECEIPT_FUTURE_MS ? at : now);
+
 /** A receipt applied in a transaction, for the metrics once it commits. */
 export interface Settlement {
   transport: string;
@@ -27,7 +40,7 @@ export interface Settlement {
  */
 export async function recordReceipt(core: Core, transport: string, receipt: Receipt): Promise<ReceiptOutcome> {
   const now = core.clock.now();
-  const heard = { ...receipt, at: receipt.at ?? now };
+  const heard = { ...receipt, at: receiptAt(receipt.at, now) };
   const { outcome, recipients } = await core.store.transaction(async (tx) => {
     const recipients = await settle(core, tx, transport, heard, now);
     if (recipients.length > 0) return { outcome: 'settled' as const, recipients };
@@ -84,7 +97,7 @@ async function settle(core: Core, tx: StoreTx, transport: string, receipt: Recei
   const recipients = await tx.settleByProviderId(transport, receipt.providerId, receipt.status, receipt.at, undelivered ? receipt.reason ?? 'undelivered' : null);
   if (undelivered && core.receipts.refundUndelivered) await refundReleased(tx, recipients, (id) => `message ${id}: undelivered`, now);
   await tx.insertEvents(recipients.map((r) => ({
-    messageId: r.messageId, recipientId: r.id, type: receipt.status, at: receipt.at,
+    messageId: r.messageId, recipientId: r.id, type: receipt.status, at: receipt.at, heardAt: now,
     data: { providerId: receipt.providerId, reason: receipt.reason ?? null, providerCode: receipt.providerCode ?? null },
   })));
   return recipients;

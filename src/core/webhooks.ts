@@ -1,4 +1,5 @@
 import type { Core } from './context.js';
+import type { WebhookSkip } from './ports.js';
 import type { WebhookDelivery } from './types.js';
 
 /** Status callbacks: when a failed delivery is tried again (which URLs may be called: callback-url.ts). */
@@ -17,6 +18,9 @@ export interface WebhookPolicy {
 /** What one attempt got: the receiver's HTTP status when it answered. */
 export type WebhookAttempt = { ok: true; httpStatus: number } | { ok: false; retryable: boolean; reason: string; httpStatus?: number };
 
+/** A delivery that can never be made (its endpoint is gone): a renderer throws it, and the attempt is final. */
+export class UndeliverableWebhook extends Error {}
+
 /** Timeouts, network errors, 5xx, 408 and 429 are worth another try; any other non-2xx answer is final. */
 export function classifyResponse(status: number): WebhookAttempt {
   if (status >= 200 && status < 300) return { ok: true, httpStatus: status };
@@ -24,10 +28,10 @@ export function classifyResponse(status: number): WebhookAttempt {
 }
 
 /**
- * Claims due deliveries under a lease, leaving out those whose URL starts with one of `skip` (the
- * origins of busy destinations); each claim counts as one attempt.
+ * Claims due deliveries under a lease, leaving out those of `skip` (busy destinations: an account
+ * and an origin); each claim counts as one attempt.
  */
-export function claimWebhooks(core: Core, limit: number, policy: WebhookPolicy, skip: string[] = []): Promise<WebhookDelivery[]> {
+export function claimWebhooks(core: Core, limit: number, policy: WebhookPolicy, skip: WebhookSkip[] = []): Promise<WebhookDelivery[]> {
   const now = core.clock.now();
   return core.store.transaction((tx) => tx.claimWebhooks(now, limit, now + policy.leaseMs, skip));
 }

@@ -6,8 +6,9 @@ import { isIP, type LookupFunction } from 'node:net';
 import type { Logger } from 'pino';
 import { hostOf, refusedAddress } from '../core/callback-url.js';
 import type { Core } from '../core/context.js';
+import type { WebhookSkip } from '../core/ports.js';
 import type { WebhookDelivery } from '../core/types.js';
-import { claimWebhooks, classifyResponse, recordWebhookAttempt, releaseWebhooks, type WebhookAttempt, type WebhookPolicy, type WebhookRenderer } from '../core/webhooks.js';
+import { claimWebhooks, classifyResponse, recordWebhookAttempt, releaseWebhooks, UndeliverableWebhook, type WebhookAttempt, type WebhookPolicy, type WebhookRenderer } from '../core/webhooks.js';
 import { backoffMs } from './backoff.js';
 import { PollingLoop } from './polling-loop.js';
 
@@ -40,10 +41,12 @@ const systemResolver: Resolver = (hostname) => new Promise((resolve, reject) => 
 });
 
 /** A destination that may not be called: a permanent failure of the callback, not retried. */
-class RefusedDestination extends Error {}
+class RefusedDestination extends UndeliverableWebhook {}
 
 /** Claimed deliveries of one destination: at most `destinationConcurrency` in flight, as many waiting. */
 interface Destination {
+  /** What a claim leaves out while it is busy. */
+  skip: WebhookSkip;
   inFlight: number;
   waiting: WebhookDelivery[];
 }
@@ -51,14 +54,21 @@ interface Destination {
 /** `sha256=<hex>` of the exact body bytes, as a receiver recomputes it. */
 export const signBody = (secret: string, body: string): string => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 
-/** Where a delivery goes, for the per-destination limit: the URL's origin, which the stored URL starts with. */
-function destinationOf(url: string): string {
+/** The URL's origin, which the stored URL starts with. */
+function originOf(url: string): string {
   try {
     return new URL(url).origin;
   } catch {
     return url;
   }
 }
+
+/**
+ * Where a delivery goes, for the per-destination limit: its account's deliveries to one origin.
+ * Per account too: a receiver service shared by many customers (one host, a path each) would
+ * otherwise let one account's hanging path hold the slots of every other account on that host.
+ */
+const destinationOf = (d: WebhookDelivery): string => `${d.accountId} ${originOf(d.url)}`;
 
 /**
  * Drains the status-callback outbox: claims due deliveries under a lease, sends each to its URL
@@ -131,16 +141,16 @@ export class WebhookSender extends PollingLoop {
     this.agents.https.destroy();
   }
 
-  /** Origins (with the path's slash) of destinations with every request slot taken. */
-  private busy(): string[] {
-    return [...this.destinations].filter(([, d]) => d.inFlight >= this.opts.destinationConcurrency).map(([origin]) => `${origin}/`);
+  /** Destinations with every request slot taken: their account, and their origin with the path's slash. */
+  private busy(): WebhookSkip[] {
+    return [...this.destinations.values()].filter((d) => d.inFlight >= this.opts.destinationConcurrency).map((d) => d.skip);
   }
 
   /** Starts `d` or queues it behind its destination; false when that queue is full too. */
   private admit(d: WebhookDelivery): boolean {
-    const key = destinationOf(d.url);
+    const key = destinationOf(d);
     let dest = this.destinations.get(key);
-    if (!dest) this.destinations.set(key, (dest = { inFlight: 0, waiting: [] }));
+    if (!dest) this.destinations.set(key, (dest = { skip: { accountId: d.accountId, prefix: `${originOf(d.url)}/` }, inFlight: 0, waiting: [] }));
     if (dest.inFlight < this.opts.destinationConcurrency) {
       dest.inFlight++;
       this.launch(d, key, dest);
@@ -230,7 +240,7 @@ export class WebhookSender extends PollingLoop {
       return classifyResponse(await this.request(url, target, 'POST', headers, payload.body, signal));
     } catch (err) {
       const e = err as Error;
-      if (e instanceof RefusedDestination) return { ok: false, retryable: false, reason: e.message };
+      if (e instanceof UndeliverableWebhook) return { ok: false, retryable: false, reason: e.message };
       return { ok: false, retryable: true, reason: signal.aborted ? `timeout after ${this.opts.timeoutMs} ms` : e.message };
     }
   }

@@ -30,7 +30,8 @@ const subscribed = (account: string, event: string): string =>
  * Enqueues the deliveries of the recipients `r` of `from`: the message's callback URL if it has
  * one, and every native endpoint of its account subscribed to the event, in one statement (the
  * table of endpoints is usually empty: one index probe). `data` is each one's payload data.
- * Parameters before those of `from`: event type, at, (a `?` in `data`), at, at. Values are cast
+ * Parameters before those of `from`: event type, at, (a `?` in `data`), due, created at (when
+ * Relais heard of the event: the retry window counts from then). Values are cast
  * so that PostgreSQL types the parameters of INSERT … SELECT.
  */
 export const enqueueSql = (data: string, from: string): string => `insert into webhook_deliveries ${COLUMNS}
@@ -71,7 +72,7 @@ const MESSAGE_EVENT_SET = new Set<string>(MESSAGE_EVENTS);
  * group as the event (see insertEvents in kysely-store.ts).
  */
 export async function enqueueWebhooks(raw: Raw, events: NewEvent[]): Promise<void> {
-  const groups = new Map<string, { type: string; at: number; rows: unknown[][] }>();
+  const groups = new Map<string, { type: string; at: number; heardAt: number; rows: unknown[][] }>();
   const messageRows: unknown[][] = [];
   for (const e of events) {
     const data = e.data === null ? null : JSON.stringify(e.data);
@@ -80,15 +81,16 @@ export async function enqueueWebhooks(raw: Raw, events: NewEvent[]): Promise<voi
       continue;
     }
     if (!CALLBACK_EVENTS.has(e.type)) continue;
-    const key = `${e.type} ${e.at}`;
-    const g = groups.get(key) ?? { type: e.type, at: e.at, rows: [] };
+    const heardAt = e.heardAt ?? e.at;
+    const key = `${e.type} ${e.at} ${heardAt}`;
+    const g = groups.get(key) ?? { type: e.type, at: e.at, heardAt, rows: [] };
     g.rows.push([e.recipientId, data]);
     groups.set(key, g);
   }
   for (const g of groups.values()) {
     for (let i = 0; i < g.rows.length; i += CHUNK) {
       const rows = g.rows.slice(i, i + CHUNK);
-      await raw.run(enqueue(rows.length), [g.type, g.at, g.at, g.at, ...rows.flat()]);
+      await raw.run(enqueue(rows.length), [g.type, g.at, g.heardAt, g.heardAt, ...rows.flat()]);
     }
   }
   for (let i = 0; i < messageRows.length; i += CHUNK) {
@@ -102,7 +104,9 @@ export const webhookQueries = (db: Kysely<Database>, kind: StoreKind): WebhooksP
     let due = db.selectFrom('webhook_deliveries').select('id')
       .where('status', '=', 'pending').where('next_attempt_at', '<=', now).orderBy('next_attempt_at').orderBy('id').limit(limit);
     // A prefix compare rather than LIKE: nothing in a URL needs escaping, and both databases have substr.
-    for (const prefix of skip) due = due.where(sql<string>`substr(url, 1, ${sql.lit(prefix.length)})`, '<>', prefix);
+    for (const { accountId, prefix } of skip) {
+      due = due.where((eb) => eb.not(eb.and([eb('account_id', '=', accountId), eb(sql<string>`substr(url, 1, ${sql.lit(prefix.length)})`, '=', prefix)])));
+    }
     // Two senders claiming at once on PostgreSQL: each locks the rows it picks, in the order it picks
     // them, and passes over the other's (no deadlock, no waiting on a row another sender takes anyway).
     if (kind === 'postgres') due = due.forUpdate().skipLocked();

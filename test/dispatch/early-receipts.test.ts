@@ -9,6 +9,8 @@ import { ProviderDouble } from '../helpers/provider.js';
 
 const MIN = 60_000;
 const KEEP_SECONDS = 120;
+/** When the network reports delivering: a second before the send (the test clock starts at 08:00, the sends are at 08:01), believed as told. */
+const DELIVERED_AT = Date.parse('2026-06-01T08:00:59.000Z');
 
 /** A server whose SMS go through a provider double that reports `early` receipts before it answers each send with `id`. */
 async function withEarlyProvider(dialect: 'sqlite' | 'postgres', env: Record<string, string>, early: (id: string) => Receipt[],
@@ -39,7 +41,7 @@ const receiptEvents = async (t: TestApp, messageId: number) =>
 
 eachDialect('receipts before the send is recorded', (dialect) => {
   test('a receipt heard before the submit answer is kept, then settles its recipient in the send\'s commit: delivered, with its event and callback, once', async () => {
-    await withEarlyProvider(dialect, {}, (id) => [{ providerId: id, status: 'delivered', at: 1_000 }], async (t, _provider, accountId) => {
+    await withEarlyProvider(dialect, {}, (id) => [{ providerId: id, status: 'delivered', at: DELIVERED_AT }], async (t, _provider, accountId) => {
       const { message: m } = await scheduleMessage(t.core, accountId, {
         channel: 'sms', recipients: [phone(1)], sendAt: t.clock.now() + MIN, content: { channel: 'sms', text: 'hi', sender: null, unicode: false },
         callback: { url: 'http://127.0.0.1:9/receipts', format: 'smspartner' },
@@ -47,7 +49,7 @@ eachDialect('receipts before the send is recorded', (dialect) => {
       t.clock.set(m.sendAt);
       assert.equal(await t.dispatcher.drain(), 1);
       const [r] = await t.store.autocommit.getRecipients(m.id);
-      assert.deepEqual([r.status, r.providerId, r.updatedAt], ['delivered', 'early-1', 1_000]);
+      assert.deepEqual([r.status, r.providerId, r.updatedAt], ['delivered', 'early-1', DELIVERED_AT]);
       assert.deepEqual(await receiptEvents(t, m.id), [
         ['sent', r.id, { providerId: 'early-1' }],
         ['delivered', r.id, { providerId: 'early-1', reason: null, providerCode: null }],
@@ -64,7 +66,7 @@ eachDialect('receipts before the send is recorded', (dialect) => {
   });
 
   test('a receipt repeated before the submit answer settles once; with RELAIS_REFUND_UNDELIVERED one refund', async () => {
-    const undelivered = (id: string): Receipt => ({ providerId: id, status: 'undelivered', reason: 'absent subscriber', providerCode: '27', at: 2_000 });
+    const undelivered = (id: string): Receipt => ({ providerId: id, status: 'undelivered', reason: 'absent subscriber', providerCode: '27', at: DELIVERED_AT });
     await withEarlyProvider(dialect, { RELAIS_REFUND_UNDELIVERED: 'true' }, (id) => [undelivered(id), undelivered(id), { providerId: id, status: 'delivered' }], async (t, _provider, accountId) => {
       const m = await scheduleSms(t.core, accountId, [phone(1)], t.clock.now() + MIN);
       t.clock.set(m.sendAt);

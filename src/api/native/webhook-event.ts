@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { Core } from '../../core/context.js';
 import type { WebhookDelivery } from '../../core/types.js';
 import { endpointSigningKey } from '../../core/webhook-endpoints.js';
-import type { WebhookPayload } from '../../core/webhooks.js';
+import { UndeliverableWebhook, type WebhookPayload } from '../../core/webhooks.js';
 
 /**
  * The `webhook-signature` of Standard Webhooks (standardwebhooks.com): `v1,` and the base64
@@ -18,8 +18,9 @@ export const standardSignature = (key: Buffer, id: string, timestamp: number, bo
  */
 export async function renderNativeEvent(d: WebhookDelivery, core: Core): Promise<WebhookPayload> {
   const key = d.endpointId === null ? undefined : await endpointSigningKey(core, d.endpointId);
-  // Deleted with its deliveries in one transaction: this attempt is not recorded either.
-  if (!key) throw new Error(`webhook endpoint ${d.endpointId} no longer exists`);
+  // Deleted with its deliveries in one transaction, so this attempt is usually not recorded either;
+  // but a delivery enqueued concurrently (PostgreSQL, READ COMMITTED) can outlive it, with no one to sign for.
+  if (!key) throw new UndeliverableWebhook(`webhook endpoint ${d.endpointId} no longer exists`);
   const message = await core.store.autocommit.getMessage(d.messageId);
   const data = d.data ?? {};
   const body = JSON.stringify({

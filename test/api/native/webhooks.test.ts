@@ -3,6 +3,8 @@ import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
+import { sql } from 'kysely';
+import type { KyselyStore } from '../../../src/store/kysely-store.js';
 import { dialectApp, type TestApp } from '../../helpers/app.js';
 import { waitFor } from '../../helpers/dispatch.js';
 import { assertProblem, assertStatus, at, HOUR, MIN, phone, schedule } from './support.js';
@@ -10,6 +12,7 @@ import { assertProblem, assertStatus, at, HOUR, MIN, phone, schedule } from './s
 /** One request a receiver got, its signature checked the way docs/API.md tells receivers to. */
 interface Heard {
   id: string;
+  path: string;
   type: string;
   body: any;
   signatureOk: boolean;
@@ -25,10 +28,11 @@ function verifies(secret: string, req: IncomingMessage, body: string): boolean {
 }
 
 /**
- * A receiver on 127.0.0.1: `answer` decides, per request (and how many times its webhook-id came
- * before), what to do with it: a status, or 'hang' (never answered until `release`).
+ * A receiver on 127.0.0.1: `answer` decides, per request (how many times its webhook-id came
+ * before, its path), what to do with it: a status, or 'hang' (never answered until `release`).
+ * Signatures are checked with the secret of the endpoint subscribed last.
  */
-async function receiver(answer: (seen: number) => number | 'hang') {
+async function receiver(answer: (seen: number, path: string) => number | 'hang') {
   const heard: Heard[] = [];
   const hanging: ServerResponse[] = [];
   let secret = '';
@@ -40,15 +44,16 @@ async function receiver(answer: (seen: number) => number | 'hang') {
       const body = JSON.parse(text);
       const id = String(req.headers['webhook-id']);
       const seen = heard.filter((h) => h.id === id).length;
-      heard.push({ id, type: body.type, body, signatureOk: verifies(secret, req, text) });
-      const a = answer(seen);
+      const path = String(req.url);
+      heard.push({ id, path, type: body.type, body, signatureOk: verifies(secret, req, text) });
+      const a = answer(seen, path);
       if (a === 'hang') hanging.push(res);
       else res.writeHead(a).end();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`,
+    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     heard,
     hanging,
     setSecret(s: string) {
@@ -66,8 +71,8 @@ async function receiver(answer: (seen: number) => number | 'hang') {
 
 type Receiver = Awaited<ReturnType<typeof receiver>>;
 
-async function subscribe(t: TestApp, key: string, r: Receiver, events: string[]): Promise<any> {
-  const res = await t.request('POST', '/api/v1/webhooks', { key, body: { url: r.url, events, description: 'test' } });
+async function subscribe(t: TestApp, key: string, r: Receiver, events: string[], path = '/hooks'): Promise<any> {
+  const res = await t.request('POST', '/api/v1/webhooks', { key, body: { url: r.origin + path, events, description: 'test' } });
   assertStatus(res, 201);
   r.setSecret(res.body.secret);
   return res.body;
@@ -212,37 +217,60 @@ dialectApp('Native status webhooks', ({ app }) => {
     }
   });
 
-  test('a hanging endpoint of one account does not delay another account\'s deliveries', async () => {
+  test('a delivery that outlived its endpoint (deleted while the event was enqueued) fails at its first attempt', async () => {
     const t = app();
-    const slow = await t.account('100', 'slow');
-    const fast = await t.account('100', 'fast');
-    const hang = await receiver(() => 'hang');
-    const ok = await receiver(() => 200);
+    const a = await t.account('100');
+    const r = await receiver(() => 200);
     try {
-      await subscribe(t, slow.apiKey, hang, ['sent']);
-      await subscribe(t, fast.apiKey, ok, ['sent']);
-      // More of the slow account's deliveries than a claim takes, and older than the fast one's.
-      await schedule(t, slow.apiKey, { channel: 'sms', to: Array.from({ length: 60 }, () => phone()), text: 'x', sendAt: at(t, MIN) });
-      t.clock.advance(MIN);
-      await t.dispatcher.drain();
-      await schedule(t, fast.apiKey, { channel: 'sms', to: [phone()], text: 'y', sendAt: at(t, 0) });
-      await t.dispatcher.drain();
-      const draining = t.webhooks.drain();
-      await waitFor('the fast account\'s delivery', async () => (ok.heard.length === 1 ? true : undefined), 10_000);
-      const [fastDelivery] = await t.store.autocommit.listWebhooks({ accountId: fast.id });
-      await waitFor('its record', async () => ((await t.store.autocommit.listWebhooks({ accountId: fast.id }))[0]?.status === 'delivered' ? true : undefined), 10_000);
-      assert.equal(fastDelivery!.event, 'sent');
-      assert.equal(hang.hanging.length, t.config.webhooks.destinationConcurrency, 'the slow endpoint holds only its per-destination slots');
-      assert.equal(hang.heard.length, hang.hanging.length, 'none of its requests was answered yet');
-      const finish = setInterval(() => hang.release(), 20);
-      await draining;
-      clearInterval(finish);
+      const endpoint = await subscribe(t, a.apiKey, r, ['scheduled']);
+      await schedule(t, a.apiKey, { channel: 'sms', to: [phone()], text: 'x', sendAt: at(t, HOUR) });
+      // What a concurrent enqueue leaves on PostgreSQL: the endpoint gone, its delivery still there.
+      await sql`delete from webhook_endpoints where id = ${endpoint.id}`.execute((t.store as KyselyStore).db);
+      assert.equal(await t.webhooks.drain(), 1);
+      const [d] = await t.store.autocommit.listWebhooks({ accountId: a.id });
+      assert.deepEqual([d!.status, d!.attempts, d!.lastError], ['failed', 1, `webhook endpoint ${endpoint.id} no longer exists`]);
+      assert.equal(r.heard.length, 0);
     } finally {
-      hang.release();
-      await hang.close();
-      await ok.close();
+      await r.close();
     }
   });
+
+  // One host for both: a receiver service shared by its customers (Zapier-like), one path each.
+  for (const shared of [false, true]) {
+    test(`a hanging endpoint of one account does not delay another account's deliveries${shared ? ' on the same host' : ''}`, async () => {
+      const t = app();
+      const slow = await t.account('100', 'slow');
+      const fast = await t.account('100', 'fast');
+      const hang = await receiver((_seen, path) => (path === '/fast' ? 200 : 'hang'));
+      const ok = shared ? hang : await receiver(() => 200);
+      try {
+        await subscribe(t, slow.apiKey, hang, ['sent'], '/slow');
+        await subscribe(t, fast.apiKey, ok, ['sent'], '/fast');
+        const heardBy = (path: string) => hang.heard.concat(shared ? [] : ok.heard).filter((h) => h.path === path).length;
+        // More of the slow account's deliveries than a claim takes, and older than the fast one's.
+        await schedule(t, slow.apiKey, { channel: 'sms', to: Array.from({ length: 60 }, () => phone()), text: 'x', sendAt: at(t, MIN) });
+        t.clock.advance(MIN);
+        await t.dispatcher.drain();
+        await schedule(t, fast.apiKey, { channel: 'sms', to: [phone()], text: 'y', sendAt: at(t, 0) });
+        await t.dispatcher.drain();
+        const draining = t.webhooks.drain();
+        await waitFor('the fast account\'s delivery', async () => (heardBy('/fast') === 1 ? true : undefined), 10_000);
+        const [fastDelivery] = await t.store.autocommit.listWebhooks({ accountId: fast.id });
+        await waitFor('its record', async () => ((await t.store.autocommit.listWebhooks({ accountId: fast.id }))[0]?.status === 'delivered' ? true : undefined), 10_000);
+        assert.equal(fastDelivery!.event, 'sent');
+        const slowHeard = heardBy('/slow');
+        assert.ok(slowHeard <= t.config.webhooks.destinationConcurrency, `${slowHeard} requests to the slow endpoint: it holds only its per-destination slots`);
+        assert.equal(slowHeard, hang.hanging.length, 'none of its requests was answered yet');
+        const finish = setInterval(() => hang.release(), 20);
+        await draining;
+        clearInterval(finish);
+      } finally {
+        hang.release();
+        await hang.close();
+        if (!shared) await ok.close();
+      }
+    });
+  }
 }, { env: { RELAIS_WEBHOOK_TIMEOUT_MS: '300' } });
 
 dialectApp('Native status webhooks without RELAIS_ALLOW_PRIVATE_CALLBACKS', ({ app }) => {
