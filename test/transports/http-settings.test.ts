@@ -21,6 +21,7 @@ test('a bad URL, auth, method, format, template, id path, status list or timeout
     [{ RELAIS_HTTP_URL: 'ftp://p.example' }, 'RELAIS_HTTP_URL must start with http:// or https://'],
     [{ RELAIS_HTTP_URL: 'https://user:hunter2@p.example' }, 'RELAIS_HTTP_URL must not hold a user or password: put them in RELAIS_HTTP_AUTH'],
     [{ ...url, RELAIS_HTTP_VOICE_URL: 'not a url' }, 'RELAIS_HTTP_VOICE_URL must be an http(s) URL (got "not a url")'],
+    [{ RELAIS_HTTP_URL: 'gw.example/send?api_key=s3cret' }, 'RELAIS_HTTP_URL must be an http(s) URL (got "gw.example/send?…")'],
     [{ ...url, RELAIS_HTTP_AUTH: 'token:hunter2' }, 'RELAIS_HTTP_AUTH must be basic:user:password, bearer:token or header:Name:value'],
     [{ ...url, RELAIS_HTTP_AUTH: 'basic:hunter2' }, 'RELAIS_HTTP_AUTH basic must be basic:user:password'],
     [{ ...url, RELAIS_HTTP_AUTH: 'header:Bad Name:hunter2' }, 'RELAIS_HTTP_AUTH header must be header:Name:value, Name a header name'],

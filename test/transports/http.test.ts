@@ -91,7 +91,7 @@ eachDialect('HTTP transport, twilio preset', (dialect) => {
       const first = provider.requests.length;
       const { message: m } = await scheduleMessage(t.core, id, {
         channel: 'voice', recipients: [phone(2)], sendAt: t.clock.now() + HOUR,
-        content: { channel: 'voice', text: 'Rendez-vous <demain> à 9h & "merci"', audioUrl: null, sender: null },
+        content: { channel: 'voice', text: 'Rendez-vous <demain> à 9h & "merci"', audioUrl: null, sender: null, lang: 'fr' },
       });
       const price = (await t.store.autocommit.getAccount(id))!.balance;
       t.clock.set(m.sendAt);
@@ -100,7 +100,7 @@ eachDialect('HTTP transport, twilio preset', (dialect) => {
       assert.equal(req.path, `/2010-04-01/Accounts/${ACCOUNT}/Calls.json`);
       assert.deepEqual(req.fields, {
         To: phone(2), From: '+33100000000', StatusCallback: t.core.providerCallbacks.url('http'),
-        Twiml: '<Response><Say>Rendez-vous &#60;demain&#62; à 9h &#38; &#34;merci&#34;</Say></Response>',
+        Twiml: '<Response><Say language="fr-FR">Rendez-vous &#60;demain&#62; à 9h &#38; &#34;merci&#34;</Say></Response>',
       });
       const [r] = await t.store.autocommit.getRecipients(m.id);
       assert.match(r.providerId!, /^CA\d{32}$/);

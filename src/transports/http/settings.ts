@@ -53,7 +53,8 @@ function providerUrl(key: string, text: string): URL {
   try {
     url = new URL(text);
   } catch {
-    throw new Error(`${v(key)} must be an http(s) URL (got "${text.replace(/\/\/[^/]*@/, '//***@')}")`);
+    // Neither credentials nor a query (an API key may ride in either) are repeated in the error.
+    throw new Error(`${v(key)} must be an http(s) URL (got "${text.replace(/\/\/[^/]*@/, '//***@').replace(/[?#].*$/s, '?…')}")`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`${v(key)} must start with http:// or https://`);
   if (url.username || url.password) throw new Error(`${v(key)} must not hold a user or password: put them in ${v('AUTH')}`);

@@ -66,10 +66,18 @@ export function renderBody(template: BodyTemplate, values: FieldValues): { conte
 
 const xml = (text: string): string => text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-/** TwiML that plays the call's audio URL, or speaks its text; null when it has neither. */
-function twiml(audioUrl: string | null, text: string | null): string | null {
+/** The locale `<Say language>` takes for each language a call may be spoken in (core/speech.ts); Twilio's default is en-US. */
+const SAY_LOCALES: Readonly<Record<string, string>> = {
+  ar: 'ar-XA', ca: 'ca-ES', cs: 'cs-CZ', da: 'da-DK', de: 'de-DE', el: 'el-GR', en: 'en-US', es: 'es-ES', fi: 'fi-FI',
+  fr: 'fr-FR', hu: 'hu-HU', it: 'it-IT', ja: 'ja-JP', ko: 'ko-KR', nb: 'nb-NO', nl: 'nl-NL', pl: 'pl-PL', pt: 'pt-PT',
+  ro: 'ro-RO', ru: 'ru-RU', sk: 'sk-SK', sv: 'sv-SE', tr: 'tr-TR', uk: 'uk-UA', vi: 'vi-VN',
+};
+
+/** TwiML that plays the call's audio URL, or speaks its text in its language; null when it has neither. */
+function twiml(audioUrl: string | null, text: string | null, lang: string | null): string | null {
   if (audioUrl) return `<Response><Play>${xml(audioUrl)}</Play></Response>`;
-  return text ? `<Response><Say>${xml(text)}</Say></Response>` : null;
+  const locale = lang === null ? undefined : SAY_LOCALES[lang];
+  return text ? `<Response><Say${locale ? ` language="${locale}"` : ''}>${xml(text)}</Say></Response>` : null;
 }
 
 /** The fields of one recipient's message. `from` is the message's sender, else the configured one. */
@@ -80,7 +88,7 @@ export function fieldValues(msg: OutgoingMessage, defaults: { from: string | nul
     to: msg.address, from: ('sender' in c ? c.sender : null) ?? defaults.from, text: c.text, channel: msg.channel,
     messageId: msg.messageId, recipientId: msg.recipientId, accountId: msg.accountId, audioUrl,
     lang: c.channel === 'voice' ? c.lang ?? null : null,
-    twiml: c.channel === 'voice' ? twiml(audioUrl, c.text) : null,
+    twiml: c.channel === 'voice' ? twiml(audioUrl, c.text, c.lang ?? null) : null,
     statusCallbackUrl: defaults.statusCallbackUrl,
   };
 }
