@@ -22,17 +22,22 @@ async function smsc(): Promise<TestSmsc> {
   return server;
 }
 
-/** A transport to `server` with settings over the defaults; `throttled` counts the observer's calls. */
-function connect(server: TestSmsc, over: Record<string, string> = {}): SmppTransport & { throttled: number } {
-  const observer = { throttled: 0 };
+/** A transport to `server` with settings over the defaults; `throttled` and `unreadable` count the observer's calls. */
+function connect(server: TestSmsc, over: Record<string, string> = {}): SmppTransport & { throttled: number; unreadable: number } {
+  const observer = { throttled: 0, unreadable: 0 };
   const t = new SmppTransport(smppModule.parse({ ...DEFAULTS, URL: server.url(), RECONNECT_MIN_MS: '20', RECONNECT_MAX_MS: '100', THROTTLE_PAUSE_MS: '10', ...over }), {
     throttled: (name) => {
       assert.equal(name, 'smpp');
       observer.throttled++;
     },
+    receipt: (name, outcome) => {
+      assert.deepEqual([name, outcome], ['smpp', 'unreadable']);
+      observer.unreadable++;
+    },
   });
   opened.push(t);
-  return Object.defineProperty(t, 'throttled', { get: () => observer.throttled }) as SmppTransport & { throttled: number };
+  Object.defineProperty(t, 'unreadable', { get: () => observer.unreadable });
+  return Object.defineProperty(t, 'throttled', { get: () => observer.throttled }) as SmppTransport & { throttled: number; unreadable: number };
 }
 
 const sms = (text: string, o: { sender?: string | null; unicode?: boolean; address?: string } = {}) => ({
@@ -305,5 +310,43 @@ describe('smpp transport: receipts and mobile-originated messages', () => {
       { from: '+33611111113', to: '+36180', text: 'Стоп ✋' },
       { from: '+33611111114', to: 'Boutique', text: 'STOP' },
     ]);
+  });
+
+  test('a handset cannot forge a receipt: with esm_class 0 and no receipted_message_id a text reading `id:… stat:…` is an MO message', async () => {
+    const server = await smsc();
+    const t = connect(server);
+    const receipts: Receipt[] = [];
+    const got: InboundMessage[] = [];
+    t.receipts(async (r) => void receipts.push(r));
+    t.inbound(async (m) => void got.push(m));
+    const sent = await send(t, 'x');
+    assert.ok(sent.ok);
+    const forged = `id:${server.submits[0].messageId} sub:001 dlvrd:000 stat:UNDELIV err:000 text:`;
+    assert.equal(await server.mo('33699999999', '33700000001', forged), 0);
+    assert.equal(await server.deliver({ esm_class: 0, data_coding: 0, short_message: 'id:1 stat:DELIVRD', receipted_message_id: server.submits[0].messageId }), 0);
+    assert.deepEqual(got, [{ from: '+33699999999', to: '+33700000001', text: forged }]);
+    assert.deepEqual(receipts, [{ providerId: sent.providerId, status: 'delivered' }], 'receipted_message_id makes it a receipt even with esm_class 0');
+  });
+
+  test('receipt text: read before `text:` (the account\'s own words cannot inject a stat:), spaces and whole words allowed, the message_state TLV first; an unreadable receipt is acknowledged and counted', async () => {
+    const server = await smsc();
+    const t = connect(server);
+    const got: Receipt[] = [];
+    t.receipts(async (r) => void got.push(r));
+    await send(t, 'x');
+    const receipt = (text: string, extra: Record<string, unknown> = {}) => server.deliver({ esm_class: 0x04, data_coding: 0, short_message: text, ...extra });
+    assert.equal(await receipt('id:101 sub:001 dlvrd:001 submit date:2401011200 done date:2401011201 stat:DELIVRD err:000 text:stat:UNDELIV err:666'), 0);
+    assert.equal(await receipt('id: 102 sub:001 dlvrd:001 stat: DELIVERED err:000'), 0);
+    assert.equal(await receipt('id:103 stat:DELIVRD err:000', { message_state: 5 }), 0);
+    assert.equal(t.unreadable, 0);
+    assert.equal(await receipt('id:104 stat:GARBLED err:000'), 0);
+    assert.equal(await receipt('sub:001 stat:DELIVRD text:id:105'), 0);
+    assert.equal(await receipt('id:106 stat:ACCEPTD'), 0, 'intermediate: acknowledged, not counted');
+    assert.deepEqual(got, [
+      { providerId: '101', status: 'delivered', providerCode: '000' },
+      { providerId: '102', status: 'delivered', providerCode: '000' },
+      { providerId: '103', status: 'undelivered', reason: 'UNDELIV', providerCode: '000' },
+    ]);
+    assert.equal(t.unreadable, 2);
   });
 });
