@@ -148,6 +148,22 @@ describe('smpp transport: throttling, refusals, connections', () => {
     assert.equal(t.throttled, 2);
   });
 
+  test('a burst of throttled answers pauses the bind once, not once per answer: every send of the burst is accepted in its time', async () => {
+    const server = await smsc();
+    const t = connect(server, { THROTTLE_PAUSE_MS: '200', WINDOW: '10' });
+    await send(t, 'warm');
+    server.hold = true;
+    server.answer('33612345678', ...Array<number>(10).fill(0x58));
+    // 10 doublings would pause 32 × 200 ms, past these sends' 3 s; one pause per burst is 200 ms.
+    const sending = Array.from({ length: 10 }, (_, i) => send(t, `m${i}`, { signal: AbortSignal.timeout(3000) }));
+    await waitFor('the burst', async () => (server.submits.length === 11 ? true : undefined), 5000);
+    server.release();
+    const results = await Promise.all(sending);
+    assert.deepEqual(results.filter((r) => !r.ok), []);
+    assert.equal(server.submits.length, 21, 'each throttled once, then accepted');
+    assert.equal(t.throttled, 10);
+  });
+
   test('other statuses follow the table: a bad destination is permanent, an SMSC error retryable, an unknown status retryable; the provider code is the hex status', async () => {
     const server = await smsc();
     const t = connect(server);
