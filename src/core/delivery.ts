@@ -410,7 +410,7 @@ async function recordResult(core: Core, run: Run, r: Recipient, result: SendResu
     const recorded = transport === undefined
       ? await mark(core.store.autocommit)
       : await core.store.transaction(async (tx) => {
-        await tx.awaitReceipt(r.id, transport, result.providerId);
+        await tx.awaitReceipt(r.id, result.providerId);
         if (!(await mark(tx))) return false;
         early = await settleKept(core, tx, transport, result.providerId, now);
         return true;

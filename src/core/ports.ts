@@ -312,21 +312,21 @@ export interface Wakeup {
 
 /** Receipts: a provider's later word on a recipient, matched by the provider id it gave (store/receipts.ts). */
 export interface ReceiptsPort {
-  /** Remembers the provider id `transport` gave a send (a transport with receipts), before the send is recorded. */
-  awaitReceipt(recipientId: number, transport: string, providerId: string): Promise<void>;
+  /** Remembers the provider id of a send whose transport reports receipts, before the send is recorded. */
+  awaitReceipt(recipientId: number, providerId: string): Promise<void>;
   /**
-   * sent → `status` for the recipients `transport` sent with this provider id (one, unless the
-   * provider reused the id), with the instant they were sent; none when no such recipient is
-   * `sent` (unknown id, or settled already). Ids remembered before migration 0014 match any transport.
+   * sent → `status` for the recipients sent with this provider id (one, unless two transports gave
+   * the same id), with the instant they were sent; none when no such recipient is `sent`
+   * (unknown id, or settled already).
    */
-  settleByProviderId(transport: string, providerId: string, status: 'delivered' | 'undelivered', at: number, error: string | null): Promise<SettledRecipient[]>;
-  /** Whether `transport` ever recorded a send with this provider id. */
-  knowsProviderId(transport: string, providerId: string): Promise<boolean>;
+  settleByProviderId(providerId: string, status: 'delivered' | 'undelivered', at: number, error: string | null): Promise<SettledRecipient[]>;
+  /** Whether a send was ever recorded with this provider id. */
+  knowsProviderId(providerId: string): Promise<boolean>;
   /** Keeps a receipt whose send is not recorded (yet); false when one is kept for its id already. */
   keepReceipt(kept: KeptReceipt): Promise<boolean>;
   /** Removes and returns the receipt kept for this transport's provider id, if any. */
   takeKeptReceipt(transport: string, providerId: string): Promise<KeptReceipt | undefined>;
-  /** Removes and returns the kept receipts whose provider id a send through their transport has been recorded with since. */
+  /** Removes and returns the kept receipts whose provider id a send has been recorded with since. */
   takeKnownKeptReceipts(): Promise<KeptReceipt[]>;
   /** Removes and returns the receipts kept before `before`. */
   dropKeptReceipts(before: number): Promise<KeptReceipt[]>;

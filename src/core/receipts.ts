@@ -21,7 +21,7 @@ export interface Settlement {
  * An undelivered recipient is refunded only when `core.receipts.refundUndelivered`
  * (RELAIS_REFUND_UNDELIVERED): the vendors Relais stands in for charge an SMS the network took
  * and could not deliver, and the price was spent on the provider. A receipt for a recipient
- * settled already is `repeated` and changes nothing. One for an id no send through this transport was recorded with is
+ * settled already is `repeated` and changes nothing. One for an id no send was recorded with is
  * `kept`: a fast network can report before the submit response is recorded (#20), and the send's
  * record applies it (settleKept), or the dispatcher's sweep does (sweepKeptReceipts).
  */
@@ -29,10 +29,10 @@ export async function recordReceipt(core: Core, transport: string, receipt: Rece
   const now = core.clock.now();
   const heard = { ...receipt, at: receipt.at ?? now };
   const { outcome, recipients } = await core.store.transaction(async (tx) => {
-    const recipients = await settle(core, tx, transport, heard, now);
+    const recipients = await settle(core, tx, heard, now);
     if (recipients.length > 0) return { outcome: 'settled' as const, recipients };
     // A known id whose recipient is settled already, or an early receipt kept already: a repeat.
-    const kept = !(await tx.knowsProviderId(transport, heard.providerId)) && (await tx.keepReceipt({ transport, receipt: heard, keptAt: now }));
+    const kept = !(await tx.knowsProviderId(heard.providerId)) && (await tx.keepReceipt({ transport, receipt: heard, keptAt: now }));
     return { outcome: kept ? 'kept' as const : 'repeated' as const, recipients };
   });
   core.observer.receipt(transport, outcome);
@@ -46,7 +46,7 @@ export async function recordReceipt(core: Core, transport: string, receipt: Rece
  */
 export async function settleKept(core: Core, tx: StoreTx, transport: string, providerId: string, now: number): Promise<Settlement | undefined> {
   const kept = await tx.takeKeptReceipt(transport, providerId);
-  return kept && { transport, receipt: kept.receipt, recipients: await settle(core, tx, transport, kept.receipt, now) };
+  return kept && { transport, receipt: kept.receipt, recipients: await settle(core, tx, kept.receipt, now) };
 }
 
 /**
@@ -60,7 +60,7 @@ export async function sweepKeptReceipts(core: Core): Promise<KeptReceipt[]> {
   const now = core.clock.now();
   const { settlements, expired } = await core.store.transaction(async (tx) => {
     const settlements: Settlement[] = [];
-    for (const { transport, receipt } of await tx.takeKnownKeptReceipts()) settlements.push({ transport, receipt, recipients: await settle(core, tx, transport, receipt, now) });
+    for (const { transport, receipt } of await tx.takeKnownKeptReceipts()) settlements.push({ transport, receipt, recipients: await settle(core, tx, receipt, now) });
     return { settlements, expired: await tx.dropKeptReceipts(now - core.receipts.keepMs) };
   });
   for (const s of settlements) observeSettlement(core, s);
@@ -78,10 +78,10 @@ function observeSettled(core: Core, { transport, receipt, recipients }: Settleme
   for (const r of recipients) core.observer.settled(transport, receipt.status, r.sentAt === null ? 0 : receipt.at - r.sentAt);
 }
 
-/** The receipt's status on the recipients its transport sent with its id, their refunds (by the policy) and events. */
-async function settle(core: Core, tx: StoreTx, transport: string, receipt: Receipt & { at: number }, now: number): Promise<SettledRecipient[]> {
+/** The receipt's status on the recipients sent with its id, their refunds (by the policy) and events. */
+async function settle(core: Core, tx: StoreTx, receipt: Receipt & { at: number }, now: number): Promise<SettledRecipient[]> {
   const undelivered = receipt.status === 'undelivered';
-  const recipients = await tx.settleByProviderId(transport, receipt.providerId, receipt.status, receipt.at, undelivered ? receipt.reason ?? 'undelivered' : null);
+  const recipients = await tx.settleByProviderId(receipt.providerId, receipt.status, receipt.at, undelivered ? receipt.reason ?? 'undelivered' : null);
   if (undelivered && core.receipts.refundUndelivered) await refundReleased(tx, recipients, (id) => `message ${id}: undelivered`, now);
   await tx.insertEvents(recipients.map((r) => ({
     messageId: r.messageId, recipientId: r.id, type: receipt.status, at: receipt.at,

@@ -3,20 +3,17 @@ import { toReleased, type ReleasedRow } from './messages.js';
 import { Statement, type Raw } from './raw.js';
 import { RELEASED_COLUMNS, word } from './rules.js';
 
-// A row without a transport is from before migration 0014 and answers any (DECISIONS.md §24).
-const OWN_TRANSPORT = '(transport = ? or transport is null)';
-const remember = new Statement('insert into provider_ids (provider_id, transport, recipient_id) values (?, ?, ?)');
+const remember = new Statement('insert into provider_ids (provider_id, recipient_id) values (?, ?)');
 const settle = new Statement(`update recipients set status = ?, updated_at = ?, error = ?
-  where status = ${word('sent')} and provider_id = ? and id in (select recipient_id from provider_ids where provider_id = ? and ${OWN_TRANSPORT})
+  where status = ${word('sent')} and provider_id = ? and id in (select recipient_id from provider_ids where provider_id = ?)
   returning ${RELEASED_COLUMNS.join(', ')}, sent_at`);
-const known = new Statement(`select 1 as found from provider_ids where provider_id = ? and ${OWN_TRANSPORT} limit 1`);
+const known = new Statement('select 1 as found from provider_ids where provider_id = ? limit 1');
 
 const KEPT_COLUMNS = 'transport, provider_id, status, at, reason, provider_code, kept_at';
 const keep = new Statement(`insert into kept_receipts (${KEPT_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?) on conflict (transport, provider_id) do nothing`);
 const takeOne = new Statement(`delete from kept_receipts where transport = ? and provider_id = ? returning ${KEPT_COLUMNS}`);
 const takeKnown = new Statement(`delete from kept_receipts
-  where exists (select 1 from provider_ids p where p.provider_id = kept_receipts.provider_id
-    and (p.transport = kept_receipts.transport or p.transport is null)) returning ${KEPT_COLUMNS}`, false);
+  where exists (select 1 from provider_ids p where p.provider_id = kept_receipts.provider_id) returning ${KEPT_COLUMNS}`, false);
 const dropOld = new Statement(`delete from kept_receipts where kept_at < ? returning ${KEPT_COLUMNS}`, false);
 const anyKept = new Statement('select 1 as found from kept_receipts limit 1', false);
 
@@ -28,17 +25,17 @@ const toKept = (r: KeptRow): KeptReceipt => ({
 });
 
 export const receiptQueries = (raw: Raw): ReceiptsPort => ({
-  async awaitReceipt(recipientId, transport, providerId) {
-    await raw.run(remember, [providerId, transport, recipientId]);
+  async awaitReceipt(recipientId, providerId) {
+    await raw.run(remember, [providerId, recipientId]);
   },
 
-  async settleByProviderId(transport, providerId, status, at, error) {
-    const rows = await raw.all<ReleasedRow & { sent_at: number | null }>(settle, [status, at, error, providerId, providerId, transport]);
+  async settleByProviderId(providerId, status, at, error) {
+    const rows = await raw.all<ReleasedRow & { sent_at: number | null }>(settle, [status, at, error, providerId, providerId]);
     return rows.map((r) => ({ ...toReleased(r), sentAt: r.sent_at === null ? null : Number(r.sent_at) }));
   },
 
-  async knowsProviderId(transport, providerId) {
-    return (await raw.all(known, [providerId, transport])).length > 0;
+  async knowsProviderId(providerId) {
+    return (await raw.all(known, [providerId])).length > 0;
   },
 
   async keepReceipt({ transport, receipt: r, keptAt }) {

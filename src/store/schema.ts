@@ -156,8 +156,6 @@ export interface SettingTable {
 export interface ProviderIdTable {
   provider_id: string;
   recipient_id: number;
-  /** The transport that gave the id; null on rows from before migration 0014: any transport. */
-  transport: string | null;
 }
 
 /** A receipt that came before its send was recorded (migration 0013, core/receipts.ts). */
