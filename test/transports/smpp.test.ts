@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { after, describe, test } from 'node:test';
 import { countSmsSegments } from '../../src/core/segments.js';
 import type { InboundMessage, Receipt, SendResult } from '../../src/core/transport.js';
-import { submitBodies } from '../../src/transports/smpp/encoding.js';
+import { sourceAddress, submitBodies } from '../../src/transports/smpp/encoding.js';
+import { MAX_DELIVERIES_IN_PROGRESS } from '../../src/transports/smpp/bind.js';
 import { SmppTransport, smppModule } from '../../src/transports/smpp/transport.js';
 import { waitFor } from '../helpers/dispatch.js';
 import { PASSWORD, SYSTEM_ID, TestSmsc } from './smpp-server.js';
@@ -83,6 +86,12 @@ describe('smpp encoding: the parts submitted are the parts core prices', () => {
     assert.deepEqual(partsOf(priced).map((p) => p.length), [153, 153], 'two parts, as priced, the escape ending part 1');
     const emoji = (submitBodies({ text: `${'ж'.repeat(66)}😀${'ж'.repeat(10)}`, sender: null, unicode: false }, 'udh', 7) as Record<string, unknown>[]);
     assert.deepEqual(emoji.map((p) => (p.short_message as Buffer).length - 6), [132, 24], 'a surrogate pair is not split');
+  });
+
+  test('the sender\'s TON/NPI by its form: international with +, short code, national digits, name, none', () => {
+    assert.deepEqual(['+33700000001', '36180', '0612345678', 'Boutique', null].map(sourceAddress), [
+      { ton: 1, npi: 1, addr: '33700000001' }, { ton: 3, npi: 0, addr: '36180' }, { ton: 0, npi: 1, addr: '0612345678' }, { ton: 5, npi: 0, addr: 'Boutique' }, { ton: 0, npi: 0, addr: '' },
+    ]);
   });
 
   test('more than 255 parts cannot be concatenated by UDH: refused, not sent', () => {
@@ -184,6 +193,32 @@ describe('smpp transport: throttling, refusals, connections', () => {
     const again = await send(t, 'again');
     assert.deepEqual(again, { ok: true, providerId: server.submits[1].messageId });
     assert.equal(server.binds.length, 2, 'bound again');
+  });
+
+  test('an answer that is no submit_sm_resp, or a bind in the wrong state, fails that send retryably and rebinds; accepted without an id is permanent', async () => {
+    const server = await smsc();
+    const t = connect(server);
+    server.answer('33612345678', 'nack', 0x04, 'no-id');
+    assert.deepEqual(await send(t, 'a'), { ok: false, retryable: true, reason: 'SMSC refused the message: 0x00000003', providerCode: '0x00000003' });
+    assert.deepEqual(await send(t, 'b'), { ok: false, retryable: true, reason: 'SMSC refused the message: ESME_RINVBNDSTS', providerCode: '0x00000004' });
+    assert.deepEqual(await send(t, 'c'), { ok: false, retryable: false, reason: 'the SMSC accepted the message without a message_id' });
+    assert.deepEqual(await send(t, 'd'), { ok: true, providerId: server.submits[3].messageId });
+    assert.deepEqual(server.submits.map((s) => s.session), [0, 1, 2, 2], 'a new session after the nack and after ESME_RINVBNDSTS');
+    assert.equal(server.binds.length, 3);
+  });
+
+  test('close leaves no timer behind, even with a bind unanswered: the process can exit', async () => {
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    const silent = createServer((socket) => socket.on('error', () => undefined));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    opened.push({ close: () => new Promise<void>((resolve) => silent.close(() => resolve())) });
+    const accepted = once(silent, 'connection');
+    const t = new SmppTransport(smppModule.parse({ ...DEFAULTS, URL: `smpp://a:b@127.0.0.1:${(silent.address() as AddressInfo).port}`, TIMEOUT_MS: '60000' }));
+    const [socket] = (await accepted) as [Socket];
+    await t.close();
+    socket.destroy();
+    assert.equal(timers(), before);
   });
 
   test('a refused bind is retried with backoff; the sends meanwhile are retryable and name why', async () => {
@@ -364,5 +399,44 @@ describe('smpp transport: receipts and mobile-originated messages', () => {
       { providerId: '103', status: 'undelivered', reason: 'UNDELIV', providerCode: '000' },
     ]);
     assert.equal(t.unreadable, 2);
+  });
+
+  test('data_sm is read like deliver_sm and answered data_sm_resp; a PDU above 16 KiB is taken without dropping the bind', async () => {
+    const server = await smsc();
+    const t = connect(server);
+    const receipts: Receipt[] = [];
+    const got: InboundMessage[] = [];
+    t.receipts(async (r) => void receipts.push(r));
+    t.inbound(async (m) => void got.push(m));
+    await send(t, 'x');
+    assert.equal(await server.deliver({ esm_class: 0x04, data_coding: 0, receipted_message_id: server.submits[0].messageId, message_state: 2 }, 'data_sm'), 0);
+    const long = 'STOP '.repeat(6000);
+    assert.equal(await server.deliver({ source_addr_ton: 1, source_addr: '33611111111', destination_addr: '36180', esm_class: 0, data_coding: 0, short_message: '', message_payload: long }), 0);
+    assert.deepEqual(receipts, [{ providerId: server.submits[0].messageId, status: 'delivered' }]);
+    assert.deepEqual(got, [{ from: '+33611111111', to: '36180', text: long }]);
+    assert.equal(server.binds.length, 1);
+  });
+
+  test('a flood of deliver_sm: at most MAX_DELIVERIES_IN_PROGRESS are being recorded at once, and every one is answered', async () => {
+    const server = await smsc();
+    const t = connect(server);
+    let active = 0;
+    let most = 0;
+    const held: (() => void)[] = [];
+    t.receipts(async () => {
+      most = Math.max(most, ++active);
+      await new Promise<void>((resolve) => held.push(resolve));
+      active--;
+    });
+    await send(t, 'x');
+    const answers = Array.from({ length: 300 }, (_, i) => server.receipt(String(i), 'DELIVRD'));
+    await waitFor('a full set in progress', async () => (held.length === MAX_DELIVERIES_IN_PROGRESS ? true : undefined), 5000);
+    for (let i = 0; i < 300 && held.length > 0; i++) {
+      for (const release of held.splice(0)) release();
+      await new Promise((resolve) => setImmediate(resolve));
+      await waitFor('the next ones', async () => (held.length > 0 || active === 0 ? true : undefined), 5000);
+    }
+    assert.deepEqual(new Set(await Promise.all(answers)), new Set([0]));
+    assert.equal(most, MAX_DELIVERIES_IN_PROGRESS);
   });
 });

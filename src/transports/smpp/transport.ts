@@ -75,7 +75,7 @@ export class SmppTransport implements Transport {
         let messageId = '';
         for (const body of bodies) {
           const outcome = await bind.submit({ ...addresses, ...body }, signal);
-          if (!outcome.ok) return 'status' in outcome ? refusal(outcome.status) : { ok: false, retryable: true, reason: outcome.lost };
+          if (!outcome.ok) return 'status' in outcome ? refusal(outcome.status) : 'invalid' in outcome ? { ok: false, retryable: false, reason: outcome.invalid } : { ok: false, retryable: true, reason: outcome.lost };
           messageId = outcome.messageId;
         }
         return { ok: true, providerId: submitId(messageId, this.settings.idFormat) };
