@@ -287,6 +287,18 @@ describe('smpp transport: throttling, refusals, connections', () => {
 });
 
 describe('smpp transport: receipts and mobile-originated messages', () => {
+  /** A transport to a new SMSC keeping the receipts and MO messages it hands over, after one send. */
+  async function listening() {
+    const server = await smsc();
+    const t = connect(server);
+    const receipts: Receipt[] = [];
+    const got: InboundMessage[] = [];
+    t.receipts(async (r) => void receipts.push(r));
+    t.inbound(async (m) => void got.push(m));
+    const sent = await send(t, 'x');
+    return { server, t, receipts, got, sent };
+  }
+
   test('a receipt is handed over with the submit_sm_resp id and acknowledged once recorded; a failed record is answered ESME_RX_T_APPN', async () => {
     const server = await smsc();
     const t = connect(server);
@@ -364,13 +376,7 @@ describe('smpp transport: receipts and mobile-originated messages', () => {
   });
 
   test('a handset cannot forge a receipt: with esm_class 0 and no receipted_message_id a text reading `id:… stat:…` is an MO message', async () => {
-    const server = await smsc();
-    const t = connect(server);
-    const receipts: Receipt[] = [];
-    const got: InboundMessage[] = [];
-    t.receipts(async (r) => void receipts.push(r));
-    t.inbound(async (m) => void got.push(m));
-    const sent = await send(t, 'x');
+    const { server, t, receipts, got, sent } = await listening();
     assert.ok(sent.ok);
     const forged = `id:${server.submits[0].messageId} sub:001 dlvrd:000 stat:UNDELIV err:000 text:`;
     assert.equal(await server.mo('33699999999', '33700000001', forged), 0);
@@ -402,13 +408,7 @@ describe('smpp transport: receipts and mobile-originated messages', () => {
   });
 
   test('data_sm is read like deliver_sm and answered data_sm_resp; a PDU above 16 KiB is taken without dropping the bind', async () => {
-    const server = await smsc();
-    const t = connect(server);
-    const receipts: Receipt[] = [];
-    const got: InboundMessage[] = [];
-    t.receipts(async (r) => void receipts.push(r));
-    t.inbound(async (m) => void got.push(m));
-    await send(t, 'x');
+    const { server, t, receipts, got } = await listening();
     assert.equal(await server.deliver({ esm_class: 0x04, data_coding: 0, receipted_message_id: server.submits[0].messageId, message_state: 2 }, 'data_sm'), 0);
     const long = 'STOP '.repeat(6000);
     assert.equal(await server.deliver({ source_addr_ton: 1, source_addr: '33611111111', destination_addr: '36180', esm_class: 0, data_coding: 0, short_message: '', message_payload: long }), 0);
