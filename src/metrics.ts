@@ -19,7 +19,7 @@ export function createMetrics(): Metrics {
   const messagesScheduled = new Counter({ name: 'relais_messages_scheduled_total', help: 'Messages scheduled', labelNames, registers: [registry] });
   const messagesCancelled = new Counter({ name: 'relais_messages_cancelled_total', help: 'Messages cancelled', labelNames, registers: [registry] });
   const receipts = new Counter({
-    name: 'relais_receipts_total', help: 'Delivery receipts: settled a recipient, repeated, kept for a send not recorded yet, or unknown (dropped)',
+    name: 'relais_receipts_total', help: 'Delivery receipts: settled a recipient, repeated, kept for a send not recorded yet, unknown or unreadable (dropped)',
     labelNames: ['transport', 'outcome'], registers: [registry],
   });
   const lateness = new Histogram({

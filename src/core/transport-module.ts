@@ -18,6 +18,8 @@ export interface TransportSetting {
 export interface TransportObserver {
   /** The provider asked it to slow down (SMPP ESME_RTHROTTLED / ESME_RMSGQFUL, HTTP 429). */
   throttled(transport: string): void;
+  /** The provider sent a receipt the transport could not read (outcome `unreadable`): dropped, so counted. */
+  receipt?(transport: string, outcome: 'unreadable'): void;
 }
 
 /** What the composition root gives a transport it builds. */

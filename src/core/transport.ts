@@ -51,9 +51,10 @@ export interface InboundMessage {
 
 /**
  * What a receipt did (core/receipts.ts): settled its recipients, repeated one already settled,
- * kept for a send not recorded yet, or (kept too long) named an unknown id.
+ * kept for a send not recorded yet, or (kept too long) named an unknown id; or a receipt the
+ * transport could not read (no id, no state it knows), acknowledged and dropped.
  */
-export type ReceiptOutcome = 'settled' | 'repeated' | 'kept' | 'unknown';
+export type ReceiptOutcome = 'settled' | 'repeated' | 'kept' | 'unknown' | 'unreadable';
 
 /**
  * A way out of Relais for messages (the outbox, SMTP, SMPP, an HTTP provider). It sees neither

@@ -14,10 +14,11 @@ export interface ReceivedSubmit {
 }
 
 /**
- * The next answer to a submit_sm to an address: a command_status, or `drop`: the SMSC takes the
- * message (it gets an id, it would be delivered) and the connection drops before its answer.
+ * The next answer to a submit_sm to an address: a command_status; `drop`: the SMSC takes the
+ * message (it gets an id, it would be delivered) and the connection drops before its answer;
+ * `nack`: a generic_nack ESME_RINVCMDID; `no-id`: a submit_sm_resp ESME_ROK with an empty message_id.
  */
-export type SubmitPlan = number | 'drop';
+export type SubmitPlan = number | 'drop' | 'nack' | 'no-id';
 
 /** When the SMSC sends a receipt for what it accepts: never, after its submit_sm_resp, or before it. */
 export type ReceiptTiming = 'none' | 'after' | 'before';
@@ -85,12 +86,12 @@ export class TestSmsc {
     return this.sessions.filter((s) => !s.socket.destroyed && ['bind_transceiver', 'bind_receiver'].includes(String((s as Session & { bound?: string }).bound)));
   }
 
-  /** Sends a deliver_sm on the first receiving session; resolves with the command_status of its deliver_sm_resp. */
-  deliver(params: Record<string, unknown>): Promise<number> {
+  /** Sends a deliver_sm (or a data_sm) on the first receiving session; resolves with the command_status of its response. */
+  deliver(params: Record<string, unknown>, command: 'deliver_sm' | 'data_sm' = 'deliver_sm'): Promise<number> {
     const [session] = this.receivers();
-    if (!session) return Promise.reject(new Error('no session takes deliver_sm'));
+    if (!session) return Promise.reject(new Error(`no session takes ${command}`));
     return new Promise((resolve, reject) => {
-      if (!session.send(new smpp.PDU('deliver_sm', params), (resp) => resolve(resp.command_status))) reject(new Error('session closed'));
+      if (!session.send(new smpp.PDU(command, params), (resp) => resolve(resp.command === `${command}_resp` ? resp.command_status : -1))) reject(new Error('session closed'));
     });
   }
 
@@ -151,7 +152,7 @@ export class TestSmsc {
 
   private submit(session: Session, index: number, pdu: Pdu): void {
     const plan = this.plan.get(String(pdu.destination_addr))?.shift() ?? 0;
-    const received: ReceivedSubmit = { pdu, session: index, status: plan === 'drop' ? 0 : plan };
+    const received: ReceivedSubmit = { pdu, session: index, status: typeof plan === 'number' ? plan : 0 };
     this.submits.push(received);
     if (plan === 'drop') {
       received.messageId = this.nextId();
@@ -163,6 +164,8 @@ export class TestSmsc {
     this.maxUnanswered = Math.max(this.maxUnanswered, unanswered);
     const answer = () => {
       this.unanswered.set(session, (this.unanswered.get(session) ?? 1) - 1);
+      if (plan === 'nack') return void session.send(new smpp.PDU('generic_nack', { sequence_number: pdu.sequence_number, command_status: 0x03 }));
+      if (plan === 'no-id') return void session.send(pdu.response({ message_id: '' }));
       if (plan !== 0) return void session.send(pdu.response({ command_status: plan }));
       const messageId = (received.messageId = this.nextId());
       const receipt = () => (pdu.registered_delivery ? this.receipt(messageId, 'DELIVRD').catch(() => undefined) : undefined);

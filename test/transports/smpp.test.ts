@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { after, describe, test } from 'node:test';
 import { countSmsSegments } from '../../src/core/segments.js';
 import type { InboundMessage, Receipt, SendResult } from '../../src/core/transport.js';
-import { submitBodies } from '../../src/transports/smpp/encoding.js';
+import { sourceAddress, submitBodies } from '../../src/transports/smpp/encoding.js';
+import { MAX_DELIVERIES_IN_PROGRESS } from '../../src/transports/smpp/bind.js';
 import { SmppTransport, smppModule } from '../../src/transports/smpp/transport.js';
 import { waitFor } from '../helpers/dispatch.js';
 import { PASSWORD, SYSTEM_ID, TestSmsc } from './smpp-server.js';
@@ -22,17 +25,22 @@ async function smsc(): Promise<TestSmsc> {
   return server;
 }
 
-/** A transport to `server` with settings over the defaults; `throttled` counts the observer's calls. */
-function connect(server: TestSmsc, over: Record<string, string> = {}): SmppTransport & { throttled: number } {
-  const observer = { throttled: 0 };
+/** A transport to `server` with settings over the defaults; `throttled` and `unreadable` count the observer's calls. */
+function connect(server: TestSmsc, over: Record<string, string> = {}): SmppTransport & { throttled: number; unreadable: number } {
+  const observer = { throttled: 0, unreadable: 0 };
   const t = new SmppTransport(smppModule.parse({ ...DEFAULTS, URL: server.url(), RECONNECT_MIN_MS: '20', RECONNECT_MAX_MS: '100', THROTTLE_PAUSE_MS: '10', ...over }), {
     throttled: (name) => {
       assert.equal(name, 'smpp');
       observer.throttled++;
     },
+    receipt: (name, outcome) => {
+      assert.deepEqual([name, outcome], ['smpp', 'unreadable']);
+      observer.unreadable++;
+    },
   });
   opened.push(t);
-  return Object.defineProperty(t, 'throttled', { get: () => observer.throttled }) as SmppTransport & { throttled: number };
+  Object.defineProperty(t, 'unreadable', { get: () => observer.unreadable });
+  return Object.defineProperty(t, 'throttled', { get: () => observer.throttled }) as SmppTransport & { throttled: number; unreadable: number };
 }
 
 const sms = (text: string, o: { sender?: string | null; unicode?: boolean; address?: string } = {}) => ({
@@ -78,6 +86,12 @@ describe('smpp encoding: the parts submitted are the parts core prices', () => {
     assert.deepEqual(partsOf(priced).map((p) => p.length), [153, 153], 'two parts, as priced, the escape ending part 1');
     const emoji = (submitBodies({ text: `${'ж'.repeat(66)}😀${'ж'.repeat(10)}`, sender: null, unicode: false }, 'udh', 7) as Record<string, unknown>[]);
     assert.deepEqual(emoji.map((p) => (p.short_message as Buffer).length - 6), [132, 24], 'a surrogate pair is not split');
+  });
+
+  test('the sender\'s TON/NPI by its form: international with +, short code, national digits, name, none', () => {
+    assert.deepEqual(['+33700000001', '36180', '0612345678', 'Boutique', null].map(sourceAddress), [
+      { ton: 1, npi: 1, addr: '33700000001' }, { ton: 3, npi: 0, addr: '36180' }, { ton: 0, npi: 1, addr: '0612345678' }, { ton: 5, npi: 0, addr: 'Boutique' }, { ton: 0, npi: 0, addr: '' },
+    ]);
   });
 
   test('more than 255 parts cannot be concatenated by UDH: refused, not sent', () => {
@@ -143,6 +157,22 @@ describe('smpp transport: throttling, refusals, connections', () => {
     assert.equal(t.throttled, 2);
   });
 
+  test('a burst of throttled answers pauses the bind once, not once per answer: every send of the burst is accepted in its time', async () => {
+    const server = await smsc();
+    const t = connect(server, { THROTTLE_PAUSE_MS: '200', WINDOW: '10' });
+    await send(t, 'warm');
+    server.hold = true;
+    server.answer('33612345678', ...Array<number>(10).fill(0x58));
+    // 10 doublings would pause 32 × 200 ms, past these sends' 3 s; one pause per burst is 200 ms.
+    const sending = Array.from({ length: 10 }, (_, i) => send(t, `m${i}`, { signal: AbortSignal.timeout(3000) }));
+    await waitFor('the burst', async () => (server.submits.length === 11 ? true : undefined), 5000);
+    server.release();
+    const results = await Promise.all(sending);
+    assert.deepEqual(results.filter((r) => !r.ok), []);
+    assert.equal(server.submits.length, 21, 'each throttled once, then accepted');
+    assert.equal(t.throttled, 10);
+  });
+
   test('other statuses follow the table: a bad destination is permanent, an SMSC error retryable, an unknown status retryable; the provider code is the hex status', async () => {
     const server = await smsc();
     const t = connect(server);
@@ -163,6 +193,32 @@ describe('smpp transport: throttling, refusals, connections', () => {
     const again = await send(t, 'again');
     assert.deepEqual(again, { ok: true, providerId: server.submits[1].messageId });
     assert.equal(server.binds.length, 2, 'bound again');
+  });
+
+  test('an answer that is no submit_sm_resp, or a bind in the wrong state, fails that send retryably and rebinds; accepted without an id is permanent', async () => {
+    const server = await smsc();
+    const t = connect(server);
+    server.answer('33612345678', 'nack', 0x04, 'no-id');
+    assert.deepEqual(await send(t, 'a'), { ok: false, retryable: true, reason: 'SMSC refused the message: 0x00000003', providerCode: '0x00000003' });
+    assert.deepEqual(await send(t, 'b'), { ok: false, retryable: true, reason: 'SMSC refused the message: ESME_RINVBNDSTS', providerCode: '0x00000004' });
+    assert.deepEqual(await send(t, 'c'), { ok: false, retryable: false, reason: 'the SMSC accepted the message without a message_id' });
+    assert.deepEqual(await send(t, 'd'), { ok: true, providerId: server.submits[3].messageId });
+    assert.deepEqual(server.submits.map((s) => s.session), [0, 1, 2, 2], 'a new session after the nack and after ESME_RINVBNDSTS');
+    assert.equal(server.binds.length, 3);
+  });
+
+  test('close leaves no timer behind, even with a bind unanswered: the process can exit', async () => {
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    const silent = createServer((socket) => socket.on('error', () => undefined));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    opened.push({ close: () => new Promise<void>((resolve) => silent.close(() => resolve())) });
+    const accepted = once(silent, 'connection');
+    const t = new SmppTransport(smppModule.parse({ ...DEFAULTS, URL: `smpp://a:b@127.0.0.1:${(silent.address() as AddressInfo).port}`, TIMEOUT_MS: '60000' }));
+    const [socket] = (await accepted) as [Socket];
+    await t.close();
+    socket.destroy();
+    assert.equal(timers(), before);
   });
 
   test('a refused bind is retried with backoff; the sends meanwhile are retryable and name why', async () => {
@@ -231,6 +287,18 @@ describe('smpp transport: throttling, refusals, connections', () => {
 });
 
 describe('smpp transport: receipts and mobile-originated messages', () => {
+  /** A transport to a new SMSC keeping the receipts and MO messages it hands over, after one send. */
+  async function listening() {
+    const server = await smsc();
+    const t = connect(server);
+    const receipts: Receipt[] = [];
+    const got: InboundMessage[] = [];
+    t.receipts(async (r) => void receipts.push(r));
+    t.inbound(async (m) => void got.push(m));
+    const sent = await send(t, 'x');
+    return { server, t, receipts, got, sent };
+  }
+
   test('a receipt is handed over with the submit_sm_resp id and acknowledged once recorded; a failed record is answered ESME_RX_T_APPN', async () => {
     const server = await smsc();
     const t = connect(server);
@@ -305,5 +373,70 @@ describe('smpp transport: receipts and mobile-originated messages', () => {
       { from: '+33611111113', to: '+36180', text: 'Стоп ✋' },
       { from: '+33611111114', to: 'Boutique', text: 'STOP' },
     ]);
+  });
+
+  test('a handset cannot forge a receipt: with esm_class 0 and no receipted_message_id a text reading `id:… stat:…` is an MO message', async () => {
+    const { server, t, receipts, got, sent } = await listening();
+    assert.ok(sent.ok);
+    const forged = `id:${server.submits[0].messageId} sub:001 dlvrd:000 stat:UNDELIV err:000 text:`;
+    assert.equal(await server.mo('33699999999', '33700000001', forged), 0);
+    assert.equal(await server.deliver({ esm_class: 0, data_coding: 0, short_message: 'id:1 stat:DELIVRD', receipted_message_id: server.submits[0].messageId }), 0);
+    assert.deepEqual(got, [{ from: '+33699999999', to: '+33700000001', text: forged }]);
+    assert.deepEqual(receipts, [{ providerId: sent.providerId, status: 'delivered' }], 'receipted_message_id makes it a receipt even with esm_class 0');
+  });
+
+  test('receipt text: read before `text:` (the account\'s own words cannot inject a stat:), spaces and whole words allowed, the message_state TLV first; an unreadable receipt is acknowledged and counted', async () => {
+    const server = await smsc();
+    const t = connect(server);
+    const got: Receipt[] = [];
+    t.receipts(async (r) => void got.push(r));
+    await send(t, 'x');
+    const receipt = (text: string, extra: Record<string, unknown> = {}) => server.deliver({ esm_class: 0x04, data_coding: 0, short_message: text, ...extra });
+    assert.equal(await receipt('id:101 sub:001 dlvrd:001 submit date:2401011200 done date:2401011201 stat:DELIVRD err:000 text:stat:UNDELIV err:666'), 0);
+    assert.equal(await receipt('id: 102 sub:001 dlvrd:001 stat: DELIVERED err:000'), 0);
+    assert.equal(await receipt('id:103 stat:DELIVRD err:000', { message_state: 5 }), 0);
+    assert.equal(t.unreadable, 0);
+    assert.equal(await receipt('id:104 stat:GARBLED err:000'), 0);
+    assert.equal(await receipt('sub:001 stat:DELIVRD text:id:105'), 0);
+    assert.equal(await receipt('id:106 stat:ACCEPTD'), 0, 'intermediate: acknowledged, not counted');
+    assert.deepEqual(got, [
+      { providerId: '101', status: 'delivered', providerCode: '000' },
+      { providerId: '102', status: 'delivered', providerCode: '000' },
+      { providerId: '103', status: 'undelivered', reason: 'UNDELIV', providerCode: '000' },
+    ]);
+    assert.equal(t.unreadable, 2);
+  });
+
+  test('data_sm is read like deliver_sm and answered data_sm_resp; a PDU above 16 KiB is taken without dropping the bind', async () => {
+    const { server, t, receipts, got } = await listening();
+    assert.equal(await server.deliver({ esm_class: 0x04, data_coding: 0, receipted_message_id: server.submits[0].messageId, message_state: 2 }, 'data_sm'), 0);
+    const long = 'STOP '.repeat(6000);
+    assert.equal(await server.deliver({ source_addr_ton: 1, source_addr: '33611111111', destination_addr: '36180', esm_class: 0, data_coding: 0, short_message: '', message_payload: long }), 0);
+    assert.deepEqual(receipts, [{ providerId: server.submits[0].messageId, status: 'delivered' }]);
+    assert.deepEqual(got, [{ from: '+33611111111', to: '36180', text: long }]);
+    assert.equal(server.binds.length, 1);
+  });
+
+  test('a flood of deliver_sm: at most MAX_DELIVERIES_IN_PROGRESS are being recorded at once, and every one is answered', async () => {
+    const server = await smsc();
+    const t = connect(server);
+    let active = 0;
+    let most = 0;
+    const held: (() => void)[] = [];
+    t.receipts(async () => {
+      most = Math.max(most, ++active);
+      await new Promise<void>((resolve) => held.push(resolve));
+      active--;
+    });
+    await send(t, 'x');
+    const answers = Array.from({ length: 300 }, (_, i) => server.receipt(String(i), 'DELIVRD'));
+    await waitFor('a full set in progress', async () => (held.length === MAX_DELIVERIES_IN_PROGRESS ? true : undefined), 5000);
+    for (let i = 0; i < 300 && held.length > 0; i++) {
+      for (const release of held.splice(0)) release();
+      await new Promise((resolve) => setImmediate(resolve));
+      await waitFor('the next ones', async () => (held.length > 0 || active === 0 ? true : undefined), 5000);
+    }
+    assert.deepEqual(new Set(await Promise.all(answers)), new Set([0]));
+    assert.equal(most, MAX_DELIVERIES_IN_PROGRESS);
   });
 });

@@ -4,6 +4,8 @@ import type { SendResult } from '../../core/transport.js';
 export const statusCode = (status: number): string => `0x${status.toString(16).toUpperCase().padStart(8, '0')}`;
 
 export const ESME_ROK = 0x00;
+export const ESME_RINVBNDSTS = 0x04;
+export const ESME_RUNKNOWNERR = 0xff;
 export const ESME_RMSGQFUL = 0x14;
 export const ESME_RTHROTTLED = 0x58;
 /** A deliver_sm the ESME could not take now: the SMSC delivers it again later. */
@@ -40,7 +42,7 @@ const PERMANENT: Readonly<Record<number, string>> = {
 };
 
 const RETRYABLE: Readonly<Record<number, string>> = {
-  0x04: 'ESME_RINVBNDSTS',
+  [ESME_RINVBNDSTS]: 'ESME_RINVBNDSTS',
   0x08: 'ESME_RSYSERR',
   0x0d: 'ESME_RBINDFAIL',
   0x0e: 'ESME_RINVPASWD',
@@ -49,7 +51,7 @@ const RETRYABLE: Readonly<Record<number, string>> = {
   [ESME_RTHROTTLED]: 'ESME_RTHROTTLED',
   0x61: 'ESME_RINVSCHED',
   [ESME_RX_T_APPN]: 'ESME_RX_T_APPN',
-  0xff: 'ESME_RUNKNOWNERR',
+  [ESME_RUNKNOWNERR]: 'ESME_RUNKNOWNERR',
   0x102: 'ESME_RSERTYPUNAVAIL',
 };
 

@@ -31,15 +31,24 @@ function textId(id: string, format: IdFormat): string {
   return submitId(id, format);
 }
 
-/** Receipt `stat:` words: a final state, or an intermediate one (ENROUTE, ACCEPTD) that is only acknowledged. */
+/**
+ * Receipt `stat:` words: a final state, or an intermediate one (ENROUTE, ACCEPTD) that is only
+ * acknowledged. SMPP 3.4 writes seven letters; some SMSCs write the whole word.
+ */
 const FINAL: Readonly<Record<string, Receipt['status']>> = {
-  DELIVRD: 'delivered', UNDELIV: 'undelivered', EXPIRED: 'undelivered', REJECTD: 'undelivered', UNKNOWN: 'undelivered', DELETED: 'undelivered',
+  DELIVRD: 'delivered', DELIVERED: 'delivered',
+  UNDELIV: 'undelivered', UNDELIVERABLE: 'undelivered', EXPIRED: 'undelivered', REJECTD: 'undelivered', REJECTED: 'undelivered', UNKNOWN: 'undelivered', DELETED: 'undelivered',
 };
+const INTERMEDIATE = new Set(['ENROUTE', 'ACCEPTD', 'ACCEPTED']);
 /** The message_state TLV's values, as the receipt text's words. */
 const STATES: Readonly<Record<number, string>> = { 1: 'ENROUTE', 2: 'DELIVRD', 3: 'EXPIRED', 4: 'DELETED', 5: 'UNDELIV', 6: 'ACCEPTD', 7: 'UNKNOWN', 8: 'REJECTD' };
 
-/** What a deliver_sm is: a final receipt, an MO message, or something only acknowledged (an intermediate or unreadable receipt, an undecodable text). */
-export type Delivery = { receipt: Receipt } | { inbound: InboundMessage } | { ignored: string };
+/**
+ * What a deliver_sm is: a final receipt, an MO message, something only acknowledged (an
+ * intermediate receipt, an MO in a coding Relais does not decode), or a receipt Relais cannot
+ * read (acknowledged too, but counted: its recipient will not settle).
+ */
+export type Delivery = { receipt: Receipt } | { inbound: InboundMessage } | { ignored: string } | { unreadable: string };
 
 const DECODED = new Set([DATA_CODING_GSM7, 0x01, DATA_CODING_LATIN1, DATA_CODING_UCS2]);
 
@@ -53,27 +62,46 @@ function text(pdu: Pdu): string | undefined {
   return decoded(pdu.message_payload) || decoded(pdu.short_message);
 }
 
-const RECEIPT_TEXT = /\bid:(\S{1,64}).*\bstat:([A-Z]{1,8})/is;
+/**
+ * The receipt text's fields, read before its `text:` only: that field quotes the message the
+ * account sent, which could write its own `stat:` (SMPP 3.4 appendix B puts `text:` last).
+ */
+function receiptFields(body: string | undefined): { id?: string; stat?: string; err?: string } {
+  const head = body?.split(/\btext:/i)[0].slice(0, 512) ?? '';
+  return {
+    id: head.match(/\bid:\s*(\S{1,64})/i)?.[1],
+    stat: head.match(/\bstat:\s*([A-Z]{1,16})\b/i)?.[1].toUpperCase(),
+    err: head.match(/\berr:\s*(\w{1,16})/i)?.[1],
+  };
+}
 
+const tlvString = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() !== '' ? value : undefined);
+
+/** A receipt: its id from the receipted_message_id TLV else the text, its state from the message_state TLV else the text. */
 function receipt(pdu: Pdu, body: string | undefined, format: IdFormat): Delivery {
-  const tlvId = typeof pdu.receipted_message_id === 'string' && pdu.receipted_message_id.trim() !== '' ? submitId(pdu.receipted_message_id, format) : undefined;
-  const found = body?.match(RECEIPT_TEXT);
-  const providerId = tlvId ?? (found ? textId(found[1], format) : undefined);
-  const stat = found?.[2].toUpperCase() ?? STATES[Number(pdu.message_state)];
-  if (!providerId || !stat) return { ignored: 'a receipt without an id or a state' };
+  const fields = receiptFields(body);
+  const tlvId = tlvString(pdu.receipted_message_id);
+  const providerId = tlvId !== undefined ? submitId(tlvId, format) : fields.id !== undefined ? textId(fields.id, format) : undefined;
+  const stat = STATES[Number(pdu.message_state)] ?? fields.stat;
+  if (!providerId || !stat) return { unreadable: `a receipt without ${providerId ? 'a state' : 'an id'}` };
   const status = FINAL[stat];
-  if (!status) return { ignored: `an intermediate receipt (${stat})` };
-  const err = body?.match(/\berr:(\w{1,16})/i)?.[1];
-  return { receipt: { providerId, status, ...(status === 'undelivered' ? { reason: stat } : {}), ...(err !== undefined ? { providerCode: err } : {}) } };
+  if (!status) return INTERMEDIATE.has(stat) ? { ignored: `an intermediate receipt (${stat})` } : { unreadable: `a receipt in state ${stat}` };
+  return { receipt: { providerId, status, ...(status === 'undelivered' ? { reason: stat } : {}), ...(fields.err !== undefined ? { providerCode: fields.err } : {}) } };
 }
 
 /** An SMPP address as the provider gives it, an international number with its `+`. */
 const number = (addr: unknown, ton: unknown): string => (ton === 1 && typeof addr === 'string' && /^\d+$/.test(addr) ? `+${addr}` : String(addr ?? ''));
 
-/** Reads a deliver_sm: a receipt when its esm_class says so or its text is one, else a mobile-originated message. */
+/** esm_class bits 2-5: the message type; any of them set (receipt, acknowledgement, intermediate notification) is no MO. */
+const ESM_CLASS_MESSAGE_TYPE = 0x3c;
+
+/**
+ * Reads a deliver_sm: a receipt when its esm_class says so or it names the receipted message,
+ * else a mobile-originated message, whatever its text reads (a handset could write `id:… stat:…`).
+ */
 export function readDelivery(pdu: Pdu, format: IdFormat): Delivery {
   const body = text(pdu);
-  if ((Number(pdu.esm_class) & 0x04) !== 0 || (body !== undefined && RECEIPT_TEXT.test(body))) return receipt(pdu, body, format);
+  if ((Number(pdu.esm_class) & ESM_CLASS_MESSAGE_TYPE) !== 0 || tlvString(pdu.receipted_message_id) !== undefined) return receipt(pdu, body, format);
   if (body === undefined) return { ignored: `a message in data_coding ${String(pdu.data_coding)}` };
   return { inbound: { from: number(pdu.source_addr, pdu.source_addr_ton), to: number(pdu.destination_addr, pdu.dest_addr_ton), text: body } };
 }

@@ -25,10 +25,17 @@ export interface SmppAddress {
   addr: string;
 }
 
-/** The sender by its form: none (the SMSC's default), digits (international, `+` stripped) or a name (alphanumeric). */
+/**
+ * The sender by its form: none (the SMSC's default); `+` and digits, international (TON 1/NPI 1,
+ * `+` stripped); up to 8 digits, a short code (TON 3 network specific/NPI 0); other digits, a
+ * number as dialled (TON 0 unknown/NPI 1): calling `0612345678` international would make it
+ * another country's; anything else a name (TON 5 alphanumeric).
+ */
 export function sourceAddress(sender: string | null): SmppAddress {
   if (!sender) return { ton: 0, npi: 0, addr: '' };
-  if (/^\+?\d+$/.test(sender)) return { ton: 1, npi: 1, addr: sender.replace(/^\+/, '') };
+  if (/^\+\d+$/.test(sender)) return { ton: 1, npi: 1, addr: sender.slice(1) };
+  if (/^\d{1,8}$/.test(sender)) return { ton: 3, npi: 0, addr: sender };
+  if (/^\d+$/.test(sender)) return { ton: 0, npi: 1, addr: sender };
   return { ton: 5, npi: 0, addr: sender };
 }
 

@@ -47,7 +47,7 @@ export const SMPP_SETTINGS: Readonly<Record<string, TransportSetting>> = {
   TIMEOUT_MS: { default: '10000', doc: 'Milliseconds the SMSC has to connect, answer a bind, a submit_sm or an enquire_link before the connection is dropped and made again' },
   RECONNECT_MIN_MS: { default: '1000', doc: 'First delay before reconnecting a lost bind; it doubles, with jitter, per failed attempt' },
   RECONNECT_MAX_MS: { default: '60000', doc: 'Longest delay between reconnection attempts' },
-  THROTTLE_PAUSE_MS: { default: '1000', doc: 'First pause of a bind the SMSC throttles (ESME_RTHROTTLED, ESME_RMSGQFUL) before it resubmits; doubles while throttled, up to 32×' },
+  THROTTLE_PAUSE_MS: { default: '1000', doc: 'First pause of a bind the SMSC throttles (ESME_RTHROTTLED, ESME_RMSGQFUL) before it resubmits; doubles when the SMSC throttles again after a pause, up to 32×, never past RELAIS_SMPP_TIMEOUT_MS' },
   LONG_MESSAGES: { default: 'udh', doc: 'Messages longer than one SMS: `udh` (one submit_sm per part, concatenation header) or `payload` (one submit_sm, `message_payload` TLV)' },
   ID_FORMAT: { default: 'same', doc: 'How the SMSC writes message ids in submit_sm_resp and in receipt texts: `same`, `hex-dec` (hex, then decimal) or `dec-hex`' },
   TLS_CA: { default: '', doc: 'ssmpp://: path of a PEM file of the CA to trust instead of the system\'s' },

@@ -20,6 +20,9 @@ declare module 'smpp' {
     /** false when the socket is not writable (the PDU is not sent). */
     send(pdu: Pdu, onResponse?: (pdu: Pdu) => void, onSent?: (pdu: Pdu) => void): boolean;
     close(callback?: () => void): void;
+    /** Stops (and resume starts again) reading PDUs from the socket, at once: the PDU being handled is the last. */
+    pause(): void;
+    resume(): void;
     destroy(callback?: () => void): void;
   }
 
@@ -33,7 +36,7 @@ declare module 'smpp' {
   }
 
   const smpp: {
-    PDU: new (command: string, options?: Record<string, unknown>) => Pdu;
+    PDU: (new (command: string, options?: Record<string, unknown>) => Pdu) & { maxLength: number };
     connect(options: Record<string, unknown>): Session;
     createServer(options: Record<string, unknown>, listener?: (session: Session) => void): SmppServer;
     encodings: { ASCII: Encoding; LATIN1: Encoding; UCS2: Encoding };

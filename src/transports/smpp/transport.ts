@@ -19,6 +19,7 @@ export class SmppTransport implements Transport {
   readonly concurrency: number;
   private readonly inFlight = new InFlight();
   private readonly pool: BindPool;
+  private readonly observer: TransportObserver | undefined;
   private record: ((receipt: Receipt) => Promise<void>) | undefined;
   private handle: ((message: InboundMessage) => Promise<void>) | undefined;
   /** The concatenation reference of the next long message (8 bits, per transport). */
@@ -27,6 +28,7 @@ export class SmppTransport implements Transport {
   constructor(private readonly settings: SmppSettings, observer?: TransportObserver) {
     this.rate = settings.rate;
     this.concurrency = settings.concurrency;
+    this.observer = observer;
     this.pool = new BindPool(settings, { deliver: (pdu) => this.deliver(pdu), throttled: () => observer?.throttled(this.name) });
     this.pool.start();
   }
@@ -73,7 +75,7 @@ export class SmppTransport implements Transport {
         let messageId = '';
         for (const body of bodies) {
           const outcome = await bind.submit({ ...addresses, ...body }, signal);
-          if (!outcome.ok) return 'status' in outcome ? refusal(outcome.status) : { ok: false, retryable: true, reason: outcome.lost };
+          if (!outcome.ok) return 'status' in outcome ? refusal(outcome.status) : 'invalid' in outcome ? { ok: false, retryable: false, reason: outcome.invalid } : { ok: false, retryable: true, reason: outcome.lost };
           messageId = outcome.messageId;
         }
         return { ok: true, providerId: submitId(messageId, this.settings.idFormat) };
@@ -86,13 +88,17 @@ export class SmppTransport implements Transport {
   /**
    * A deliver_sm: a final receipt to `record`, an MO message to `handle`, acknowledged once
    * they resolve. Without a handler, or when it throws, the answer is ESME_RX_T_APPN, so that
-   * the SMSC delivers it again later; an intermediate receipt or an unreadable one is only
-   * acknowledged.
+   * the SMSC delivers it again later; an intermediate receipt is only acknowledged, an unreadable
+   * one acknowledged and counted (another delivery would not read better).
    */
   private async deliver(pdu: Pdu): Promise<number> {
     try {
       const delivery = readDelivery(pdu, this.settings.idFormat);
       if ('ignored' in delivery) return ESME_ROK;
+      if ('unreadable' in delivery) {
+        this.observer?.receipt?.(this.name, 'unreadable');
+        return ESME_ROK;
+      }
       if ('receipt' in delivery) {
         if (!this.record) return ESME_RX_T_APPN;
         await this.record(delivery.receipt);
