@@ -45,7 +45,10 @@ test('SQLite, migration 0012: a failure midway leaves the 0011 schema whole, and
     database.exec('create table webhook_attempts (id integer primary key)');
     const failed = await migrator.migrateToLatest();
     assert.ok(failed.error, 'the migration failed');
-    assert.deepEqual(failed.results?.map((r) => [r.migrationName, r.status]), [['0012-webhook-endpoints', 'Error'], ['0013-kept-receipts', 'NotExecuted']]);
+    const [first, ...rest] = failed.results ?? [];
+    assert.deepEqual([first?.migrationName, first?.status], ['0012-webhook-endpoints', 'Error']);
+    assert.deepEqual(rest.map((r) => r.status), rest.map(() => 'NotExecuted'), 'the later migrations wait');
+    assert.ok(rest.length > 0);
     const tables = (database.prepare(`select name from sqlite_master where type = 'table' and name like 'webhook%' order by name`).all() as { name: string }[]).map((r) => r.name);
     assert.deepEqual(tables, ['webhook_attempts', 'webhook_deliveries'], 'no endpoints table, no half-built copy');
     assert.match(String((database.prepare(`select sql from sqlite_master where name = 'webhook_deliveries'`).get() as { sql: string }).sql), /"recipient_id" bigint not null/i);
