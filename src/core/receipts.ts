@@ -42,10 +42,13 @@ export async function recordReceipt(core: Core, transport: string, receipt: Rece
   const now = core.clock.now();
   const heard = { ...receipt, at: receiptAt(receipt.at, now) };
   const { outcome, recipients } = await core.store.transaction(async (tx) => {
+    // Asked before the settle: on PostgreSQL (READ COMMITTED) each statement sees what committed
+    // before it, so a send recorded between the two would make an id the settle missed look known.
+    const known = await tx.knowsProviderId(transport, heard.providerId);
     const recipients = await settle(core, tx, transport, heard, now);
     if (recipients.length > 0) return { outcome: 'settled' as const, recipients };
     // A known id whose recipient is settled already, or an early receipt kept already: a repeat.
-    const kept = !(await tx.knowsProviderId(transport, heard.providerId)) && (await tx.keepReceipt({ transport, receipt: heard, keptAt: now }));
+    const kept = !known && (await tx.keepReceipt({ transport, receipt: heard, keptAt: now }));
     return { outcome: kept ? 'kept' as const : 'repeated' as const, recipients };
   });
   core.observer.receipt(transport, outcome);

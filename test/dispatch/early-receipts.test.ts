@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { StoreTx } from '../../src/core/ports.js';
+import { recordReceipt } from '../../src/core/receipts.js';
 import { scheduleMessage } from '../../src/core/schedule.js';
 import type { Receipt } from '../../src/core/transport.js';
 import { ledgerInvariant, startTestApp, type TestApp } from '../helpers/app.js';
@@ -113,6 +115,47 @@ eachDialect('receipts before the send is recorded', (dialect) => {
       assert.equal(await receiptCount(t, 'unknown'), 1);
       await provider.report({ providerId: 'never-sent', status: 'delivered' });
       assert.equal(await receiptCount(t, 'kept'), 2, 'heard again after it expired: kept again');
+    });
+  });
+});
+
+// SQLite runs one transaction at a time: the interleaving below exists on PostgreSQL alone.
+eachDialect('a receipt racing its send record', (dialect) => {
+  test('a receipt whose settle missed the send, committed just after, is still applied (not taken for a repeat)', { skip: dialect === 'sqlite' && 'PostgreSQL only' }, async () => {
+    await withEarlyProvider(dialect, {}, () => [], async (t, _provider, accountId) => {
+      const m = await scheduleSms(t.core, accountId, [phone(1)], t.clock.now() + MIN);
+      t.clock.set(m.sendAt);
+      let settleRan!: () => void;
+      let sendRecorded!: () => void;
+      const afterSettle = new Promise<void>((resolve) => (settleRan = resolve));
+      const recorded = new Promise<void>((resolve) => (sendRecorded = resolve));
+      // The receipt's transaction pauses after its settle (which sees no send) until the send has committed.
+      const store = t.core.store;
+      const paused = Object.assign(Object.create(store), {
+        transaction: (fn: (tx: StoreTx) => Promise<unknown>) => store.transaction((tx) => fn(new Proxy(tx, {
+          get(target, key) {
+            const value = Reflect.get(target, key) as unknown;
+            if (typeof value !== 'function') return value;
+            if (key !== 'settleByProviderId') return value.bind(target);
+            return async (...args: unknown[]) => {
+              const settled = await value.apply(target, args);
+              settleRan();
+              await recorded;
+              return settled;
+            };
+          },
+        }))),
+      });
+      const outcome = recordReceipt({ ...t.core, store: paused }, 'scripted', { providerId: 'early-1', status: 'delivered' });
+      await afterSettle;
+      assert.equal(await t.dispatcher.drain(), 1);
+      sendRecorded();
+      assert.equal(await outcome, 'kept');
+      t.clock.advance(1000);
+      await t.dispatcher.drain();
+      const [r] = await t.store.autocommit.getRecipients(m.id);
+      assert.equal(r.status, 'delivered');
+      assert.equal(await t.store.autocommit.hasKeptReceipts(), false);
     });
   });
 });

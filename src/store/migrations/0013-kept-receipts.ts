@@ -19,6 +19,7 @@ export const keptReceipts: Migration = {
       .addColumn('kept_at', 'bigint', (c) => c.notNull())
       .addPrimaryKeyConstraint('kept_receipts_key', ['transport', 'provider_id'])
       .execute();
-    await db.schema.createIndex('recipients_handset').on('recipients').column('address').execute();
+    // With the id, PostgreSQL reads a handset's latest recipients in order and stops at the limit (core/inbound.ts).
+    await db.schema.createIndex('recipients_handset').on('recipients').columns(['address', 'id']).execute();
   },
 };
