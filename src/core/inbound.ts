@@ -1,5 +1,6 @@
 import { normalizePhone } from './addresses.js';
 import type { Core, InboundOutcome } from './context.js';
+import { receiptAt } from './receipts.js';
 import { addSuppression } from './suppressions.js';
 import type { InboundMessage } from './transport.js';
 
@@ -41,7 +42,8 @@ async function attribute(core: Core, message: InboundMessage): Promise<InboundRe
     return { outcome: 'unattributed' };
   }
   const to = senderKey(message.to, core);
-  const since = (message.at ?? core.clock.now()) - ATTRIBUTION_WINDOW_MS;
+  // The provider's `at` is unchecked input, believed within the bounds a receipt's is.
+  const since = receiptAt(message.at, core.clock.now()) - ATTRIBUTION_WINDOW_MS;
   const sent = await core.store.autocommit.smsSentTo(from, since, ATTRIBUTION_ROWS);
   const accounts = new Set(sent.filter((s) => sameSender(s.sender ?? s.defaultSender, to, core)).map((s) => s.accountId));
   if (accounts.size !== 1) return { outcome: accounts.size === 0 ? 'unattributed' : 'ambiguous' };

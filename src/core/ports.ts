@@ -331,16 +331,16 @@ export interface ReceiptsPort {
    * `sent` (unknown id, or settled already). Ids remembered before migration 0014 match any transport.
    */
   settleByProviderId(transport: string, providerId: string, status: 'delivered' | 'undelivered', at: number, error: string | null): Promise<SettledRecipient[]>;
-  /** Whether `transport` ever recorded a send with this provider id. */
-  knowsProviderId(transport: string, providerId: string): Promise<boolean>;
   /** Keeps a receipt whose send is not recorded (yet); false when one is kept for its id already. */
   keepReceipt(kept: KeptReceipt): Promise<boolean>;
   /** Removes and returns the receipt kept for this transport's provider id, if any. */
   takeKeptReceipt(transport: string, providerId: string): Promise<KeptReceipt | undefined>;
-  /** Removes and returns the kept receipts whose provider id a send through their transport has been recorded with since. */
-  takeKnownKeptReceipts(): Promise<KeptReceipt[]>;
-  /** Removes and returns the receipts kept before `before`. */
-  dropKeptReceipts(before: number): Promise<KeptReceipt[]>;
+  /** Removes and returns (oldest first, at most `limit`) the kept receipts a recipient their transport sent with their id is still `sent` for. */
+  takeAwaitedKeptReceipts(limit: number): Promise<KeptReceipt[]>;
+  /** Removes and returns (oldest first, at most `limit`) the receipts kept before `before`. */
+  dropKeptReceipts(before: number, limit: number): Promise<DroppedReceipt[]>;
+  /** Removes and returns each transport's kept receipts beyond its `cap` oldest. */
+  dropKeptOverflow(cap: number): Promise<DroppedReceipt[]>;
   /** Whether any receipt is kept: the sweep's cheap first look. */
   hasKeptReceipts(): Promise<boolean>;
 }
@@ -364,6 +364,11 @@ export interface KeptReceipt {
   transport: string;
   receipt: Receipt & { at: number };
   keptAt: number;
+}
+
+/** A kept receipt dropped, and whether its transport ever recorded a send with its id (then it was a repeat). */
+export interface DroppedReceipt extends KeptReceipt {
+  known: boolean;
 }
 
 /** An account's audio files (Voice Partner's `tokenAudio`), bytes kept in the database (store/audio-files.ts). */

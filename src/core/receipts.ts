@@ -28,27 +28,32 @@ export interface Settlement {
   recipients: SettledRecipient[];
 }
 
+/** Most kept receipts a sweep takes or drops by expiry: a flood of another system's receipts costs each sweep this much at most. */
+export const KEPT_BATCH = 500;
+/**
+ * Most receipts kept per transport: beyond, the newest are dropped by the next sweep, counted
+ * `unknown`. Ten thousand is ten seconds of a 1 000/s bind, far more than sends awaiting their answer.
+ */
+export const KEPT_CAP = 10_000;
+
 /**
  * Applies a delivery receipt: the recipient sent with its provider id goes sent → delivered or
  * undelivered, with its event (which enqueues the status callback like every recipient event).
  * An undelivered recipient is refunded only when `core.receipts.refundUndelivered`
  * (RELAIS_REFUND_UNDELIVERED): the vendors Relais stands in for charge an SMS the network took
- * and could not deliver, and the price was spent on the provider. A receipt for a recipient
- * settled already is `repeated` and changes nothing. One for an id no send through this transport was recorded with is
- * `kept`: a fast network can report before the submit response is recorded (#20), and the send's
- * record applies it (settleKept), or the dispatcher's sweep does (sweepKeptReceipts).
+ * and could not deliver, and the price was spent on the provider. A receipt that settles nothing
+ * is `kept` (`repeated` when one is kept for its id already): it may have come before its send
+ * was recorded (#20), or be a repeat for a recipient settled already, and which one cannot be
+ * told while a send with a reused id is in flight. The send's record applies it (settleKept), or
+ * the dispatcher's sweep does (sweepKeptReceipts), or it expires (DECISIONS.md §38).
  */
 export async function recordReceipt(core: Core, transport: string, receipt: Receipt): Promise<ReceiptOutcome> {
   const now = core.clock.now();
   const heard = { ...receipt, at: receiptAt(receipt.at, now) };
   const { outcome, recipients } = await core.store.transaction(async (tx) => {
-    // Asked before the settle: on PostgreSQL (READ COMMITTED) each statement sees what committed
-    // before it, so a send recorded between the two would make an id the settle missed look known.
-    const known = await tx.knowsProviderId(transport, heard.providerId);
     const recipients = await settle(core, tx, transport, heard, now);
     if (recipients.length > 0) return { outcome: 'settled' as const, recipients };
-    // A known id whose recipient is settled already, or an early receipt kept already: a repeat.
-    const kept = !known && (await tx.keepReceipt({ transport, receipt: heard, keptAt: now }));
+    const kept = await tx.keepReceipt({ transport, receipt: heard, keptAt: now });
     return { outcome: kept ? 'kept' as const : 'repeated' as const, recipients };
   });
   core.observer.receipt(transport, outcome);
@@ -65,23 +70,33 @@ export async function settleKept(core: Core, tx: StoreTx, transport: string, pro
   return kept && { transport, receipt: kept.receipt, recipients: await settle(core, tx, transport, kept.receipt, now) };
 }
 
+/** Kept receipts a sweep dropped, per transport: those no send claimed, and repeats of a settled receipt. */
+export type DroppedCounts = Record<string, { unknown: number; repeated: number }>;
+
 /**
  * Closes the race settleKept leaves on PostgreSQL (READ COMMITTED): a receipt kept while its send
- * was being recorded, each transaction blind to the other's rows. Applies the kept receipts whose
- * id a send has been recorded with since, and drops those older than RELAIS_RECEIPT_KEEP_SECONDS
- * (counted `unknown`). One read when nothing is kept. Returns the dropped ones.
+ * was being recorded, each transaction blind to the other's rows. Applies the kept receipts a
+ * recipient still `sent` with their id awaits, drops those older than RELAIS_RECEIPT_KEEP_SECONDS
+ * (KEPT_BATCH of each, oldest first) and those beyond KEPT_CAP. A dropped one is counted
+ * `repeated` when its id was ever sent with, else `unknown`. One read when nothing is kept.
  */
-export async function sweepKeptReceipts(core: Core): Promise<KeptReceipt[]> {
-  if (!(await core.store.autocommit.hasKeptReceipts())) return [];
+export async function sweepKeptReceipts(core: Core): Promise<DroppedCounts> {
+  if (!(await core.store.autocommit.hasKeptReceipts())) return {};
   const now = core.clock.now();
-  const { settlements, expired } = await core.store.transaction(async (tx) => {
+  const { settlements, dropped } = await core.store.transaction(async (tx) => {
     const settlements: Settlement[] = [];
-    for (const { transport, receipt } of await tx.takeKnownKeptReceipts()) settlements.push({ transport, receipt, recipients: await settle(core, tx, transport, receipt, now) });
-    return { settlements, expired: await tx.dropKeptReceipts(now - core.receipts.keepMs) };
+    for (const { transport, receipt } of await tx.takeAwaitedKeptReceipts(KEPT_BATCH)) settlements.push({ transport, receipt, recipients: await settle(core, tx, transport, receipt, now) });
+    const dropped = [...await tx.dropKeptReceipts(now - core.receipts.keepMs, KEPT_BATCH), ...await tx.dropKeptOverflow(KEPT_CAP)];
+    return { settlements, dropped };
   });
   for (const s of settlements) observeSettlement(core, s);
-  for (const k of expired) core.observer.receipt(k.transport, 'unknown');
-  return expired;
+  const counts: DroppedCounts = {};
+  for (const { transport, known } of dropped) {
+    const outcome = known ? 'repeated' : 'unknown';
+    core.observer.receipt(transport, outcome);
+    (counts[transport] ??= { unknown: 0, repeated: 0 })[outcome] += 1;
+  }
+  return counts;
 }
 
 /** Counts a kept receipt applied: settled, or repeated when its recipient had been settled meanwhile. */

@@ -253,9 +253,8 @@ export class Dispatcher extends PollingLoop implements Wakeup {
     if (!this.sweeps || now < this.nextSweepAt) return;
     this.nextSweepAt = now + SWEEP_EVERY_MS;
     try {
-      for (const { transport, receipt } of await sweepKeptReceipts(this.core)) {
-        this.log?.warn({ transport, providerId: receipt.providerId, owner: this.owner }, 'receipt for an unknown provider id dropped after RELAIS_RECEIPT_KEEP_SECONDS');
-      }
+      const dropped = await sweepKeptReceipts(this.core);
+      if (Object.keys(dropped).length > 0) this.log?.warn({ dropped, owner: this.owner }, 'kept receipts dropped: no send claimed them within RELAIS_RECEIPT_KEEP_SECONDS, or beyond the cap');
     } catch (err) {
       this.log?.error({ err, owner: this.owner }, 'sweep of kept receipts failed');
     }

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { sql } from 'kysely';
 import type { StoreTx } from '../../src/core/ports.js';
-import { recordReceipt } from '../../src/core/receipts.js';
+import { KEPT_BATCH, KEPT_CAP, recordReceipt, sweepKeptReceipts } from '../../src/core/receipts.js';
 import { scheduleMessage } from '../../src/core/schedule.js';
 import type { Receipt } from '../../src/core/transport.js';
+import type { KyselyStore } from '../../src/store/kysely-store.js';
 import { ledgerInvariant, startTestApp, type TestApp } from '../helpers/app.js';
 import { eachDialect, phone, scheduleSms, SMS_PRICE } from '../helpers/dispatch.js';
 import { sample } from '../helpers/metrics.js';
@@ -116,6 +118,81 @@ eachDialect('receipts before the send is recorded', (dialect) => {
       await provider.report({ providerId: 'never-sent', status: 'delivered' });
       assert.equal(await receiptCount(t, 'kept'), 2, 'heard again after it expired: kept again');
     });
+  });
+});
+
+/** Keeps `count` receipts for ids no send has, heard at `keptAt`, in one statement. */
+async function keepStrays(t: TestApp, dialect: 'sqlite' | 'postgres', count: number, keptAt: number): Promise<void> {
+  const db = (t.store as KyselyStore).db;
+  const rows = dialect === 'postgres'
+    ? sql`select g as n from generate_series(1, ${count}) g`
+    : sql`with recursive g(n) as (select 1 union all select n + 1 from g where n < ${count}) select n from g`;
+  await sql`insert into kept_receipts (transport, provider_id, status, at, reason, provider_code, kept_at)
+    select 'scripted', 'stray-' || n, 'delivered', ${keptAt}, null, null, ${keptAt} from (${rows}) s`.execute(db);
+}
+
+const keptCount = async (t: TestApp) =>
+  Number((await sql<{ n: number }>`select count(*) as n from kept_receipts`.execute((t.store as KyselyStore).db)).rows[0].n);
+
+eachDialect('kept receipts stay bounded', (dialect) => {
+  test('beyond KEPT_CAP per transport the newest kept receipts are dropped by the next sweep, counted unknown; an awaited one is still applied', async () => {
+    await withEarlyProvider(dialect, {}, () => [], async (t, provider, accountId) => {
+      await keepStrays(t, dialect, KEPT_CAP, t.clock.now());
+      const m = await scheduleSms(t.core, accountId, [phone(1)], t.clock.now() + MIN);
+      t.clock.set(m.sendAt);
+      assert.equal(await t.dispatcher.drain(), 1);
+      await provider.report({ providerId: 'stray-late', status: 'delivered' });
+      await t.store.autocommit.keepReceipt({ transport: 'scripted', receipt: { providerId: 'early-1', status: 'delivered', at: m.sendAt }, keptAt: m.sendAt });
+      assert.deepEqual(await sweepKeptReceipts(t.core), { scripted: { unknown: 1, repeated: 0 } }, 'the awaited one is applied first, then the newest beyond the cap dropped');
+      assert.equal(await keptCount(t), KEPT_CAP);
+      assert.equal((await t.store.autocommit.getRecipients(m.id))[0].status, 'delivered');
+      assert.equal(await receiptCount(t, 'unknown'), 1);
+    });
+  });
+
+  test('expired kept receipts are dropped KEPT_BATCH per sweep, oldest first, until none is left; all counted unknown', async () => {
+    await withEarlyProvider(dialect, {}, () => [], async (t) => {
+      const start = t.clock.now();
+      await keepStrays(t, dialect, 2 * KEPT_BATCH + 1, start);
+      await t.store.autocommit.keepReceipt({ transport: 'scripted', receipt: { providerId: 'newer', status: 'delivered', at: start }, keptAt: start + 1000 });
+      t.clock.set(start + KEEP_SECONDS * 1000 + 1);
+      const dropped = [];
+      for (let i = 0; i < 4; i++) dropped.push((await sweepKeptReceipts(t.core)).scripted?.unknown ?? 0);
+      assert.deepEqual(dropped, [KEPT_BATCH, KEPT_BATCH, 1, 0]);
+      assert.equal(await keptCount(t), 1, 'the newer one is not expired yet');
+      assert.equal(await receiptCount(t, 'unknown'), 2 * KEPT_BATCH + 1);
+    });
+  });
+
+  test('an early receipt for a provider id reused after an older recipient with it was settled is kept, and settles the new send', async () => {
+    let provider: ProviderDouble | undefined;
+    let sends = 0;
+    const t = await startTestApp({
+      dialect, env: { RELAIS_RECEIPT_KEEP_SECONDS: String(KEEP_SECONDS) },
+      transports: (core) => ({
+        sms: (provider = new ProviderDouble(core, async () => {
+          // The SMSC restarted between the two sends and counts its ids from 42 again.
+          if (++sends === 2) assert.equal(await recordReceipt(core, 'scripted', { providerId: '42', status: 'undelivered', reason: 'absent' }), 'kept');
+          return { ok: true, providerId: '42' };
+        })),
+      }),
+    });
+    try {
+      const accountId = (await t.account('100')).id;
+      const old = await scheduleSms(t.core, accountId, [phone(1)], t.clock.now() + MIN);
+      t.clock.set(old.sendAt);
+      assert.equal(await t.dispatcher.drain(), 1);
+      await provider!.report({ providerId: '42', status: 'delivered' });
+      const m = await scheduleSms(t.core, accountId, [phone(2)], t.clock.now() + MIN);
+      t.clock.set(m.sendAt);
+      assert.equal(await t.dispatcher.drain(), 1);
+      assert.deepEqual((await t.store.autocommit.getRecipients(m.id)).map((r) => [r.status, r.error]), [['undelivered', 'absent']]);
+      assert.deepEqual((await t.store.autocommit.getRecipients(old.id)).map((r) => r.status), ['delivered']);
+      assert.equal(await receiptCount(t, 'settled'), 2);
+      assert.equal(await t.store.autocommit.hasKeptReceipts(), false);
+    } finally {
+      await t.close();
+    }
   });
 });
 

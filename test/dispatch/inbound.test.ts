@@ -56,6 +56,8 @@ eachDialect('mobile-originated STOP', (dialect) => {
       await provider!.receive({ from: phone(2), to: '+33600000000', text: 'STOP' });
       // Sent to phone(5) 32 days ago: outside the window.
       await provider!.receive({ from: phone(5), to: 'ACME', text: 'STOP' });
+      // Nor does a provider's `at` ten days back (not believed: past the 7 days a receipt's may be) reach it.
+      await provider!.receive({ from: phone(5), to: 'ACME', text: 'STOP', at: t.clock.now() - 10 * DAY });
       await provider!.receive({ from: phone(3), to: 'ACME', text: 'STOP' });
       await provider!.receive({ from: 'not a number', to: 'ACME', text: 'STOP' });
       await provider!.receive({ from: phone(1), to: 'ACME', text: 'Hello' });
@@ -64,7 +66,7 @@ eachDialect('mobile-originated STOP', (dialect) => {
 
       const text = (await t.request('GET', '/metrics')).text;
       const count = (outcome: string) => sample(text, 'relais_inbound_total', `transport="scripted",outcome="${outcome}"`);
-      assert.deepEqual(['stopped', 'ambiguous', 'unattributed', 'other'].map(count), [2, 1, 3, 1]);
+      assert.deepEqual(['stopped', 'ambiguous', 'unattributed', 'other'].map(count), [2, 1, 4, 1]);
     } finally {
       await t.close();
     }

@@ -8,6 +8,7 @@ import type { Message } from '../../src/core/types.js';
 import type { KyselyStore } from '../../src/store/kysely-store.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { eachDialect, phone, scheduleSms } from '../helpers/dispatch.js';
+import { sample } from '../helpers/metrics.js';
 import { ProviderDouble } from '../helpers/provider.js';
 
 const MIN = 60_000;
@@ -68,12 +69,16 @@ eachDialect('receipts are scoped by the transport that gave the provider id', (d
 
       assert.equal(await recordReceipt(t.core, 'scripted', receipt(t.core, 'delivered')), 'settled');
       assert.deepEqual(await statusOf(t, m), [['delivered', SAME_ID]]);
-      assert.equal(await recordReceipt(t.core, 'scripted', receipt(t.core, 'delivered')), 'repeated');
+      // A repeat cannot be told from the early receipt of a send reusing the id: kept too (DECISIONS.md §38).
+      assert.equal(await recordReceipt(t.core, 'scripted', receipt(t.core, 'delivered')), 'kept');
 
       t.clock.advance(KEEP_SECONDS * 1000 + 1);
       await t.dispatcher.drain();
-      assert.equal(await t.store.autocommit.hasKeptReceipts(), false, 'the stray one expires');
+      assert.equal(await t.store.autocommit.hasKeptReceipts(), false, 'the stray one and the repeat expire');
       assert.deepEqual(await statusOf(t, m), [['delivered', SAME_ID]]);
+      const metrics = (await t.request('GET', '/metrics')).text;
+      const count = (transport: string, outcome: string) => sample(metrics, 'relais_receipts_total', `transport="${transport}",outcome="${outcome}"`);
+      assert.deepEqual([count('voice-provider', 'unknown'), count('scripted', 'repeated'), count('scripted', 'unknown')], [1, 1, undefined]);
     });
   });
 

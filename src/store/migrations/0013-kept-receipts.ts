@@ -19,6 +19,8 @@ export const keptReceipts: Migration = {
       .addColumn('kept_at', 'bigint', (c) => c.notNull())
       .addPrimaryKeyConstraint('kept_receipts_key', ['transport', 'provider_id'])
       .execute();
+    // The sweep takes and drops them oldest first, a batch at a time (core/receipts.ts).
+    await db.schema.createIndex('kept_receipts_kept_at').on('kept_receipts').column('kept_at').execute();
     // With the id, PostgreSQL reads a handset's latest recipients in order and stops at the limit (core/inbound.ts).
     await db.schema.createIndex('recipients_handset').on('recipients').columns(['address', 'id']).execute();
   },
