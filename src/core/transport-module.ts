@@ -2,7 +2,7 @@ import type { Clock } from './clock.js';
 import type { SendWithin } from './delivery.js';
 import type { EmailLinks } from './email-links.js';
 import type { OutboxPort } from './ports.js';
-import type { StatusCallbackReader } from './provider-callbacks.js';
+import type { AudioRef, StatusCallbackReader } from './provider-callbacks.js';
 import type { Transport } from './transport.js';
 import type { Channel } from './types.js';
 
@@ -35,6 +35,8 @@ export interface TransportContext {
   observer?: TransportObserver;
   /** The signed URL where `transport`'s provider reports delivery (core/provider-callbacks.ts); absent: none is offered. */
   statusCallbackUrl?: (transport: string) => string;
+  /** A signed public URL of one of an account's audio files, for `transport`'s provider to fetch (core/provider-callbacks.ts); absent: none is offered. */
+  audioUrl?: (transport: string, ref: AudioRef) => string;
 }
 
 /**
