@@ -1,13 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import pino from 'pino';
 import { ConfigError, loadConfig } from '../../src/config.js';
-import { startServer } from '../../src/main.js';
 import type { HttpSettings } from '../../src/transports/http/settings.js';
 import { twilioSignature } from '../../src/transports/http/twilio-signature.js';
+import { startupWarnings } from '../helpers/startup.js';
 
 const HTTP = { RELAIS_SMS_TRANSPORT: 'http' };
 const settings = (env: Record<string, string>): HttpSettings => loadConfig({ ...HTTP, ...env }).transports.settings.get('http') as HttpSettings;
@@ -78,19 +74,10 @@ test('Twilio\'s signature is its documented example\'s (auth token 12345)', () =
 });
 
 test('a server that sends through http warns at start when RELAIS_PUBLIC_URL is not https (its provider could not call back nor fetch audio)', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'relais-public-url-'));
-  try {
-    for (const [env, warned] of [[{}, true], [{ RELAIS_PUBLIC_URL: 'http://relais.example.com' }, true], [{ RELAIS_PUBLIC_URL: 'https://relais.example.com' }, false]] as const) {
-      const lines: { level: number; msg: string }[] = [];
-      const logger = pino({ level: 'info' }, { write: (s: string) => { lines.push(JSON.parse(s)); } });
-      const server = await startServer(loadConfig({ ...HTTP, RELAIS_HTTP_URL: 'http://127.0.0.1:9/send', RELAIS_DATA_DIR: dir, PORT: '0', ...env }), { logger });
-      await server.close();
-      const warnings = lines.filter((l) => l.level === 40 && l.msg.startsWith('RELAIS_PUBLIC_URL is not an https address')).map((l) => l.msg);
-      assert.deepEqual(warnings, warned
-        ? ['RELAIS_PUBLIC_URL is not an https address: the HTTP provider cannot reach the status callback and audio URLs it is given (no delivery receipts, no uploaded audio played); set it to the public https address of this server']
-        : [], JSON.stringify(env));
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+  for (const [env, warned] of [[{}, true], [{ RELAIS_PUBLIC_URL: 'http://relais.example.com' }, true], [{ RELAIS_PUBLIC_URL: 'https://relais.example.com' }, false]] as const) {
+    const warnings = (await startupWarnings({ ...HTTP, RELAIS_HTTP_URL: 'http://127.0.0.1:9/send', ...env })).filter((w) => w.startsWith('RELAIS_PUBLIC_URL'));
+    assert.deepEqual(warnings, warned
+      ? ['RELAIS_PUBLIC_URL is not an https address: the HTTP provider cannot reach the status callback and audio URLs it is given (no delivery receipts, no uploaded audio played); set it to the public https address of this server']
+      : [], JSON.stringify(env));
   }
 });
