@@ -28,7 +28,7 @@ export const HTTP_SETTINGS: Readonly<Record<string, TransportSetting>> = {
   URL: { default: '', doc: 'HTTP provider URL for every channel (webhook preset: required unless both per-channel URLs are set); twilio: the API base, unset = https://api.twilio.com' },
   SMS_URL: { default: '', doc: 'HTTP provider URL of SMS; unset = the preset\'s, or RELAIS_HTTP_URL' },
   VOICE_URL: { default: '', doc: 'HTTP provider URL of calls; unset = the preset\'s, or RELAIS_HTTP_URL' },
-  AUTH: { default: '', doc: 'HTTP provider authentication: `basic:user:password`, `bearer:token` or `header:Name:value`; unset = none (twilio: `basic:<Account SID>:<Auth Token>`)' },
+  AUTH: { default: '', doc: 'HTTP provider authentication: `basic:user:password`, `bearer:token` or `header:Name:value`; unset = none (twilio: `basic:<Account SID>:<Auth Token>`, whose token also checks the signature of Twilio\'s callbacks)' },
   ACCOUNT: { default: '', doc: 'twilio: the Account SID in the API path; unset = the basic user (set it when the user is an API key SID)' },
   FROM: { default: '', doc: 'HTTP provider: sender (SMS) or caller id (calls) of a message that names none' },
   METHOD: { default: 'POST', doc: 'HTTP provider request method: POST or PUT' },
