@@ -38,6 +38,14 @@ async function recipients(t: TestApp, key: string, id: number): Promise<any[]> {
   return res.body.items;
 }
 
+/** An SMS sent now through the API and the dispatcher: its creation answer and its recipient as the API reports it. */
+async function sendSms(t: TestApp, key: string, to: string): Promise<{ sent: { body: { id: number } }; r: any }> {
+  const sent = await t.request('POST', '/api/v1/messages', { key, body: { channel: 'sms', to: [to], text: 'x' } });
+  assert.equal(sent.status, 201, sent.text);
+  await t.dispatcher.drain();
+  return { sent, r: (await recipients(t, key, sent.body.id))[0] };
+}
+
 /** Posts a provider's status callback to the path of the URL the transport gave it. */
 const callback = (t: TestApp, url: string, raw: string, type: string, headers: Record<string, string> = {}) =>
   t.request('POST', new URL(url).pathname.replace(/^\/base/, ''), { raw, headers: { 'content-type': type, ...headers } });
@@ -138,9 +146,7 @@ eachDialect('HTTP transport, twilio preset', (dialect) => {
     const t = await startTestApp({ dialect, env: TWILIO });
     try {
       const { id, apiKey } = await t.account('10');
-      const sent = await t.request('POST', '/api/v1/messages', { key: apiKey, body: { channel: 'sms', to: [phone(3)], text: 'x' } });
-      await t.dispatcher.drain();
-      const [r] = await recipients(t, apiKey, sent.body.id);
+      const { sent, r } = await sendSms(t, apiKey, phone(3));
       const url = t.core.providerCallbacks.url('http');
       const good = `MessageSid=${r.providerId}&MessageStatus=undelivered&ErrorCode=30003`;
       const form = 'application/x-www-form-urlencoded';
@@ -175,9 +181,7 @@ eachDialect('HTTP transport, twilio preset', (dialect) => {
     const t = await startTestApp({ dialect, env: TWILIO });
     try {
       const { id, apiKey } = await t.account('10');
-      const sent = await t.request('POST', '/api/v1/messages', { key: apiKey, body: { channel: 'sms', to: [phone(5)], text: 'x' } });
-      await t.dispatcher.drain();
-      const [r] = await recipients(t, apiKey, sent.body.id);
+      const { sent, r } = await sendSms(t, apiKey, phone(5));
       const url = t.core.providerCallbacks.url('http');
       const form = 'application/x-www-form-urlencoded';
       const raw = `MessageSid=${r.providerId}&MessageStatus=delivered&AccountSid=${ACCOUNT}`;
@@ -208,9 +212,7 @@ eachDialect('HTTP transport, twilio preset', (dialect) => {
     const t = await startTestApp({ dialect, env: { ...TWILIO, RELAIS_HTTP_AUTH: 'basic:SK0123456789abcdef0123456789abcdef:k3y', RELAIS_HTTP_ACCOUNT: ACCOUNT } });
     try {
       const { apiKey } = await t.account('10');
-      const sent = await t.request('POST', '/api/v1/messages', { key: apiKey, body: { channel: 'sms', to: [phone(6)], text: 'x' } });
-      await t.dispatcher.drain();
-      const [r] = await recipients(t, apiKey, sent.body.id);
+      const { sent, r } = await sendSms(t, apiKey, phone(6));
       const res = await callback(t, t.core.providerCallbacks.url('http'), `MessageSid=${r.providerId}&MessageStatus=delivered`, 'application/x-www-form-urlencoded');
       assert.equal(res.status, 204, res.text);
       assert.equal((await recipients(t, apiKey, sent.body.id))[0].status, 'delivered');
