@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { after, describe, test } from 'node:test';
+import * as fc from 'fast-check';
 import { countSmsSegments } from '../../src/core/segments.js';
 import type { InboundMessage, Receipt, SendResult } from '../../src/core/transport.js';
 import { sourceAddress, submitBodies } from '../../src/transports/smpp/encoding.js';
@@ -76,16 +77,36 @@ describe('smpp encoding: the parts submitted are the parts core prices', () => {
     assert.deepEqual([forced.data_coding, (forced.short_message as Buffer).length], [8, 6]);
   });
 
-  test('a character is not cut between parts, unless keeping it whole would take a part more than core priced', () => {
-    const partsOf = (text: string) => (submitBodies({ text, sender: null, unicode: false }, 'udh', 7) as Record<string, unknown>[]).map((p) => (p.short_message as Buffer).subarray(6));
-    const kept = partsOf(`${'a'.repeat(152)}€${'b'.repeat(100)}`);
-    assert.equal(countSmsSegments(`${'a'.repeat(152)}€${'b'.repeat(100)}`).segments, 2);
-    assert.deepEqual(kept.map((p) => p.length), [152, 102], 'the escape and its code go together to part 2');
-    const priced = `${'a'.repeat(152)}€${'b'.repeat(152)}`;
-    assert.equal(countSmsSegments(priced).segments, 2);
-    assert.deepEqual(partsOf(priced).map((p) => p.length), [153, 153], 'two parts, as priced, the escape ending part 1');
-    const emoji = (submitBodies({ text: `${'ж'.repeat(66)}😀${'ж'.repeat(10)}`, sender: null, unicode: false }, 'udh', 7) as Record<string, unknown>[]);
-    assert.deepEqual(emoji.map((p) => (p.short_message as Buffer).length - 6), [132, 24], 'a surrogate pair is not split');
+  /** The text octets of each part of `text`, after its concatenation header if it has one. */
+  const partsOf = (text: string, unicode = false) => (submitBodies({ text, sender: null, unicode }, 'udh', 7) as Record<string, unknown>[])
+    .map((p) => (p.short_message as Buffer).subarray(p.esm_class === 0 ? 0 : 6));
+
+  test('a character is never cut between parts: an extension character or an emoji on a boundary starts the next part, and core prices that part', () => {
+    assert.deepEqual(partsOf(`${'a'.repeat(152)}€${'b'.repeat(100)}`).map((p) => p.length), [152, 102], 'the escape and its code go together to part 2');
+    // 306 septets: 2 parts by length, but the escape would end part 1. It once did, to keep to core's 2.
+    const pushed = `${'a'.repeat(152)}€${'b'.repeat(152)}`;
+    assert.deepEqual(partsOf(pushed).map((p) => p.length), [152, 153, 1]);
+    assert.equal(countSmsSegments(pushed).segments, 3, 'priced as sent');
+    // 134 code units: 2 parts by length, but the emoji straddles unit 67.
+    const emoji = `${'ж'.repeat(66)}😀${'ж'.repeat(66)}`;
+    assert.deepEqual(partsOf(emoji).map((p) => p.length / 2), [66, 67, 1]);
+    assert.equal(countSmsSegments(emoji).segments, 3);
+  });
+
+  test('fuzz: whatever the text, no part ends in an escape or a high surrogate, and the parts submitted are the parts priced', () => {
+    const gsm = fc.string({ unit: fc.constantFrom(...'ab€{|^ \n'), minLength: 150, maxLength: 1600 });
+    const ucs = fc.string({ unit: fc.constantFrom('ж', 'a', '😀', '€'), minLength: 60, maxLength: 700 });
+    fc.assert(fc.property(fc.oneof(gsm, ucs), fc.boolean(), (text, unicode) => {
+      const { encoding, segments } = countSmsSegments(text, { unicode });
+      const parts = partsOf(text, unicode);
+      assert.equal(parts.length, segments);
+      for (const part of parts.slice(0, -1)) {
+        if (encoding === 'gsm7') assert.notEqual(part.at(-1), 0x1b, 'an escape ends a part');
+        else assert.ok(!(part.at(-2)! >= 0xd8 && part.at(-2)! <= 0xdb), 'a high surrogate ends a part');
+      }
+      const [whole] = submitBodies({ text, sender: null, unicode }, 'payload', 0) as Record<string, unknown>[];
+      assert.deepEqual(Buffer.concat(parts), whole.message_payload ?? whole.short_message, 'the parts are the whole text');
+    }), { seed: 20261203, numRuns: 2000 });
   });
 
   test('the sender\'s TON/NPI by its form: international with +, short code, national digits, name, none', () => {
