@@ -105,6 +105,18 @@ export class TestSmsc {
     return this.deliver({ source_addr_ton: 1, source_addr_npi: 1, source_addr: from, dest_addr_ton: 1, dest_addr_npi: 1, destination_addr: to, esm_class: 0, data_coding: dataCoding, short_message: text });
   }
 
+  /**
+   * One part of a long MO message, with a concatenation UDH (8-bit reference, or 16-bit when
+   * `reference` is above 255); in UCS-2 when `dataCoding` is 8.
+   */
+  moPart(from: string, to: string, text: string, part: { reference: number; total: number; seq: number }, dataCoding = 0): Promise<number> {
+    const { reference, total, seq } = part;
+    const udh = Buffer.from(reference > 0xff ? [6, 0x08, 4, reference >> 8, reference & 0xff, total, seq] : [5, 0x00, 3, reference, total, seq]);
+    return this.deliver({
+      source_addr_ton: 1, source_addr_npi: 1, source_addr: from, dest_addr_ton: 1, dest_addr_npi: 1, destination_addr: to, esm_class: 0x40, data_coding: dataCoding, short_message: { udh, message: text },
+    });
+  }
+
   /** Cuts every client off without a word, as an SMSC that crashed. */
   dropAll(): void {
     for (const s of [...this.sessions]) s.socket.destroy();

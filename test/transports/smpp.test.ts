@@ -7,6 +7,7 @@ import { countSmsSegments } from '../../src/core/segments.js';
 import type { InboundMessage, Receipt, SendResult } from '../../src/core/transport.js';
 import { sourceAddress, submitBodies } from '../../src/transports/smpp/encoding.js';
 import { MAX_DELIVERIES_IN_PROGRESS } from '../../src/transports/smpp/bind.js';
+import { MoReassembly } from '../../src/transports/smpp/reassembly.js';
 import { SmppTransport, smppModule } from '../../src/transports/smpp/transport.js';
 import { waitFor } from '../helpers/dispatch.js';
 import { PASSWORD, SYSTEM_ID, TestSmsc } from './smpp-server.js';
@@ -26,9 +27,11 @@ async function smsc(): Promise<TestSmsc> {
   return server;
 }
 
-/** A transport to `server` with settings over the defaults; `throttled` and `unreadable` count the observer's calls. */
-function connect(server: TestSmsc, over: Record<string, string> = {}): SmppTransport & { throttled: number; unreadable: number } {
-  const observer = { throttled: 0, unreadable: 0 };
+type Observed = SmppTransport & { throttled: number; unreadable: number; incomplete: number };
+
+/** A transport to `server` with settings over the defaults; `throttled`, `unreadable` and `incomplete` count the observer's calls. */
+function connect(server: TestSmsc, over: Record<string, string> = {}): Observed {
+  const observer = { throttled: 0, unreadable: 0, incomplete: 0 };
   const t = new SmppTransport(smppModule.parse({ ...DEFAULTS, URL: server.url(), RECONNECT_MIN_MS: '20', RECONNECT_MAX_MS: '100', THROTTLE_PAUSE_MS: '10', ...over }), {
     throttled: (name) => {
       assert.equal(name, 'smpp');
@@ -38,10 +41,14 @@ function connect(server: TestSmsc, over: Record<string, string> = {}): SmppTrans
       assert.deepEqual([name, outcome], ['smpp', 'unreadable']);
       observer.unreadable++;
     },
+    inbound: (name, outcome) => {
+      assert.deepEqual([name, outcome], ['smpp', 'incomplete']);
+      observer.incomplete++;
+    },
   });
   opened.push(t);
-  Object.defineProperty(t, 'unreadable', { get: () => observer.unreadable });
-  return Object.defineProperty(t, 'throttled', { get: () => observer.throttled }) as SmppTransport & { throttled: number; unreadable: number };
+  for (const key of ['throttled', 'unreadable', 'incomplete'] as const) Object.defineProperty(t, key, { get: () => observer[key] });
+  return t as Observed;
 }
 
 const sms = (text: string, o: { sender?: string | null; unicode?: boolean; address?: string } = {}) => ({
@@ -117,6 +124,31 @@ describe('smpp encoding: the parts submitted are the parts core prices', () => {
 
   test('more than 255 parts cannot be concatenated by UDH: refused, not sent', () => {
     assert.deepEqual(submitBodies({ text: 'a'.repeat(153 * 256), sender: null, unicode: false }, 'udh', 0), { refused: 'the text is 256 parts long: UDH concatenation carries 255 at most' });
+  });
+});
+
+describe('smpp MO reassembly: bounded', () => {
+  const mo = (text: string) => ({ from: '+33611111111', to: '36180', text });
+  const first = (reference: number) => ({ reference, total: 2, seq: 1 });
+  const last = (reference: number) => ({ reference, total: 2, seq: 2 });
+
+  test('past the open messages or the characters allowed, the oldest is dropped and counted; the newest kept', () => {
+    let dropped = 0;
+    const parts = new MoReassembly({ maxOpen: 2, maxChars: 10, timeoutMs: 60_000 }, () => dropped++);
+    try {
+      for (const reference of [1, 2, 3]) assert.equal(parts.add(mo('a'), first(reference)), undefined);
+      assert.equal(dropped, 1, 'three open, two allowed: the first dropped');
+      const whole = parts.add(mo('b'), last(2));
+      assert.equal(whole?.message.text, 'ab');
+      whole.finish(true);
+      assert.equal(parts.add(mo('0123456789'), first(4)), undefined);
+      assert.equal(dropped, 2, '11 characters, 10 allowed: the oldest (3) dropped');
+      assert.equal(parts.add(mo('x'), last(4))?.message.text, '0123456789x', 'the newest was kept');
+      assert.equal(parts.add(mo('b'), last(3)), undefined, 'a part of a dropped message waits alone');
+      assert.equal(dropped, 2);
+    } finally {
+      parts.close();
+    }
   });
 });
 
@@ -309,9 +341,9 @@ describe('smpp transport: throttling, refusals, connections', () => {
 
 describe('smpp transport: receipts and mobile-originated messages', () => {
   /** A transport to a new SMSC keeping the receipts and MO messages it hands over, after one send. */
-  async function listening() {
+  async function listening(over: Record<string, string> = {}) {
     const server = await smsc();
-    const t = connect(server);
+    const t = connect(server, over);
     const receipts: Receipt[] = [];
     const got: InboundMessage[] = [];
     t.receipts(async (r) => void receipts.push(r));
@@ -394,6 +426,58 @@ describe('smpp transport: receipts and mobile-originated messages', () => {
       { from: '+33611111113', to: '+36180', text: 'Стоп ✋' },
       { from: '+33611111114', to: 'Boutique', text: 'STOP' },
     ]);
+  });
+
+  test('a long MO message in parts (UDH concatenation, out of order, a part repeated) is handed over once, whole: its last part reading STOP stops nothing', async () => {
+    const { server, t, got } = await listening();
+    const from = '33611111111';
+    const head = 'Bonjour, je ne veux plus recevoir vos offres mais continuez les rappels de rendez-vous, merci. '.repeat(2).slice(0, 153);
+    assert.equal(await server.moPart(from, '36180', 'STOP', { reference: 42, total: 2, seq: 2 }), 0, 'a part is acknowledged once kept');
+    assert.equal(await server.moPart(from, '36180', 'STOP', { reference: 42, total: 2, seq: 2 }), 0, 'a part again: acknowledged, ignored');
+    assert.deepEqual(got, [], 'nothing before the whole');
+    assert.equal(await server.moPart('33622222222', '36180', 'other handset', { reference: 42, total: 2, seq: 1 }), 0);
+    assert.equal(await server.moPart(from, '36180', head, { reference: 42, total: 2, seq: 1 }), 0);
+    // 16-bit reference, UCS-2; the sar_* TLVs.
+    await server.moPart(from, '36180', 'Стоп ✋ ', { reference: 0x1234, total: 2, seq: 1 }, 8);
+    await server.moPart(from, '36180', '😀 fin', { reference: 0x1234, total: 2, seq: 2 }, 8);
+    const sar = (seq: number, text: string) => server.deliver({ source_addr_ton: 1, source_addr: from, dest_addr_ton: 1, destination_addr: '36180', data_coding: 0, short_message: text, sar_msg_ref_num: 7, sar_total_segments: 2, sar_segment_seqnum: seq });
+    await sar(1, 'par ');
+    await sar(2, 'TLV');
+    assert.deepEqual(got, [
+      { from: '+33611111111', to: '+36180', text: `${head}STOP` },
+      { from: '+33611111111', to: '+36180', text: 'Стоп ✋ 😀 fin' },
+      { from: '+33611111111', to: '+36180', text: 'par TLV' },
+    ]);
+    assert.equal(t.incomplete, 0);
+  });
+
+  test('a long MO message missing a part is handed over never, and counted incomplete after RELAIS_SMPP_MO_PARTS_TIMEOUT_MS; its late part does not revive it', async () => {
+    const { server, t, got } = await listening({ MO_PARTS_TIMEOUT_MS: '150' });
+    assert.equal(await server.moPart('33611111111', '36180', 'one of ', { reference: 9, total: 3, seq: 1 }), 0);
+    assert.equal(await server.moPart('33611111111', '36180', 'three', { reference: 9, total: 3, seq: 3 }), 0);
+    await waitFor('the timeout', async () => (t.incomplete === 1 ? true : undefined), 5000);
+    assert.equal(await server.moPart('33611111111', '36180', 'two ', { reference: 9, total: 3, seq: 2 }), 0);
+    assert.deepEqual(got, []);
+    await waitFor('the late part dropped too', async () => (t.incomplete === 2 ? true : undefined), 5000);
+    assert.deepEqual(got, []);
+  });
+
+  test('when core fails to take a whole MO message, the part that completed it is answered ESME_RX_T_APPN, and delivered again it completes it', async () => {
+    const server = await smsc();
+    const t = connect(server);
+    const got: InboundMessage[] = [];
+    let fail = true;
+    t.inbound(async (m) => {
+      if (fail) throw new Error('database down');
+      got.push(m);
+    });
+    await send(t, 'x');
+    assert.equal(await server.moPart('33611111111', '36180', 'a', { reference: 1, total: 2, seq: 1 }), 0);
+    assert.equal(await server.moPart('33611111111', '36180', 'b', { reference: 1, total: 2, seq: 2 }), 0x64);
+    fail = false;
+    assert.equal(await server.moPart('33611111111', '36180', 'b', { reference: 1, total: 2, seq: 2 }), 0);
+    assert.equal(await server.moPart('33611111111', '36180', 'b', { reference: 1, total: 2, seq: 2 }), 0, 'once taken, a repeat starts a new wait');
+    assert.deepEqual(got, [{ from: '+33611111111', to: '+36180', text: 'ab' }]);
   });
 
   test('a handset cannot forge a receipt: with esm_class 0 and no receipted_message_id a text reading `id:… stat:…` is an MO message', async () => {
