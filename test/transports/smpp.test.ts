@@ -226,6 +226,22 @@ describe('smpp transport: throttling, refusals, connections', () => {
     assert.equal(t.throttled, 10);
   });
 
+  test('repeated throttling doubles the pause once per episode, up to 32 × RELAIS_SMPP_THROTTLE_PAUSE_MS and no further', async () => {
+    const server = await smsc();
+    const t = connect(server, { THROTTLE_PAUSE_MS: '10' });
+    await send(t, 'warm');
+    server.answer('33612345678', ...Array<number>(8).fill(0x58));
+    assert.ok((await send(t, 'patience')).ok);
+    const at = server.submits.slice(1).map((s) => s.at);
+    assert.equal(at.length, 9, 'eight throttled, then accepted');
+    const gaps = at.slice(1).map((time, i) => time - at[i]);
+    const pauses = [10, 20, 40, 80, 160, 320, 320, 320];
+    // A timer never fires early: each gap is at least its pause. Late it may be; not by a doubling.
+    gaps.forEach((gap, i) => assert.ok(gap >= pauses[i], `pause ${i + 1}: ${gap} ms, at least ${pauses[i]} (${gaps.join(', ')})`));
+    for (const gap of gaps.slice(5)) assert.ok(gap < 640, `the cap holds: ${gap} ms (${gaps.join(', ')})`);
+    assert.equal(t.throttled, 8);
+  });
+
   test('other statuses follow the table: a bad destination is permanent, an SMSC error retryable, an unknown status retryable; the provider code is the hex status', async () => {
     const server = await smsc();
     const t = connect(server);
@@ -282,6 +298,26 @@ describe('smpp transport: throttling, refusals, connections', () => {
     assert.deepEqual(result, { ok: false, retryable: true, reason: 'no SMPP bind is up (the SMSC refused the bind: ESME_RINVPASWD)' });
     assert.ok(server.binds.length >= 2, 'binds again after a refusal');
     assert.deepEqual(server.submits, []);
+  });
+
+  test('binds dropped at once: the reconnection delay doubles up to RELAIS_SMPP_RECONNECT_MAX_MS; a bind that held an enquire_link interval starts it again', async () => {
+    const gapsOf = (times: number[]) => times.slice(1).map((time, i) => time - times[i]);
+    const quick = await smsc();
+    quick.dropBindsAfterMs = 0;
+    connect(quick, { RECONNECT_MIN_MS: '20', RECONNECT_MAX_MS: '160', ENQUIRE_LINK_MS: '60000' });
+    await waitFor('eight binds', async () => (quick.bindTimes.length >= 8 ? true : undefined), 10_000);
+    const gaps = gapsOf(quick.bindTimes.slice(0, 8));
+    // The delay is between half and all of 20 × 2^failures, at most 160: the half is a floor.
+    const floors = [10, 20, 40, 80, 80, 80, 80];
+    gaps.forEach((gap, i) => assert.ok(gap >= floors[i], `reconnection ${i + 1}: ${gap} ms, at least ${floors[i]} (${gaps.join(', ')})`));
+    for (const gap of gaps.slice(3)) assert.ok(gap < 160 + 1000, `at most the maximum, give or take a busy machine: ${gap} ms`);
+    const held = await smsc();
+    held.dropBindsAfterMs = 150;
+    connect(held, { RECONNECT_MIN_MS: '20', RECONNECT_MAX_MS: '5000', ENQUIRE_LINK_MS: '100' });
+    await waitFor('seven binds', async () => (held.bindTimes.length >= 7 ? true : undefined), 10_000);
+    // Without the restart the sixth delay would be at least 320 ms; with it, at most 20.
+    const last = gapsOf(held.bindTimes.slice(0, 7)).at(-1)! - 150;
+    assert.ok(last < 320, `after binds that held, the delay is back to the minimum: ${last} ms`);
   });
 
   test('enquire_link keeps the bind alive at RELAIS_SMPP_ENQUIRE_LINK_MS', async () => {
