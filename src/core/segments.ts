@@ -4,7 +4,8 @@
  * Rules from spec/sms-partner.md §2 (POST /v1/send, `message` and `isUnicode`):
  * 160 chars per GSM-7 segment, beyond 160 billed per 153-char segment; with Unicode,
  * 70 chars per SMS. The 153 and 67 figures are the standard concatenated-SMS sizes
- * (the 6-byte UDH steals 7 septets / 3 UCS-2 units per part).
+ * (the 6-byte UDH steals 7 septets / 3 UCS-2 units per part): "per 153-char segment" as
+ * handsets and SMSCs cut, never inside a character, so a part may hold 152 (splitSms).
  *
  * The vendor's "Caractères spéciaux" page (which lists characters it substitutes) is
  * not in our sources, so no substitution is applied: a character outside GSM-7 forces
