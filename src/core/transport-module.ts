@@ -20,6 +20,8 @@ export interface TransportObserver {
   throttled(transport: string): void;
   /** The provider sent a receipt the transport could not read (outcome `unreadable`): dropped, so counted. */
   receipt?(transport: string, outcome: 'unreadable'): void;
+  /** A long mobile-originated message whose parts did not all come in time was dropped (outcome `incomplete`). */
+  inbound?(transport: string, outcome: 'incomplete'): void;
 }
 
 /** What the composition root gives a transport it builds. */
