@@ -1,4 +1,5 @@
 import { parseRate, settingVariable, type TransportSetting } from '../../core/transport-module.js';
+import { parseUrlSetting } from '../../core/transport-url.js';
 import { PRESET_NAMES, PRESETS, TWILIO_API, twilioUrls, type PresetName } from './presets.js';
 import { parseStatusSet, type AnswerMapping } from './response.js';
 import type { CallbackMapping } from './status-callback.js';
@@ -49,14 +50,7 @@ const v = (key: string): string => settingVariable('http', key, HTTP_SETTINGS[ke
 
 /** An http(s) URL without credentials (they belong in RELAIS_HTTP_AUTH, which is never printed). */
 function providerUrl(key: string, text: string): URL {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    // Neither credentials nor a query (an API key may ride in either) are repeated in the error.
-    throw new Error(`${v(key)} must be an http(s) URL (got "${text.replace(/\/\/[^/]*@/, '//***@').replace(/[?#].*$/s, '?…')}")`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`${v(key)} must start with http:// or https://`);
+  const { url } = parseUrlSetting({ variable: v(key), schemes: ['http', 'https'], aUrl: 'an http(s) URL' }, text);
   if (url.username || url.password) throw new Error(`${v(key)} must not hold a user or password: put them in ${v('AUTH')}`);
   return url;
 }

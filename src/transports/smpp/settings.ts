@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseRate, settingVariable, type TransportSetting } from '../../core/transport-module.js';
+import { parseServerUrl } from '../../core/transport-url.js';
 import { ID_FORMATS, type IdFormat } from './deliver.js';
 import { LONG_MESSAGES, type LongMessages } from './encoding.js';
 
@@ -66,26 +67,12 @@ function oneOf<T extends string>(key: string, text: string, values: readonly T[]
   return text as T;
 }
 
-/** The URL's host, port and credentials; nothing of the credentials in an error (the text before `@` is masked). */
 function endpoint(text: string): Pick<SmppSettings, 'host' | 'port' | 'tls' | 'systemId' | 'password'> {
-  const shown = text.replace(/^([a-z]+:\/\/)?.*@/is, '$1***@');
-  const bad = (why: string) => new Error(`${v('URL')} ${why} (got "${shown}")`);
-  if (text === '') throw new Error(`${v('URL')} is required when a channel's transport is smpp (smpp://system_id:password@host:2775)`);
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw bad('must be a URL such as smpp://system_id:password@host:2775');
-  }
-  if (url.protocol !== 'smpp:' && url.protocol !== 'ssmpp:') throw bad('must start with smpp:// or ssmpp://');
-  if (!url.hostname || !url.username || (url.pathname !== '' && url.pathname !== '/') || url.search || url.hash) throw bad('must be smpp://system_id:password@host[:port], nothing after the port');
-  const tls = url.protocol === 'ssmpp:';
-  try {
-    const [systemId, password] = [decodeURIComponent(url.username), decodeURIComponent(url.password)];
-    return { host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: url.port ? Number(url.port) : tls ? 3550 : 2775, tls, systemId, password };
-  } catch {
-    throw bad('has a system_id or password that is not percent-encoded correctly');
-  }
+  const { host, port, tls, user, password } = parseServerUrl({
+    variable: v('URL'), transport: 'smpp', schemes: ['smpp', 'ssmpp'], ports: [2775, 3550],
+    example: 'smpp://system_id:password@host:2775', form: 'smpp://system_id:password@host[:port]', user: 'system_id', userRequired: true,
+  }, text);
+  return { host, port, tls, systemId: user, password };
 }
 
 function caFile(path: string): string | undefined {
