@@ -5,7 +5,7 @@ import type Mail from 'nodemailer/lib/mailer';
 import type { NodemailerError } from 'nodemailer/lib/errors';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import type { Clock } from '../core/clock.js';
-import { parseRate, settingVariable, type TransportModule } from '../core/transport-module.js';
+import { parseInteger, parseRate, settingVariable, type TransportModule } from '../core/transport-module.js';
 import { parseServerUrl } from '../core/transport-url.js';
 import type { OutgoingMessage, SendResult, Transport, TransportMessage, TransportRecipient } from '../core/transport.js';
 import { renderMail, type MailSettings } from './email/mime.js';
@@ -38,12 +38,6 @@ function parseUrl(text: string): Pick<SmtpSettings, 'host' | 'port' | 'secure' |
   return { host, port, secure: tls, auth: user ? { user, pass: password } : undefined };
 }
 
-function integer(key: string, text: string, min: number, max: number): number {
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || n < min || n > max) throw new Error(`${v(key)} must be an integer from ${min} to ${max} (got "${text}")`);
-  return n;
-}
-
 /** The DKIM key: PEM text (`\n` may be written as the two characters, as .env files need) or the path of a PEM file. */
 function privateKey(text: string): string {
   const pem = text.startsWith('-----BEGIN') ? text.replaceAll('\\n', '\n') : readKeyFile(text);
@@ -73,15 +67,15 @@ function dkim(values: Readonly<Record<string, string>>): SmtpSettings['dkim'] {
 }
 
 function parse(values: Readonly<Record<string, string>>): SmtpSettings {
-  const pool = integer('POOL', values.POOL, 1, 1000);
+  const pool = parseInteger(v('POOL'), values.POOL, 1, 1000);
   const starttls = values.STARTTLS.toLowerCase() as SmtpSettings['starttls'];
   if (!STARTTLS.includes(starttls)) throw new Error(`${v('STARTTLS')} must be one of ${STARTTLS.join(', ')} (got "${values.STARTTLS}")`);
   const reject = values.TLS_REJECT_UNAUTHORIZED.toLowerCase();
   if (reject !== 'true' && reject !== 'false') throw new Error(`${v('TLS_REJECT_UNAUTHORIZED')} must be true or false (got "${values.TLS_REJECT_UNAUTHORIZED}")`);
   return {
     ...parseUrl(values.URL), pool, rate: parseRate(v('RATE'), values.RATE),
-    concurrency: values.CONCURRENCY === '' ? pool : integer('CONCURRENCY', values.CONCURRENCY, 1, 1000),
-    starttls, tlsRejectUnauthorized: reject === 'true', timeoutMs: integer('TIMEOUT_MS', values.TIMEOUT_MS, 1000, 3_600_000), dkim: dkim(values),
+    concurrency: values.CONCURRENCY === '' ? pool : parseInteger(v('CONCURRENCY'), values.CONCURRENCY, 1, 1000),
+    starttls, tlsRejectUnauthorized: reject === 'true', timeoutMs: parseInteger(v('TIMEOUT_MS'), values.TIMEOUT_MS, 1000, 3_600_000), dkim: dkim(values),
   };
 }
 

@@ -1,4 +1,4 @@
-import { parseRate, settingVariable, type TransportSetting } from '../../core/transport-module.js';
+import { parseInteger, parseRate, settingVariable, type TransportSetting } from '../../core/transport-module.js';
 import { parseUrlSetting } from '../../core/transport-url.js';
 import { PRESET_NAMES, PRESETS, TWILIO_API, twilioUrls, type PresetName } from './presets.js';
 import { parseStatusSet, type AnswerMapping } from './response.js';
@@ -84,12 +84,6 @@ function auth(text: string): { header?: NonNullable<HttpSettings['auth']>; user?
   }
 }
 
-function integer(key: string, text: string, min: number, max: number): number {
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || n < min || n > max) throw new Error(`${v(key)} must be an integer from ${min} to ${max} (got "${text}")`);
-  return n;
-}
-
 const list = (text: string): string[] => text.split(',').map((s) => s.trim()).filter(Boolean);
 
 function urls(preset: PresetName, values: Readonly<Record<string, string>>, user: string | undefined): Record<HttpChannel, URL> {
@@ -130,9 +124,9 @@ export function parseHttpSettings(values: Readonly<Record<string, string>>): Htt
     },
     from: values.FROM || null,
     answer: { accepted: parseStatusSet(v('ACCEPTED'), values.ACCEPTED), retryable: parseStatusSet(v('RETRYABLE'), values.RETRYABLE), idPath },
-    timeoutMs: integer('TIMEOUT_MS', values.TIMEOUT_MS, 100, 600_000),
+    timeoutMs: parseInteger(v('TIMEOUT_MS'), values.TIMEOUT_MS, 100, 600_000),
     rate: parseRate(v('RATE'), values.RATE),
-    concurrency: values.CONCURRENCY === '' ? undefined : integer('CONCURRENCY', values.CONCURRENCY, 1, 1000),
+    concurrency: values.CONCURRENCY === '' ? undefined : parseInteger(v('CONCURRENCY'), values.CONCURRENCY, 1, 1000),
     callback: {
       idFields: list(or('CALLBACK_ID', p.callbackId)), statusFields: list(or('CALLBACK_STATUS', p.callbackStatus)),
       delivered: new Set(list(or('CALLBACK_DELIVERED', p.callbackDelivered).toLowerCase())),
