@@ -84,3 +84,10 @@ export function parseRate(variable: string, text: string): number | undefined {
   if (!/^\d+(\.\d+)?$/.test(text) || !(n > 0)) throw new Error(`${variable} must be a number of messages per second above 0 (got "${text}")`);
   return n;
 }
+
+/** A whole number from `min` to `max`. */
+export function parseInteger(variable: string, text: string, min: number, max: number): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < min || n > max) throw new Error(`${variable} must be an integer from ${min} to ${max} (got "${text}")`);
+  return n;
+}

@@ -22,9 +22,9 @@ export const isCallbackEvent = (type: string): boolean => CALLBACK_EVENTS.has(ty
 
 const COLUMNS = `(account_id, message_id, recipient_id, endpoint_id, event, format, url, address, tag, at, data, status, attempts, next_attempt_at, created_at)`;
 
-/** The native endpoints (as `e`) of the account `account` subscribed to `event` (SQL expressions). */
+/** Whether the native endpoint `e` is of the account `account` and subscribed to `event` (SQL expressions). */
 const subscribed = (account: string, event: string): string =>
-  `webhook_endpoints e on e.account_id = ${account} and e.events like '%,' || ${event} || ',%'`;
+  `e.account_id = ${account} and e.events like '%,' || ${event} || ',%'`;
 
 /**
  * Enqueues the deliveries of the recipients `r` of `from`: the message's callback URL if it has
@@ -33,9 +33,13 @@ const subscribed = (account: string, event: string): string =>
  * Parameters before those of `from`: event type, at, (a `?` in `data`), due, created at (when
  * Relais heard of the event: the retry window counts from then). Values are cast
  * so that PostgreSQL types the parameters of INSERT … SELECT.
+ * `s` is materialized: SQLite would otherwise expand it in each branch and join `from` with
+ * messages twice (PostgreSQL materializes a CTE read twice anyway). The cross join keeps `s` the
+ * outer loop on SQLite, each row one probe of the endpoints' account index; a plain join let it
+ * scan every endpoint and probe `s` through an automatic index (PostgreSQL plans both alike).
  */
 export const enqueueSql = (data: string, from: string): string => `insert into webhook_deliveries ${COLUMNS}
-  with s as (
+  with s as materialized (
     select m.account_id, m.id as message_id, r.id as recipient_id, r.address, m.tag, m.callback_url, m.callback_format,
       cast(? as text) as event, cast(? as bigint) as at, ${data} as data, cast(? as bigint) as due, cast(? as bigint) as created_at
     from ${from} join messages m on m.id = r.message_id
@@ -45,7 +49,7 @@ export const enqueueSql = (data: string, from: string): string => `insert into w
   from s where callback_url is not null
   union all
   select s.account_id, s.message_id, s.recipient_id, e.id, s.event, '${NATIVE_WEBHOOK_FORMAT}', e.url, s.address, s.tag, s.at, s.data, ${word('pending')}, 0, s.due, s.created_at
-  from s join ${subscribed('s.account_id', 's.event')}`;
+  from s cross join webhook_endpoints e where ${subscribed('s.account_id', 's.event')}`;
 
 /**
  * Enqueues the native deliveries of message-level events: `from` yields messages as `m` and
@@ -54,7 +58,7 @@ export const enqueueSql = (data: string, from: string): string => `insert into w
  */
 export const enqueueMessageSql = (from: string): string => `insert into webhook_deliveries ${COLUMNS}
   select m.account_id, m.id, null, e.id, ev.type, '${NATIVE_WEBHOOK_FORMAT}', e.url, null, m.tag, ev.at, ev.data, ${word('pending')}, 0, ev.at, ev.at
-  from ${from} join ${subscribed('m.account_id', 'ev.type')}
+  from ${from} join webhook_endpoints e on ${subscribed('m.account_id', 'ev.type')}
   where ev.type in (${MESSAGE_EVENTS.map((t) => `'${t}'`).join(', ')})`;
 
 // One statement for many recipients, each with its own data: (recipient id, data) rows joined in.

@@ -5,7 +5,8 @@ import type Mail from 'nodemailer/lib/mailer';
 import type { NodemailerError } from 'nodemailer/lib/errors';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import type { Clock } from '../core/clock.js';
-import { parseRate, settingVariable, type TransportModule } from '../core/transport-module.js';
+import { parseInteger, parseRate, settingVariable, type TransportModule } from '../core/transport-module.js';
+import { parseServerUrl } from '../core/transport-url.js';
 import type { OutgoingMessage, SendResult, Transport, TransportMessage, TransportRecipient } from '../core/transport.js';
 import { renderMail, type MailSettings } from './email/mime.js';
 import { InFlight } from './in-flight.js';
@@ -29,37 +30,12 @@ export interface SmtpSettings {
 
 const v = (key: string): string => settingVariable('smtp', key, smtpModule.settings[key]);
 
-/**
- * The URL with everything before its last `@` masked (user and password, however malformed),
- * for messages: a secret in RELAIS_SMTP_URL is never written out.
- */
-const maskUrl = (text: string): string => text.replace(/^([a-z][a-z0-9+.-]*:\/\/)?.*@/is, '$1***@');
-
 function parseUrl(text: string): Pick<SmtpSettings, 'host' | 'port' | 'secure' | 'auth'> {
-  const bad = (why: string) => new Error(`${v('URL')} ${why} (got "${maskUrl(text)}")`);
-  if (text === '') throw new Error(`${v('URL')} is required when a channel's transport is smtp (smtp://host:25 or smtps://user:password@host:465)`);
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw bad('must be a URL such as smtp://host:25 or smtps://user:password@host:465');
-  }
-  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') throw bad('must start with smtp:// or smtps://');
-  if (!url.hostname || (url.pathname !== '' && url.pathname !== '/') || url.search || url.hash) throw bad('must be smtp(s)://[user:password@]host[:port], nothing after the port');
-  const secure = url.protocol === 'smtps:';
-  let auth: SmtpSettings['auth'];
-  try {
-    auth = url.username ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } : undefined;
-  } catch {
-    throw bad('has a user or password that is not percent-encoded correctly');
-  }
-  return { host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: url.port ? Number(url.port) : secure ? 465 : 25, secure, auth };
-}
-
-function integer(key: string, text: string, min: number, max: number): number {
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || n < min || n > max) throw new Error(`${v(key)} must be an integer from ${min} to ${max} (got "${text}")`);
-  return n;
+  const { host, port, tls, user, password } = parseServerUrl({
+    variable: v('URL'), transport: 'smtp', schemes: ['smtp', 'smtps'], ports: [25, 465],
+    example: 'smtp://host:25 or smtps://user:password@host:465', form: 'smtp(s)://[user:password@]host[:port]', user: 'user', userRequired: false,
+  }, text);
+  return { host, port, secure: tls, auth: user ? { user, pass: password } : undefined };
 }
 
 /** The DKIM key: PEM text (`\n` may be written as the two characters, as .env files need) or the path of a PEM file. */
@@ -91,15 +67,15 @@ function dkim(values: Readonly<Record<string, string>>): SmtpSettings['dkim'] {
 }
 
 function parse(values: Readonly<Record<string, string>>): SmtpSettings {
-  const pool = integer('POOL', values.POOL, 1, 1000);
+  const pool = parseInteger(v('POOL'), values.POOL, 1, 1000);
   const starttls = values.STARTTLS.toLowerCase() as SmtpSettings['starttls'];
   if (!STARTTLS.includes(starttls)) throw new Error(`${v('STARTTLS')} must be one of ${STARTTLS.join(', ')} (got "${values.STARTTLS}")`);
   const reject = values.TLS_REJECT_UNAUTHORIZED.toLowerCase();
   if (reject !== 'true' && reject !== 'false') throw new Error(`${v('TLS_REJECT_UNAUTHORIZED')} must be true or false (got "${values.TLS_REJECT_UNAUTHORIZED}")`);
   return {
     ...parseUrl(values.URL), pool, rate: parseRate(v('RATE'), values.RATE),
-    concurrency: values.CONCURRENCY === '' ? pool : integer('CONCURRENCY', values.CONCURRENCY, 1, 1000),
-    starttls, tlsRejectUnauthorized: reject === 'true', timeoutMs: integer('TIMEOUT_MS', values.TIMEOUT_MS, 1000, 3_600_000), dkim: dkim(values),
+    concurrency: values.CONCURRENCY === '' ? pool : parseInteger(v('CONCURRENCY'), values.CONCURRENCY, 1, 1000),
+    starttls, tlsRejectUnauthorized: reject === 'true', timeoutMs: parseInteger(v('TIMEOUT_MS'), values.TIMEOUT_MS, 1000, 3_600_000), dkim: dkim(values),
   };
 }
 

@@ -47,6 +47,9 @@ test('a bad setting stops loading with the variable named, and the password of t
     [{ RELAIS_SMTP_URL: 'smtp://relais:hun%ZZter2@smtp.example.com' }, 'RELAIS_SMTP_URL has a user or password that is not percent-encoded correctly (got "smtp://***@smtp.example.com")'],
     [{ RELAIS_SMTP_URL: 'relais:hunter2@smtp.example.com' }, 'RELAIS_SMTP_URL must start with smtp:// or smtps:// (got "***@smtp.example.com")'],
     [{ RELAIS_SMTP_URL: 'smtp://relais:hun/ter@2@smtp.example.com' }, 'RELAIS_SMTP_URL must be a URL such as smtp://host:25 or smtps://user:password@host:465 (got "smtp://***@smtp.example.com")'],
+    // Nor its query, nor a password that holds an unencoded `?` (it cannot be told from a query).
+    [{ RELAIS_SMTP_URL: 'smtp://smtp.example.com/?password=hunter2' }, 'RELAIS_SMTP_URL must be smtp(s)://[user:password@]host[:port], nothing after the port (got "smtp://smtp.example.com/?…")'],
+    [{ RELAIS_SMTP_URL: 'smtp://relais:hun?ter2@smtp.example.com' }, 'RELAIS_SMTP_URL must be a URL such as smtp://host:25 or smtps://user:password@host:465 (got "smtp://***")'],
     [{ RELAIS_SMTP_POOL: '0' }, 'RELAIS_SMTP_POOL must be an integer from 1 to 1000 (got "0")'],
     [{ RELAIS_SMTP_CONCURRENCY: 'x' }, 'RELAIS_SMTP_CONCURRENCY must be an integer from 1 to 1000 (got "x")'],
     [{ RELAIS_SMTP_RATE: '0' }, 'RELAIS_SMTP_RATE must be a number of messages per second above 0 (got "0")'],

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Core } from '../../core/context.js';
+import type { ErrorCode } from '../../core/errors.js';
 import type { WebhookRenderer } from '../../core/webhooks.js';
 
 /** The Fastify instance a dialect's routes are registered on (its own encapsulated scope). */
@@ -87,4 +88,15 @@ export function defineDialect<S extends string, N extends string = never>(descri
       await app.register(await routes(), { prefix: description.prefix, ...context, ...on, ...values });
     },
   };
+}
+
+const SCHEDULE_REFUSALS = ['cancel_too_late', 'already_cancelled', 'already_dispatched', 'invalid_date', 'nonexistent_local_time', 'send_at_in_past'] as const satisfies readonly ErrorCode[];
+type ScheduleRefusal = (typeof SCHEDULE_REFUSALS)[number];
+
+/**
+ * The part of a dialect's error table for a vendor that documents no refusal of a cancel or of a
+ * send time: every such code gets the one answer (its generic bad request).
+ */
+export function scheduleRefusals<A>(answer: A): Record<ScheduleRefusal, A> {
+  return Object.fromEntries(SCHEDULE_REFUSALS.map((code) => [code, answer])) as Record<ScheduleRefusal, A>;
 }

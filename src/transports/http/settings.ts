@@ -1,4 +1,5 @@
-import { parseRate, settingVariable, type TransportSetting } from '../../core/transport-module.js';
+import { parseInteger, parseRate, settingVariable, type TransportSetting } from '../../core/transport-module.js';
+import { parseUrlSetting } from '../../core/transport-url.js';
 import { PRESET_NAMES, PRESETS, TWILIO_API, twilioUrls, type PresetName } from './presets.js';
 import { parseStatusSet, type AnswerMapping } from './response.js';
 import type { CallbackMapping } from './status-callback.js';
@@ -51,14 +52,7 @@ const v = (key: string): string => settingVariable('http', key, HTTP_SETTINGS[ke
 
 /** An http(s) URL without credentials (they belong in RELAIS_HTTP_AUTH, which is never printed). */
 function providerUrl(key: string, text: string): URL {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    // Neither credentials nor a query (an API key may ride in either) are repeated in the error.
-    throw new Error(`${v(key)} must be an http(s) URL (got "${text.replace(/\/\/[^/]*@/, '//***@').replace(/[?#].*$/s, '?…')}")`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`${v(key)} must start with http:// or https://`);
+  const { url } = parseUrlSetting({ variable: v(key), schemes: ['http', 'https'], aUrl: 'an http(s) URL' }, text);
   if (url.username || url.password) throw new Error(`${v(key)} must not hold a user or password: put them in ${v('AUTH')}`);
   return url;
 }
@@ -90,12 +84,6 @@ function auth(text: string): { header?: NonNullable<HttpSettings['auth']>; user?
     default:
       throw bad('must be basic:user:password, bearer:token or header:Name:value');
   }
-}
-
-function integer(key: string, text: string, min: number, max: number): number {
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || n < min || n > max) throw new Error(`${v(key)} must be an integer from ${min} to ${max} (got "${text}")`);
-  return n;
 }
 
 const list = (text: string): string[] => text.split(',').map((s) => s.trim()).filter(Boolean);
@@ -138,9 +126,9 @@ export function parseHttpSettings(values: Readonly<Record<string, string>>): Htt
     },
     from: values.FROM || null,
     answer: { accepted: parseStatusSet(v('ACCEPTED'), values.ACCEPTED), retryable: parseStatusSet(v('RETRYABLE'), values.RETRYABLE), idPath },
-    timeoutMs: integer('TIMEOUT_MS', values.TIMEOUT_MS, 100, 600_000),
+    timeoutMs: parseInteger(v('TIMEOUT_MS'), values.TIMEOUT_MS, 100, 600_000),
     rate: parseRate(v('RATE'), values.RATE),
-    concurrency: values.CONCURRENCY === '' ? undefined : integer('CONCURRENCY', values.CONCURRENCY, 1, 1000),
+    concurrency: values.CONCURRENCY === '' ? undefined : parseInteger(v('CONCURRENCY'), values.CONCURRENCY, 1, 1000),
     callback: {
       idFields: list(or('CALLBACK_ID', p.callbackId)), statusFields: list(or('CALLBACK_STATUS', p.callbackStatus)),
       delivered: new Set(list(or('CALLBACK_DELIVERED', p.callbackDelivered).toLowerCase())),

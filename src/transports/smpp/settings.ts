@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { parseRate, settingVariable, type TransportSetting } from '../../core/transport-module.js';
+import { parseInteger, parseRate, settingVariable, type TransportSetting } from '../../core/transport-module.js';
+import { parseServerUrl } from '../../core/transport-url.js';
 import { ID_FORMATS, type IdFormat } from './deliver.js';
 import { LONG_MESSAGES, type LongMessages } from './encoding.js';
 
@@ -59,36 +60,17 @@ export const SMPP_SETTINGS: Readonly<Record<string, TransportSetting>> = {
 
 const v = (key: string): string => settingVariable('smpp', key, SMPP_SETTINGS[key]);
 
-function whole(key: string, text: string, min: number, max: number): number {
-  if (!/^\d{1,10}$/.test(text) || Number(text) < min || Number(text) > max) throw new Error(`${v(key)} must be an integer from ${min} to ${max} (got "${text}")`);
-  return Number(text);
-}
-
 function oneOf<T extends string>(key: string, text: string, values: readonly T[]): T {
   if (!values.includes(text as T)) throw new Error(`${v(key)} must be one of ${values.join(', ')} (got "${text}")`);
   return text as T;
 }
 
-/** The URL's host, port and credentials; nothing of the credentials in an error (the text before `@` is masked). */
 function endpoint(text: string): Pick<SmppSettings, 'host' | 'port' | 'tls' | 'systemId' | 'password'> {
-  const shown = text.replace(/^([a-z]+:\/\/)?.*@/is, '$1***@');
-  const bad = (why: string) => new Error(`${v('URL')} ${why} (got "${shown}")`);
-  if (text === '') throw new Error(`${v('URL')} is required when a channel's transport is smpp (smpp://system_id:password@host:2775)`);
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw bad('must be a URL such as smpp://system_id:password@host:2775');
-  }
-  if (url.protocol !== 'smpp:' && url.protocol !== 'ssmpp:') throw bad('must start with smpp:// or ssmpp://');
-  if (!url.hostname || !url.username || (url.pathname !== '' && url.pathname !== '/') || url.search || url.hash) throw bad('must be smpp://system_id:password@host[:port], nothing after the port');
-  const tls = url.protocol === 'ssmpp:';
-  try {
-    const [systemId, password] = [decodeURIComponent(url.username), decodeURIComponent(url.password)];
-    return { host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: url.port ? Number(url.port) : tls ? 3550 : 2775, tls, systemId, password };
-  } catch {
-    throw bad('has a system_id or password that is not percent-encoded correctly');
-  }
+  const { host, port, tls, user, password } = parseServerUrl({
+    variable: v('URL'), transport: 'smpp', schemes: ['smpp', 'ssmpp'], ports: [2775, 3550],
+    example: 'smpp://system_id:password@host:2775', form: 'smpp://system_id:password@host[:port]', user: 'system_id', userRequired: true,
+  }, text);
+  return { host, port, tls, systemId: user, password };
 }
 
 function caFile(path: string): string | undefined {
@@ -102,11 +84,11 @@ function caFile(path: string): string | undefined {
 
 export function parseSmppSettings(values: Readonly<Record<string, string>>): SmppSettings {
   const reject = values.TLS_REJECT_UNAUTHORIZED.toLowerCase();
-  const binds = whole('BINDS', values.BINDS, 1, 64);
-  const window = whole('WINDOW', values.WINDOW, 1, 1000);
+  const binds = parseInteger(v('BINDS'), values.BINDS, 1, 64);
+  const window = parseInteger(v('WINDOW'), values.WINDOW, 1, 1000);
   const throughput = parseRate(v('THROUGHPUT'), values.THROUGHPUT);
-  const reconnectMinMs = whole('RECONNECT_MIN_MS', values.RECONNECT_MIN_MS, 10, 3_600_000);
-  const reconnectMaxMs = whole('RECONNECT_MAX_MS', values.RECONNECT_MAX_MS, 10, 3_600_000);
+  const reconnectMinMs = parseInteger(v('RECONNECT_MIN_MS'), values.RECONNECT_MIN_MS, 10, 3_600_000);
+  const reconnectMaxMs = parseInteger(v('RECONNECT_MAX_MS'), values.RECONNECT_MAX_MS, 10, 3_600_000);
   if (reconnectMaxMs < reconnectMinMs) throw new Error(`${v('RECONNECT_MAX_MS')} must be at least ${v('RECONNECT_MIN_MS')} (${reconnectMinMs})`);
   return {
     ...endpoint(values.URL),
@@ -116,11 +98,11 @@ export function parseSmppSettings(values: Readonly<Record<string, string>>): Smp
     systemType: values.SYSTEM_TYPE,
     binds, window, throughput,
     rate: parseRate(v('RATE'), values.RATE) ?? (throughput === undefined ? undefined : throughput * binds),
-    concurrency: values.CONCURRENCY === '' ? binds * window : whole('CONCURRENCY', values.CONCURRENCY, 1, 100_000),
-    enquireLinkMs: whole('ENQUIRE_LINK_MS', values.ENQUIRE_LINK_MS, 100, 3_600_000),
-    timeoutMs: whole('TIMEOUT_MS', values.TIMEOUT_MS, 100, 3_600_000),
+    concurrency: values.CONCURRENCY === '' ? binds * window : parseInteger(v('CONCURRENCY'), values.CONCURRENCY, 1, 100_000),
+    enquireLinkMs: parseInteger(v('ENQUIRE_LINK_MS'), values.ENQUIRE_LINK_MS, 100, 3_600_000),
+    timeoutMs: parseInteger(v('TIMEOUT_MS'), values.TIMEOUT_MS, 100, 3_600_000),
     reconnectMinMs, reconnectMaxMs,
-    throttlePauseMs: whole('THROTTLE_PAUSE_MS', values.THROTTLE_PAUSE_MS, 1, 600_000),
+    throttlePauseMs: parseInteger(v('THROTTLE_PAUSE_MS'), values.THROTTLE_PAUSE_MS, 1, 600_000),
     longMessages: oneOf('LONG_MESSAGES', values.LONG_MESSAGES, LONG_MESSAGES),
     idFormat: oneOf('ID_FORMAT', values.ID_FORMAT, ID_FORMATS),
     moPartsTimeoutMs: whole('MO_PARTS_TIMEOUT_MS', values.MO_PARTS_TIMEOUT_MS, 100, 3_600_000),

@@ -1,4 +1,5 @@
 import type { ErrorCode } from '../../../core/errors.js';
+import { scheduleRefusals } from '../dialect.js';
 
 /** A Braze fatal error: the HTTP status and the `message` of the envelope (spec/braze.md §0.5). */
 export interface BrazeFault {
@@ -21,12 +22,7 @@ export const BRAZE_ERRORS = {
   forbidden: { status: 403, message: 'Access Denied' },
   not_found: { status: 404, message: 'Not Found' },
   insufficient_credits: { status: 402, message: 'Insufficient Credits' },
-  cancel_too_late: BAD_REQUEST,
-  already_cancelled: BAD_REQUEST,
-  already_dispatched: BAD_REQUEST,
-  invalid_date: BAD_REQUEST,
-  nonexistent_local_time: BAD_REQUEST,
-  send_at_in_past: BAD_REQUEST,
+  ...scheduleRefusals(BAD_REQUEST),
   invalid_recipient: BAD_REQUEST,
   recipient_suppressed: BAD_REQUEST,
   too_many_recipients: { status: 400, message: 'The max number of external_ids and aliases per request was exceeded' },

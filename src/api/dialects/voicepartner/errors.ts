@@ -1,3 +1,4 @@
+import { scheduleRefusals } from '../dialect.js';
 import { partnerError, type PartnerError, type VendorCode, type VendorError, type VendorTable } from '../partner/errors.js';
 
 /**
@@ -58,12 +59,7 @@ export const VOICE_PARTNER_ERRORS = {
   forbidden: entry(403, 10, MSG.notAllowed),
   not_found: entry(404, 404, MSG.notFound),
   insufficient_credits: entry(402, 'NOT_CREDIT', MSG.notCredit),
-  cancel_too_late: BAD_REQUEST,
-  already_cancelled: BAD_REQUEST,
-  already_dispatched: BAD_REQUEST,
-  invalid_date: BAD_REQUEST,
-  nonexistent_local_time: BAD_REQUEST,
-  send_at_in_past: BAD_REQUEST,
+  ...scheduleRefusals(BAD_REQUEST),
   invalid_recipient: entry(400, 'DESTINATION_INVALID', MSG.destinationInvalid),
   recipient_suppressed: entry(400, 'DESTINATION_INVALID', MSG.destinationInvalid),
   too_many_recipients: entry(400, 'PHONE_NUMBER_SIZE_ERROR', MSG.phoneSize),
