@@ -105,6 +105,6 @@ export function parseSmppSettings(values: Readonly<Record<string, string>>): Smp
     throttlePauseMs: parseInteger(v('THROTTLE_PAUSE_MS'), values.THROTTLE_PAUSE_MS, 1, 600_000),
     longMessages: oneOf('LONG_MESSAGES', values.LONG_MESSAGES, LONG_MESSAGES),
     idFormat: oneOf('ID_FORMAT', values.ID_FORMAT, ID_FORMATS),
-    moPartsTimeoutMs: whole('MO_PARTS_TIMEOUT_MS', values.MO_PARTS_TIMEOUT_MS, 100, 3_600_000),
+    moPartsTimeoutMs: parseInteger(v('MO_PARTS_TIMEOUT_MS'), values.MO_PARTS_TIMEOUT_MS, 100, 3_600_000),
   };
 }
