@@ -7,7 +7,7 @@ import { countSmsSegments } from '../../src/core/segments.js';
 import type { InboundMessage, Receipt, SendResult } from '../../src/core/transport.js';
 import { sourceAddress, submitBodies } from '../../src/transports/smpp/encoding.js';
 import { MAX_DELIVERIES_IN_PROGRESS } from '../../src/transports/smpp/bind.js';
-import { MoReassembly } from '../../src/transports/smpp/reassembly.js';
+import { MO_PART_CHARS, MoReassembly } from '../../src/transports/smpp/reassembly.js';
 import { SmppTransport, smppModule } from '../../src/transports/smpp/transport.js';
 import { waitFor } from '../helpers/dispatch.js';
 import { PASSWORD, SYSTEM_ID, TestSmsc } from './smpp-server.js';
@@ -100,13 +100,16 @@ describe('smpp encoding: the parts submitted are the parts core prices', () => {
     assert.equal(countSmsSegments(emoji).segments, 3);
   });
 
-  test('fuzz: whatever the text, no part ends in an escape or a high surrogate, and the parts submitted are the parts priced', () => {
+  test('fuzz: whatever the text, no part ends in an escape or a high surrogate nor holds more than an SMS part does, and the parts submitted are the parts priced', () => {
     const gsm = fc.string({ unit: fc.constantFrom(...'ab€{|^ \n'), minLength: 150, maxLength: 1600 });
     const ucs = fc.string({ unit: fc.constantFrom('ж', 'a', '😀', '€'), minLength: 60, maxLength: 700 });
     fc.assert(fc.property(fc.oneof(gsm, ucs), fc.boolean(), (text, unicode) => {
       const { encoding, segments } = countSmsSegments(text, { unicode });
       const parts = partsOf(text, unicode);
       assert.equal(parts.length, segments);
+      // Octets: GSM-7 is sent one septet per octet, UCS-2 two per unit.
+      const most = encoding === 'gsm7' ? (segments === 1 ? 160 : 153) : 2 * (segments === 1 ? 70 : 67);
+      for (const part of parts) assert.ok(part.length <= most, `a part of ${part.length} octets, at most ${most}`);
       for (const part of parts.slice(0, -1)) {
         if (encoding === 'gsm7') assert.notEqual(part.at(-1), 0x1b, 'an escape ends a part');
         else assert.ok(!(part.at(-2)! >= 0xd8 && part.at(-2)! <= 0xdb), 'a high surrogate ends a part');
@@ -132,23 +135,47 @@ describe('smpp MO reassembly: bounded', () => {
   const first = (reference: number) => ({ reference, total: 2, seq: 1 });
   const last = (reference: number) => ({ reference, total: 2, seq: 2 });
 
-  test('past the open messages or the characters allowed, the oldest is dropped and counted; the newest kept', () => {
+  /** A buffer with `limits`, the wholes it handed over and the drops it counted. */
+  function reassembly(limits: { maxOpen: number; maxChars: number }) {
+    const got: string[] = [];
     let dropped = 0;
-    const parts = new MoReassembly({ maxOpen: 2, maxChars: 10, timeoutMs: 60_000 }, () => dropped++);
-    try {
-      for (const reference of [1, 2, 3]) assert.equal(parts.add(mo('a'), first(reference)), undefined);
-      assert.equal(dropped, 1, 'three open, two allowed: the first dropped');
-      const whole = parts.add(mo('b'), last(2));
-      assert.equal(whole?.message.text, 'ab');
-      whole.finish(true);
-      assert.equal(parts.add(mo('0123456789'), first(4)), undefined);
-      assert.equal(dropped, 2, '11 characters, 10 allowed: the oldest (3) dropped');
-      assert.equal(parts.add(mo('x'), last(4))?.message.text, '0123456789x', 'the newest was kept');
-      assert.equal(parts.add(mo('b'), last(3)), undefined, 'a part of a dropped message waits alone');
-      assert.equal(dropped, 2);
-    } finally {
-      parts.close();
-    }
+    const parts = new MoReassembly({ ...limits, timeoutMs: 60_000 }, () => dropped++);
+    opened.push({ close: async () => parts.close() });
+    const add = (text: string, part: { reference: number; total: number; seq: number }) => parts.add(mo(text), part, async (m) => void got.push(m.text));
+    return { add, got, dropped: () => dropped };
+  }
+
+  test('past the open messages or the characters allowed, the oldest is dropped and counted; the newest kept', async () => {
+    const { add, got, dropped } = reassembly({ maxOpen: 2, maxChars: 10 });
+    for (const reference of [1, 2, 3]) assert.equal(await add('a', first(reference)), true);
+    assert.equal(dropped(), 1, 'three open, two allowed: the first dropped');
+    assert.equal(await add('b', last(2)), true);
+    assert.deepEqual(got, ['ab']);
+    await add('0123456789', first(4));
+    assert.equal(dropped(), 2, '11 characters, 10 allowed: the oldest (3) dropped');
+    await add('x', last(4));
+    assert.deepEqual(got, ['ab', '0123456789x'], 'the newest was kept');
+    await add('b', last(3));
+    assert.deepEqual([got.length, dropped()], [2, 2], 'a part of a dropped message waits alone');
+  });
+
+  test('a part waiting for the rest holds no timer that keeps the process alive (a worker stopping without close)', async () => {
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    const { add } = reassembly({ maxOpen: 1000, maxChars: 1000 });
+    await add('a', first(1));
+    assert.equal(timers(), before);
+  });
+
+  test(`a part longer than short_message holds (${MO_PART_CHARS} characters) is no handset part: it drops its own message only, and is acknowledged`, async () => {
+    const { add, got, dropped } = reassembly({ maxOpen: 1000, maxChars: 1000 });
+    await add('a', first(1));
+    await add('x', first(2));
+    assert.equal(await add('y'.repeat(MO_PART_CHARS + 1), last(2)), true);
+    await add('z'.repeat(1000), first(3));
+    assert.equal(dropped(), 2, 'each message with an oversized part, counted once');
+    await add('y'.repeat(MO_PART_CHARS), last(1));
+    assert.deepEqual(got, [`a${'y'.repeat(MO_PART_CHARS)}`], 'the message open before them is whole');
   });
 });
 
@@ -304,19 +331,22 @@ describe('smpp transport: throttling, refusals, connections', () => {
     const gapsOf = (times: number[]) => times.slice(1).map((time, i) => time - times[i]);
     const quick = await smsc();
     quick.dropBindsAfterMs = 0;
-    connect(quick, { RECONNECT_MIN_MS: '20', RECONNECT_MAX_MS: '160', ENQUIRE_LINK_MS: '60000' });
+    const dropped = connect(quick, { RECONNECT_MIN_MS: '20', RECONNECT_MAX_MS: '160', ENQUIRE_LINK_MS: '60000' });
     await waitFor('eight binds', async () => (quick.bindTimes.length >= 8 ? true : undefined), 10_000);
+    await dropped.close();
     const gaps = gapsOf(quick.bindTimes.slice(0, 8));
     // The delay is between half and all of 20 × 2^failures, at most 160: the half is a floor.
     const floors = [10, 20, 40, 80, 80, 80, 80];
     gaps.forEach((gap, i) => assert.ok(gap >= floors[i], `reconnection ${i + 1}: ${gap} ms, at least ${floors[i]} (${gaps.join(', ')})`));
     for (const gap of gaps.slice(3)) assert.ok(gap < 160 + 1000, `at most the maximum, give or take a busy machine: ${gap} ms`);
+    // Each bind holds 450 ms, the 100 ms interval with room for a stalled machine.
     const held = await smsc();
-    held.dropBindsAfterMs = 150;
-    connect(held, { RECONNECT_MIN_MS: '20', RECONNECT_MAX_MS: '5000', ENQUIRE_LINK_MS: '100' });
+    held.dropBindsAfterMs = 450;
+    const holding = connect(held, { RECONNECT_MIN_MS: '20', RECONNECT_MAX_MS: '5000', ENQUIRE_LINK_MS: '100' });
     await waitFor('seven binds', async () => (held.bindTimes.length >= 7 ? true : undefined), 10_000);
+    await holding.close();
     // Without the restart the sixth delay would be at least 320 ms; with it, at most 20.
-    const last = gapsOf(held.bindTimes.slice(0, 7)).at(-1)! - 150;
+    const last = gapsOf(held.bindTimes.slice(0, 7)).at(-1)! - 450;
     assert.ok(last < 320, `after binds that held, the delay is back to the minimum: ${last} ms`);
   });
 
@@ -464,12 +494,12 @@ describe('smpp transport: receipts and mobile-originated messages', () => {
     ]);
   });
 
-  test('a long MO message in parts (UDH concatenation, out of order, a part repeated) is handed over once, whole: its last part reading STOP stops nothing', async () => {
+  test('a long MO message in parts (UDH concatenation, out of order, a part repeated with another text) is handed over once, whole: its last part reading STOP stops nothing', async () => {
     const { server, t, got } = await listening();
     const from = '33611111111';
     const head = 'Bonjour, je ne veux plus recevoir vos offres mais continuez les rappels de rendez-vous, merci. '.repeat(2).slice(0, 153);
     assert.equal(await server.moPart(from, '36180', 'STOP', { reference: 42, total: 2, seq: 2 }), 0, 'a part is acknowledged once kept');
-    assert.equal(await server.moPart(from, '36180', 'STOP', { reference: 42, total: 2, seq: 2 }), 0, 'a part again: acknowledged, ignored');
+    assert.equal(await server.moPart(from, '36180', 'CONTINUE', { reference: 42, total: 2, seq: 2 }), 0, 'a part again: acknowledged, ignored (the first copy kept)');
     assert.deepEqual(got, [], 'nothing before the whole');
     assert.equal(await server.moPart('33622222222', '36180', 'other handset', { reference: 42, total: 2, seq: 1 }), 0);
     assert.equal(await server.moPart(from, '36180', head, { reference: 42, total: 2, seq: 1 }), 0);
@@ -488,7 +518,7 @@ describe('smpp transport: receipts and mobile-originated messages', () => {
   });
 
   test('a long MO message missing a part is handed over never, and counted incomplete after RELAIS_SMPP_MO_PARTS_TIMEOUT_MS; its late part does not revive it', async () => {
-    const { server, t, got } = await listening({ MO_PARTS_TIMEOUT_MS: '150' });
+    const { server, t, got } = await listening({ MO_PARTS_TIMEOUT_MS: '1000' });
     assert.equal(await server.moPart('33611111111', '36180', 'one of ', { reference: 9, total: 3, seq: 1 }), 0);
     assert.equal(await server.moPart('33611111111', '36180', 'three', { reference: 9, total: 3, seq: 3 }), 0);
     await waitFor('the timeout', async () => (t.incomplete === 1 ? true : undefined), 5000);
@@ -514,6 +544,43 @@ describe('smpp transport: receipts and mobile-originated messages', () => {
     assert.equal(await server.moPart('33611111111', '36180', 'b', { reference: 1, total: 2, seq: 2 }), 0);
     assert.equal(await server.moPart('33611111111', '36180', 'b', { reference: 1, total: 2, seq: 2 }), 0, 'once taken, a repeat starts a new wait');
     assert.deepEqual(got, [{ from: '+33611111111', to: '+36180', text: 'ab' }]);
+  });
+
+  test('the part that completed a message, delivered again while core takes the whole, gets the same answer: ESME_RX_T_APPN when core failed, so that the SMSC keeps it', async () => {
+    const server = await smsc();
+    const t = connect(server);
+    const got: InboundMessage[] = [];
+    const taking: ((ok: boolean) => void)[] = [];
+    t.inbound(async (m) => {
+      if (!(await new Promise<boolean>((resolve) => taking.push(resolve)))) throw new Error('database down');
+      got.push(m);
+    });
+    await send(t, 'x');
+    const part = (seq: number, text: string) => server.moPart('33611111111', '36180', text, { reference: 5, total: 2, seq });
+    assert.equal(await part(1, 'a'), 0);
+    const completing = part(2, 'b');
+    await waitFor('core taking it', async () => (taking.length === 1 ? true : undefined), 5000);
+    const again = part(2, 'b');
+    // Answered in the order read: once this one is, the copy above is in too.
+    assert.equal(await part(1, 'a'), 0, 'another part again: acknowledged at once');
+    taking[0](false);
+    assert.deepEqual(await Promise.all([completing, again]), [0x64, 0x64]);
+    const redelivered = part(2, 'b');
+    await waitFor('core taking it again', async () => (taking.length === 2 ? true : undefined), 5000);
+    taking[1](true);
+    assert.equal(await redelivered, 0);
+    assert.deepEqual(got, [{ from: '+33611111111', to: '+36180', text: 'ab' }]);
+  });
+
+  test('a concatenation element shorter than its kind (cut by the UDH length) is no part: its text is handed over as it is, and acknowledged', async () => {
+    const { server, got } = await listening();
+    const mo = (udh: number[], text: string) => server.deliver({
+      source_addr_ton: 1, source_addr: '33611111111', destination_addr: '36180', esm_class: 0x40, data_coding: 0, short_message: Buffer.concat([Buffer.from(udh), Buffer.from(text)]),
+    });
+    assert.equal(await mo([3, 0x08, 4, 0x12], 'STOP'), 0, 'a 16-bit reference cut after one octet');
+    assert.equal(await mo([4, 0x00, 3, 9, 2], 'STOP 2'), 0, 'an 8-bit one without its number');
+    assert.equal(await mo([5, 0x00, 3, 9, 2, 0], 'STOP 3'), 0, 'part 0 of 2');
+    assert.deepEqual(got.map((m) => m.text), ['STOP', 'STOP 2', 'STOP 3']);
   });
 
   test('a handset cannot forge a receipt: with esm_class 0 and no receipted_message_id a text reading `id:… stat:…` is an MO message', async () => {

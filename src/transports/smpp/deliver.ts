@@ -57,17 +57,22 @@ export interface ConcatPart {
   seq: number;
 }
 
-/** UDH information elements of concatenation (3GPP TS 23.040 §9.2.3.24.1, .8): 8-bit or 16-bit reference. */
+/** UDH information elements of concatenation (3GPP TS 23.040 §9.2.3.24.1, .8): 8-bit or 16-bit reference, and each one's length. */
 const IEI_CONCAT_8BIT = 0x00;
 const IEI_CONCAT_16BIT = 0x08;
+const CONCAT_LENGTH: Readonly<Record<number, number>> = { [IEI_CONCAT_8BIT]: 3, [IEI_CONCAT_16BIT]: 4 };
 
 /**
  * The concatenation of an MO part: a UDH element in short_message, else the sar_* TLVs. A single
  * part, or a number out of range (0, past the total), is no part: TS 23.040 has the element ignored.
+ * So is an element shorter than its kind: the smpp package cuts an element at the header's end,
+ * and reading past it threw, answered ESME_RX_T_APPN, which the SMSC retried forever ahead of
+ * the MOs behind it.
  */
 function concatPart(pdu: Pdu): ConcatPart | undefined {
   const udh = (pdu.short_message as { udh?: Buffer[] } | undefined)?.udh ?? [];
-  const ie = udh.find((e) => (e[0] === IEI_CONCAT_8BIT && e[1] === 3) || (e[0] === IEI_CONCAT_16BIT && e[1] === 4));
+  const ie = udh.find((e) => CONCAT_LENGTH[e[0]] !== undefined && e[1] === CONCAT_LENGTH[e[0]]);
+  if (ie && ie.length !== 2 + ie[1]) return undefined;
   const part = ie
     ? { reference: ie[0] === IEI_CONCAT_8BIT ? ie[2] : ie.readUInt16BE(2), total: ie[ie.length - 2], seq: ie[ie.length - 1] }
     : { reference: Number(pdu.sar_msg_ref_num), total: Number(pdu.sar_total_segments), seq: Number(pdu.sar_segment_seqnum) };

@@ -5,28 +5,28 @@ import type { ConcatPart } from './deliver.js';
 export const MO_OPEN_PER_BIND = 1000;
 export const MO_CHARS_PER_BIND = 1_000_000;
 
+/**
+ * The longest part a handset sends: short_message holds 254 octets, and the codings read
+ * (GSM-7, ASCII, Latin-1, UCS-2) take at least one octet a character. A longer part (a
+ * message_payload) is no handset part: it would make one message evict every other.
+ */
+export const MO_PART_CHARS = 254;
+
 interface Waiting {
   texts: Map<number, string>;
   total: number;
   chars: number;
   timer: NodeJS.Timeout;
-}
-
-/** A message whose parts are all in: `finish` says whether core took it. */
-export interface Whole {
-  message: InboundMessage;
-  /**
-   * true: the message is forgotten. false: the part that completed it is taken back, the others
-   * kept, so that the SMSC delivering that part again completes it again (within the timeout).
-   */
-  finish(handled: boolean): void;
+  /** While core takes the whole: the part that completed it, and whether core took it. */
+  handing?: { seq: number; handled: Promise<boolean> };
 }
 
 /**
  * The parts of long MO messages, by (source, destination, reference, total), until the last
  * comes (DECISIONS §37). Bounded: a message not complete within `timeoutMs` of its first part is
- * dropped; past `maxOpen` messages or `maxChars` characters the oldest is. Each drop is reported
- * to `dropped`. Parts already in are ignored when they come again.
+ * dropped; past `maxOpen` messages or `maxChars` characters the oldest is; a part longer than
+ * MO_PART_CHARS drops its own. Each drop is reported to `dropped`. Parts already in are ignored
+ * when they come again.
  */
 export class MoReassembly {
   /** In the order their first part came: the first is the oldest. */
@@ -35,38 +35,51 @@ export class MoReassembly {
 
   constructor(private readonly limits: { maxOpen: number; maxChars: number; timeoutMs: number }, private readonly dropped: () => void) {}
 
-  /** Keeps `part`; the whole message when it was the last one missing. */
-  add(message: InboundMessage, part: ConcatPart): Whole | undefined {
+  /**
+   * Keeps `part`, and hands the whole message to `handle` when it was the last one missing.
+   * Resolves whether the part may be acknowledged: false when core failed to take the whole; the
+   * part that completed it is then taken back, the others kept, so that the SMSC delivering it
+   * again within `timeoutMs` completes it again. That part coming again while core takes the
+   * whole waits for the same answer: acknowledged at once, it would be lost if core failed.
+   */
+  add(message: InboundMessage, part: ConcatPart, handle: (whole: InboundMessage) => Promise<void>): Promise<boolean> {
     const key = JSON.stringify([message.from, message.to, part.reference, part.total]);
     let entry = this.waiting.get(key);
+    if (entry?.handing) return entry.handing.seq === part.seq ? entry.handing.handled : Promise.resolve(true);
     if (!entry) {
-      entry = { texts: new Map(), total: part.total, chars: 0, timer: setTimeout(() => this.drop(key), this.limits.timeoutMs) };
+      entry = { texts: new Map(), total: part.total, chars: 0, timer: this.timeout(key) };
       this.waiting.set(key, entry);
     }
-    // A part already in, or one that comes while core takes the whole message, is a duplicate.
-    if (entry.texts.has(part.seq)) return undefined;
+    if (message.text.length > MO_PART_CHARS) {
+      this.drop(key);
+      return Promise.resolve(true);
+    }
+    if (entry.texts.has(part.seq)) return Promise.resolve(true);
     entry.texts.set(part.seq, message.text);
     entry.chars += message.text.length;
     this.chars += message.text.length;
     if (entry.texts.size < entry.total) {
       this.bound(key);
-      return undefined;
+      return Promise.resolve(true);
     }
-    const text = Array.from({ length: entry.total }, (_, i) => entry.texts.get(i + 1)).join('');
+    const whole = { ...message, text: Array.from({ length: entry.total }, (_, i) => entry.texts.get(i + 1)).join('') };
     // While core takes it, its time does not run out; taken back, it gets the timeout again.
     clearTimeout(entry.timer);
     const waiting = entry;
-    return {
-      message: { ...message, text },
-      finish: (handled) => {
-        if (this.waiting.get(key) !== waiting) return;
-        if (handled) return this.forget(key);
+    const handled = Promise.resolve().then(() => handle(whole)).then(() => true, () => false).then((ok) => {
+      waiting.handing = undefined;
+      if (this.waiting.get(key) !== waiting) return ok;
+      if (ok) this.forget(key);
+      else {
         waiting.texts.delete(part.seq);
         waiting.chars -= message.text.length;
         this.chars -= message.text.length;
-        waiting.timer = setTimeout(() => this.drop(key), this.limits.timeoutMs);
-      },
-    };
+        waiting.timer = this.timeout(key);
+      }
+      return ok;
+    });
+    entry.handing = { seq: part.seq, handled };
+    return handled;
   }
 
   close(): void {
@@ -84,6 +97,11 @@ export class MoReassembly {
       if (this.waiting.size <= this.limits.maxOpen && this.chars <= this.limits.maxChars) return;
       if ((key !== kept || this.waiting.size === 1) && entry.texts.size < entry.total) this.drop(key);
     }
+  }
+
+  /** Unref'd: parts waiting do not keep a closing process alive. */
+  private timeout(key: string): NodeJS.Timeout {
+    return setTimeout(() => this.drop(key), this.limits.timeoutMs).unref();
   }
 
   private drop(key: string): void {

@@ -57,9 +57,12 @@ export class SmppTransport implements Transport {
   }
 
   async close(): Promise<void> {
-    await this.inFlight.close();
-    await this.pool.close();
-    this.moParts.close();
+    try {
+      await this.inFlight.close();
+      await this.pool.close();
+    } finally {
+      this.moParts.close();
+    }
   }
 
   /**
@@ -98,7 +101,8 @@ export class SmppTransport implements Transport {
    * they resolve. Without a handler, or when it throws, the answer is ESME_RX_T_APPN, so that
    * the SMSC delivers it again later; an intermediate receipt is only acknowledged, an unreadable
    * one acknowledged and counted (another delivery would not read better). A part of a long MO
-   * message is acknowledged once kept; the part that completes it, once core took the whole.
+   * message is acknowledged once kept; the part that completes it (and a copy of it meanwhile),
+   * once core took the whole.
    */
   private async deliver(pdu: Pdu): Promise<number> {
     try {
@@ -119,11 +123,7 @@ export class SmppTransport implements Transport {
         await handle(delivery.inbound);
         return ESME_ROK;
       }
-      const whole = this.moParts.add(delivery.inbound, delivery.part);
-      if (!whole) return ESME_ROK;
-      const handled = await handle(whole.message).then(() => true, () => false);
-      whole.finish(handled);
-      return handled ? ESME_ROK : ESME_RX_T_APPN;
+      return (await this.moParts.add(delivery.inbound, delivery.part, handle)) ? ESME_ROK : ESME_RX_T_APPN;
     } catch {
       return ESME_RX_T_APPN;
     }
