@@ -61,6 +61,12 @@ describe('content rules every API shares', () => {
     refused({ channel: 'sms', text: 'x', sender: 'Any caller id', unicode: false }, 'invalid_sender', 'sender');
   });
 
+  it('SMS: more than 10 parts is message_too_long, counted as sent: 152 `a` + `€` + 1 376 `b` is 1 530 septets but 11 parts, the escape not cut', () => {
+    const sms = (text: string): MessageContent => ({ channel: 'sms', text, sender: null, unicode: false });
+    assert.doesNotThrow(() => validateContent('sms', sms('a'.repeat(1530))));
+    assert.throws(() => validateContent('sms', sms(`${'a'.repeat(152)}€${'b'.repeat(1376)}`)), { code: 'message_too_long', details: { field: 'text', segments: 11 } });
+  });
+
   it('audioUrl: http or https only', () => {
     for (const audioUrl of ['file:///etc/passwd', 'javascript:alert(1)', 'ftp://h/a.mp3', 'data:,x', '//h/a.mp3', 'h/a.mp3']) refused(voice({ audioUrl }), 'invalid_request', 'audioUrl');
     for (const audioUrl of ['http://h.example/a.mp3', 'HTTPS://h.example/a.mp3']) assert.doesNotThrow(() => validateContent('voice', voice({ audioUrl })));
