@@ -37,17 +37,18 @@ export function composeCore(config: Config, store: Store, opts: { clock?: Clock;
     outboxMime: composeKeptMime,
     providerCallbacks: createProviderCallbacks({
       key: () => secrets.derive('provider status callbacks'), baseUrl: config.http.publicUrl,
-      readers: statusCallbackReaders(config.transports),
+      readers: statusCallbackReaders(config.transports), clock,
     }),
     receipts: config.receipts,
     awaitsReceipts: receiptChannels(config.transports),
   };
 }
 
-/** What the transports a server builds are given: the core's clock, store, links and status-callback URLs. */
+/** What the transports a server builds are given: the core's clock, store, links, status-callback and audio URLs. */
 export const transportContext = (core: Core, config: Config, observer?: TransportObserver): TransportContext => ({
   clock: core.clock, outbox: core.store.autocommit, links: core.links, unsubscribeMailto: config.mail.unsubscribeMailto, observer,
   statusCallbackUrl: (transport) => core.providerCallbacks.url(transport),
+  audioUrl: (transport, ref) => core.providerCallbacks.audioUrl(transport, ref),
 });
 
 /** The vendor dialects' settings, from config (api/ never reads config itself). */

@@ -24,7 +24,7 @@ const CORE_ENV = {
   RELAIS_ADMIN_TOKEN: { default: '', doc: 'Bearer token of the admin API (`/admin/v1`); unset = admin API off' },
   RELAIS_METRICS_TOKEN: { default: '', doc: 'Bearer token required by `/metrics`; unset = `/metrics` is open' },
   RELAIS_SECRET_KEY: { default: '', doc: 'AES-256 key (64 hex characters) that encrypts secrets at rest; unset = generated into RELAIS_DATA_DIR/secret.key' },
-  RELAIS_PUBLIC_URL: { default: 'http://<HOST>:<PORT>', doc: 'Base URL the recipients of mails reach Relais at (unsubscribe and read-online links), and HTTP providers post their status callbacks to' },
+  RELAIS_PUBLIC_URL: { default: 'http://<HOST>:<PORT>', doc: 'Base URL the recipients of mails reach Relais at (unsubscribe and read-online links), and HTTP providers post their status callbacks to and fetch call audio from' },
   RELAIS_MAIL_FROM: { default: '', doc: 'Sender of a mail that names none, when its account has no default sender; unset = such a mail is refused' },
   RELAIS_UNSUBSCRIBE_MAILTO: { default: '', doc: 'Mailbox of the mailto in every mail\'s List-Unsubscribe header; unset = the mail\'s own sender' },
   RELAIS_LINK_TTL_DAYS: { default: '90', doc: 'How long the unsubscribe and read-online links of a sent mail stay valid' },

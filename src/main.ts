@@ -63,6 +63,23 @@ async function findSynthesizer(espeak: Espeak, log: Logger): Promise<Synthesizer
   return null;
 }
 
+/**
+ * Said once at start by a node that sends, when RELAIS_PUBLIC_URL (by default the loopback
+ * `http://<HOST>:<PORT>`) is not https and what it sends carries URLs under it: mails leave with
+ * links recipients cannot reach (and mail providers offer one-click unsubscribe over https only);
+ * an HTTP provider is given status callback and audio URLs it cannot reach.
+ */
+function warnUnreachablePublicUrl(config: Config, log: Logger): void {
+  const publicUrl = config.http.publicUrl;
+  if (publicUrl.startsWith('https://')) return;
+  const channels = Object.values(config.transports.channels);
+  const unreachable = [
+    ...(config.transports.channels.email !== 'outbox' ? ['the unsubscribe and read-online links of the mails sent will not work for their recipients'] : []),
+    ...(channels.includes('http') ? ['the HTTP provider cannot reach the status callback and audio URLs it is given (no delivery receipts, no uploaded audio played)'] : []),
+  ];
+  for (const what of unreachable) log.warn({ publicUrl }, `RELAIS_PUBLIC_URL is not an https address: ${what}; set it to the public https address of this server`);
+}
+
 /** Opens the store and starts the HTTP API and/or the dispatcher, per role. */
 export async function startServer(config: Config, opts: { role?: Role; logger?: Logger; clock?: Clock; espeak?: Espeak } = {}): Promise<Server> {
   const role = opts.role ?? config.role;
@@ -120,9 +137,6 @@ export async function startServer(config: Config, opts: { role?: Role; logger?: 
     throw err;
   }
   log.info({ role, address, database: store.kind, ...startUrls(role, address, config) }, 'relais started');
-  if (transports && config.transports.channels.email !== 'outbox' && !config.http.publicUrl.startsWith('https://')) {
-    // Mails leave with these links: recipients cannot reach a loopback address, and mail providers offer one-click unsubscribe over https only.
-    log.warn({ publicUrl: config.http.publicUrl }, 'RELAIS_PUBLIC_URL is not an https address: the unsubscribe and read-online links of the mails sent will not work for their recipients; set it to the public https address of this server');
-  }
+  if (transports) warnUnreachablePublicUrl(config, log);
   return { app, dispatcher, core, address, close };
 }

@@ -41,7 +41,7 @@ export function createMetrics(): Metrics {
     buckets: [0.5, 1, 2, 5, 10, 30, 60, 300, 900, 3600, 14_400, 86_400],
   });
   const inbound = new Counter({
-    name: 'relais_inbound_total', help: 'Mobile-originated messages: a STOP applied, unattributed or ambiguous, or another text', labelNames: ['transport', 'outcome'], registers: [registry],
+    name: 'relais_inbound_total', help: 'Mobile-originated messages: a STOP applied, unattributed or ambiguous, another text, or a long one dropped incomplete', labelNames: ['transport', 'outcome'], registers: [registry],
   });
   return {
     registry,

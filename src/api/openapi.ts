@@ -95,7 +95,7 @@ export const swaggerOptions = (on: { admin: boolean; metricsToken: boolean }): F
       { name: 'users', description: 'The audience Braze schedules resolve external ids to: addresses, time zone, attributes' },
       ...(on.admin ? [{ name: 'admin', description: 'Operator API, on when RELAIS_ADMIN_TOKEN is set' }] : []),
       { name: 'operations', description: 'Liveness, readiness and metrics' },
-      { name: 'transports', description: 'Where the providers of HTTP transports report delivery: public, signed URLs at the root of RELAIS_PUBLIC_URL' },
+      { name: 'transports', description: 'Where the providers of HTTP transports report delivery and fetch the audio of calls: public, signed URLs at the root of RELAIS_PUBLIC_URL' },
       { name: 'links', description: 'The unsubscribe and read-online links of the mails Relais sends: public, signed, served at the root of RELAIS_PUBLIC_URL' },
       ...DIALECTS.map(({ docs }) => ({ name: docs.tag, description: docs.description })),
     ],

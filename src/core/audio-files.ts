@@ -117,3 +117,17 @@ export async function outboxAudio(core: Core, accountId: number, outboxId: numbe
   if (opts.original || file.contentType === 'audio/wav') return { contentType: file.contentType, bytes };
   return { contentType: 'audio/wav', bytes: await mp3ToWav(bytes, MAX_AUDIO_MS) };
 }
+
+/**
+ * The audio file a provider fetches at an audio URL `transport` gave it (core/provider-callbacks.ts),
+ * with its stored type. A token that does not verify, has expired or names a file removed since
+ * is the same not_found: nothing tells which.
+ */
+export async function providerAudio(core: Core, transport: string, token: string): Promise<{ contentType: AudioContentType; bytes: Uint8Array }> {
+  const ref = core.providerCallbacks.audio(transport, token);
+  const [file, bytes] = ref
+    ? await Promise.all([core.store.autocommit.findAudioFile(ref.accountId, ref.audioToken), core.store.autocommit.audioFileBytes(ref.accountId, ref.audioToken)])
+    : [];
+  if (!file || !bytes) throw new RelaisError('not_found', 'no such audio URL');
+  return { contentType: file.contentType, bytes };
+}

@@ -15,8 +15,8 @@ export type SendVerdict = 'accepted' | 'retryable' | 'permanent';
 
 export const verdictOf = (result: SendResult): SendVerdict => (result.ok ? 'accepted' : result.retryable ? 'retryable' : 'permanent');
 
-/** What a mobile-originated message did (core/inbound.ts). */
-export type InboundOutcome = 'stopped' | 'unattributed' | 'ambiguous' | 'other';
+/** What a mobile-originated message did (core/inbound.ts); `incomplete`: a transport dropped a long one whose parts did not all come. */
+export type InboundOutcome = 'stopped' | 'unattributed' | 'ambiguous' | 'other' | 'incomplete';
 
 /**
  * Counters and timings core and the dispatcher report; the metrics module implements it, tests

@@ -4,7 +4,8 @@
  * Rules from spec/sms-partner.md §2 (POST /v1/send, `message` and `isUnicode`):
  * 160 chars per GSM-7 segment, beyond 160 billed per 153-char segment; with Unicode,
  * 70 chars per SMS. The 153 and 67 figures are the standard concatenated-SMS sizes
- * (the 6-byte UDH steals 7 septets / 3 UCS-2 units per part).
+ * (the 6-byte UDH steals 7 septets / 3 UCS-2 units per part): "per 153-char segment" as
+ * handsets and SMSCs cut, never inside a character, so a part may hold 152 (splitSms).
  *
  * The vendor's "Caractères spéciaux" page (which lists characters it substitutes) is
  * not in our sources, so no substitution is applied: a character outside GSM-7 forces
@@ -32,25 +33,61 @@ export interface SmsSegmentCount {
   segments: number;
 }
 
-/** GSM-7 length in septets, or null when a character has no GSM-7 encoding. */
-function gsm7Length(text: string): number | null {
-  let septets = 0;
-  for (const ch of text) {
-    if (GSM7_BASIC.has(ch)) septets += 1;
-    else if (GSM7_EXTENDED.has(ch)) septets += 2;
+/** Septets of each character (an extension character is ESC + code: 2), or null when one has no GSM-7 encoding. */
+function gsm7Sizes(chars: string[]): number[] | null {
+  const sizes: number[] = [];
+  for (const ch of chars) {
+    if (GSM7_BASIC.has(ch)) sizes.push(1);
+    else if (GSM7_EXTENDED.has(ch)) sizes.push(2);
     else return null;
   }
-  return septets;
+  return sizes;
 }
 
-export function countSmsSegments(text: string, opts: { unicode?: boolean } = {}): SmsSegmentCount {
-  const septets = opts.unicode ? null : gsm7Length(text);
-  if (septets !== null) {
-    return { encoding: 'gsm7', length: septets, segments: septets <= 160 ? 1 : Math.ceil(septets / 153) };
-  }
+/** Single-SMS and concatenated-part capacities: septets for gsm7, code units for ucs2. */
+const CAPACITY = { gsm7: { single: 160, part: 153 }, ucs2: { single: 70, part: 67 } } as const;
+
+export interface SmsParts {
+  encoding: SmsEncoding;
+  /** Septets for gsm7, UTF-16 code units for ucs2. */
+  length: number;
+  /** The text of each SMS: one for a single SMS, else the concatenated parts in order. */
+  parts: string[];
+}
+
+/**
+ * The text cut into the SMS a handset receives, the one split both pricing and transports use.
+ * A part never ends inside a character: a GSM-7 extension character (ESC + code) or an emoji (a
+ * UTF-16 surrogate pair) that would straddle a part boundary starts the next part, as 3GPP TS
+ * 23.040 senders do, so it can take one part more than a plain length ÷ 153 (DECISIONS §37).
+ */
+export function splitSms(text: string, opts: { unicode?: boolean } = {}): SmsParts {
+  const chars = Array.from(text);
+  const septets = opts.unicode ? null : gsm7Sizes(chars);
+  const encoding: SmsEncoding = septets ? 'gsm7' : 'ucs2';
   // UCS-2 counts code units, so an astral character (emoji) takes 2, as on the handset.
-  const units = text.length;
-  return { encoding: 'ucs2', length: units, segments: units <= 70 ? 1 : Math.ceil(units / 67) };
+  const sizes = septets ?? chars.map((ch) => ch.length);
+  const length = sizes.reduce((sum, n) => sum + n, 0);
+  if (length <= CAPACITY[encoding].single) return { encoding, length, parts: [text] };
+  const parts: string[] = [];
+  let part = '';
+  let filled = 0;
+  chars.forEach((ch, i) => {
+    if (filled + sizes[i] > CAPACITY[encoding].part) {
+      parts.push(part);
+      [part, filled] = ['', 0];
+    }
+    part += ch;
+    filled += sizes[i];
+  });
+  parts.push(part);
+  return { encoding, length, parts };
+}
+
+/** What pricing needs of splitSms: the coding, the length, and the number of parts (units billed per recipient). */
+export function countSmsSegments(text: string, opts: { unicode?: boolean } = {}): SmsSegmentCount {
+  const { encoding, length, parts } = splitSms(text, opts);
+  return { encoding, length, segments: parts.length };
 }
 
 /**

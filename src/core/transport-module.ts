@@ -2,7 +2,7 @@ import type { Clock } from './clock.js';
 import type { SendWithin } from './delivery.js';
 import type { EmailLinks } from './email-links.js';
 import type { OutboxPort } from './ports.js';
-import type { StatusCallbackReader } from './provider-callbacks.js';
+import type { AudioRef, StatusCallbackReader } from './provider-callbacks.js';
 import type { Transport } from './transport.js';
 import type { Channel } from './types.js';
 
@@ -20,6 +20,8 @@ export interface TransportObserver {
   throttled(transport: string): void;
   /** The provider sent a receipt the transport could not read (outcome `unreadable`): dropped, so counted. */
   receipt?(transport: string, outcome: 'unreadable'): void;
+  /** A long mobile-originated message whose parts did not all come in time was dropped (outcome `incomplete`). */
+  inbound?(transport: string, outcome: 'incomplete'): void;
 }
 
 /** What the composition root gives a transport it builds. */
@@ -35,6 +37,8 @@ export interface TransportContext {
   observer?: TransportObserver;
   /** The signed URL where `transport`'s provider reports delivery (core/provider-callbacks.ts); absent: none is offered. */
   statusCallbackUrl?: (transport: string) => string;
+  /** A signed public URL of one of an account's audio files, for `transport`'s provider to fetch (core/provider-callbacks.ts); absent: none is offered. */
+  audioUrl?: (transport: string, ref: AudioRef) => string;
 }
 
 /**

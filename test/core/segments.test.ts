@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { countSmsSegments, normalizeSmsText } from '../../src/core/segments.js';
+import { countSmsSegments, normalizeSmsText, splitSms } from '../../src/core/segments.js';
 
 describe('countSmsSegments', () => {
   it('counts an empty text as one GSM-7 segment', () => {
@@ -61,5 +61,26 @@ describe('normalizeSmsText', () => {
 
   it('leaves other text alone', () => {
     assert.equal(normalizeSmsText('a:b:r: :eur: ü'), 'a:b:r: :eur: ü');
+  });
+});
+
+describe('splitSms', () => {
+  it('keeps an extension character whole: one on septet 153 starts part 2, and can take a part more than length ÷ 153', () => {
+    const fits = splitSms(`${'a'.repeat(152)}€${'b'.repeat(151)}`);
+    assert.deepEqual([fits.length, fits.parts.map((p) => p.length)], [305, [152, 152]]);
+    const pushed = `${'a'.repeat(152)}€${'b'.repeat(152)}`;
+    assert.deepEqual(splitSms(pushed).parts, ['a'.repeat(152), `€${'b'.repeat(151)}`, 'b']);
+    assert.deepEqual(countSmsSegments(pushed), { encoding: 'gsm7', length: 306, segments: 3 });
+  });
+
+  it('keeps an emoji whole in UCS-2: one on unit 67 starts part 2', () => {
+    const text = `${'ж'.repeat(66)}🙂${'ж'.repeat(66)}`;
+    assert.deepEqual(splitSms(text).parts, ['ж'.repeat(66), `🙂${'ж'.repeat(65)}`, 'ж']);
+    assert.deepEqual(countSmsSegments(text), { encoding: 'ucs2', length: 134, segments: 3 });
+  });
+
+  it('is one part, the text itself, up to 160 septets or 70 units', () => {
+    assert.deepEqual(splitSms(`${'a'.repeat(158)}€`), { encoding: 'gsm7', length: 160, parts: [`${'a'.repeat(158)}€`] });
+    assert.deepEqual(splitSms('', { unicode: true }), { encoding: 'ucs2', length: 0, parts: [''] });
   });
 });

@@ -43,6 +43,6 @@ transportContract({
     const core = coreOf.get(transport)!;
     const url = new URL(core.providerCallbacks.url('http'));
     const callback = { id: receipt.providerId, status: receipt.status, reason: receipt.reason, code: receipt.providerCode, at: receipt.at };
-    await receiveStatusCallback(core, 'http', url.pathname.split('/').pop()!, { contentType: 'application/json', body: Buffer.from(JSON.stringify(callback)) });
+    await receiveStatusCallback(core, 'http', url.pathname.split('/').pop()!, { contentType: 'application/json', headers: {}, body: Buffer.from(JSON.stringify(callback)) });
   },
 });

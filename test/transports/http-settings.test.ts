@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import type { HttpSettings } from '../../src/transports/http/settings.js';
+import { twilioSignature } from '../../src/transports/http/twilio-signature.js';
+import { startupWarnings } from '../helpers/startup.js';
 
 const HTTP = { RELAIS_SMS_TRANSPORT: 'http' };
 const settings = (env: Record<string, string>): HttpSettings => loadConfig({ ...HTTP, ...env }).transports.settings.get('http') as HttpSettings;
@@ -55,4 +57,27 @@ test('presets: twilio derives both URLs from the account; per-channel URLs, form
   });
   assert.deepEqual([custom.urls.sms.href, custom.urls.voice.href, custom.bodies.sms, custom.auth, custom.answer.idPath, custom.callback.statusFields, [...custom.callback.delivered], custom.method],
     ['https://sms.example/v1', 'http://voice.example/call', { format: 'form', pairs: [['dest', '{to}'], ['msg', '{text}']] }, { name: 'x-key', value: 'k' }, 'data.ref', ['state', 'status'], ['ok'], 'PUT']);
+});
+
+test('the twilio preset checks callback signatures with the auth token when the basic user is the account, not with an API key\'s secret', () => {
+  const twilio = { RELAIS_HTTP_PRESET: 'twilio', RELAIS_HTTP_AUTH: 'basic:ACaaa:t0k:en' };
+  assert.equal(settings(twilio).twilioAuthToken, 't0k:en');
+  assert.equal(settings({ ...twilio, RELAIS_HTTP_ACCOUNT: 'ACaaa' }).twilioAuthToken, 't0k:en');
+  assert.equal(settings({ ...twilio, RELAIS_HTTP_AUTH: 'basic:SKkey:secret', RELAIS_HTTP_ACCOUNT: 'ACaaa' }).twilioAuthToken, undefined);
+  assert.equal(settings({ ...twilio, RELAIS_HTTP_AUTH: 'bearer:x', RELAIS_HTTP_ACCOUNT: 'ACaaa' }).twilioAuthToken, undefined);
+  assert.equal(settings({ RELAIS_HTTP_URL: 'https://p.example', RELAIS_HTTP_AUTH: 'basic:ACaaa:t0ken' }).twilioAuthToken, undefined, 'the webhook preset checks none');
+});
+
+test('Twilio\'s signature is its documented example\'s (auth token 12345)', () => {
+  const params: [string, string][] = [['CallSid', 'CA1234567890ABCDE'], ['Caller', '+12349013030'], ['Digits', '1234'], ['From', '+12349013030'], ['To', '+18005551212']];
+  assert.equal(twilioSignature('12345', 'https://mycompany.com/myapp.php?foo=1&bar=2', params.reverse()), '0/KCTR6DLpKmkAf8muzZqo1nDgQ=');
+});
+
+test('a server that sends through http warns at start when RELAIS_PUBLIC_URL is not https (its provider could not call back nor fetch audio)', async () => {
+  for (const [env, warned] of [[{}, true], [{ RELAIS_PUBLIC_URL: 'http://relais.example.com' }, true], [{ RELAIS_PUBLIC_URL: 'https://relais.example.com' }, false]] as const) {
+    const warnings = (await startupWarnings({ ...HTTP, RELAIS_HTTP_URL: 'http://127.0.0.1:9/send', ...env })).filter((w) => w.startsWith('RELAIS_PUBLIC_URL'));
+    assert.deepEqual(warnings, warned
+      ? ['RELAIS_PUBLIC_URL is not an https address: the HTTP provider cannot reach the status callback and audio URLs it is given (no delivery receipts, no uploaded audio played); set it to the public https address of this server']
+      : [], JSON.stringify(env));
+  }
 });

@@ -1,14 +1,18 @@
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, test } from 'node:test';
+import { uploadAudioFile } from '../../src/core/audio-files.js';
 import { scheduleMessage } from '../../src/core/schedule.js';
+import { dropContent } from '../../src/core/voice.js';
 import type { SendResult, Transport, TransportMessage, TransportRecipient } from '../../src/core/transport.js';
 import { httpModule } from '../../src/transports/http/module.js';
 import { ledgerInvariant, startTestApp, type TestApp } from '../helpers/app.js';
 import { FakeClock } from '../helpers/clock.js';
 import { eachDialect, phone, SMS_PRICE } from '../helpers/dispatch.js';
 import { sample } from '../helpers/metrics.js';
+import { wavFile } from '../api/dialects/voicepartner/support.js';
 import { TestHttpProvider } from './http-provider.js';
 
 const provider = await new TestHttpProvider().start();
@@ -34,9 +38,29 @@ async function recipients(t: TestApp, key: string, id: number): Promise<any[]> {
   return res.body.items;
 }
 
+/** An SMS sent now through the API and the dispatcher: its creation answer and its recipient as the API reports it. */
+async function sendSms(t: TestApp, key: string, to: string): Promise<{ sent: { body: { id: number } }; r: any }> {
+  const sent = await t.request('POST', '/api/v1/messages', { key, body: { channel: 'sms', to: [to], text: 'x' } });
+  assert.equal(sent.status, 201, sent.text);
+  await t.dispatcher.drain();
+  return { sent, r: (await recipients(t, key, sent.body.id))[0] };
+}
+
 /** Posts a provider's status callback to the path of the URL the transport gave it. */
-const callback = (t: TestApp, url: string, raw: string, type: string) =>
-  t.request('POST', new URL(url).pathname.replace(/^\/base/, ''), { raw, headers: { 'content-type': type } });
+const callback = (t: TestApp, url: string, raw: string, type: string, headers: Record<string, string> = {}) =>
+  t.request('POST', new URL(url).pathname.replace(/^\/base/, ''), { raw, headers: { 'content-type': type, ...headers } });
+
+/**
+ * What Twilio signs, as its "Validating Requests" page says: HMAC-SHA1 with the auth token of the
+ * URL it requested, then each POST parameter's name and value, sorted by name; base64.
+ */
+function twilioSigned(url: string, raw: string, type: string, authToken = 's3cr:et'): Record<string, string> {
+  const params = type.startsWith('application/x-www-form-urlencoded') ? [...new URLSearchParams(raw)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) : [];
+  return { 'x-twilio-signature': createHmac('sha1', authToken).update(url + params.map(([k, v]) => k + v).join('')).digest('base64') };
+}
+
+/** A status callback as Twilio posts it: signed. */
+const twilioCallback = (t: TestApp, url: string, raw: string, type: string) => callback(t, url, raw, type, twilioSigned(url, raw, type));
 
 async function balanceIs(t: TestApp, accountId: number, expected: number): Promise<void> {
   const { balance, sum } = await ledgerInvariant(t.store, accountId);
@@ -70,11 +94,11 @@ eachDialect('HTTP transport, twilio preset', (dialect) => {
       assert.equal(r.providerId, sid);
 
       for (const status of ['queued', 'sent']) {
-        const res = await callback(t, statusUrl, `MessageSid=${sid}&MessageStatus=${status}&AccountSid=${ACCOUNT}`, 'application/x-www-form-urlencoded');
+        const res = await twilioCallback(t, statusUrl, `MessageSid=${sid}&MessageStatus=${status}&AccountSid=${ACCOUNT}`, 'application/x-www-form-urlencoded');
         assert.equal(res.status, 204, res.text);
       }
       assert.equal((await recipients(t, apiKey, sent.body.id))[0].status, 'sent', 'an intermediate status changes nothing');
-      const res = await callback(t, statusUrl, `SmsSid=${sid}&MessageSid=${sid}&MessageStatus=delivered`, 'application/x-www-form-urlencoded; charset=utf-8');
+      const res = await twilioCallback(t, statusUrl, `SmsSid=${sid}&MessageSid=${sid}&MessageStatus=delivered`, 'application/x-www-form-urlencoded; charset=utf-8');
       assert.equal(res.status, 204, res.text);
       assert.equal((await recipients(t, apiKey, sent.body.id))[0].status, 'delivered');
       const metrics = (await t.request('GET', '/metrics')).text;
@@ -107,8 +131,8 @@ eachDialect('HTTP transport, twilio preset', (dialect) => {
       const [r] = await t.store.autocommit.getRecipients(m.id);
       assert.match(r.providerId!, /^CA\d{32}$/);
       const form = `CallSid=${r.providerId}&CallStatus=busy&AccountSid=${ACCOUNT}`;
-      assert.equal((await callback(t, t.core.providerCallbacks.url('http'), form, 'application/x-www-form-urlencoded')).status, 204);
-      assert.equal((await callback(t, t.core.providerCallbacks.url('http'), form, 'application/x-www-form-urlencoded')).status, 204, 'a repeat is acknowledged');
+      assert.equal((await twilioCallback(t, t.core.providerCallbacks.url('http'), form, 'application/x-www-form-urlencoded')).status, 204);
+      assert.equal((await twilioCallback(t, t.core.providerCallbacks.url('http'), form, 'application/x-www-form-urlencoded')).status, 204, 'a repeat is acknowledged');
       const [after] = await t.store.autocommit.getRecipients(m.id);
       assert.deepEqual([after.status, after.error], ['undelivered', 'busy']);
       const refunds = (await t.store.autocommit.listLedger(id, { limit: 10 })).filter((e) => e.kind === 'refund');
@@ -124,34 +148,119 @@ eachDialect('HTTP transport, twilio preset', (dialect) => {
     const t = await startTestApp({ dialect, env: TWILIO });
     try {
       const { id, apiKey } = await t.account('10');
-      const sent = await t.request('POST', '/api/v1/messages', { key: apiKey, body: { channel: 'sms', to: [phone(3)], text: 'x' } });
-      await t.dispatcher.drain();
-      const [r] = await recipients(t, apiKey, sent.body.id);
+      const { sent, r } = await sendSms(t, apiKey, phone(3));
       const url = t.core.providerCallbacks.url('http');
       const good = `MessageSid=${r.providerId}&MessageStatus=undelivered&ErrorCode=30003`;
       const form = 'application/x-www-form-urlencoded';
       const wrong = url.slice(0, -1) + (url.endsWith('A') ? 'B' : 'A');
       for (const u of [wrong, url.replace('/http/', '/smtp/'), url.replace('/http/', '/outbox/'), `${url}x`]) {
-        const res = await callback(t, u, good, form);
+        const res = await twilioCallback(t, u, good, form);
         assert.equal(res.status, 404, u);
         assert.equal(res.body.code, 'not_found');
       }
       for (const [raw, type] of [['MessageStatus=delivered', form], [`MessageSid=${r.providerId}`, form], ['{"MessageSid":', 'application/json'],
         [good, 'text/plain'], ['[]', 'application/json'], [JSON.stringify({ MessageSid: r.providerId, MessageStatus: 7 }), 'application/json']]) {
-        const res = await callback(t, url, raw, type);
+        const res = await twilioCallback(t, url, raw, type);
         assert.equal(res.status, 400, `${type} ${raw}: ${res.text}`);
         assert.equal(res.body.code, 'invalid_request');
       }
-      const big = await callback(t, url, `${good}&pad=${'x'.repeat(70_000)}`, form);
+      const big = await twilioCallback(t, url, `${good}&pad=${'x'.repeat(70_000)}`, form);
       assert.equal(big.status, 413);
       assert.equal((await recipients(t, apiKey, sent.body.id))[0].status, 'sent');
-      const res = await callback(t, url, good, form);
+      const res = await twilioCallback(t, url, good, form);
       assert.equal(res.status, 204);
       const [after] = await t.store.autocommit.getRecipients(sent.body.id);
       assert.deepEqual([after.status, after.error], ['undelivered', 'undelivered']);
       const events = (await t.store.autocommit.getEvents(sent.body.id)).filter((e) => e.type === 'undelivered');
       assert.deepEqual(events.map((e) => e.data), [{ providerId: r.providerId, reason: 'undelivered', providerCode: '30003' }]);
       await balanceIs(t, id, 10_000 - SMS_PRICE);
+    } finally {
+      await t.close();
+    }
+  });
+
+  test('status callbacks: a missing or wrong X-Twilio-Signature, or one over the URL the request came to instead of the one Twilio was given, is 403 and records nothing', async () => {
+    const t = await startTestApp({ dialect, env: TWILIO });
+    try {
+      const { id, apiKey } = await t.account('10');
+      const { sent, r } = await sendSms(t, apiKey, phone(5));
+      const url = t.core.providerCallbacks.url('http');
+      const form = 'application/x-www-form-urlencoded';
+      const raw = `MessageSid=${r.providerId}&MessageStatus=delivered&AccountSid=${ACCOUNT}`;
+      const refusals: [Record<string, string>, string][] = [
+        [{}, 'no X-Twilio-Signature'],
+        [{ 'x-twilio-signature': '' }, 'no X-Twilio-Signature'],
+        [twilioSigned(url, raw, form, 'another token'), 'a wrong X-Twilio-Signature'],
+        [twilioSigned(`${t.url}${new URL(url).pathname}`, raw, form), 'a wrong X-Twilio-Signature'],
+        [twilioSigned(url, raw.replace('delivered', 'undelivered'), form), 'a wrong X-Twilio-Signature'],
+      ];
+      for (const [headers, why] of refusals) {
+        const res = await callback(t, url, raw, form, headers);
+        assert.equal(res.status, 403, JSON.stringify(headers));
+        assert.deepEqual([res.body.code, res.body.detail], ['forbidden', `not a status callback of the http transport's provider: ${why}`]);
+      }
+      assert.equal((await recipients(t, apiKey, sent.body.id))[0].status, 'sent');
+      assert.equal(sample((await t.request('GET', '/metrics')).text, 'relais_receipts_total', 'transport="http",outcome="settled"'), undefined);
+      const res = await callback(t, url, raw, form, twilioSigned(url, raw, form));
+      assert.equal(res.status, 204, res.text);
+      assert.equal((await recipients(t, apiKey, sent.body.id))[0].status, 'delivered');
+      await balanceIs(t, id, 10_000 - SMS_PRICE);
+    } finally {
+      await t.close();
+    }
+  });
+
+  test('with an API key (RELAIS_HTTP_ACCOUNT), whose secret signs nothing, callbacks are not checked', async () => {
+    const t = await startTestApp({ dialect, env: { ...TWILIO, RELAIS_HTTP_AUTH: 'basic:SK0123456789abcdef0123456789abcdef:k3y', RELAIS_HTTP_ACCOUNT: ACCOUNT } });
+    try {
+      const { apiKey } = await t.account('10');
+      const { sent, r } = await sendSms(t, apiKey, phone(6));
+      const res = await callback(t, t.core.providerCallbacks.url('http'), `MessageSid=${r.providerId}&MessageStatus=delivered`, 'application/x-www-form-urlencoded');
+      assert.equal(res.status, 204, res.text);
+      assert.equal((await recipients(t, apiKey, sent.body.id))[0].status, 'delivered');
+    } finally {
+      await t.close();
+    }
+  });
+
+  test('a call whose audio is an uploaded file plays it from a signed URL under RELAIS_PUBLIC_URL that serves its bytes for a day; an altered or expired token is 404', async () => {
+    const t = await startTestApp({ dialect, env: TWILIO });
+    try {
+      const { id } = await t.account('10');
+      const wav = wavFile(2);
+      const file = await uploadAudioFile(t.core, id, { bytes: wav, name: 'promo' });
+      const { content } = await dropContent(t.core, id, file.token, null);
+      const first = provider.requests.length;
+      const { message: m } = await scheduleMessage(t.core, id, { channel: 'voice', recipients: [phone(7)], sendAt: t.clock.now() + HOUR, content });
+      t.clock.set(m.sendAt);
+      assert.equal(await t.dispatcher.drain(), 1);
+      const [req] = since(first);
+      const play = /^<Response><Play>(https:\/\/relais\.example\.com\/transports\/http\/audio\/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43})<\/Play><\/Response>$/.exec(String(req.fields.Twiml));
+      assert.ok(play, String(req.fields.Twiml));
+      assert.equal((await t.store.autocommit.getRecipients(m.id))[0].status, 'sent');
+
+      const get = async (path: string) => {
+        const res = await fetch(`${t.url}${path}`);
+        return { status: res.status, type: res.headers.get('content-type'), bytes: Buffer.from(await res.arrayBuffer()) };
+      };
+      const path = new URL(play[1]).pathname;
+      const audio = await get(path);
+      assert.deepEqual([audio.status, audio.type], [200, 'audio/wav']);
+      assert.ok(audio.bytes.equals(wav), 'the exact bytes uploaded');
+
+      const [body, sig] = path.split('/').pop()!.split('.');
+      const [account, token, expires] = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
+      const forged = (fields: unknown[]) => `/transports/http/audio/${Buffer.from(JSON.stringify(fields)).toString('base64url')}.${sig}`;
+      const notFound = async (p: string) => {
+        const res = await t.request('GET', p);
+        assert.deepEqual([res.status, res.body?.code, res.body?.detail], [404, 'not_found', 'no such audio URL'], p);
+      };
+      for (const p of [`${path.slice(0, -1)}${path.endsWith('A') ? 'B' : 'A'}`, forged([account + 1, token, expires]), forged([account, token, expires + 86_400]),
+        path.replace('/http/', '/smtp/'), `${path}.x`]) await notFound(p);
+      t.clock.advance(24 * HOUR - 1000);
+      assert.equal((await get(path)).status, 200, 'still served a day after the send');
+      t.clock.advance(2000);
+      await notFound(path);
     } finally {
       await t.close();
     }
@@ -236,7 +345,7 @@ test('a provider that cannot be reached is retryable with the error\'s code; a c
     const n = provider.requests.length;
     const call = { recipientId: 21, address: phone(121), content: { channel: 'voice' as const, text: null, audioUrl: null, sender: null, audioToken: 'abcdefghij' } };
     const [r] = await t.send({ ...MESSAGE, channel: 'voice' }, [call], { signal: new AbortController().signal });
-    assert.deepEqual(r, { ok: false, retryable: false, reason: 'the http transport calls with a text to speak or an audio URL; this call has neither' });
+    assert.deepEqual(r, { ok: false, retryable: false, reason: 'the http transport calls with a text to speak, an audio URL or an audio file it can serve; this call has none' });
     assert.equal(provider.requests.length, n);
   } finally {
     await t.close();

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { scheduleMessage } from '../../src/core/schedule.js';
 import { ledgerInvariant, startTestApp } from '../helpers/app.js';
 import { eachDialect, phone, scheduleSms, SMS_PRICE } from '../helpers/dispatch.js';
+import { sample } from '../helpers/metrics.js';
 import { TestSmsc } from './smpp-server.js';
 
 const MIN = 60_000;
@@ -52,6 +54,41 @@ eachDialect('smpp end to end: the dispatcher, a burst, a connection dropped in t
         const { balance, sum } = await ledgerInvariant(t.store, accountId);
         assert.equal(sum, balance, 'balance equals the sum of the ledger');
         assert.equal(balance, CREDITS - N * SMS_PRICE);
+      } finally {
+        await t.close();
+      }
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+eachDialect('smpp end to end: replies from handsets', (dialect) => {
+  test('a long reply from a handset whose last part reads STOP stops nothing: core gets it whole, once; a STOP alone stops the number', async () => {
+    const server = await new TestSmsc().start();
+    try {
+      const t = await startTestApp({ dialect, env: { RELAIS_SMS_TRANSPORT: 'smpp', RELAIS_SMPP_URL: server.url(), RELAIS_SMPP_RECONNECT_MIN_MS: '20', RELAIS_SMPP_RECONNECT_MAX_MS: '100' } });
+      try {
+        const { id: accountId } = await t.account('100');
+        const to = phone(1);
+        // With a sender: SMPP declares no default, so a reply to an SMS naming none is never attributed (DECISIONS.md §38).
+        const { message: m } = await scheduleMessage(t.core, accountId, {
+          channel: 'sms', recipients: [to], sendAt: t.clock.now() + MIN, content: { channel: 'sms', text: 'hello', sender: 'Shop', unicode: false },
+        });
+        t.clock.set(m.sendAt);
+        await t.dispatcher.drain();
+        const from = to.slice(1);
+        const sender = String(server.submits[0].pdu.source_addr);
+        assert.equal(sender, 'Shop');
+        const head = 'Je ne veux plus de promotions, mais gardez les rappels de mes rendez-vous, ceux-la me servent. '.repeat(2).slice(0, 153);
+        assert.equal(await server.moPart(from, sender, head, { reference: 3, total: 2, seq: 1 }), 0);
+        assert.equal(await server.moPart(from, sender, 'STOP', { reference: 3, total: 2, seq: 2 }), 0);
+        const stopList = async () => (await t.store.autocommit.listSuppressions(accountId, 'sms')).map((x) => x.address);
+        assert.deepEqual(await stopList(), []);
+        assert.equal(await server.mo(from, sender, 'STOP'), 0);
+        assert.deepEqual(await stopList(), [to]);
+        const metrics = (await t.request('GET', '/metrics')).text;
+        assert.deepEqual(['other', 'stopped'].map((outcome) => sample(metrics, 'relais_inbound_total', `transport="smpp",outcome="${outcome}"`)), [1, 1]);
       } finally {
         await t.close();
       }

@@ -11,6 +11,8 @@ export interface ReceivedSubmit {
   session: number;
   messageId?: string;
   status: number;
+  /** When it came (Date.now()). */
+  at: number;
 }
 
 /**
@@ -30,8 +32,11 @@ export type ReceiptTiming = 'none' | 'after' | 'before';
  */
 export class TestSmsc {
   readonly sessions: Session[] = [];
-  /** Every bind PDU, refused or not. */
+  /** Every bind PDU, refused or not, and when each came (Date.now()). */
   readonly binds: Pdu[] = [];
+  readonly bindTimes: number[] = [];
+  /** Drop each connection this many ms after accepting its bind (0: right after its answer); undefined: keep it. */
+  dropBindsAfterMs: number | undefined;
   readonly submits: ReceivedSubmit[] = [];
   readonly enquireLinks: number[] = [];
   readonly unbinds: number[] = [];
@@ -105,6 +110,18 @@ export class TestSmsc {
     return this.deliver({ source_addr_ton: 1, source_addr_npi: 1, source_addr: from, dest_addr_ton: 1, dest_addr_npi: 1, destination_addr: to, esm_class: 0, data_coding: dataCoding, short_message: text });
   }
 
+  /**
+   * One part of a long MO message, with a concatenation UDH (8-bit reference, or 16-bit when
+   * `reference` is above 255); in UCS-2 when `dataCoding` is 8.
+   */
+  moPart(from: string, to: string, text: string, part: { reference: number; total: number; seq: number }, dataCoding = 0): Promise<number> {
+    const { reference, total, seq } = part;
+    const udh = Buffer.from(reference > 0xff ? [6, 0x08, 4, reference >> 8, reference & 0xff, total, seq] : [5, 0x00, 3, reference, total, seq]);
+    return this.deliver({
+      source_addr_ton: 1, source_addr_npi: 1, source_addr: from, dest_addr_ton: 1, dest_addr_npi: 1, destination_addr: to, esm_class: 0x40, data_coding: dataCoding, short_message: { udh, message: text },
+    });
+  }
+
   /** Cuts every client off without a word, as an SMSC that crashed. */
   dropAll(): void {
     for (const s of [...this.sessions]) s.socket.destroy();
@@ -134,9 +151,11 @@ export class TestSmsc {
     for (const command of ['bind_transceiver', 'bind_transmitter', 'bind_receiver']) {
       session.on(command, (pdu: Pdu) => {
         this.binds.push(pdu);
+        this.bindTimes.push(Date.now());
         const ok = pdu.system_id === SYSTEM_ID && pdu.password === PASSWORD;
         if (ok) (session as Session & { bound?: string }).bound = command;
-        session.send(pdu.response(ok ? { system_id: 'testsmsc' } : { command_status: 0x0e }));
+        const drop = ok ? this.dropBindsAfterMs : undefined;
+        session.send(pdu.response(ok ? { system_id: 'testsmsc' } : { command_status: 0x0e }), undefined, drop === undefined ? undefined : () => setTimeout(() => session.socket.destroy(), drop));
       });
     }
     session.on('enquire_link', (pdu: Pdu) => {
@@ -152,7 +171,7 @@ export class TestSmsc {
 
   private submit(session: Session, index: number, pdu: Pdu): void {
     const plan = this.plan.get(String(pdu.destination_addr))?.shift() ?? 0;
-    const received: ReceivedSubmit = { pdu, session: index, status: typeof plan === 'number' ? plan : 0 };
+    const received: ReceivedSubmit = { pdu, session: index, status: typeof plan === 'number' ? plan : 0, at: Date.now() };
     this.submits.push(received);
     if (plan === 'drop') {
       received.messageId = this.nextId();

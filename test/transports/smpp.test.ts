@@ -2,10 +2,12 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { after, describe, test } from 'node:test';
+import * as fc from 'fast-check';
 import { countSmsSegments } from '../../src/core/segments.js';
 import type { InboundMessage, Receipt, SendResult } from '../../src/core/transport.js';
 import { sourceAddress, submitBodies } from '../../src/transports/smpp/encoding.js';
 import { MAX_DELIVERIES_IN_PROGRESS } from '../../src/transports/smpp/bind.js';
+import { MoReassembly } from '../../src/transports/smpp/reassembly.js';
 import { SmppTransport, smppModule } from '../../src/transports/smpp/transport.js';
 import { waitFor } from '../helpers/dispatch.js';
 import { PASSWORD, SYSTEM_ID, TestSmsc } from './smpp-server.js';
@@ -25,9 +27,11 @@ async function smsc(): Promise<TestSmsc> {
   return server;
 }
 
-/** A transport to `server` with settings over the defaults; `throttled` and `unreadable` count the observer's calls. */
-function connect(server: TestSmsc, over: Record<string, string> = {}): SmppTransport & { throttled: number; unreadable: number } {
-  const observer = { throttled: 0, unreadable: 0 };
+type Observed = SmppTransport & { throttled: number; unreadable: number; incomplete: number };
+
+/** A transport to `server` with settings over the defaults; `throttled`, `unreadable` and `incomplete` count the observer's calls. */
+function connect(server: TestSmsc, over: Record<string, string> = {}): Observed {
+  const observer = { throttled: 0, unreadable: 0, incomplete: 0 };
   const t = new SmppTransport(smppModule.parse({ ...DEFAULTS, URL: server.url(), RECONNECT_MIN_MS: '20', RECONNECT_MAX_MS: '100', THROTTLE_PAUSE_MS: '10', ...over }), {
     throttled: (name) => {
       assert.equal(name, 'smpp');
@@ -37,10 +41,14 @@ function connect(server: TestSmsc, over: Record<string, string> = {}): SmppTrans
       assert.deepEqual([name, outcome], ['smpp', 'unreadable']);
       observer.unreadable++;
     },
+    inbound: (name, outcome) => {
+      assert.deepEqual([name, outcome], ['smpp', 'incomplete']);
+      observer.incomplete++;
+    },
   });
   opened.push(t);
-  Object.defineProperty(t, 'unreadable', { get: () => observer.unreadable });
-  return Object.defineProperty(t, 'throttled', { get: () => observer.throttled }) as SmppTransport & { throttled: number; unreadable: number };
+  for (const key of ['throttled', 'unreadable', 'incomplete'] as const) Object.defineProperty(t, key, { get: () => observer[key] });
+  return t as Observed;
 }
 
 const sms = (text: string, o: { sender?: string | null; unicode?: boolean; address?: string } = {}) => ({
@@ -76,16 +84,36 @@ describe('smpp encoding: the parts submitted are the parts core prices', () => {
     assert.deepEqual([forced.data_coding, (forced.short_message as Buffer).length], [8, 6]);
   });
 
-  test('a character is not cut between parts, unless keeping it whole would take a part more than core priced', () => {
-    const partsOf = (text: string) => (submitBodies({ text, sender: null, unicode: false }, 'udh', 7) as Record<string, unknown>[]).map((p) => (p.short_message as Buffer).subarray(6));
-    const kept = partsOf(`${'a'.repeat(152)}€${'b'.repeat(100)}`);
-    assert.equal(countSmsSegments(`${'a'.repeat(152)}€${'b'.repeat(100)}`).segments, 2);
-    assert.deepEqual(kept.map((p) => p.length), [152, 102], 'the escape and its code go together to part 2');
-    const priced = `${'a'.repeat(152)}€${'b'.repeat(152)}`;
-    assert.equal(countSmsSegments(priced).segments, 2);
-    assert.deepEqual(partsOf(priced).map((p) => p.length), [153, 153], 'two parts, as priced, the escape ending part 1');
-    const emoji = (submitBodies({ text: `${'ж'.repeat(66)}😀${'ж'.repeat(10)}`, sender: null, unicode: false }, 'udh', 7) as Record<string, unknown>[]);
-    assert.deepEqual(emoji.map((p) => (p.short_message as Buffer).length - 6), [132, 24], 'a surrogate pair is not split');
+  /** The text octets of each part of `text`, after its concatenation header if it has one. */
+  const partsOf = (text: string, unicode = false) => (submitBodies({ text, sender: null, unicode }, 'udh', 7) as Record<string, unknown>[])
+    .map((p) => (p.short_message as Buffer).subarray(p.esm_class === 0 ? 0 : 6));
+
+  test('a character is never cut between parts: an extension character or an emoji on a boundary starts the next part, and core prices that part', () => {
+    assert.deepEqual(partsOf(`${'a'.repeat(152)}€${'b'.repeat(100)}`).map((p) => p.length), [152, 102], 'the escape and its code go together to part 2');
+    // 306 septets: 2 parts by length, but the escape would end part 1. It once did, to keep to core's 2.
+    const pushed = `${'a'.repeat(152)}€${'b'.repeat(152)}`;
+    assert.deepEqual(partsOf(pushed).map((p) => p.length), [152, 153, 1]);
+    assert.equal(countSmsSegments(pushed).segments, 3, 'priced as sent');
+    // 134 code units: 2 parts by length, but the emoji straddles unit 67.
+    const emoji = `${'ж'.repeat(66)}😀${'ж'.repeat(66)}`;
+    assert.deepEqual(partsOf(emoji).map((p) => p.length / 2), [66, 67, 1]);
+    assert.equal(countSmsSegments(emoji).segments, 3);
+  });
+
+  test('fuzz: whatever the text, no part ends in an escape or a high surrogate, and the parts submitted are the parts priced', () => {
+    const gsm = fc.string({ unit: fc.constantFrom(...'ab€{|^ \n'), minLength: 150, maxLength: 1600 });
+    const ucs = fc.string({ unit: fc.constantFrom('ж', 'a', '😀', '€'), minLength: 60, maxLength: 700 });
+    fc.assert(fc.property(fc.oneof(gsm, ucs), fc.boolean(), (text, unicode) => {
+      const { encoding, segments } = countSmsSegments(text, { unicode });
+      const parts = partsOf(text, unicode);
+      assert.equal(parts.length, segments);
+      for (const part of parts.slice(0, -1)) {
+        if (encoding === 'gsm7') assert.notEqual(part.at(-1), 0x1b, 'an escape ends a part');
+        else assert.ok(!(part.at(-2)! >= 0xd8 && part.at(-2)! <= 0xdb), 'a high surrogate ends a part');
+      }
+      const [whole] = submitBodies({ text, sender: null, unicode }, 'payload', 0) as Record<string, unknown>[];
+      assert.deepEqual(Buffer.concat(parts), whole.message_payload ?? whole.short_message, 'the parts are the whole text');
+    }), { seed: 20261203, numRuns: 2000 });
   });
 
   test('the sender\'s TON/NPI by its form: international with +, short code, national digits, name, none', () => {
@@ -96,6 +124,31 @@ describe('smpp encoding: the parts submitted are the parts core prices', () => {
 
   test('more than 255 parts cannot be concatenated by UDH: refused, not sent', () => {
     assert.deepEqual(submitBodies({ text: 'a'.repeat(153 * 256), sender: null, unicode: false }, 'udh', 0), { refused: 'the text is 256 parts long: UDH concatenation carries 255 at most' });
+  });
+});
+
+describe('smpp MO reassembly: bounded', () => {
+  const mo = (text: string) => ({ from: '+33611111111', to: '36180', text });
+  const first = (reference: number) => ({ reference, total: 2, seq: 1 });
+  const last = (reference: number) => ({ reference, total: 2, seq: 2 });
+
+  test('past the open messages or the characters allowed, the oldest is dropped and counted; the newest kept', () => {
+    let dropped = 0;
+    const parts = new MoReassembly({ maxOpen: 2, maxChars: 10, timeoutMs: 60_000 }, () => dropped++);
+    try {
+      for (const reference of [1, 2, 3]) assert.equal(parts.add(mo('a'), first(reference)), undefined);
+      assert.equal(dropped, 1, 'three open, two allowed: the first dropped');
+      const whole = parts.add(mo('b'), last(2));
+      assert.equal(whole?.message.text, 'ab');
+      whole.finish(true);
+      assert.equal(parts.add(mo('0123456789'), first(4)), undefined);
+      assert.equal(dropped, 2, '11 characters, 10 allowed: the oldest (3) dropped');
+      assert.equal(parts.add(mo('x'), last(4))?.message.text, '0123456789x', 'the newest was kept');
+      assert.equal(parts.add(mo('b'), last(3)), undefined, 'a part of a dropped message waits alone');
+      assert.equal(dropped, 2);
+    } finally {
+      parts.close();
+    }
   });
 });
 
@@ -173,6 +226,22 @@ describe('smpp transport: throttling, refusals, connections', () => {
     assert.equal(t.throttled, 10);
   });
 
+  test('repeated throttling doubles the pause once per episode, up to 32 × RELAIS_SMPP_THROTTLE_PAUSE_MS and no further', async () => {
+    const server = await smsc();
+    const t = connect(server, { THROTTLE_PAUSE_MS: '10' });
+    await send(t, 'warm');
+    server.answer('33612345678', ...Array<number>(8).fill(0x58));
+    assert.ok((await send(t, 'patience')).ok);
+    const at = server.submits.slice(1).map((s) => s.at);
+    assert.equal(at.length, 9, 'eight throttled, then accepted');
+    const gaps = at.slice(1).map((time, i) => time - at[i]);
+    const pauses = [10, 20, 40, 80, 160, 320, 320, 320];
+    // A timer never fires early: each gap is at least its pause. Late it may be; not by a doubling.
+    gaps.forEach((gap, i) => assert.ok(gap >= pauses[i], `pause ${i + 1}: ${gap} ms, at least ${pauses[i]} (${gaps.join(', ')})`));
+    for (const gap of gaps.slice(5)) assert.ok(gap < 640, `the cap holds: ${gap} ms (${gaps.join(', ')})`);
+    assert.equal(t.throttled, 8);
+  });
+
   test('other statuses follow the table: a bad destination is permanent, an SMSC error retryable, an unknown status retryable; the provider code is the hex status', async () => {
     const server = await smsc();
     const t = connect(server);
@@ -229,6 +298,26 @@ describe('smpp transport: throttling, refusals, connections', () => {
     assert.deepEqual(result, { ok: false, retryable: true, reason: 'no SMPP bind is up (the SMSC refused the bind: ESME_RINVPASWD)' });
     assert.ok(server.binds.length >= 2, 'binds again after a refusal');
     assert.deepEqual(server.submits, []);
+  });
+
+  test('binds dropped at once: the reconnection delay doubles up to RELAIS_SMPP_RECONNECT_MAX_MS; a bind that held an enquire_link interval starts it again', async () => {
+    const gapsOf = (times: number[]) => times.slice(1).map((time, i) => time - times[i]);
+    const quick = await smsc();
+    quick.dropBindsAfterMs = 0;
+    connect(quick, { RECONNECT_MIN_MS: '20', RECONNECT_MAX_MS: '160', ENQUIRE_LINK_MS: '60000' });
+    await waitFor('eight binds', async () => (quick.bindTimes.length >= 8 ? true : undefined), 10_000);
+    const gaps = gapsOf(quick.bindTimes.slice(0, 8));
+    // The delay is between half and all of 20 × 2^failures, at most 160: the half is a floor.
+    const floors = [10, 20, 40, 80, 80, 80, 80];
+    gaps.forEach((gap, i) => assert.ok(gap >= floors[i], `reconnection ${i + 1}: ${gap} ms, at least ${floors[i]} (${gaps.join(', ')})`));
+    for (const gap of gaps.slice(3)) assert.ok(gap < 160 + 1000, `at most the maximum, give or take a busy machine: ${gap} ms`);
+    const held = await smsc();
+    held.dropBindsAfterMs = 150;
+    connect(held, { RECONNECT_MIN_MS: '20', RECONNECT_MAX_MS: '5000', ENQUIRE_LINK_MS: '100' });
+    await waitFor('seven binds', async () => (held.bindTimes.length >= 7 ? true : undefined), 10_000);
+    // Without the restart the sixth delay would be at least 320 ms; with it, at most 20.
+    const last = gapsOf(held.bindTimes.slice(0, 7)).at(-1)! - 150;
+    assert.ok(last < 320, `after binds that held, the delay is back to the minimum: ${last} ms`);
   });
 
   test('enquire_link keeps the bind alive at RELAIS_SMPP_ENQUIRE_LINK_MS', async () => {
@@ -288,9 +377,9 @@ describe('smpp transport: throttling, refusals, connections', () => {
 
 describe('smpp transport: receipts and mobile-originated messages', () => {
   /** A transport to a new SMSC keeping the receipts and MO messages it hands over, after one send. */
-  async function listening() {
+  async function listening(over: Record<string, string> = {}) {
     const server = await smsc();
-    const t = connect(server);
+    const t = connect(server, over);
     const receipts: Receipt[] = [];
     const got: InboundMessage[] = [];
     t.receipts(async (r) => void receipts.push(r));
@@ -373,6 +462,58 @@ describe('smpp transport: receipts and mobile-originated messages', () => {
       { from: '+33611111113', to: '+36180', text: 'Стоп ✋' },
       { from: '+33611111114', to: 'Boutique', text: 'STOP' },
     ]);
+  });
+
+  test('a long MO message in parts (UDH concatenation, out of order, a part repeated) is handed over once, whole: its last part reading STOP stops nothing', async () => {
+    const { server, t, got } = await listening();
+    const from = '33611111111';
+    const head = 'Bonjour, je ne veux plus recevoir vos offres mais continuez les rappels de rendez-vous, merci. '.repeat(2).slice(0, 153);
+    assert.equal(await server.moPart(from, '36180', 'STOP', { reference: 42, total: 2, seq: 2 }), 0, 'a part is acknowledged once kept');
+    assert.equal(await server.moPart(from, '36180', 'STOP', { reference: 42, total: 2, seq: 2 }), 0, 'a part again: acknowledged, ignored');
+    assert.deepEqual(got, [], 'nothing before the whole');
+    assert.equal(await server.moPart('33622222222', '36180', 'other handset', { reference: 42, total: 2, seq: 1 }), 0);
+    assert.equal(await server.moPart(from, '36180', head, { reference: 42, total: 2, seq: 1 }), 0);
+    // 16-bit reference, UCS-2; the sar_* TLVs.
+    await server.moPart(from, '36180', 'Стоп ✋ ', { reference: 0x1234, total: 2, seq: 1 }, 8);
+    await server.moPart(from, '36180', '😀 fin', { reference: 0x1234, total: 2, seq: 2 }, 8);
+    const sar = (seq: number, text: string) => server.deliver({ source_addr_ton: 1, source_addr: from, dest_addr_ton: 1, destination_addr: '36180', data_coding: 0, short_message: text, sar_msg_ref_num: 7, sar_total_segments: 2, sar_segment_seqnum: seq });
+    await sar(1, 'par ');
+    await sar(2, 'TLV');
+    assert.deepEqual(got, [
+      { from: '+33611111111', to: '+36180', text: `${head}STOP` },
+      { from: '+33611111111', to: '+36180', text: 'Стоп ✋ 😀 fin' },
+      { from: '+33611111111', to: '+36180', text: 'par TLV' },
+    ]);
+    assert.equal(t.incomplete, 0);
+  });
+
+  test('a long MO message missing a part is handed over never, and counted incomplete after RELAIS_SMPP_MO_PARTS_TIMEOUT_MS; its late part does not revive it', async () => {
+    const { server, t, got } = await listening({ MO_PARTS_TIMEOUT_MS: '150' });
+    assert.equal(await server.moPart('33611111111', '36180', 'one of ', { reference: 9, total: 3, seq: 1 }), 0);
+    assert.equal(await server.moPart('33611111111', '36180', 'three', { reference: 9, total: 3, seq: 3 }), 0);
+    await waitFor('the timeout', async () => (t.incomplete === 1 ? true : undefined), 5000);
+    assert.equal(await server.moPart('33611111111', '36180', 'two ', { reference: 9, total: 3, seq: 2 }), 0);
+    assert.deepEqual(got, []);
+    await waitFor('the late part dropped too', async () => (t.incomplete === 2 ? true : undefined), 5000);
+    assert.deepEqual(got, []);
+  });
+
+  test('when core fails to take a whole MO message, the part that completed it is answered ESME_RX_T_APPN, and delivered again it completes it', async () => {
+    const server = await smsc();
+    const t = connect(server);
+    const got: InboundMessage[] = [];
+    let fail = true;
+    t.inbound(async (m) => {
+      if (fail) throw new Error('database down');
+      got.push(m);
+    });
+    await send(t, 'x');
+    assert.equal(await server.moPart('33611111111', '36180', 'a', { reference: 1, total: 2, seq: 1 }), 0);
+    assert.equal(await server.moPart('33611111111', '36180', 'b', { reference: 1, total: 2, seq: 2 }), 0x64);
+    fail = false;
+    assert.equal(await server.moPart('33611111111', '36180', 'b', { reference: 1, total: 2, seq: 2 }), 0);
+    assert.equal(await server.moPart('33611111111', '36180', 'b', { reference: 1, total: 2, seq: 2 }), 0, 'once taken, a repeat starts a new wait');
+    assert.deepEqual(got, [{ from: '+33611111111', to: '+36180', text: 'ab' }]);
   });
 
   test('a handset cannot forge a receipt: with esm_class 0 and no receipted_message_id a text reading `id:… stat:…` is an MO message', async () => {

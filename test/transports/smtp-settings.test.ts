@@ -5,9 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ConfigError, loadConfig } from '../../src/config.js';
-import pino from 'pino';
-import { startServer } from '../../src/main.js';
 import { queueId, type SmtpSettings } from '../../src/transports/smtp.js';
+import { startupWarnings } from '../helpers/startup.js';
 
 const SMTP = { RELAIS_EMAIL_TRANSPORT: 'smtp' };
 const settings = (env: Record<string, string>): SmtpSettings => loadConfig({ ...SMTP, ...env }).transports.settings.get('smtp') as SmtpSettings;
@@ -92,17 +91,8 @@ test('the queue id is read from the common wordings of a server\'s 250 answer', 
 });
 
 test('a server whose mails leave through smtp warns at start when RELAIS_PUBLIC_URL is not https (the links in its mails would not work)', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'relais-public-url-'));
-  try {
-    for (const [env, warned] of [[{}, true], [{ RELAIS_PUBLIC_URL: 'https://mail.example.org' }, false], [{ RELAIS_EMAIL_TRANSPORT: 'outbox' }, false]] as const) {
-      const lines: { level: number; msg: string }[] = [];
-      const logger = pino({ level: 'info' }, { write: (s: string) => { lines.push(JSON.parse(s)); } });
-      const config = loadConfig({ ...SMTP, RELAIS_SMTP_URL: 'smtp://127.0.0.1:9', RELAIS_DATA_DIR: dir, PORT: '0', ...env });
-      const server = await startServer(config, { logger });
-      await server.close();
-      assert.equal(lines.some((l) => l.level === 40 && /^RELAIS_PUBLIC_URL is not an https address/.test(l.msg)), warned, JSON.stringify(env));
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+  for (const [env, warned] of [[{}, true], [{ RELAIS_PUBLIC_URL: 'https://mail.example.org' }, false], [{ RELAIS_EMAIL_TRANSPORT: 'outbox' }, false]] as const) {
+    const warnings = await startupWarnings({ ...SMTP, RELAIS_SMTP_URL: 'smtp://127.0.0.1:9', ...env });
+    assert.equal(warnings.some((w) => /^RELAIS_PUBLIC_URL is not an https address/.test(w)), warned, JSON.stringify(env));
   }
 });

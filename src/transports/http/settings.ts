@@ -19,6 +19,8 @@ export interface HttpSettings {
   rate: number | undefined;
   concurrency: number | undefined;
   callback: CallbackMapping;
+  /** Twilio's auth token, which signs its callbacks (X-Twilio-Signature); undefined: they are not checked. */
+  twilioAuthToken: string | undefined;
 }
 
 export const HTTP_SETTINGS: Readonly<Record<string, TransportSetting>> = {
@@ -26,7 +28,7 @@ export const HTTP_SETTINGS: Readonly<Record<string, TransportSetting>> = {
   URL: { default: '', doc: 'HTTP provider URL for every channel (webhook preset: required unless both per-channel URLs are set); twilio: the API base, unset = https://api.twilio.com' },
   SMS_URL: { default: '', doc: 'HTTP provider URL of SMS; unset = the preset\'s, or RELAIS_HTTP_URL' },
   VOICE_URL: { default: '', doc: 'HTTP provider URL of calls; unset = the preset\'s, or RELAIS_HTTP_URL' },
-  AUTH: { default: '', doc: 'HTTP provider authentication: `basic:user:password`, `bearer:token` or `header:Name:value`; unset = none (twilio: `basic:<Account SID>:<Auth Token>`)' },
+  AUTH: { default: '', doc: 'HTTP provider authentication: `basic:user:password`, `bearer:token` or `header:Name:value`; unset = none (twilio: `basic:<Account SID>:<Auth Token>`, whose token also checks the signature of Twilio\'s callbacks)' },
   ACCOUNT: { default: '', doc: 'twilio: the Account SID in the API path; unset = the basic user (set it when the user is an API key SID)' },
   FROM: { default: '', doc: 'HTTP provider: sender (SMS) or caller id (calls) of a message that names none' },
   METHOD: { default: 'POST', doc: 'HTTP provider request method: POST or PUT' },
@@ -64,7 +66,7 @@ function providerUrl(key: string, text: string): URL {
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /** The header of `basic:user:password`, `bearer:token` or `header:Name:value`; the error never repeats the secret. */
-function auth(text: string): { header?: NonNullable<HttpSettings['auth']>; user?: string } {
+function auth(text: string): { header?: NonNullable<HttpSettings['auth']>; user?: string; password?: string } {
   if (text === '') return {};
   const bad = (why: string) => new Error(`${v('AUTH')} ${why}`);
   const [kind, ...rest] = text.split(':');
@@ -74,7 +76,7 @@ function auth(text: string): { header?: NonNullable<HttpSettings['auth']>; user?
     case 'basic': {
       const colon = secret.indexOf(':');
       if (colon <= 0) throw bad('basic must be basic:user:password');
-      return { header: { name: 'authorization', value: `Basic ${Buffer.from(secret).toString('base64')}` }, user: secret.slice(0, colon) };
+      return { header: { name: 'authorization', value: `Basic ${Buffer.from(secret).toString('base64')}` }, user: secret.slice(0, colon), password: secret.slice(colon + 1) };
     }
     case 'bearer':
       if (!secret) throw bad('bearer must be bearer:token');
@@ -124,7 +126,7 @@ export function parseHttpSettings(values: Readonly<Record<string, string>>): Htt
   if (format !== 'json' && format !== 'form') throw new Error(`${v('FORMAT')} must be json or form (got "${values.FORMAT}")`);
   const method = values.METHOD.toUpperCase();
   if (method !== 'POST' && method !== 'PUT') throw new Error(`${v('METHOD')} must be POST or PUT (got "${values.METHOD}")`);
-  const { header, user } = auth(values.AUTH);
+  const { header, user, password } = auth(values.AUTH);
   const idPath = or('ID_PATH', p.idPath);
   if (!/^[^.\s]+(\.[^.\s]+)*$/.test(idPath)) throw new Error(`${v('ID_PATH')} must be a dotted path such as id or data.id (got "${idPath}")`);
   return {
@@ -145,5 +147,8 @@ export function parseHttpSettings(values: Readonly<Record<string, string>>): Htt
       undelivered: new Set(list(or('CALLBACK_UNDELIVERED', p.callbackUndelivered).toLowerCase())),
       codeFields: p.codeFields, reasonFields: p.reasonFields, atFields: p.atFields,
     },
+    // Twilio signs with the account's auth token: the basic password when the user is the account
+    // (not an API key, whose secret signs nothing).
+    twilioAuthToken: preset === 'twilio' && password !== undefined && (!values.ACCOUNT || values.ACCOUNT === user) ? password : undefined,
   };
 }

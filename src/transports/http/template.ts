@@ -73,22 +73,28 @@ const SAY_LOCALES: Readonly<Record<string, string>> = {
   ro: 'ro-RO', ru: 'ru-RU', sk: 'sk-SK', sv: 'sv-SE', tr: 'tr-TR', uk: 'uk-UA', vi: 'vi-VN',
 };
 
-/** TwiML that plays the call's audio URL, or speaks its text in its language; null when it has neither. */
-function twiml(audioUrl: string | null, text: string | null, lang: string | null): string | null {
-  if (audioUrl) return `<Response><Play>${xml(audioUrl)}</Play></Response>`;
+/** TwiML that plays `play`, or speaks the text in its language; null when it has neither. */
+function twiml(play: string | null, text: string | null, lang: string | null): string | null {
+  if (play) return `<Response><Play>${xml(play)}</Play></Response>`;
   const locale = lang === null ? undefined : SAY_LOCALES[lang];
   return text ? `<Response><Say${locale ? ` language="${locale}"` : ''}>${xml(text)}</Say></Response>` : null;
 }
 
-/** The fields of one recipient's message. `from` is the message's sender, else the configured one. */
-export function fieldValues(msg: OutgoingMessage, defaults: { from: string | null; statusCallbackUrl: string | null }): FieldValues {
+/**
+ * The fields of one recipient's message. `from` is the message's sender, else the configured one.
+ * A call's `{audioUrl}` is its own, else `storedAudioUrl`, where Relais serves its audio file (an
+ * upload, or the speech it synthesised); its TwiML plays its own URL, else says its text (the
+ * provider's voice in the call's language), else plays the stored file.
+ */
+export function fieldValues(msg: OutgoingMessage, defaults: { from: string | null; statusCallbackUrl: string | null; storedAudioUrl?: string | null }): FieldValues {
   const c = msg.content;
-  const audioUrl = c.channel === 'voice' ? c.audioUrl : null;
+  const stored = defaults.storedAudioUrl ?? null;
+  const audioUrl = c.channel === 'voice' ? c.audioUrl ?? stored : null;
   return {
     to: msg.address, from: ('sender' in c ? c.sender : null) ?? defaults.from, text: c.text, channel: msg.channel,
     messageId: msg.messageId, recipientId: msg.recipientId, accountId: msg.accountId, audioUrl,
     lang: c.channel === 'voice' ? c.lang ?? null : null,
-    twiml: c.channel === 'voice' ? twiml(audioUrl, c.text, c.lang ?? null) : null,
+    twiml: c.channel === 'voice' ? twiml(c.audioUrl ?? (c.text ? null : stored), c.text, c.lang ?? null) : null,
     statusCallbackUrl: defaults.statusCallbackUrl,
   };
 }

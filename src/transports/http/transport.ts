@@ -1,3 +1,4 @@
+import type { AudioRef } from '../../core/provider-callbacks.js';
 import type { TransportObserver } from '../../core/transport-module.js';
 import type { OutgoingMessage, SendResult, Transport, TransportMessage, TransportRecipient } from '../../core/transport.js';
 import { InFlight } from '../in-flight.js';
@@ -19,7 +20,7 @@ export class HttpTransport implements Transport {
   private readonly inFlight = new InFlight();
   private readonly client = new ProviderClient();
 
-  constructor(private readonly settings: HttpSettings, private readonly ctx: { statusCallbackUrl: string | null; observer?: TransportObserver }) {
+  constructor(private readonly settings: HttpSettings, private readonly ctx: { statusCallbackUrl: string | null; audioUrl?: (ref: AudioRef) => string; observer?: TransportObserver }) {
     this.rate = settings.rate;
     this.concurrency = settings.concurrency;
     this.defaultSender = settings.from ?? undefined;
@@ -44,9 +45,11 @@ export class HttpTransport implements Transport {
   private async sendOne(msg: OutgoingMessage, signal: AbortSignal): Promise<SendResult> {
     const channel = msg.content.channel;
     if (channel === 'email') return { ok: false, retryable: false, reason: 'the http transport sends SMS and calls, not e-mail' };
-    const values = fieldValues(msg, { from: this.settings.from, statusCallbackUrl: this.ctx.statusCallbackUrl });
+    const audioToken = msg.content.channel === 'voice' ? msg.content.audioToken : undefined;
+    const storedAudioUrl = audioToken && this.ctx.audioUrl ? this.ctx.audioUrl({ accountId: msg.accountId, audioToken }) : null;
+    const values = fieldValues(msg, { from: this.settings.from, statusCallbackUrl: this.ctx.statusCallbackUrl, storedAudioUrl });
     if (channel === 'voice' && values.twiml === null) {
-      return { ok: false, retryable: false, reason: 'the http transport calls with a text to speak or an audio URL; this call has neither' };
+      return { ok: false, retryable: false, reason: 'the http transport calls with a text to speak, an audio URL or an audio file it can serve; this call has none' };
     }
     const { contentType, body } = renderBody(this.settings.bodies[channel as HttpChannel], values);
     const timeout = AbortSignal.timeout(this.settings.timeoutMs);

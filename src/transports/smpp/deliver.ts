@@ -48,7 +48,32 @@ const STATES: Readonly<Record<number, string>> = { 1: 'ENROUTE', 2: 'DELIVRD', 3
  * intermediate receipt, an MO in a coding Relais does not decode), or a receipt Relais cannot
  * read (acknowledged too, but counted: its recipient will not settle).
  */
-export type Delivery = { receipt: Receipt } | { inbound: InboundMessage } | { ignored: string } | { unreadable: string };
+export type Delivery = { receipt: Receipt } | { inbound: InboundMessage; part?: ConcatPart } | { ignored: string } | { unreadable: string };
+
+/** Where an MO message's part stands in its whole: the sender's reference, the number of parts, this one's (from 1). */
+export interface ConcatPart {
+  reference: number;
+  total: number;
+  seq: number;
+}
+
+/** UDH information elements of concatenation (3GPP TS 23.040 §9.2.3.24.1, .8): 8-bit or 16-bit reference. */
+const IEI_CONCAT_8BIT = 0x00;
+const IEI_CONCAT_16BIT = 0x08;
+
+/**
+ * The concatenation of an MO part: a UDH element in short_message, else the sar_* TLVs. A single
+ * part, or a number out of range (0, past the total), is no part: TS 23.040 has the element ignored.
+ */
+function concatPart(pdu: Pdu): ConcatPart | undefined {
+  const udh = (pdu.short_message as { udh?: Buffer[] } | undefined)?.udh ?? [];
+  const ie = udh.find((e) => (e[0] === IEI_CONCAT_8BIT && e[1] === 3) || (e[0] === IEI_CONCAT_16BIT && e[1] === 4));
+  const part = ie
+    ? { reference: ie[0] === IEI_CONCAT_8BIT ? ie[2] : ie.readUInt16BE(2), total: ie[ie.length - 2], seq: ie[ie.length - 1] }
+    : { reference: Number(pdu.sar_msg_ref_num), total: Number(pdu.sar_total_segments), seq: Number(pdu.sar_segment_seqnum) };
+  const { reference, total, seq } = part;
+  return Number.isInteger(reference) && total >= 2 && seq >= 1 && seq <= total ? part : undefined;
+}
 
 const DECODED = new Set([DATA_CODING_GSM7, 0x01, DATA_CODING_LATIN1, DATA_CODING_UCS2]);
 
@@ -103,5 +128,6 @@ export function readDelivery(pdu: Pdu, format: IdFormat): Delivery {
   const body = text(pdu);
   if ((Number(pdu.esm_class) & ESM_CLASS_MESSAGE_TYPE) !== 0 || tlvString(pdu.receipted_message_id) !== undefined) return receipt(pdu, body, format);
   if (body === undefined) return { ignored: `a message in data_coding ${String(pdu.data_coding)}` };
-  return { inbound: { from: number(pdu.source_addr, pdu.source_addr_ton), to: number(pdu.destination_addr, pdu.dest_addr_ton), text: body } };
+  const part = concatPart(pdu);
+  return { inbound: { from: number(pdu.source_addr, pdu.source_addr_ton), to: number(pdu.destination_addr, pdu.dest_addr_ton), text: body }, ...(part ? { part } : {}) };
 }

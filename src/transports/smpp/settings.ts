@@ -32,6 +32,8 @@ export interface SmppSettings {
   throttlePauseMs: number;
   longMessages: LongMessages;
   idFormat: IdFormat;
+  /** How long the parts of a long MO message wait for the rest after the first. */
+  moPartsTimeoutMs: number;
 }
 
 export const SMPP_SETTINGS: Readonly<Record<string, TransportSetting>> = {
@@ -49,6 +51,7 @@ export const SMPP_SETTINGS: Readonly<Record<string, TransportSetting>> = {
   RECONNECT_MAX_MS: { default: '60000', doc: 'Longest delay between reconnection attempts' },
   THROTTLE_PAUSE_MS: { default: '1000', doc: 'First pause of a bind the SMSC throttles (ESME_RTHROTTLED, ESME_RMSGQFUL) before it resubmits; doubles when the SMSC throttles again after a pause, up to 32×, never past RELAIS_SMPP_TIMEOUT_MS' },
   LONG_MESSAGES: { default: 'udh', doc: 'Messages longer than one SMS: `udh` (one submit_sm per part, concatenation header) or `payload` (one submit_sm, `message_payload` TLV)' },
+  MO_PARTS_TIMEOUT_MS: { default: '60000', doc: 'Milliseconds the parts of a long message from a handset wait for the rest after the first; then they are dropped and counted (`relais_inbound_total{outcome="incomplete"}`)' },
   ID_FORMAT: { default: 'same', doc: 'How the SMSC writes message ids in submit_sm_resp and in receipt texts: `same`, `hex-dec` (hex, then decimal) or `dec-hex`' },
   TLS_CA: { default: '', doc: 'ssmpp://: path of a PEM file of the CA to trust instead of the system\'s' },
   TLS_REJECT_UNAUTHORIZED: { default: 'true', doc: 'ssmpp://: refuse an SMSC whose certificate does not verify; `false` only for tests' },
@@ -120,5 +123,6 @@ export function parseSmppSettings(values: Readonly<Record<string, string>>): Smp
     throttlePauseMs: whole('THROTTLE_PAUSE_MS', values.THROTTLE_PAUSE_MS, 1, 600_000),
     longMessages: oneOf('LONG_MESSAGES', values.LONG_MESSAGES, LONG_MESSAGES),
     idFormat: oneOf('ID_FORMAT', values.ID_FORMAT, ID_FORMATS),
+    moPartsTimeoutMs: whole('MO_PARTS_TIMEOUT_MS', values.MO_PARTS_TIMEOUT_MS, 100, 3_600_000),
   };
 }

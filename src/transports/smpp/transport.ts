@@ -6,6 +6,7 @@ import { ESME_ROK, ESME_RX_T_APPN, refusal } from './command-status.js';
 import { readDelivery, submitId } from './deliver.js';
 import { destinationAddress, sourceAddress, submitBodies } from './encoding.js';
 import { BindPool } from './pool.js';
+import { MO_CHARS_PER_BIND, MO_OPEN_PER_BIND, MoReassembly } from './reassembly.js';
 import { parseSmppSettings, SMPP_SETTINGS, type SmppSettings } from './settings.js';
 
 /**
@@ -19,6 +20,7 @@ export class SmppTransport implements Transport {
   readonly concurrency: number;
   private readonly inFlight = new InFlight();
   private readonly pool: BindPool;
+  private readonly moParts: MoReassembly;
   private readonly observer: TransportObserver | undefined;
   private record: ((receipt: Receipt) => Promise<void>) | undefined;
   private handle: ((message: InboundMessage) => Promise<void>) | undefined;
@@ -29,6 +31,11 @@ export class SmppTransport implements Transport {
     this.rate = settings.rate;
     this.concurrency = settings.concurrency;
     this.observer = observer;
+    // Per transport, not per bind: an SMSC may deliver the parts of one message on different binds.
+    this.moParts = new MoReassembly(
+      { maxOpen: MO_OPEN_PER_BIND * settings.binds, maxChars: MO_CHARS_PER_BIND * settings.binds, timeoutMs: settings.moPartsTimeoutMs },
+      () => observer?.inbound?.(this.name, 'incomplete'),
+    );
     this.pool = new BindPool(settings, { deliver: (pdu) => this.deliver(pdu), throttled: () => observer?.throttled(this.name) });
     this.pool.start();
   }
@@ -52,6 +59,7 @@ export class SmppTransport implements Transport {
   async close(): Promise<void> {
     await this.inFlight.close();
     await this.pool.close();
+    this.moParts.close();
   }
 
   /**
@@ -89,7 +97,8 @@ export class SmppTransport implements Transport {
    * A deliver_sm: a final receipt to `record`, an MO message to `handle`, acknowledged once
    * they resolve. Without a handler, or when it throws, the answer is ESME_RX_T_APPN, so that
    * the SMSC delivers it again later; an intermediate receipt is only acknowledged, an unreadable
-   * one acknowledged and counted (another delivery would not read better).
+   * one acknowledged and counted (another delivery would not read better). A part of a long MO
+   * message is acknowledged once kept; the part that completes it, once core took the whole.
    */
   private async deliver(pdu: Pdu): Promise<number> {
     try {
@@ -102,11 +111,19 @@ export class SmppTransport implements Transport {
       if ('receipt' in delivery) {
         if (!this.record) return ESME_RX_T_APPN;
         await this.record(delivery.receipt);
-      } else {
-        if (!this.handle) return ESME_RX_T_APPN;
-        await this.handle(delivery.inbound);
+        return ESME_ROK;
       }
-      return ESME_ROK;
+      const handle = this.handle;
+      if (!handle) return ESME_RX_T_APPN;
+      if (!delivery.part) {
+        await handle(delivery.inbound);
+        return ESME_ROK;
+      }
+      const whole = this.moParts.add(delivery.inbound, delivery.part);
+      if (!whole) return ESME_ROK;
+      const handled = await handle(whole.message).then(() => true, () => false);
+      whole.finish(handled);
+      return handled ? ESME_ROK : ESME_RX_T_APPN;
     } catch {
       return ESME_RX_T_APPN;
     }
