@@ -86,6 +86,8 @@ eachDialect('HTTP transport, twilio preset', (dialect) => {
       assert.equal(req.headers.authorization, `Basic ${Buffer.from(`${ACCOUNT}:s3cr:et`).toString('base64')}`);
       assert.equal(req.headers['content-type'], 'application/x-www-form-urlencoded');
       assert.equal(req.body, new URLSearchParams({ To: phone(1), From: '+33100000000', Body: 'Ça & co: 100% =ok', StatusCallback: statusUrl }).toString());
+      // Named no sender: recorded with the one it went out with, which a STOP to it is attributed by.
+      assert.deepEqual(await t.store.autocommit.smsSentTo(phone(1), 'http', 0, 10), [{ accountId: id, sender: '+33100000000' }]);
       const [r] = await recipients(t, apiKey, sent.body.id);
       assert.equal(r.status, 'sent');
       const sid = `SM${String(provider.requests.length).padStart(32, '0')}`;
