@@ -302,6 +302,23 @@ eachDialect('HTTP transport, webhook preset', (dialect) => {
   });
 });
 
+test('with RELAIS_PUBLIC_URL on a port, a callback Twilio signed over the URL without it settles the message', async () => {
+  const t = await startTestApp({ env: { ...TWILIO, RELAIS_PUBLIC_URL: 'https://relais.example.com:8443' } });
+  try {
+    const { apiKey } = await t.account('10');
+    const { sent, r } = await sendSms(t, apiKey, phone(10));
+    const url = t.core.providerCallbacks.url('http');
+    assert.match(url, /^https:\/\/relais\.example\.com:8443\/transports\/http\/status\//);
+    const raw = `MessageSid=${r.providerId}&MessageStatus=delivered`;
+    const form = 'application/x-www-form-urlencoded';
+    const res = await callback(t, url, raw, form, twilioSigned(url.replace(':8443', ''), raw, form));
+    assert.equal(res.status, 204, res.text);
+    assert.equal((await recipients(t, apiKey, sent.body.id))[0].status, 'delivered');
+  } finally {
+    await t.close();
+  }
+});
+
 test('a spoken call gives a webhook receiver its text and no audio URL though Relais synthesised its speech; an uploaded file\'s call gives its URL', { skip: noEspeak }, async () => {
   const t = await startTestApp({ env: WEBHOOK });
   t.core.synthesizer = espeak;
