@@ -15,7 +15,8 @@ export const MAX_AUDIO_MS = 10 * 60_000;
  */
 const MIN_BITS_PER_SECOND = 8_000;
 export const NAME_LENGTH = { min: 3, max: 50 } as const;
-const TOKEN_LENGTH = 10;
+/** The length of an audio file's token; a provider audio URL carries one (core/provider-callbacks.ts). */
+export const AUDIO_TOKEN_LENGTH = 10;
 
 /** The containers music-metadata names for the two formats a call can play. */
 const CONTAINERS: Readonly<Record<string, AudioContentType>> = { WAVE: 'audio/wav', MPEG: 'audio/mpeg' };
@@ -71,7 +72,7 @@ export async function uploadAudioFile(core: Core, accountId: number, input: { by
 /** Stores a file under a new token; a taken token (one in 62^10) is drawn again. */
 async function insertWithToken(core: Core, f: Pick<AudioFile, 'accountId' | 'kind' | 'name' | 'contentType' | 'durationMs'> & { bytes: Uint8Array }): Promise<AudioFile> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const stored = await core.store.autocommit.insertAudioFile({ ...f, token: randomBase62(TOKEN_LENGTH), size: f.bytes.length, createdAt: core.clock.now() });
+    const stored = await core.store.autocommit.insertAudioFile({ ...f, token: randomBase62(AUDIO_TOKEN_LENGTH), size: f.bytes.length, createdAt: core.clock.now() });
     if (stored) return stored;
   }
   throw new RelaisError('conflict', 'no free audio token was found');

@@ -83,9 +83,11 @@ export interface Core {
   /** What delivery receipts do (core/receipts.ts): RELAIS_REFUND_UNDELIVERED, RELAIS_RECEIPT_KEEP_SECONDS. */
   receipts: { refundUndelivered: boolean; keepMs: number };
   /**
-   * Channels whose configured transport reports delivery receipts: there a `sent` recipient is
-   * not yet delivered, and the vendor vocabularies say so (DECISIONS.md §38). Built by the
-   * composition root from the configuration, so that an API node that builds no transport knows it.
+   * Channels whose configured transport reports delivery receipts. Read only for the word of a
+   * `sent` event's callback (SMS Partner's urlDlr), enqueued as the send is recorded, under the
+   * configuration that sent it; a recipient's status word is read from its send (Recipient.awaitingReceipt,
+   * DECISIONS.md §38). Built by the composition root from the configuration, so that an API node
+   * that builds no transport knows it.
    */
   awaitsReceipts: ReadonlySet<Channel>;
 }

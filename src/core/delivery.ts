@@ -27,10 +27,11 @@ export interface DeliveryOptions {
   /** The in-store delivery of a channel's transport, if it has one (the outbox's: TransportModule.inStore). */
   sendWithin?(channel: Channel): SendWithin | undefined;
   /**
-   * The name of a channel's transport when it reports receipts: its provider ids are then
-   * remembered (ReceiptsPort.awaitReceipt) and a receipt kept for one is applied; else undefined.
+   * A channel's transport when it reports receipts, its name and declared default sender
+   * (Transport.defaultSender): its provider ids are then remembered with the handset and sender
+   * (ReceiptsPort.awaitReceipt) and a receipt kept for one is applied; else undefined.
    */
-  receiptsFrom?(channel: Channel): string | undefined;
+  receiptsFrom?(channel: Channel): { name: string; defaultSender: string | null } | undefined;
   /** Hears a message whose delivery stopped on an error (a database that went away); its lease then runs out. */
   onError?(message: DueMessage, err: unknown): void;
 }
@@ -403,16 +404,18 @@ async function recordResult(core: Core, run: Run, r: Recipient, result: SendResu
   if (result.ok) {
     const mark = (tx: StoreTx) => tx.markRecipient(r, { status: 'sent', at: now, providerId: result.providerId, error: null }, true,
       { type: 'sent', data: { providerId: result.providerId } });
-    const transport = opts.receiptsFrom?.(message.channel);
+    const from = opts.receiptsFrom?.(message.channel);
     let early: Settlement | undefined;
     // The provider id and the `sent` mark commit together: a receipt never finds the one without
     // the other. A receipt that came first was kept for this id: it is applied in the same commit.
-    const recorded = transport === undefined
+    const recorded = from === undefined
       ? await mark(core.store.autocommit)
       : await core.store.transaction(async (tx) => {
-        await tx.awaitReceipt(r.id, transport, result.providerId);
+        const content = r.content ?? message.content;
+        const sender = ('sender' in content ? content.sender : null) ?? from.defaultSender;
+        await tx.awaitReceipt({ recipientId: r.id, transport: from.name, providerId: result.providerId, address: r.address, sender });
         if (!(await mark(tx))) return false;
-        early = await settleKept(core, tx, transport, result.providerId, now);
+        early = await settleKept(core, tx, from.name, result.providerId, now);
         return true;
       });
     if (recorded) run.statuses.set(r.id, 'sent');

@@ -21,19 +21,20 @@ export interface InboundResult {
 }
 
 /**
- * A mobile-originated message (Transport.inbound). A STOP from handset `from` to sender `to` is
- * put on the STOP list of the one account that sent an SMS to `from` with sender `to` within
- * ATTRIBUTION_WINDOW_MS (addSuppression cancels and refunds that number's scheduled SMS); no
+ * A mobile-originated message (Transport.inbound). A STOP from handset `from` to sender `to`
+ * through `transport` is put on the STOP list of the one account that sent an SMS to `from`
+ * through that transport with sender `to` within ATTRIBUTION_WINDOW_MS (addSuppression cancels
+ * and refunds that number's scheduled SMS), the sender being the one recorded with the send; no
  * such account, or several, and it is only counted (and logged by the caller). Any other text is
  * counted too: Relais has no inbox.
  */
 export async function recordInbound(core: Core, transport: string, message: InboundMessage): Promise<InboundResult> {
-  const result = await attribute(core, message);
+  const result = await attribute(core, transport, message);
   core.observer.inbound(transport, result.outcome);
   return result;
 }
 
-async function attribute(core: Core, message: InboundMessage): Promise<InboundResult> {
+async function attribute(core: Core, transport: string, message: InboundMessage): Promise<InboundResult> {
   if (!isStop(message.text)) return { outcome: 'other' };
   let from: string;
   try {
@@ -44,21 +45,14 @@ async function attribute(core: Core, message: InboundMessage): Promise<InboundRe
   const to = senderKey(message.to, core);
   // The provider's `at` is unchecked input, believed within the bounds a receipt's is.
   const since = receiptAt(message.at, core.clock.now()) - ATTRIBUTION_WINDOW_MS;
-  const sent = await core.store.autocommit.smsSentTo(from, since, ATTRIBUTION_ROWS);
-  const accounts = new Set(sent.filter((s) => sameSender(s.sender ?? s.defaultSender, to, core)).map((s) => s.accountId));
+  const sent = await core.store.autocommit.smsSentTo(from, transport, since, ATTRIBUTION_ROWS);
+  // A send without a recorded sender went out with the provider's own default, which Relais does
+  // not know: matching it to any `to` could give one account the STOP meant for another's number.
+  const accounts = new Set(sent.filter((s) => s.sender !== null && senderKey(s.sender, core) === to).map((s) => s.accountId));
   if (accounts.size !== 1) return { outcome: accounts.size === 0 ? 'unattributed' : 'ambiguous' };
   const [accountId] = accounts;
   await addSuppression(core, accountId, 'sms', from, 'STOP by SMS');
   return { outcome: 'stopped', accountId };
-}
-
-/**
- * Whether an SMS sent with `sender` is the one a reply to `to` answers. No sender at all (neither
- * the message's nor the account's) means the transport's default number, which a reply reaches
- * whatever it is called: it matches.
- */
-function sameSender(sender: string | null, to: string, core: Core): boolean {
-  return sender === null || senderKey(sender, core) === to;
 }
 
 /** A sender as compared: a number in E.164, an alphanumeric name (or a short code) lower-cased without spaces. */

@@ -141,7 +141,11 @@ export interface LedgerPort {
   applyLedgerEntry(e: NewLedgerEntry, floor?: Credits): Promise<LedgerEntry | undefined>;
   listLedger(accountId: number, q: { limit: number; beforeId?: number }): Promise<LedgerEntry[]>;
   sumLedger(accountId: number): Promise<Credits>;
-  /** Net spend on `channel` from the ledger in [from, to), and the units it bought (debited minus those of recipients in a `refunded` status). */
+  /**
+   * Net spend on `channel` from the ledger in [from, to), and the units it bought: debited minus
+   * those of recipients released in a `refunded` status, and of those a receipt refunded
+   * (`refunded_at`, set by settleByProviderId), at the instants the ledger books them.
+   */
   usage(accountId: number, channel: Channel, from: number, to: number, refunded: readonly RecipientStatus[]): Promise<{ cost: Credits; units: number }>;
 }
 
@@ -323,14 +327,20 @@ export interface Wakeup {
 
 /** Receipts: a provider's later word on a recipient, matched by the provider id it gave (store/receipts.ts). */
 export interface ReceiptsPort {
-  /** Remembers the provider id `transport` gave a send (a transport with receipts), before the send is recorded. */
-  awaitReceipt(recipientId: number, transport: string, providerId: string): Promise<void>;
+  /**
+   * Remembers the provider id `transport` gave a send (a transport with receipts), before the send
+   * is recorded, with the handset it went to and the sender it went out with (null: the
+   * transport's own default, unknown): what a STOP is attributed by (InboundPort.smsSentTo).
+   */
+  awaitReceipt(sent: { recipientId: number; transport: string; providerId: string; address: string; sender: string | null }): Promise<void>;
   /**
    * sent → `status` for the recipients `transport` sent with this provider id (one, unless the
    * provider reused the id), with the instant they were sent; none when no such recipient is
    * `sent` (unknown id, or settled already). Ids remembered before migration 0014 match any transport.
+   * `refundedAt`: the instant the caller refunds them, recorded on them (what usage counts as
+   * refunded, whatever RELAIS_REFUND_UNDELIVERED says later); null when it does not.
    */
-  settleByProviderId(transport: string, providerId: string, status: 'delivered' | 'undelivered', at: number, error: string | null): Promise<SettledRecipient[]>;
+  settleByProviderId(transport: string, providerId: string, status: 'delivered' | 'undelivered', at: number, error: string | null, refundedAt: number | null): Promise<SettledRecipient[]>;
   /** Keeps a receipt whose send is not recorded (yet); false when one is kept for its id already. */
   keepReceipt(kept: KeptReceipt): Promise<boolean>;
   /** Removes and returns the receipt kept for this transport's provider id, if any. */
@@ -348,10 +358,12 @@ export interface ReceiptsPort {
 /** Mobile-originated messages: who sent to a handset, so that its STOP finds the account (store/inbound.ts). */
 export interface InboundPort {
   /**
-   * The latest SMS recipients with this address sent at or after `since` (most recent first, at
-   * most `limit`): their account, and the sender of their content (null: the account's default).
+   * The latest SMS recipients with this address that `transport` sent at or after `since` (most
+   * recent first, at most `limit`): their account, and the sender recorded with the send
+   * (ReceiptsPort.awaitReceipt; null: the transport's own default). Sends recorded before
+   * migration 0015 have no address: none of them.
    */
-  smsSentTo(address: string, since: number, limit: number): Promise<{ accountId: number; sender: string | null; defaultSender: string | null }[]>;
+  smsSentTo(address: string, transport: string, since: number, limit: number): Promise<{ accountId: number; sender: string | null }[]>;
 }
 
 /** A recipient a receipt settled, with the instant it was sent. */

@@ -2,11 +2,6 @@ import type { Core } from './context.js';
 import { refundReleased } from './ledger.js';
 import type { KeptReceipt, SettledRecipient, StoreTx } from './ports.js';
 import type { Receipt, ReceiptOutcome } from './transport.js';
-import { REFUNDED_STATUSES, type RecipientStatus } from './types.js';
-
-/** The recipient states whose price was given back: an undelivered one too under RELAIS_REFUND_UNDELIVERED. */
-export const refundedStatuses = (core: Core): readonly RecipientStatus[] =>
-  (core.receipts.refundUndelivered ? [...REFUNDED_STATUSES, 'undelivered'] : REFUNDED_STATUSES);
 
 /** How far back a provider's `at` is believed: a receipt days late is possible (a network backlog), weeks is a bad clock. */
 const RECEIPT_PAST_MS = 7 * 86_400_000;
@@ -112,8 +107,9 @@ function observeSettled(core: Core, { transport, receipt, recipients }: Settleme
 /** The receipt's status on the recipients its transport sent with its id, their refunds (by the policy) and events. */
 async function settle(core: Core, tx: StoreTx, transport: string, receipt: Receipt & { at: number }, now: number): Promise<SettledRecipient[]> {
   const undelivered = receipt.status === 'undelivered';
-  const recipients = await tx.settleByProviderId(transport, receipt.providerId, receipt.status, receipt.at, undelivered ? receipt.reason ?? 'undelivered' : null);
-  if (undelivered && core.receipts.refundUndelivered) await refundReleased(tx, recipients, (id) => `message ${id}: undelivered`, now);
+  const refund = undelivered && core.receipts.refundUndelivered;
+  const recipients = await tx.settleByProviderId(transport, receipt.providerId, receipt.status, receipt.at, undelivered ? receipt.reason ?? 'undelivered' : null, refund ? now : null);
+  if (refund) await refundReleased(tx, recipients, (id) => `message ${id}: undelivered`, now);
   await tx.insertEvents(recipients.map((r) => ({
     messageId: r.messageId, recipientId: r.id, type: receipt.status, at: receipt.at, heardAt: now,
     data: { providerId: receipt.providerId, reason: receipt.reason ?? null, providerCode: receipt.providerCode ?? null },

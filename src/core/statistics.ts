@@ -3,8 +3,7 @@ import type { Core } from './context.js';
 import { RelaisError } from './errors.js';
 import { monthsBetween } from './local-time.js';
 import type { Credits } from './money.js';
-import { refundedStatuses } from './receipts.js';
-import type { Account, AccountProfile, Channel } from './types.js';
+import { REFUNDED_STATUSES, type Account, type AccountProfile, type Channel } from './types.js';
 
 /** Usage of one local calendar month (or the part of it inside the requested range). */
 export interface MonthUsage {
@@ -14,7 +13,7 @@ export interface MonthUsage {
   start: number;
   /** Net spend: debits minus refunds booked in the period, from the ledger. */
   cost: Credits;
-  /** Units bought by that spend: units of recipients scheduled minus units of recipients refunded in the period. */
+  /** Units bought by that spend: units of recipients scheduled minus units of recipients refunded in the period (an undelivered one when its receipt refunded it). */
   units: number;
 }
 
@@ -28,7 +27,7 @@ export async function usageByMonth(core: Core, accountId: number, channel: Chann
   if (months.length > MAX_MONTHS) throw new RelaisError('invalid_date', `a period covers at most ${MAX_MONTHS} months`, { field: 'from' });
   const out: MonthUsage[] = [];
   for (const m of months) {
-    const u = await core.store.autocommit.usage(accountId, channel, Math.max(m.start, range.from), Math.min(m.end, range.to), refundedStatuses(core));
+    const u = await core.store.autocommit.usage(accountId, channel, Math.max(m.start, range.from), Math.min(m.end, range.to), REFUNDED_STATUSES);
     out.push({ year: m.year, month: m.month, start: m.start, cost: u.cost, units: u.units });
   }
   return out;

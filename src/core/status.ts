@@ -11,18 +11,15 @@ export interface RecipientState {
   recipient: Recipient;
   suppressed: boolean;
   /**
-   * Sent through a transport that reports delivery receipts, and none came yet: the vendor
-   * vocabularies read it as waiting, not delivered (DECISIONS.md §38).
+   * Sent through a transport that reports delivery receipts (the one it went through, not the
+   * one configured now), and none came yet: the vendor vocabularies read it as waiting, not
+   * delivered (DECISIONS.md §38).
    */
   awaitingReceipt: boolean;
 }
 
-/** Whether a recipient in `status` still waits for its channel's transport to say it was delivered. */
-export const awaitsReceipt = (core: Core, channel: Message['channel'], status: Recipient['status']): boolean =>
-  status === 'sent' && core.awaitsReceipts.has(channel);
-
-const stateOf = (core: Core, message: Message, recipient: Recipient, suppressed: boolean): RecipientState =>
-  ({ message, recipient, suppressed, awaitingReceipt: awaitsReceipt(core, message.channel, recipient.status) });
+const stateOf = (message: Message, recipient: Recipient, suppressed: boolean): RecipientState =>
+  ({ message, recipient, suppressed, awaitingReceipt: recipient.awaitingReceipt === true });
 
 async function suppressedOf(core: Core, accountId: number, message: Message, addresses: string[]): Promise<Set<string>> {
   const list = suppressionChannelOf(message.channel);
@@ -45,7 +42,7 @@ export async function recipientState(core: Core, accountId: number, messageId: n
   const recipient = await core.store.autocommit.findRecipient(messageId, address);
   if (!recipient) throw new RelaisError('not_found', `${address} is not a recipient of message ${messageId}`, { messageId, address });
   const suppressed = await suppressedOf(core, accountId, message, [address]);
-  return stateOf(core, message, recipient, suppressed.has(address));
+  return stateOf(message, recipient, suppressed.has(address));
 }
 
 /** Every recipient of one of the account's messages, in the order they were given. */
@@ -53,7 +50,7 @@ export async function messageStates(core: Core, accountId: number, messageId: nu
   const message = await getOwnMessage(core, accountId, messageId);
   const recipients = await core.store.autocommit.getRecipients(messageId);
   const suppressed = await suppressedOf(core, accountId, message, recipients.map((r) => r.address));
-  return recipients.map((recipient) => stateOf(core, message, recipient, suppressed.has(recipient.address)));
+  return recipients.map((recipient) => stateOf(message, recipient, suppressed.has(recipient.address)));
 }
 
 /** One page of the recipients of every message of the account with this tag. */
@@ -70,6 +67,6 @@ export async function tagStates(core: Core, accountId: number, tag: string, page
   return {
     total,
     items: items.map(({ message, recipient }) =>
-      stateOf(core, message, recipient, bySuppression.get(suppressionChannelOf(message.channel) ?? 'none')?.has(recipient.address) ?? false)),
+      stateOf(message, recipient, bySuppression.get(suppressionChannelOf(message.channel) ?? 'none')?.has(recipient.address) ?? false)),
   };
 }

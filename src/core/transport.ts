@@ -73,6 +73,12 @@ export interface Transport {
   /** Sends in flight at once; absent: RELAIS_TRANSPORT_CONCURRENCY. */
   readonly concurrency?: number;
   /**
+   * The sender its provider sends with when a message names none, when the operator configured
+   * one: recorded as such a send's sender, so that a STOP answering it can be attributed
+   * (core/inbound.ts). Absent: the provider's own default, which Relais does not know.
+   */
+  readonly defaultSender?: string;
+  /**
    * For a provider that reports delivery later: the worker calls this once with the handler of
    * its receipts. The transport acknowledges a receipt to its provider only once the handler's
    * promise resolves (it is then recorded), so a crash loses none.

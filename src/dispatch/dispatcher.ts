@@ -190,7 +190,10 @@ export class Dispatcher extends PollingLoop implements Wakeup {
           return turn();
         }),
         sendWithin: (channel) => this.inStore.get(channel),
-        receiptsFrom: (channel) => (this.transports[channel].receipts ? this.transports[channel].name : undefined),
+        receiptsFrom: (channel) => {
+          const t = this.transports[channel];
+          return t.receipts ? { name: t.name, defaultSender: t.defaultSender ?? null } : undefined;
+        },
         onError: (message, err) => this.log?.error({ err, messageId: message.id, owner: this.owner }, 'delivery failed'),
       });
       for (const outcome of outcomes) if ('retryAt' in outcome) this.notify(outcome.retryAt);

@@ -44,11 +44,14 @@ export const ledgerQueries = (db: Kysely<Database>, raw: Raw): LedgerPort => ({
     const units = db.selectFrom('recipients').innerJoin('messages', 'messages.id', 'recipients.message_id')
       .select((eb) => eb.fn.sum<number | string | null>(UNITS).as('units'))
       .where('recipients.account_id', '=', accountId).where('messages.channel', '=', channel);
-    // Debited when the message was stored, given back when the recipient was released: the same
-    // instants the ledger books them, so units and cost agree period by period.
+    // Debited when the message was stored, given back when the recipient was released or its
+    // receipt refunded it: the same instants the ledger books them, so units and cost agree
+    // period by period.
     const bought = await units.where('messages.created_at', '>=', from).where('messages.created_at', '<', to).executeTakeFirst();
-    const refunded = await units.where('recipients.status', 'in', refundedStatuses)
-      .where('recipients.updated_at', '>=', from).where('recipients.updated_at', '<', to).executeTakeFirst();
+    const refunded = await units.where((eb) => eb.or([
+      eb.and([eb('recipients.status', 'in', refundedStatuses), eb('recipients.updated_at', '>=', from), eb('recipients.updated_at', '<', to)]),
+      eb.and([eb('recipients.refunded_at', '>=', from), eb('recipients.refunded_at', '<', to)]),
+    ])).executeTakeFirst();
     return { cost: -Number(spent?.total ?? 0), units: Number(bought?.units ?? 0) - Number(refunded?.units ?? 0) };
   },
 });

@@ -5,8 +5,8 @@ import { RELEASED_COLUMNS, word } from './rules.js';
 
 // A row without a transport is from before migration 0014 and answers any (DECISIONS.md §24).
 const OWN_TRANSPORT = '(transport = ? or transport is null)';
-const remember = new Statement('insert into provider_ids (provider_id, transport, recipient_id) values (?, ?, ?)');
-const settle = new Statement(`update recipients set status = ?, updated_at = ?, error = ?
+const remember = new Statement('insert into provider_ids (provider_id, transport, recipient_id, address, sender) values (?, ?, ?, ?, ?)');
+const settle = new Statement(`update recipients set status = ?, updated_at = ?, error = ?, refunded_at = ?
   where status = ${word('sent')} and provider_id = ? and id in (select recipient_id from provider_ids where provider_id = ? and ${OWN_TRANSPORT})
   returning ${RELEASED_COLUMNS.join(', ')}, sent_at`);
 
@@ -41,12 +41,12 @@ const toKept = (r: KeptRow): KeptReceipt => ({
 });
 
 export const receiptQueries = (raw: Raw): ReceiptsPort => ({
-  async awaitReceipt(recipientId, transport, providerId) {
-    await raw.run(remember, [providerId, transport, recipientId]);
+  async awaitReceipt({ recipientId, transport, providerId, address, sender }) {
+    await raw.run(remember, [providerId, transport, recipientId, address, sender]);
   },
 
-  async settleByProviderId(transport, providerId, status, at, error) {
-    const rows = await raw.all<ReleasedRow & { sent_at: number | null }>(settle, [status, at, error, providerId, providerId, transport]);
+  async settleByProviderId(transport, providerId, status, at, error, refundedAt) {
+    const rows = await raw.all<ReleasedRow & { sent_at: number | null }>(settle, [status, at, error, refundedAt, providerId, providerId, transport]);
     return rows.map((r) => ({ ...toReleased(r), sentAt: r.sent_at === null ? null : Number(r.sent_at) }));
   },
 

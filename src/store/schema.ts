@@ -67,6 +67,8 @@ export interface RecipientTable {
   /** JSON of this recipient's own content (bulk sends); null: the message's. */
   content: string | null;
   units: number | null;
+  /** When a receipt refunded it undelivered (migration 0015); null: not refunded by a receipt. */
+  refunded_at: number | null;
 }
 
 export interface EventTable {
@@ -158,6 +160,10 @@ export interface ProviderIdTable {
   recipient_id: number;
   /** The transport that gave the id; null on rows from before migration 0014: any transport. */
   transport: string | null;
+  /** The handset sent to; null on rows from before migration 0015 (DECISIONS.md §38). */
+  address: string | null;
+  /** The sender the send went out with; null: the transport's own default, unknown to Relais. */
+  sender: string | null;
 }
 
 /** A receipt that came before its send was recorded (migration 0013, core/receipts.ts). */

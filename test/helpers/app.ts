@@ -13,7 +13,7 @@ import { composeCore, webhookSender } from '../../src/main.js';
 import { createMetrics } from '../../src/metrics.js';
 import { buildTransports, inStoreSenders } from '../../src/transports/registry.js';
 import { FakeClock } from './clock.js';
-import { dialectBlocks, testStore, type Dialect } from './store.js';
+import { dialectBlocks, testStore, type Dialect, type TestStore } from './store.js';
 
 export const ADMIN_TOKEN = 'test-admin-token';
 /** Seals the sub-account keys of test servers (RELAIS_SECRET_KEY). */
@@ -51,8 +51,10 @@ export async function startTestApp(opts: {
   dialect?: Dialect; env?: Record<string, string>; clock?: Clock; transports?: (core: Core) => Partial<Record<'sms' | 'email' | 'voice', Transport>>;
   /** Where the app logs (tests that check what is logged); absent: nowhere. */
   logger?: Logger;
+  /** The database, kept by the test across apps (a restart with another configuration): `close` leaves it; absent: a fresh one, deleted by `close`. */
+  database?: TestStore;
 } = {}): Promise<TestApp> {
-  const db = await testStore(opts.dialect ?? 'sqlite');
+  const db = opts.database ?? await testStore(opts.dialect ?? 'sqlite');
   const config = loadConfig({ RELAIS_DATABASE_URL: db.url, RELAIS_ADMIN_TOKEN: ADMIN_TOKEN, RELAIS_LOG_LEVEL: 'silent', PORT: '0', RELAIS_SECRET_KEY: TEST_SECRET_KEY,
     // Test receivers listen on 127.0.0.1; tests of the refusal set it back to false.
     RELAIS_ALLOW_PRIVATE_CALLBACKS: 'true', ...opts.env });
@@ -91,7 +93,7 @@ export async function startTestApp(opts: {
       await dispatcher!.stop();
       await webhooks.stop();
       await closeTransports(transports);
-      await db.cleanup();
+      if (!opts.database) await db.cleanup();
     },
   };
 }

@@ -97,7 +97,7 @@ async function scenario(core: Core): Promise<void> {
   assert.deepEqual(claimed.map((m) => m.id), [mail]);
   const send = scripted();
   const deliver = (messages: DueMessage[]) => deliverBatch(core, messages, {
-    owner: 'worker', leaseMs: MIN, maxAttempts: 2, backoffMs: () => 1000, send, receiptsFrom: () => 'scripted',
+    owner: 'worker', leaseMs: MIN, maxAttempts: 2, backoffMs: () => 1000, send, receiptsFrom: () => ({ name: 'scripted', defaultSender: null }),
   });
   assert.deepEqual(await deliver(claimed), [{ retryAt: at + 1000 }]);
   const [one] = await core.store.autocommit.getRecipients(mail);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import type { HttpSettings } from '../../src/transports/http/settings.js';
-import { twilioSignature } from '../../src/transports/http/twilio-signature.js';
+import { refuseTwilioSignature, twilioSignature } from '../../src/transports/http/twilio-signature.js';
 import { startupWarnings } from '../helpers/startup.js';
 
 const HTTP = { RELAIS_SMS_TRANSPORT: 'http' };
@@ -64,6 +64,7 @@ test('the twilio preset checks callback signatures with the auth token when the 
   assert.equal(settings(twilio).twilioAuthToken, 't0k:en');
   assert.equal(settings({ ...twilio, RELAIS_HTTP_ACCOUNT: 'ACaaa' }).twilioAuthToken, 't0k:en');
   assert.equal(settings({ ...twilio, RELAIS_HTTP_AUTH: 'basic:SKkey:secret', RELAIS_HTTP_ACCOUNT: 'ACaaa' }).twilioAuthToken, undefined);
+  assert.equal(settings({ ...twilio, RELAIS_HTTP_AUTH: 'basic:SKkey:secret' }).twilioAuthToken, undefined, 'an API key without RELAIS_HTTP_ACCOUNT');
   assert.equal(settings({ ...twilio, RELAIS_HTTP_AUTH: 'bearer:x', RELAIS_HTTP_ACCOUNT: 'ACaaa' }).twilioAuthToken, undefined);
   assert.equal(settings({ RELAIS_HTTP_URL: 'https://p.example', RELAIS_HTTP_AUTH: 'basic:ACaaa:t0ken' }).twilioAuthToken, undefined, 'the webhook preset checks none');
 });
@@ -71,6 +72,32 @@ test('the twilio preset checks callback signatures with the auth token when the 
 test('Twilio\'s signature is its documented example\'s (auth token 12345)', () => {
   const params: [string, string][] = [['CallSid', 'CA1234567890ABCDE'], ['Caller', '+12349013030'], ['Digits', '1234'], ['From', '+12349013030'], ['To', '+18005551212']];
   assert.equal(twilioSignature('12345', 'https://mycompany.com/myapp.php?foo=1&bar=2', params.reverse()), '0/KCTR6DLpKmkAf8muzZqo1nDgQ=');
+});
+
+test('a repeated parameter is signed once, as Twilio\'s libraries sign it', () => {
+  const url = 'https://relais.example.com/transports/http/status/t';
+  assert.equal(twilioSignature('12345', url, [['b', '2'], ['a', '1'], ['a', '0'], ['a', '1']]), twilioSignature('12345', url, [['a', '0'], ['a', '1'], ['b', '2']]));
+  assert.notEqual(twilioSignature('12345', url, [['a', '1'], ['b', '1']]), twilioSignature('12345', url, [['a', '1']]), 'one value under two names is two pairs');
+});
+
+test('a Twilio signature is right over the URL as given, without its port or credentials, or with the scheme\'s default port; any other URL is wrong', () => {
+  const body = 'MessageSid=SM1&MessageStatus=delivered';
+  const refused = (publicUrl: string, signedUrl: string) => refuseTwilioSignature('t0ken', {
+    url: `${publicUrl}/transports/http/status/abc`, contentType: 'application/x-www-form-urlencoded', body: Buffer.from(body),
+    headers: { 'x-twilio-signature': twilioSignature('t0ken', `${signedUrl}/transports/http/status/abc`, new URLSearchParams(body)) },
+  });
+  const cases: [string, string[], string[]][] = [
+    ['https://relais.example.com:8443', ['https://relais.example.com:8443', 'https://relais.example.com'], ['https://relais.example.com:443', 'http://relais.example.com:8443']],
+    ['https://relais.example.com:443', ['https://relais.example.com:443', 'https://relais.example.com'], ['https://relais.example.com:8443']],
+    ['https://relais.example.com', ['https://relais.example.com', 'https://relais.example.com:443'], ['https://relais.example.com:80', 'https://relais.example.com:8443', 'https://other.example.com']],
+    ['http://relais.example.com/base', ['http://relais.example.com/base', 'http://relais.example.com:80/base'], ['http://relais.example.com:443/base', 'http://relais.example.com']],
+    ['https://user:pa%40ss@relais.example.com', ['https://user:pa%40ss@relais.example.com', 'https://relais.example.com', 'https://relais.example.com:443', 'https://user:pa%40ss@relais.example.com:443'],
+      ['https://user:other@relais.example.com']],
+  ];
+  for (const [publicUrl, right, wrong] of cases) {
+    for (const signed of right) assert.equal(refused(publicUrl, signed), undefined, `${publicUrl} signed as ${signed}`);
+    for (const signed of wrong) assert.equal(refused(publicUrl, signed), 'a wrong X-Twilio-Signature', `${publicUrl} signed as ${signed}`);
+  }
 });
 
 test('a server that sends through http warns at start when RELAIS_PUBLIC_URL is not https (its provider could not call back nor fetch audio)', async () => {

@@ -3,20 +3,23 @@ import { createHmac } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, test } from 'node:test';
-import { uploadAudioFile } from '../../src/core/audio-files.js';
+import { AUDIO_TOKEN_LENGTH, uploadAudioFile } from '../../src/core/audio-files.js';
 import { scheduleMessage } from '../../src/core/schedule.js';
 import { dropContent } from '../../src/core/voice.js';
 import type { SendResult, Transport, TransportMessage, TransportRecipient } from '../../src/core/transport.js';
 import { httpModule } from '../../src/transports/http/module.js';
+import { Espeak } from '../../src/tts/espeak.js';
 import { ledgerInvariant, startTestApp, type TestApp } from '../helpers/app.js';
 import { FakeClock } from '../helpers/clock.js';
 import { eachDialect, phone, SMS_PRICE } from '../helpers/dispatch.js';
 import { sample } from '../helpers/metrics.js';
-import { wavFile } from '../api/dialects/voicepartner/support.js';
+import { mp3File, wavFile } from '../api/dialects/voicepartner/support.js';
 import { TestHttpProvider } from './http-provider.js';
 
 const provider = await new TestHttpProvider().start();
 after(() => provider.close());
+const espeak = new Espeak();
+const noEspeak = (await espeak.available()) || process.env.CI === 'true' ? false : 'espeak-ng not installed (apt-get install espeak-ng)';
 
 const HOUR = 3_600_000;
 const ACCOUNT = 'AC0123456789abcdef0123456789abcdef';
@@ -86,6 +89,8 @@ eachDialect('HTTP transport, twilio preset', (dialect) => {
       assert.equal(req.headers.authorization, `Basic ${Buffer.from(`${ACCOUNT}:s3cr:et`).toString('base64')}`);
       assert.equal(req.headers['content-type'], 'application/x-www-form-urlencoded');
       assert.equal(req.body, new URLSearchParams({ To: phone(1), From: '+33100000000', Body: 'Ça & co: 100% =ok', StatusCallback: statusUrl }).toString());
+      // Named no sender: recorded with the one it went out with, which a STOP to it is attributed by.
+      assert.deepEqual(await t.store.autocommit.smsSentTo(phone(1), 'http', 0, 10), [{ accountId: id, sender: '+33100000000' }]);
       const [r] = await recipients(t, apiKey, sent.body.id);
       assert.equal(r.status, 'sent');
       const sid = `SM${String(provider.requests.length).padStart(32, '0')}`;
@@ -297,6 +302,68 @@ eachDialect('HTTP transport, webhook preset', (dialect) => {
       await t.close();
     }
   });
+});
+
+test('with RELAIS_PUBLIC_URL on a port, a callback Twilio signed over the URL without it settles the message', async () => {
+  const t = await startTestApp({ env: { ...TWILIO, RELAIS_PUBLIC_URL: 'https://relais.example.com:8443' } });
+  try {
+    const { apiKey } = await t.account('10');
+    const { sent, r } = await sendSms(t, apiKey, phone(10));
+    const url = t.core.providerCallbacks.url('http');
+    assert.match(url, /^https:\/\/relais\.example\.com:8443\/transports\/http\/status\//);
+    const raw = `MessageSid=${r.providerId}&MessageStatus=delivered`;
+    const form = 'application/x-www-form-urlencoded';
+    const res = await callback(t, url, raw, form, twilioSigned(url.replace(':8443', ''), raw, form));
+    assert.equal(res.status, 204, res.text);
+    assert.equal((await recipients(t, apiKey, sent.body.id))[0].status, 'delivered');
+  } finally {
+    await t.close();
+  }
+});
+
+test('a spoken call gives a webhook receiver its text and no audio URL though Relais synthesised its speech; an uploaded file\'s call gives its URL', { skip: noEspeak }, async () => {
+  const t = await startTestApp({ env: WEBHOOK });
+  t.core.synthesizer = espeak;
+  try {
+    const { id, apiKey } = await t.account('10');
+    const file = await uploadAudioFile(t.core, id, { bytes: wavFile(1), name: 'promo' });
+    const first = provider.requests.length;
+    const spoken = await t.request('POST', '/api/v1/messages', { key: apiKey, body: { channel: 'voice', to: [phone(8)], text: 'Bonjour', lang: 'fr' } });
+    assert.equal(spoken.status, 201, spoken.text);
+    assert.equal(typeof spoken.body.content.audioToken, 'string', 'its speech was synthesised and stored');
+    await scheduleMessage(t.core, id, { channel: 'voice', recipients: [phone(9)], sendAt: t.clock.now(), content: (await dropContent(t.core, id, file.token, null)).content });
+    assert.equal(await t.dispatcher.drain(), 2);
+    const bodies = Object.fromEntries(since(first).map((req) => JSON.parse(req.body)).map((b) => [b.to, b]));
+    assert.deepEqual([bodies[phone(8)].text, bodies[phone(8)].lang, bodies[phone(8)].audioUrl], ['Bonjour', 'fr', null]);
+    assert.equal(bodies[phone(9)].text, null);
+    assert.match(bodies[phone(9)].audioUrl, /^https:\/\/relais\.example\.com\/base\/transports\/http\/audio\/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/);
+  } finally {
+    t.core.synthesizer = null;
+    await t.close();
+  }
+});
+
+test('audio URLs: the longest token (largest account id, a file token) passes the router; an MP3 is served as audio/mpeg; HEAD answers as GET without the bytes', async () => {
+  const t = await startTestApp({ env: TWILIO });
+  try {
+    const longest = new URL(t.core.providerCallbacks.audioUrl('http', { accountId: Number.MAX_SAFE_INTEGER, audioToken: 'Z'.repeat(AUDIO_TOKEN_LENGTH) })).pathname;
+    assert.ok(longest.split('/').pop()!.length <= 100, longest);
+    const unknown = await t.request('GET', longest);
+    assert.deepEqual([unknown.status, unknown.body?.detail], [404, 'no such audio URL'], 'the route was reached');
+
+    const { id } = await t.account('10');
+    const mp3 = mp3File(100);
+    const file = await uploadAudioFile(t.core, id, { bytes: mp3, name: 'annonce' });
+    const path = new URL(t.core.providerCallbacks.audioUrl('http', { accountId: id, audioToken: file.token })).pathname;
+    const get = await fetch(`${t.url}${path}`);
+    assert.deepEqual([get.status, get.headers.get('content-type'), get.headers.get('content-length')], [200, 'audio/mpeg', String(mp3.length)]);
+    assert.ok(Buffer.from(await get.arrayBuffer()).equals(mp3), 'the exact bytes uploaded');
+    const head = await fetch(`${t.url}${path}`, { method: 'HEAD' });
+    assert.deepEqual([head.status, head.headers.get('content-type'), head.headers.get('content-length'), head.headers.get('cache-control')], [200, 'audio/mpeg', String(mp3.length), 'private, no-store']);
+    assert.equal((await head.arrayBuffer()).byteLength, 0);
+  } finally {
+    await t.close();
+  }
 });
 
 /** A transport built as the module builds it, against the test provider, counting throttles. */

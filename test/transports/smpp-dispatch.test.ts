@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { scheduleMessage } from '../../src/core/schedule.js';
 import { ledgerInvariant, startTestApp } from '../helpers/app.js';
 import { eachDialect, phone, scheduleSms, SMS_PRICE } from '../helpers/dispatch.js';
 import { sample } from '../helpers/metrics.js';
@@ -70,11 +71,15 @@ eachDialect('smpp end to end: replies from handsets', (dialect) => {
       try {
         const { id: accountId } = await t.account('100');
         const to = phone(1);
-        const m = await scheduleSms(t.core, accountId, [to], t.clock.now() + MIN);
+        // With a sender: SMPP declares no default, so a reply to an SMS naming none is never attributed (DECISIONS.md §38).
+        const { message: m } = await scheduleMessage(t.core, accountId, {
+          channel: 'sms', recipients: [to], sendAt: t.clock.now() + MIN, content: { channel: 'sms', text: 'hello', sender: 'Shop', unicode: false },
+        });
         t.clock.set(m.sendAt);
         await t.dispatcher.drain();
         const from = to.slice(1);
         const sender = String(server.submits[0].pdu.source_addr);
+        assert.equal(sender, 'Shop');
         const head = 'Je ne veux plus de promotions, mais gardez les rappels de mes rendez-vous, ceux-la me servent. '.repeat(2).slice(0, 153);
         assert.equal(await server.moPart(from, sender, head, { reference: 3, total: 2, seq: 1 }), 0);
         assert.equal(await server.moPart(from, sender, 'STOP', { reference: 3, total: 2, seq: 2 }), 0);

@@ -5,7 +5,8 @@ import type { Kysely, Migration } from 'kysely';
  * recorded or they expire (RELAIS_RECEIPT_KEEP_SECONDS): one per transport and provider id, the
  * first one heard. And the handsets' index of recipients, by which a mobile-originated STOP finds
  * the accounts that sent to its number (core/inbound.ts); an address never changes after the
- * insert, so the updates of a send stay HOT on PostgreSQL (DECISIONS.md §38).
+ * insert, so the updates of a send stay HOT on PostgreSQL. Dropped by 0015: a STOP now reads the
+ * sends recorded in provider_ids (DECISIONS.md §38).
  */
 export const keptReceipts: Migration = {
   async up(db: Kysely<any>) {

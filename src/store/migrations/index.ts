@@ -15,6 +15,7 @@ import { brazeSchedules } from './0011-braze-schedules.js';
 import { webhookEndpoints } from './0012-webhook-endpoints.js';
 import { keptReceipts } from './0013-kept-receipts.js';
 import { providerIdTransport } from './0014-provider-id-transport.js';
+import { sendsRecorded } from './0015-sends-recorded.js';
 
 /** Forward-only; the same list on every dialect. Names sort in the order they apply. */
 export const migrationProvider = (kind: StoreKind): MigrationProvider => ({
@@ -23,7 +24,7 @@ export const migrationProvider = (kind: StoreKind): MigrationProvider => ({
       '0005-settings': settings, '0006-provider-ids': providerIds, '0007-legal-window': legalWindow,
       '0008-audio-files': audioFiles(kind), '0009-braze-campaigns': brazeCampaigns(kind), '0010-braze-users': brazeUsers(kind),
       '0011-braze-schedules': brazeSchedules, '0012-webhook-endpoints': webhookEndpoints(kind), '0013-kept-receipts': keptReceipts,
-      '0014-provider-id-transport': providerIdTransport };
+      '0014-provider-id-transport': providerIdTransport, '0015-sends-recorded': sendsRecorded };
   },
 });
 

@@ -135,8 +135,8 @@ export function parseHttpSettings(values: Readonly<Record<string, string>>): Htt
       undelivered: new Set(list(or('CALLBACK_UNDELIVERED', p.callbackUndelivered).toLowerCase())),
       codeFields: p.codeFields, reasonFields: p.reasonFields, atFields: p.atFields,
     },
-    // Twilio signs with the account's auth token: the basic password when the user is the account
-    // (not an API key, whose secret signs nothing).
-    twilioAuthToken: preset === 'twilio' && password !== undefined && (!values.ACCOUNT || values.ACCOUNT === user) ? password : undefined,
+    // Twilio signs with the account's auth token: the basic password when the user is the account,
+    // an Account SID (AC…), not an API key (SK…), whose secret signs nothing.
+    twilioAuthToken: preset === 'twilio' && password !== undefined && user?.startsWith('AC') && (!values.ACCOUNT || values.ACCOUNT === user) ? password : undefined,
   };
 }

@@ -82,19 +82,19 @@ function twiml(play: string | null, text: string | null, lang: string | null): s
 
 /**
  * The fields of one recipient's message. `from` is the message's sender, else the configured one.
- * A call's `{audioUrl}` is its own, else `storedAudioUrl`, where Relais serves its audio file (an
- * upload, or the speech it synthesised); its TwiML plays its own URL, else says its text (the
- * provider's voice in the call's language), else plays the stored file.
+ * A call's `{audioUrl}` is the recorded audio it plays instead of its text: its own URL, else,
+ * when it has no text, `storedAudioUrl`, where Relais serves its uploaded file. A spoken call's
+ * stored file is the speech Relais synthesised, which the provider's own voice replaces: its
+ * TwiML says the text (in the call's language) as a webhook receiver is given the text.
  */
 export function fieldValues(msg: OutgoingMessage, defaults: { from: string | null; statusCallbackUrl: string | null; storedAudioUrl?: string | null }): FieldValues {
   const c = msg.content;
-  const stored = defaults.storedAudioUrl ?? null;
-  const audioUrl = c.channel === 'voice' ? c.audioUrl ?? stored : null;
+  const audioUrl = c.channel === 'voice' ? c.audioUrl ?? (c.text ? null : defaults.storedAudioUrl ?? null) : null;
   return {
     to: msg.address, from: ('sender' in c ? c.sender : null) ?? defaults.from, text: c.text, channel: msg.channel,
     messageId: msg.messageId, recipientId: msg.recipientId, accountId: msg.accountId, audioUrl,
     lang: c.channel === 'voice' ? c.lang ?? null : null,
-    twiml: c.channel === 'voice' ? twiml(c.audioUrl ?? (c.text ? null : stored), c.text, c.lang ?? null) : null,
+    twiml: c.channel === 'voice' ? twiml(audioUrl, c.text, c.lang ?? null) : null,
     statusCallbackUrl: defaults.statusCallbackUrl,
   };
 }

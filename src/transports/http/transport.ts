@@ -16,12 +16,14 @@ export class HttpTransport implements Transport {
   readonly name = 'http';
   readonly rate: number | undefined;
   readonly concurrency: number | undefined;
+  readonly defaultSender: string | undefined;
   private readonly inFlight = new InFlight();
   private readonly client = new ProviderClient();
 
   constructor(private readonly settings: HttpSettings, private readonly ctx: { statusCallbackUrl: string | null; audioUrl?: (ref: AudioRef) => string; observer?: TransportObserver }) {
     this.rate = settings.rate;
     this.concurrency = settings.concurrency;
+    this.defaultSender = settings.from ?? undefined;
   }
 
   send(message: TransportMessage, recipients: TransportRecipient[], opts: { signal: AbortSignal }): Promise<SendResult[]> {

@@ -3,7 +3,9 @@ import { test } from 'node:test';
 import { WEBHOOK_RENDERERS } from '../../../../src/main.js';
 import { listWebhooks } from '../../../../src/core/webhooks.js';
 import { startTestApp, type TestApp } from '../../../helpers/app.js';
+import { FakeClock } from '../../../helpers/clock.js';
 import { eachDialect } from '../../../helpers/dispatch.js';
+import { testStore, type Dialect } from '../../../helpers/store.js';
 import { ProviderDouble } from '../../../helpers/provider.js';
 import { account, get, phone, post } from './support.js';
 
@@ -44,6 +46,70 @@ eachDialect('SMS Partner statuses through a transport with delivery receipts', (
     } finally {
       await t.close();
     }
+  });
+
+  test('the status word follows the send: sent through the outbox reads Delivered once the SMS transport reports receipts; sent through that one, Waiting', async () => {
+    const db = await testStore(dialect);
+    try {
+      const before = await startTestApp({ dialect, database: db });
+      let a: { id: number; apiKey: string };
+      let outboxSent: number;
+      try {
+        a = await account(before, '10');
+        outboxSent = (await post(before, '/send', { apiKey: a.apiKey, phoneNumbers: phone().national, message: 'x' })).body.message_id;
+        await before.dispatcher.drain();
+      } finally {
+        await before.close();
+      }
+      const t = await startTestApp({ dialect, database: db, transports: (core) => ({ sms: new ProviderDouble(core) }) });
+      try {
+        const receiptSent: number = (await post(t, '/send', { apiKey: a.apiKey, phoneNumbers: phone().national, message: 'x' })).body.message_id;
+        await t.dispatcher.drain();
+        const word = async (id: number) => (await get(t, '/bulk-status', { apiKey: a.apiKey, messageId: id })).body.StatutResponse_List.map((x: { status: string }) => x.status);
+        assert.deepEqual([await word(outboxSent), await word(receiptSent)], [['Delivered'], ['Waiting']]);
+      } finally {
+        await t.close();
+      }
+    } finally {
+      await db.cleanup();
+    }
+  });
+
+  /** Cost-resume of last month after one of two SMS came back undelivered under `refundAtReceipt`, read under `refundNow`. */
+  async function costResumeAcrossRestart(dialect: Dialect, refundAtReceipt: boolean, refundNow: boolean): Promise<[string, string][]> {
+    const db = await testStore(dialect);
+    const clock = new FakeClock();
+    try {
+      let provider: ProviderDouble | undefined;
+      const before = await startTestApp({ dialect, database: db, clock, env: { RELAIS_REFUND_UNDELIVERED: String(refundAtReceipt) }, transports: (core) => ({ sms: (provider = new ProviderDouble(core)) }) });
+      let apiKey: string;
+      try {
+        apiKey = (await account(before, '10')).apiKey;
+        clock.set(Date.UTC(2026, 3, 10, 10));
+        const s = await post(before, '/send', { apiKey, phoneNumbers: `${phone().national},${phone().national}`, message: 'x' });
+        await before.dispatcher.drain();
+        const [r1] = await before.store.autocommit.getRecipients(s.body.message_id);
+        clock.advance(60_000);
+        await provider!.report({ providerId: r1.providerId!, status: 'undelivered', reason: 'expired' });
+      } finally {
+        await before.close();
+      }
+      const t = await startTestApp({ dialect, database: db, clock, env: { RELAIS_REFUND_UNDELIVERED: String(refundNow) } });
+      try {
+        clock.set(Date.UTC(2026, 4, 3, 8));
+        const r = await get(t, '/statistics/cost-resume', { apiKey, interval: 'last_month' });
+        return r.body.datas.map((d: { cost: string; nb_send: string }) => [d.cost, d.nb_send]);
+      } finally {
+        await t.close();
+      }
+    } finally {
+      await db.cleanup();
+    }
+  }
+
+  test('cost-resume counts the units refunded when the receipt came, whatever RELAIS_REFUND_UNDELIVERED says now', async () => {
+    assert.deepEqual(await costResumeAcrossRestart(dialect, true, false), [['0.045', '1']]);
+    assert.deepEqual(await costResumeAcrossRestart(dialect, false, true), [['0.090', '2']]);
   });
 
   for (const refund of [true, false]) {
