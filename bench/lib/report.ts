@@ -49,6 +49,7 @@ function perMillion(rs: Recs): number | null {
 const FLOOR_SHARE = 0.8;
 const EXTRAPOLATED = 100_000;
 const DB_NAMES: Record<string, string> = { sqlite: 'SQLite', postgres: 'PG' };
+const RELAIS = Object.keys(DB_NAMES);
 
 /** The median floor of `variant` (of `key`) measured in the run of `rs`, on database `db`. */
 function floorOf(rs: Recs, db: string, all: Recs, variant: string, key = 'rate'): number | null {
@@ -76,7 +77,8 @@ function floorTarget(variant: 'schedule' | 'cancel' | 'size', judged: string[]):
       const f = variant === 'size' ? sizeFloorPerMillion(rs, d, all) : floorOf(rs, d, all, variant);
       return f == null ? [] : [[DB_NAMES[d], variant === 'size' ? `${mb(f)} per 1 M` : `${int(f)}/s`]];
     }).map(([name, f], _, list) => (list.length > 1 ? `${name} ${f}` : f));
-    const what = variant === 'size' ? 'floor ≥ 80 % of size' : `${judged.length === 1 && !db ? `${DB_NAMES[judged[0]]} ` : ''}≥ 80 % of ${variant === 'cancel' ? 'cancel ' : ''}floor`;
+    const share = `${FLOOR_SHARE * 100} %`;
+    const what = variant === 'size' ? `floor ≥ ${share} of size` : `${judged.length === 1 && !db ? `${DB_NAMES[judged[0]]} ` : ''}≥ ${share} of ${variant === 'cancel' ? 'cancel ' : ''}floor`;
     return `${what} (${floors.length ? `floor ${floors.join('; ')}` : 'no floor in this run'})`;
   };
 }
@@ -87,6 +89,7 @@ const ROWS: Row[] = [
     cell: (rs, db, all) => {
       const g = med(all.filter((x) => x.db === 'peer:graphile-worker' && x.workload === '1a'), 'rate');
       const r = med(rs, 'rate');
+      if (!RELAIS.includes(db)) return int(r);
       const notes = [db === 'postgres' && g && r != null ? `${(r / g).toFixed(2)}× graphile` : '', ofFloor(r, floorOf(rs, db, all, 'schedule'))];
       return `${int(r)} (${notes.filter(Boolean).join('; ')})`;
     },
@@ -137,8 +140,10 @@ const ROWS: Row[] = [
     label: '6 pending: database size on disk', target: floorTarget('size', ['sqlite', 'postgres']), pick: sel('6', 'default'),
     cell: (rs, db, all) => {
       const n = med(rs, 'n') ?? 0, f = sizeFloorPerMillion(rs, db, all);
+      const size = `${mb(med(rs, 'storeBytes'))} for ${int(n)}${n >= EXTRAPOLATED && n < 1_000_000 ? ` (→ ${mb(perMillion(rs))} per 1 M)` : ''}`;
+      if (!RELAIS.includes(db)) return size;
       const floorNote = f == null ? 'no floor in this run: not judged' : n >= EXTRAPOLATED ? `floor ${floorShare(f, perMillion(rs))} % of it` : `floor ${fixed(f / 1_000_000, 0)} B/msg`;
-      return `${mb(med(rs, 'storeBytes'))} for ${int(n)}${n >= EXTRAPOLATED && n < 1_000_000 ? ` (→ ${mb(perMillion(rs))} per 1 M)` : ''}; ${floorNote}`;
+      return `${size}; ${floorNote}`;
     },
     // Below 1 M the size is extrapolated (empty database + per-message growth × 1 M); not judged
     // below 100 000 (--quick), where page allocation granularity makes that meaningless.
