@@ -20,6 +20,7 @@ import { Progress } from './lib/progress.js';
 import { serverEntry, type ServerMode } from './lib/relais.js';
 import { buildTable, fullSize, loadRange } from './lib/report.js';
 import { LOCAL_RESULTS_FILE, readResults, RESULTS_FILE, ResultLog, resultsFile, runMeta, type Recorded } from './lib/results.js';
+import { floor, FLOOR_JUDGED } from './workloads/w0-floor.js';
 import { scheduleOne } from './workloads/w1a-schedule.js';
 import { scheduleBulk } from './workloads/w1b-bulk.js';
 import { lateness } from './workloads/w2-lateness.js';
@@ -29,11 +30,11 @@ import { race } from './workloads/w5-race.js';
 import { memory } from './workloads/w6-memory.js';
 import { httpLoad } from './workloads/w7-http-load.js';
 
-const WORKLOADS: Workload[] = [scheduleOne, scheduleBulk, lateness, burst, cancel, race, memory, httpLoad];
+const WORKLOADS: Workload[] = [floor, scheduleOne, scheduleBulk, lateness, burst, cancel, race, memory, httpLoad];
 
 const HELP = `usage: npm run bench -- [options]
   --quick              scaled-down sizes (whole run < 1 min); figures are indicative, not judged against the targets
-  --only 1a,1b,2,...   run these workloads (default: all: ${WORKLOADS.map((w) => w.id).join(',')})
+  --only 1a,1b,2,...   run these workloads (default: all: ${WORKLOADS.map((w) => w.id).join(',')}); 1a or 4 also measure the floor
   --db sqlite|postgres|both   (default both)
   --reps N             repetitions of 1a-core, 2, 4-core, 5 (median shown; default 3, --quick 1)
   --peers[=list]       afterwards run the peers' harness (${Object.keys(PEER_KEYS).join(',')}, all; default sqlite,bullmq,graphile)
@@ -156,7 +157,9 @@ async function main(): Promise<number> {
         failures++;
       }
     }
-    const selected = WORKLOADS.filter((w) => !args.only || args.only.includes(w.id));
+    // 1a and 4 are judged against the floor measured in the same run: --only of either measures it.
+    const wanted = (id: string) => !args.only || args.only.includes(id) || (id === floor.id && args.only.some((o) => FLOOR_JUDGED.includes(o)));
+    const selected = WORKLOADS.filter((w) => wanted(w.id));
     // Compiled now, so that every server child of the run runs the code the run started with.
     if (selected.some((w) => ['1a', '1b', '4', '6', '7'].includes(w.id))) await serverEntry(args.server);
     for (const db of args.dbs) {

@@ -1,4 +1,5 @@
 import type { Ctx, Workload } from '../lib/context.js';
+import { sizeFloor } from '../lib/floor.js';
 import { openInProcess, scheduleBatched } from '../lib/relais.js';
 import { sleep } from '../lib/stats.js';
 
@@ -7,6 +8,7 @@ import { sleep } from '../lib/stats.js';
  * transactions in flight on 8 accounts: scheduleBatched); then the RSS of `relais serve` (HTTP + dispatcher) and of `relais serve --role worker` started on that
  * database and left idle, and the database size on disk, without the balance-row versions that only
  * the batched setup leaves (BenchDb.dropSetupBloat). Baseline: the server on an empty database.
+ * On that same database, the size floor the size is judged against (bench/lib/floor.ts).
  */
 export const memory: Workload = {
   id: '6',
@@ -52,6 +54,8 @@ export const memory: Workload = {
       }
       const setupBloatBytes = await db.dropSetupBloat();
       const closed = await db.sizeBytes();
+      const minimum = await sizeFloor(db);
+      ctx.record({ workload: 'floor', variant: 'size', n, bytes: minimum.bytes, perMessage: minimum.bytes / n, detail: minimum.detail });
       const all = await rssAfterIdle(db, 'all', `${n.toLocaleString('en-US')} pending`);
       const worker = ctx.sizes.memoryWorkerRole ? await rssAfterIdle(db, 'worker', `${n.toLocaleString('en-US')} pending`) : undefined;
       const [pending] = await db.query<{ n: number }>("select count(*) as n from messages where status = 'scheduled'");
