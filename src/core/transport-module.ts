@@ -62,11 +62,6 @@ export interface TransportModule<S = unknown> {
    */
   statusCallbacks?(settings: S): StatusCallbackReader;
   /**
-   * Whether the transport these settings build reports delivery receipts (has `receipts`); absent:
-   * never. Read where no transport is built (an API node), for the status vocabularies.
-   */
-  awaitsReceipts?(settings: S): boolean;
-  /**
    * The outbox's alone: delivers a chunk inside the transaction that records it (DECISIONS.md
    * §16, §24). Undefined for a transport it did not build; the dispatcher does not use it for a paced one.
    */

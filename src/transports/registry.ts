@@ -64,13 +64,6 @@ export function statusCallbackReaders(selection: TransportSelection): Map<string
   return readers;
 }
 
-/** The channels whose selected transport reports delivery receipts (TransportModule.awaitsReceipts). */
-export function receiptChannels(selection: TransportSelection): Set<Channel> {
-  return new Set((Object.entries(selection.channels) as [Channel, string][])
-    .filter(([, name]) => TRANSPORT_MODULES.find((m) => m.name === name)!.awaitsReceipts?.(selection.settings.get(name)) ?? false)
-    .map(([channel]) => channel));
-}
-
 /** The in-store deliveries of the registry's transports that have one (the outbox's), for the dispatcher. */
 export function inStoreSenders(registry: TransportRegistry): Map<Transport, SendWithin> {
   const senders = new Map<Transport, SendWithin>();

@@ -136,5 +136,4 @@ export const smppModule: TransportModule<SmppSettings> = {
   settings: SMPP_SETTINGS,
   parse: parseSmppSettings,
   create: (settings, ctx) => new SmppTransport(settings, ctx.observer),
-  awaitsReceipts: () => true,
 };

@@ -48,25 +48,34 @@ eachDialect('SMS Partner statuses through a transport with delivery receipts', (
     }
   });
 
-  test('the status word follows the send: sent through the outbox reads Delivered once the SMS transport reports receipts; sent through that one, Waiting', async () => {
+  test('the status word follows the send (every status endpoint, and a urlDlr rendered after the switch): sent through the outbox reads Delivered once the SMS transport reports receipts; sent through that one, Waiting', async () => {
     const db = await testStore(dialect);
     try {
       const before = await startTestApp({ dialect, database: db });
       let a: { id: number; apiKey: string };
+      const [p1, p2] = [phone(), phone()];
       let outboxSent: number;
       try {
         a = await account(before, '10');
-        outboxSent = (await post(before, '/send', { apiKey: a.apiKey, phoneNumbers: phone().national, message: 'x' })).body.message_id;
+        outboxSent = (await post(before, '/send', { apiKey: a.apiKey, phoneNumbers: p1.national, message: 'x', tag: 'outbox', urlDlr: 'http://127.0.0.1:9/dlr' })).body.message_id;
         await before.dispatcher.drain();
       } finally {
         await before.close();
       }
       const t = await startTestApp({ dialect, database: db, transports: (core) => ({ sms: new ProviderDouble(core) }) });
       try {
-        const receiptSent: number = (await post(t, '/send', { apiKey: a.apiKey, phoneNumbers: phone().national, message: 'x' })).body.message_id;
+        const receiptSent: number = (await post(t, '/send', { apiKey: a.apiKey, phoneNumbers: p2.national, message: 'x', tag: 'receipts', urlDlr: 'http://127.0.0.1:9/dlr' })).body.message_id;
         await t.dispatcher.drain();
-        const word = async (id: number) => (await get(t, '/bulk-status', { apiKey: a.apiKey, messageId: id })).body.StatutResponse_List.map((x: { status: string }) => x.status);
-        assert.deepEqual([await word(outboxSent), await word(receiptSent)], [['Delivered'], ['Waiting']]);
+        const words = async (id: number, p: { e164: string }, tag: string) => [
+          (await get(t, '/bulk-status', { apiKey: a.apiKey, messageId: id })).body.StatutResponse_List[0].status,
+          (await get(t, '/message-status', { apiKey: a.apiKey, messageId: id, phoneNumber: p.e164 })).body.statut,
+          (await post(t, '/multi-status', { apiKey: a.apiKey, SMSStatut_List: [{ phoneNumber: p.e164, messageId: id }] })).body.StatutResponse_List[0].status,
+          (await get(t, '/bulk-status-by-tag', { apiKey: a.apiKey, tag })).body.StatutResponse_List[0].status,
+        ];
+        assert.deepEqual(await words(outboxSent, p1, 'outbox'), ['Delivered', 'Delivered', 'Delivered', 'Delivered']);
+        assert.deepEqual(await words(receiptSent, p2, 'receipts'), ['Waiting', 'Waiting', 'Waiting', 'Waiting']);
+        // The outbox send's callback is rendered (retried) under the new configuration: it still says what that send did.
+        assert.deepEqual([await dlrWords(t, outboxSent), await dlrWords(t, receiptSent)], [[[p1.e164, 'Delivered']], [[p2.e164, 'Waiting']]]);
       } finally {
         await t.close();
       }
