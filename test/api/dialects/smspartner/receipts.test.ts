@@ -121,6 +121,24 @@ eachDialect('SMS Partner statuses through a transport with delivery receipts', (
     assert.deepEqual(await costResumeAcrossRestart(dialect, false, true), [['0.090', '2']]);
   });
 
+  test('cost-resume counts a receipt\'s refund in the month the ledger books it (heard May 1 00:00:30), not the provider\'s instant (April 30 23:59:30)', async () => {
+    let provider: ProviderDouble | undefined;
+    const t = await startTestApp({ dialect, env: { RELAIS_REFUND_UNDELIVERED: 'true', RELAIS_TIMEZONE: 'UTC' }, transports: (core) => ({ sms: (provider = new ProviderDouble(core)) }) });
+    try {
+      const a = await account(t, '10');
+      t.clock.set(Date.UTC(2026, 3, 10, 10));
+      const s = await post(t, '/send', { apiKey: a.apiKey, phoneNumbers: `${phone().national},${phone().national}`, message: 'x' });
+      await t.dispatcher.drain();
+      const [r1] = await t.store.autocommit.getRecipients(s.body.message_id);
+      t.clock.set(Date.UTC(2026, 4, 1, 0, 0, 30));
+      await provider!.report({ providerId: r1.providerId!, status: 'undelivered', reason: 'expired', at: Date.UTC(2026, 3, 30, 23, 59, 30) });
+      const r = await get(t, '/statistics/cost-resume', { apiKey: a.apiKey, interval: 'custom', from: '01-04-2026', to: '31-05-2026' });
+      assert.deepEqual(r.body.datas.map((d: { m: string; cost: string; nb_send: string }) => [d.m, d.cost, d.nb_send]), [['04', '0.090', '2'], ['05', '-0.045', '-1']]);
+    } finally {
+      await t.close();
+    }
+  });
+
   for (const refund of [true, false]) {
     test(`cost-resume with RELAIS_REFUND_UNDELIVERED=${refund}: an undelivered SMS counts in units exactly as in cost`, async () => {
       let provider: ProviderDouble | undefined;
