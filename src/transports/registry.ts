@@ -64,6 +64,11 @@ export function statusCallbackReaders(selection: TransportSelection): Map<string
   return readers;
 }
 
+/** The start-up warnings of the selected transports (TransportModule.startupWarnings). */
+export function transportWarnings(selection: TransportSelection): string[] {
+  return [...selection.settings].flatMap(([name, settings]) => TRANSPORT_MODULES.find((m) => m.name === name)!.startupWarnings?.(settings) ?? []);
+}
+
 /** The in-store deliveries of the registry's transports that have one (the outbox's), for the dispatcher. */
 export function inStoreSenders(registry: TransportRegistry): Map<Transport, SendWithin> {
   const senders = new Map<Transport, SendWithin>();
