@@ -121,42 +121,41 @@ eachDialect('SMS Partner statuses through a transport with delivery receipts', (
     assert.deepEqual(await costResumeAcrossRestart(dialect, false, true), [['0.090', '2']]);
   });
 
-  test('cost-resume counts a receipt\'s refund in the month the ledger books it (heard May 1 00:00:30), not the provider\'s instant (April 30 23:59:30)', async () => {
+  /**
+   * Two SMS sent April 10, one reported undelivered (the provider's instant `at`) when the clock
+   * reads `heard`; then cost-resume asked at `asked` with `query`: [month, cost, nb_send] per month.
+   */
+  async function costResumeAfterUndelivered(env: Record<string, string>, o: { heard: number; at?: number; asked: number; query: Record<string, string> }): Promise<string[][]> {
     let provider: ProviderDouble | undefined;
-    const t = await startTestApp({ dialect, env: { RELAIS_REFUND_UNDELIVERED: 'true', RELAIS_TIMEZONE: 'UTC' }, transports: (core) => ({ sms: (provider = new ProviderDouble(core)) }) });
+    const t = await startTestApp({ dialect, env, transports: (core) => ({ sms: (provider = new ProviderDouble(core)) }) });
     try {
       const a = await account(t, '10');
       t.clock.set(Date.UTC(2026, 3, 10, 10));
       const s = await post(t, '/send', { apiKey: a.apiKey, phoneNumbers: `${phone().national},${phone().national}`, message: 'x' });
       await t.dispatcher.drain();
       const [r1] = await t.store.autocommit.getRecipients(s.body.message_id);
-      t.clock.set(Date.UTC(2026, 4, 1, 0, 0, 30));
-      await provider!.report({ providerId: r1.providerId!, status: 'undelivered', reason: 'expired', at: Date.UTC(2026, 3, 30, 23, 59, 30) });
-      const r = await get(t, '/statistics/cost-resume', { apiKey: a.apiKey, interval: 'custom', from: '01-04-2026', to: '31-05-2026' });
-      assert.deepEqual(r.body.datas.map((d: { m: string; cost: string; nb_send: string }) => [d.m, d.cost, d.nb_send]), [['04', '0.090', '2'], ['05', '-0.045', '-1']]);
+      t.clock.set(o.heard);
+      await provider!.report({ providerId: r1.providerId!, status: 'undelivered', reason: 'expired', ...(o.at === undefined ? {} : { at: o.at }) });
+      t.clock.set(o.asked);
+      const r = await get(t, '/statistics/cost-resume', { apiKey: a.apiKey, ...o.query });
+      return r.body.datas.map((d: { m: string; cost: string; nb_send: string }) => [d.m, d.cost, d.nb_send]);
     } finally {
       await t.close();
     }
+  }
+
+  test('cost-resume counts a receipt\'s refund in the month the ledger books it (heard May 1 00:00:30), not the provider\'s instant (April 30 23:59:30)', async () => {
+    const heard = Date.UTC(2026, 4, 1, 0, 0, 30);
+    assert.deepEqual(await costResumeAfterUndelivered({ RELAIS_REFUND_UNDELIVERED: 'true', RELAIS_TIMEZONE: 'UTC' }, {
+      heard, at: Date.UTC(2026, 3, 30, 23, 59, 30), asked: heard, query: { interval: 'custom', from: '01-04-2026', to: '31-05-2026' },
+    }), [['04', '0.090', '2'], ['05', '-0.045', '-1']]);
   });
 
   for (const refund of [true, false]) {
     test(`cost-resume with RELAIS_REFUND_UNDELIVERED=${refund}: an undelivered SMS counts in units exactly as in cost`, async () => {
-      let provider: ProviderDouble | undefined;
-      const t = await startTestApp({ dialect, env: { RELAIS_REFUND_UNDELIVERED: String(refund) }, transports: (core) => ({ sms: (provider = new ProviderDouble(core)) }) });
-      try {
-        const a = await account(t, '10');
-        t.clock.set(Date.UTC(2026, 3, 10, 10));
-        const s = await post(t, '/send', { apiKey: a.apiKey, phoneNumbers: `${phone().national},${phone().national}`, message: 'x' });
-        await t.dispatcher.drain();
-        const [r1] = await t.store.autocommit.getRecipients(s.body.message_id);
-        t.clock.advance(60_000);
-        await provider!.report({ providerId: r1.providerId!, status: 'undelivered', reason: 'expired' });
-        t.clock.set(Date.UTC(2026, 4, 3, 8));
-        const r = await get(t, '/statistics/cost-resume', { apiKey: a.apiKey, interval: 'last_month' });
-        assert.deepEqual(r.body.datas.map((d: { cost: string; nb_send: string }) => [d.cost, d.nb_send]), [refund ? ['0.045', '1'] : ['0.090', '2']]);
-      } finally {
-        await t.close();
-      }
+      assert.deepEqual(await costResumeAfterUndelivered({ RELAIS_REFUND_UNDELIVERED: String(refund) }, {
+        heard: Date.UTC(2026, 3, 10, 10, 1), asked: Date.UTC(2026, 4, 3, 8), query: { interval: 'last_month' },
+      }), [refund ? ['04', '0.045', '1'] : ['04', '0.090', '2']]);
     });
   }
 });
