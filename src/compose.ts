@@ -9,7 +9,7 @@ import { createEmailLinks } from './core/email-links.js';
 import { createProviderCallbacks } from './core/provider-callbacks.js';
 import type { TransportContext, TransportObserver } from './core/transport-module.js';
 import { composeKeptMime } from './transports/email/mime.js';
-import { receiptChannels, statusCallbackReaders } from './transports/registry.js';
+import { statusCallbackReaders } from './transports/registry.js';
 
 /**
  * Core services over a store, from config. The wakeup is late-bound: the dispatcher comes after.
@@ -40,7 +40,6 @@ export function composeCore(config: Config, store: Store, opts: { clock?: Clock;
       readers: statusCallbackReaders(config.transports), clock,
     }),
     receipts: config.receipts,
-    awaitsReceipts: receiptChannels(config.transports),
   };
 }
 

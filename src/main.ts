@@ -18,7 +18,7 @@ import { createMetrics } from './metrics.js';
 import { openSecrets } from './secret-key.js';
 import { openStore } from './store/open.js';
 import { PgWakeup } from './store/wakeup.js';
-import { buildTransports, inStoreSenders } from './transports/registry.js';
+import { buildTransports, inStoreSenders, transportWarnings } from './transports/registry.js';
 import { Espeak } from './tts/espeak.js';
 
 export type Role = 'all' | 'api' | 'worker';
@@ -137,6 +137,9 @@ export async function startServer(config: Config, opts: { role?: Role; logger?: 
     throw err;
   }
   log.info({ role, address, database: store.kind, ...startUrls(role, address, config) }, 'relais started');
-  if (transports) warnUnreachablePublicUrl(config, log);
+  if (transports) {
+    warnUnreachablePublicUrl(config, log);
+    for (const warning of transportWarnings(config.transports)) log.warn(warning);
+  }
   return { app, dispatcher, core, address, close };
 }

@@ -82,12 +82,4 @@ export interface Core {
   providerCallbacks: ProviderCallbacks;
   /** What delivery receipts do (core/receipts.ts): RELAIS_REFUND_UNDELIVERED, RELAIS_RECEIPT_KEEP_SECONDS. */
   receipts: { refundUndelivered: boolean; keepMs: number };
-  /**
-   * Channels whose configured transport reports delivery receipts. Read only for the word of a
-   * `sent` event's callback (SMS Partner's urlDlr), enqueued as the send is recorded, under the
-   * configuration that sent it; a recipient's status word is read from its send (Recipient.awaitingReceipt,
-   * DECISIONS.md §38). Built by the composition root from the configuration, so that an API node
-   * that builds no transport knows it.
-   */
-  awaitsReceipts: ReadonlySet<Channel>;
 }

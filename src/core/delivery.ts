@@ -402,19 +402,21 @@ async function recordResult(core: Core, run: Run, r: Recipient, result: SendResu
   const now = core.clock.now();
   const event = (type: string, data: Record<string, unknown> | null): NewEvent => ({ messageId: message.id, recipientId: r.id, type, at: now, data });
   if (result.ok) {
-    const mark = (tx: StoreTx) => tx.markRecipient(r, { status: 'sent', at: now, providerId: result.providerId, error: null }, true,
-      { type: 'sent', data: { providerId: result.providerId } });
+    // `awaitsReceipt` travels with the event: its callback may be rendered after a restart under
+    // another configuration, and must still say what this send does (DECISIONS.md §38).
+    const mark = (tx: StoreTx, awaitsReceipt: boolean) => tx.markRecipient(r, { status: 'sent', at: now, providerId: result.providerId, error: null }, true,
+      { type: 'sent', data: { providerId: result.providerId, ...(awaitsReceipt ? { awaitsReceipt } : {}) } });
     const from = opts.receiptsFrom?.(message.channel);
     let early: Settlement | undefined;
     // The provider id and the `sent` mark commit together: a receipt never finds the one without
     // the other. A receipt that came first was kept for this id: it is applied in the same commit.
     const recorded = from === undefined
-      ? await mark(core.store.autocommit)
+      ? await mark(core.store.autocommit, false)
       : await core.store.transaction(async (tx) => {
         const content = r.content ?? message.content;
         const sender = ('sender' in content ? content.sender : null) ?? from.defaultSender;
         await tx.awaitReceipt({ recipientId: r.id, transport: from.name, providerId: result.providerId, address: r.address, sender });
-        if (!(await mark(tx))) return false;
+        if (!(await mark(tx, true))) return false;
         early = await settleKept(core, tx, from.name, result.providerId, now);
         return true;
       });

@@ -194,6 +194,11 @@ export interface MessagesPort {
   listRecipientsByTag(accountId: number, tag: string, q: { limit: number; offset: number }): Promise<{ total: number; items: { message: Message; recipient: Recipient }[] }>;
   /** Units still to be sent: pending recipients of scheduled or dispatching messages. */
   pendingUnits(accountId: number, channel: Channel): Promise<number>;
+  /**
+   * Those of these recipients whose provider id was remembered with the send, i.e. sent through a
+   * transport that reports receipts (DECISIONS.md §38). Asked only by the status reads.
+   */
+  rememberedForReceipts(recipientIds: number[]): Promise<Set<number>>;
 }
 
 /** The dispatcher's side of messages: claims, leases, the record of each send, completion. */

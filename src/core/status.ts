@@ -18,8 +18,18 @@ export interface RecipientState {
   awaitingReceipt: boolean;
 }
 
-const stateOf = (message: Message, recipient: Recipient, suppressed: boolean): RecipientState =>
-  ({ message, recipient, suppressed, awaitingReceipt: recipient.awaitingReceipt === true });
+const stateOf = (message: Message, recipient: Recipient, suppressed: boolean, awaiting: Set<number>): RecipientState =>
+  ({ message, recipient, suppressed, awaitingReceipt: awaiting.has(recipient.id) });
+
+/**
+ * Which of these recipients await a receipt: `sent`, with a provider id remembered with the send.
+ * One batched read per page, asked only here: the other reads of recipients (voice totals,
+ * delivery, reschedule) do not need it.
+ */
+function awaitingAmong(core: Core, recipients: Recipient[]): Promise<Set<number>> {
+  const sent = recipients.filter((r) => r.status === 'sent').map((r) => r.id);
+  return sent.length ? core.store.autocommit.rememberedForReceipts(sent) : Promise.resolve(new Set());
+}
 
 async function suppressedOf(core: Core, accountId: number, message: Message, addresses: string[]): Promise<Set<string>> {
   const list = suppressionChannelOf(message.channel);
@@ -42,7 +52,7 @@ export async function recipientState(core: Core, accountId: number, messageId: n
   const recipient = await core.store.autocommit.findRecipient(messageId, address);
   if (!recipient) throw new RelaisError('not_found', `${address} is not a recipient of message ${messageId}`, { messageId, address });
   const suppressed = await suppressedOf(core, accountId, message, [address]);
-  return stateOf(message, recipient, suppressed.has(address));
+  return stateOf(message, recipient, suppressed.has(address), await awaitingAmong(core, [recipient]));
 }
 
 /** Every recipient of one of the account's messages, in the order they were given. */
@@ -50,7 +60,8 @@ export async function messageStates(core: Core, accountId: number, messageId: nu
   const message = await getOwnMessage(core, accountId, messageId);
   const recipients = await core.store.autocommit.getRecipients(messageId);
   const suppressed = await suppressedOf(core, accountId, message, recipients.map((r) => r.address));
-  return recipients.map((recipient) => stateOf(message, recipient, suppressed.has(recipient.address)));
+  const awaiting = await awaitingAmong(core, recipients);
+  return recipients.map((recipient) => stateOf(message, recipient, suppressed.has(recipient.address), awaiting));
 }
 
 /** One page of the recipients of every message of the account with this tag. */
@@ -64,9 +75,10 @@ export async function tagStates(core: Core, accountId: number, tag: string, page
       bySuppression.set(list, await suppressedOf(core, accountId, message, addresses));
     }
   }
+  const awaiting = await awaitingAmong(core, items.map((x) => x.recipient));
   return {
     total,
     items: items.map(({ message, recipient }) =>
-      stateOf(message, recipient, bySuppression.get(suppressionChannelOf(message.channel) ?? 'none')?.has(recipient.address) ?? false)),
+      stateOf(message, recipient, bySuppression.get(suppressionChannelOf(message.channel) ?? 'none')?.has(recipient.address) ?? false, awaiting)),
   };
 }

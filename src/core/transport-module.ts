@@ -61,11 +61,8 @@ export interface TransportModule<S = unknown> {
    * read what it posts. The API serves the URL, on nodes that build no transport too.
    */
   statusCallbacks?(settings: S): StatusCallbackReader;
-  /**
-   * Whether the transport these settings build reports delivery receipts (has `receipts`); absent:
-   * never. Read where no transport is built (an API node), for the status vocabularies.
-   */
-  awaitsReceipts?(settings: S): boolean;
+  /** What a node that sends through the transport these settings build says once at start. */
+  startupWarnings?(settings: S): string[];
   /**
    * The outbox's alone: delivers a chunk inside the transaction that records it (DECISIONS.md
    * §16, §24). Undefined for a transport it did not build; the dispatcher does not use it for a paced one.

@@ -96,11 +96,6 @@ export interface Transport {
 /** The transport each channel sends through; one transport may serve several channels. */
 export type TransportRegistry = Record<Channel, Transport>;
 
-/** The channels of `registry` whose transport reports delivery receipts. */
-export function receiptChannelsOf(registry: TransportRegistry): Set<Channel> {
-  return new Set((Object.entries(registry) as [Channel, Transport][]).filter(([, t]) => t.receipts !== undefined).map(([channel]) => channel));
-}
-
 export async function closeTransports(registry: TransportRegistry): Promise<void> {
   await Promise.all([...new Set(Object.values(registry))].map((t) => t.close()));
 }

@@ -99,12 +99,6 @@ export interface Recipient {
   content?: MessageContent;
   /** Units billed for this recipient when it has its own text. */
   units?: number;
-  /**
-   * Present (in the reads of a message's recipients) when it is `sent` through a transport that
-   * reports receipts and none came yet: recorded with the send, not read from today's
-   * configuration (DECISIONS.md §38).
-   */
-  awaitingReceipt?: true;
 }
 
 export interface MessageEvent {

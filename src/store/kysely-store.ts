@@ -57,7 +57,7 @@ const bind = (db: Kysely<Database>, kind: StoreKind, composite: boolean, raw: Ra
     ...profileQueries(db),
     ...settingQueries(db),
     ...stopListQueries(db),
-    ...statusQueries(db),
+    ...statusQueries(db, raw),
     ...webhookQueries(db, kind),
     ...webhookEndpointQueries(db),
     ...receiptQueries(raw),

@@ -46,12 +46,11 @@ export const toDueMessage = (r: Pick<MessageRow, (typeof DUE_COLUMNS)[number]>):
   metadata: json(r.metadata), recipientCount: r.recipient_count,
 });
 
-export const toRecipient = (r: RecipientRow & { awaiting_receipt?: boolean | number }): Recipient => ({
+export const toRecipient = (r: RecipientRow): Recipient => ({
   id: r.id, messageId: r.message_id, address: r.address, status: r.status as RecipientStatus, price: r.price,
   providerId: r.provider_id, error: r.error, attempts: r.attempts, sentAt: r.sent_at, updatedAt: r.updated_at,
   // Only recipients with their own text carry these, so the common shape stays as it was.
   ...(r.content ? { content: JSON.parse(r.content), units: r.units ?? undefined } : {}),
-  ...(r.awaiting_receipt ? { awaitingReceipt: true as const } : {}),
 });
 
 export const toEvent = (r: Selectable<EventTable>): MessageEvent => ({

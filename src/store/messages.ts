@@ -4,7 +4,7 @@ import type { StoreKind } from './kind.js';
 import type { Database, MessageRow } from './schema.js';
 import { toEvent, toJson, toMessage, toRecipient } from './mappers.js';
 import { inList, multiRow, Statement, type Raw } from './raw.js';
-import { around, awaitingReceipt, cancelScheduled, newEvent, newMessage, newRecipient, RELEASED_COLUMNS, releasePending, stillCancellableWhere } from './rules.js';
+import { around, cancelScheduled, newEvent, newMessage, newRecipient, RELEASED_COLUMNS, releasePending, stillCancellableWhere } from './rules.js';
 
 type MessageQueries = Pick<MessagesPort,
   'insertMessage' | 'findMessageByIdempotencyKey' | 'getMessage' | 'listMessages' | 'countSelection' | 'getRecipients' |
@@ -107,7 +107,7 @@ export const messageQueries = (db: Kysely<Database>, raw: Raw, kind: StoreKind):
   },
 
   async getRecipients(messageId, page) {
-    let q = db.selectFrom('recipients').selectAll().select(awaitingReceipt).where('message_id', '=', messageId).orderBy('id');
+    let q = db.selectFrom('recipients').selectAll().where('message_id', '=', messageId).orderBy('id');
     if (page) q = q.where('id', '>', page.afterId ?? 0).limit(page.limit);
     return (await q.execute()).map(toRecipient);
   },

@@ -18,14 +18,6 @@ import type { LedgerKind, MessageStatus, RecipientStatus, WebhookStatus } from '
 export const word = (w: MessageStatus | RecipientStatus | LedgerKind | WebhookStatus): string => `'${w}'`;
 
 /**
- * A recipient's `awaiting_receipt` (Recipient.awaitingReceipt): `sent`, and its transport reports
- * receipts — which the provider id remembered with the send says, whatever is configured now
- * (DECISIONS.md §38). One probe of provider_ids(recipient_id) per `sent` recipient.
- */
-export const awaitingReceipt = sql<boolean | number>`recipients.status = ${sql.raw(word('sent'))}
-  and exists (select 1 from provider_ids where provider_ids.recipient_id = recipients.id)`.as('awaiting_receipt');
-
-/**
  * Still cancellable (or reschedulable): scheduled, and due no sooner than `minSendAt` (core's
  * `minSendAtFor`). The mirror of isDue: at the due instant exactly one of the two matches, so a
  * cancel and a claim can never both win.

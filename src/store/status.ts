@@ -2,14 +2,18 @@ import type { Kysely } from 'kysely';
 import type { MessagesPort } from '../core/ports.js';
 import type { Database } from './schema.js';
 import { toMessage, toRecipient } from './mappers.js';
-import { awaitingReceipt, UNITS } from './rules.js';
+import { CHUNK } from './messages.js';
+import { inList, type Raw } from './raw.js';
+import { UNITS } from './rules.js';
 
-type StatusQueries = Pick<MessagesPort, 'findRecipient' | 'listRecipientsByTag' | 'pendingUnits'>;
+type StatusQueries = Pick<MessagesPort, 'findRecipient' | 'listRecipientsByTag' | 'pendingUnits' | 'rememberedForReceipts'>;
+
+const remembered = inList('select recipient_id from provider_ids where recipient_id in');
 
 /** Status lookups and pending units for the vendor dialects. */
-export const statusQueries = (db: Kysely<Database>): StatusQueries => ({
+export const statusQueries = (db: Kysely<Database>, raw: Raw): StatusQueries => ({
   async findRecipient(messageId, address) {
-    const row = await db.selectFrom('recipients').selectAll().select(awaitingReceipt)
+    const row = await db.selectFrom('recipients').selectAll()
       .where('message_id', '=', messageId).where('address', '=', address).orderBy('id').limit(1).executeTakeFirst();
     return row && toRecipient(row);
   },
@@ -18,7 +22,7 @@ export const statusQueries = (db: Kysely<Database>): StatusQueries => ({
     const base = db.selectFrom('recipients').innerJoin('messages', 'messages.id', 'recipients.message_id')
       .where('messages.account_id', '=', accountId).where('messages.tag', '=', tag);
     const { n } = await base.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
-    const rows = await base.selectAll('recipients').select(awaitingReceipt).orderBy('recipients.id').limit(q.limit).offset(q.offset).execute();
+    const rows = await base.selectAll('recipients').orderBy('recipients.id').limit(q.limit).offset(q.offset).execute();
     const ids = [...new Set(rows.map((r) => r.message_id))];
     const messages = ids.length ? await db.selectFrom('messages').selectAll().where('id', 'in', ids).execute() : [];
     const byId = new Map(messages.map((m) => [m.id, toMessage(m)]));
@@ -32,6 +36,15 @@ export const statusQueries = (db: Kysely<Database>): StatusQueries => ({
       .where('messages.channel', '=', channel).where('messages.status', 'in', ['scheduled', 'dispatching'])
       .executeTakeFirst();
     return Number(r?.units ?? 0);
+  },
+
+  async rememberedForReceipts(recipientIds) {
+    const found = new Set<number>();
+    for (let i = 0; i < recipientIds.length; i += CHUNK) {
+      const chunk = recipientIds.slice(i, i + CHUNK);
+      for (const r of await raw.all<{ recipient_id: number }>(remembered(chunk.length), chunk)) found.add(Number(r.recipient_id));
+    }
+    return found;
   },
 
 });

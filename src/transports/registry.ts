@@ -64,11 +64,9 @@ export function statusCallbackReaders(selection: TransportSelection): Map<string
   return readers;
 }
 
-/** The channels whose selected transport reports delivery receipts (TransportModule.awaitsReceipts). */
-export function receiptChannels(selection: TransportSelection): Set<Channel> {
-  return new Set((Object.entries(selection.channels) as [Channel, string][])
-    .filter(([, name]) => TRANSPORT_MODULES.find((m) => m.name === name)!.awaitsReceipts?.(selection.settings.get(name)) ?? false)
-    .map(([channel]) => channel));
+/** The start-up warnings of the selected transports (TransportModule.startupWarnings). */
+export function transportWarnings(selection: TransportSelection): string[] {
+  return [...selection.settings].flatMap(([name, settings]) => TRANSPORT_MODULES.find((m) => m.name === name)!.startupWarnings?.(settings) ?? []);
 }
 
 /** The in-store deliveries of the registry's transports that have one (the outbox's), for the dispatcher. */

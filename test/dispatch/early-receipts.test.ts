@@ -55,7 +55,7 @@ eachDialect('receipts before the send is recorded', (dialect) => {
       const [r] = await t.store.autocommit.getRecipients(m.id);
       assert.deepEqual([r.status, r.providerId, r.updatedAt], ['delivered', 'early-1', DELIVERED_AT]);
       assert.deepEqual(await receiptEvents(t, m.id), [
-        ['sent', r.id, { providerId: 'early-1' }],
+        ['sent', r.id, { providerId: 'early-1', awaitsReceipt: true }],
         ['delivered', r.id, { providerId: 'early-1', reason: null, providerCode: null }],
       ]);
       assert.deepEqual((await t.store.autocommit.listWebhooks({ messageId: m.id })).map((w) => w.event), ['sent', 'delivered']);

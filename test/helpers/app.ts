@@ -5,7 +5,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import type { Clock } from '../../src/core/clock.js';
 import type { Core } from '../../src/core/context.js';
 import type { Store } from '../../src/core/ports.js';
-import { closeTransports, receiptChannelsOf, type Transport, type TransportRegistry } from '../../src/core/transport.js';
+import { closeTransports, type Transport, type TransportRegistry } from '../../src/core/transport.js';
 import { Dispatcher } from '../../src/dispatch/dispatcher.js';
 import { dialectOptions, transportContext } from '../../src/compose.js';
 import { WebhookSender } from '../../src/dispatch/webhooks.js';
@@ -61,13 +61,11 @@ export async function startTestApp(opts: {
   const clock = (opts.clock ?? new FakeClock()) as FakeClock;
   const metrics = createMetrics();
   let dispatcher: Dispatcher | undefined;
-  const base = composeCore(config, db.store, { clock, observer: metrics.observer, wakeup: { notify: (t) => dispatcher?.notify(t) } });
+  const core = composeCore(config, db.store, { clock, observer: metrics.observer, wakeup: { notify: (t) => dispatcher?.notify(t) } });
   const transports: TransportRegistry = {
-    ...buildTransports(config.transports, transportContext(base, config, metrics.observer)),
-    ...opts.transports?.(base),
+    ...buildTransports(config.transports, transportContext(core, config, metrics.observer)),
+    ...opts.transports?.(core),
   };
-  // The test's own transports, not the configuration's, decide which channels await receipts.
-  const core: Core = { ...base, awaitsReceipts: receiptChannelsOf(transports) };
   dispatcher = new Dispatcher(core, transports, { ...config.dispatch, inStore: inStoreSenders(transports) });
   const webhooks = webhookSender(core, config);
   const app = await buildApp({

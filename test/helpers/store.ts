@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe } from 'node:test';
 import pg from 'pg';
+import { Kysely, PostgresDialect, SqliteDialect, type CompiledQuery } from 'kysely';
+import SqliteDatabase from 'better-sqlite3';
 import type { PaidMessage, Store } from '../../src/core/ports.js';
 import { openStore } from '../../src/store/open.js';
 
@@ -113,6 +115,25 @@ export async function testStore(dialect: Dialect, opts: { stepwise?: boolean } =
     await drop().catch(() => {});
     throw err;
   }
+}
+
+/**
+ * An empty database of this dialect, no migration applied (for the migrations' own tests);
+ * `ran` sees each query run; `cleanup` deletes it.
+ */
+export async function blankDatabase(dialect: Dialect, ran?: (q: CompiledQuery) => void): Promise<{ db: Kysely<any>; cleanup(): Promise<void> }> {
+  const log = ran && ((e: { query: CompiledQuery }) => ran(e.query));
+  if (dialect === 'sqlite') {
+    const dir = await mkdtemp(join(tmpdir(), 'relais-test-'));
+    const db = new Kysely<any>({ dialect: new SqliteDialect({ database: new SqliteDatabase(join(dir, 'relais.db')) }), log });
+    return { db, async cleanup() { try { await db.destroy(); } finally { await rm(dir, { recursive: true, force: true }); } } };
+  }
+  const p = await probePostgres();
+  if ('error' in p) throw new Error(`PostgreSQL not reachable: ${p.error}`);
+  const name = `relais_test_${randomBytes(6).toString('hex')}`;
+  await adminQuery(p.url, `CREATE DATABASE "${name}"`);
+  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: databaseUrl(p.url, name), max: 2 }) }), log });
+  return { db, async cleanup() { try { await db.destroy(); } finally { await adminQuery(p.url, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`); } } };
 }
 
 const databaseUrl = (adminUrl: string, name: string): string => {

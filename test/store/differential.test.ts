@@ -97,7 +97,7 @@ async function scenario(core: Core): Promise<void> {
   assert.deepEqual(claimed.map((m) => m.id), [mail]);
   const send = scripted();
   const deliver = (messages: DueMessage[]) => deliverBatch(core, messages, {
-    owner: 'worker', leaseMs: MIN, maxAttempts: 2, backoffMs: () => 1000, send, receiptsFrom: () => ({ name: 'scripted', defaultSender: null }),
+    owner: 'worker', leaseMs: MIN, maxAttempts: 2, backoffMs: () => 1000, send, receiptsFrom: () => ({ name: 'scripted', defaultSender: 'Relais' }),
   });
   assert.deepEqual(await deliver(claimed), [{ retryAt: at + 1000 }]);
   const [one] = await core.store.autocommit.getRecipients(mail);
@@ -177,6 +177,13 @@ async (stores) => {
     assert.deepEqual(outbox.map((o) => o.address), ['+33600000009', '+33600000010', '+33600000007']);
     assert.deepEqual(new Map(recipients.filter((r) => r.provider_id?.startsWith('outbox-')).map((r) => [r.address, r.provider_id])),
       new Map(outbox.map((o) => [o.address, `outbox-${o.id}`])), 'each in-store send carries its outbox row\'s id');
-    assert.deepEqual((expected.provider_ids as { provider_id: string }[]).map((p) => p.provider_id), ['p-1', 'p-3']);
+    // What a STOP and the status word read later: the handset and the sender each send went out with.
+    assert.deepEqual((expected.provider_ids as { provider_id: string; address: string | null; sender: string | null }[]).map((p) => [p.provider_id, p.address, p.sender]),
+      [['p-1', 'one@example.com', 'Relais'], ['p-3', 'three@example.com', 'Relais']]);
+    // The receipt's refund is recorded on its recipient, at the instant the ledger books it.
+    const refund = (expected.ledger as { cause: string; created_at: number | string }[]).find((e) => e.cause === 'message 6: undelivered')!;
+    assert.deepEqual((recipients as unknown as { address: string; refunded_at: number | string | null }[]).filter((r) => !r.address.startsWith('+'))
+      .map((r) => [r.address, r.refunded_at === null ? null : Number(r.refunded_at)]),
+    [['one@example.com', null], ['two@example.com', null], ['three@example.com', Number(refund.created_at)]]);
   });
 });

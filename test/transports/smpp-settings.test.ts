@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import getTlsOptions from 'smtp-server/lib/tls-options.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { SmppTransport, smppModule } from '../../src/transports/smpp/transport.js';
+import { startupWarnings } from '../helpers/startup.js';
 import { PASSWORD, SYSTEM_ID, TestSmsc } from './smpp-server.js';
 
 const DEFAULTS = Object.fromEntries(Object.entries(smppModule.settings).map(([k, s]) => [k, s.default]));
@@ -65,4 +66,20 @@ test('ssmpp://: a certificate that does not verify is refused (the send is retry
   } finally {
     await server.close();
   }
+});
+
+test('RELAIS_SMPP_SOURCE: the default sender the transport declares; a value no SMS could name as sender is refused', () => {
+  const url = 'smpp://a:b@h';
+  assert.deepEqual([parse({ URL: url }).source, parse({ URL: url, SOURCE: 'Boutique' }).source, parse({ URL: url, SOURCE: '+33700000009' }).source], [undefined, 'Boutique', '+33700000009']);
+  assert.throws(() => loadConfig({ RELAIS_SMS_TRANSPORT: 'smpp', RELAIS_SMPP_URL: url, RELAIS_SMPP_SOURCE: 'Boutique de Paris' }),
+    configError('RELAIS_SMPP_SOURCE must be 1-11 letters/digits or a phone number'));
+});
+
+test('a server that sends SMS through smpp without RELAIS_SMPP_SOURCE warns once at start that STOPs to SMS sent without a sender cannot be attributed', async () => {
+  const warned = 'RELAIS_SMPP_SOURCE is not set: a STOP replying to an SMS sent without a sender (none given, no account default) cannot be attributed and stops nothing; set it to the sender the SMSC uses by default';
+  const smpp = { RELAIS_SMS_TRANSPORT: 'smpp', RELAIS_SMPP_URL: 'smpp://a:b@127.0.0.1:9', RELAIS_PUBLIC_URL: 'https://relais.example.com' };
+  const about = async (env: Record<string, string>) => (await startupWarnings(env)).filter((w) => w.includes('SMPP'));
+  assert.deepEqual(await about(smpp), [warned]);
+  assert.deepEqual(await about({ ...smpp, RELAIS_SMPP_SOURCE: 'Boutique' }), []);
+  assert.deepEqual(await about({ RELAIS_PUBLIC_URL: 'https://relais.example.com' }), []);
 });

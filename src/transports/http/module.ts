@@ -17,5 +17,4 @@ export const httpModule: TransportModule<HttpSettings> = {
     const refused = settings.twilioAuthToken === undefined ? undefined : refuseTwilioSignature(settings.twilioAuthToken, request);
     return refused ? { refused } : readStatusCallback(settings.callback, request);
   },
-  awaitsReceipts: () => true,
 };

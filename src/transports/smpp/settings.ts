@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { checkSmsSender } from '../../core/content.js';
 import { parseInteger, parseRate, settingVariable, type TransportSetting } from '../../core/transport-module.js';
 import { parseServerUrl } from '../../core/transport-url.js';
 import { ID_FORMATS, type IdFormat } from './deliver.js';
@@ -18,6 +19,8 @@ export interface SmppSettings {
   tlsRejectUnauthorized: boolean;
   bindMode: (typeof BIND_MODES)[number];
   systemType: string;
+  /** The sender of an SMS that names none; undefined: the SMSC's default. */
+  source: string | undefined;
   /** Binds that send (transceivers or transmitters); as many receivers in transmitter-receiver mode. */
   binds: number;
   /** submit_sm outstanding at once per bind. */
@@ -41,6 +44,7 @@ export const SMPP_SETTINGS: Readonly<Record<string, TransportSetting>> = {
   URL: { default: '', doc: 'SMSC: `smpp://system_id:password@host:2775` or `ssmpp://…:3550` (TLS); system_id and password percent-encoded. Required when the SMS channel uses smpp' },
   BIND: { default: 'transceiver', doc: '`transceiver` (one connection sends and receives) or `transmitter-receiver` (a transmitter and a receiver per bind)' },
   SYSTEM_TYPE: { default: '', doc: 'SMPP `system_type` sent at bind, when the SMSC wants one' },
+  SOURCE: { default: '', doc: 'Sender (source address) of an SMS that names none, its TON/NPI from its form like any sender; a STOP sent back to it is attributed. Unset: the SMSC\'s default, and a STOP replying to such an SMS is never attributed' },
   BINDS: { default: '1', doc: 'SMPP binds kept open; sends are spread over the bound ones' },
   WINDOW: { default: '10', doc: 'submit_sm awaiting their response at once, per bind' },
   THROUGHPUT: { default: '', doc: 'submit_sm per second per bind (a long message is one per part), as the SMSC contract says; unset = no limit' },
@@ -83,6 +87,7 @@ function caFile(path: string): string | undefined {
 }
 
 export function parseSmppSettings(values: Readonly<Record<string, string>>): SmppSettings {
+  if (values.SOURCE !== '') checkSmsSender(values.SOURCE, v('SOURCE'));
   const reject = values.TLS_REJECT_UNAUTHORIZED.toLowerCase();
   const binds = parseInteger(v('BINDS'), values.BINDS, 1, 64);
   const window = parseInteger(v('WINDOW'), values.WINDOW, 1, 1000);
@@ -96,6 +101,7 @@ export function parseSmppSettings(values: Readonly<Record<string, string>>): Smp
     tlsRejectUnauthorized: oneOf('TLS_REJECT_UNAUTHORIZED', reject, ['true', 'false']) === 'true',
     bindMode: oneOf('BIND', values.BIND, BIND_MODES),
     systemType: values.SYSTEM_TYPE,
+    source: values.SOURCE || undefined,
     binds, window, throughput,
     rate: parseRate(v('RATE'), values.RATE) ?? (throughput === undefined ? undefined : throughput * binds),
     concurrency: values.CONCURRENCY === '' ? binds * window : parseInteger(v('CONCURRENCY'), values.CONCURRENCY, 1, 100_000),

@@ -18,6 +18,7 @@ export class SmppTransport implements Transport {
   readonly name = 'smpp';
   readonly rate: number | undefined;
   readonly concurrency: number;
+  readonly defaultSender: string | undefined;
   private readonly inFlight = new InFlight();
   private readonly pool: BindPool;
   private readonly moParts: MoReassembly;
@@ -30,6 +31,7 @@ export class SmppTransport implements Transport {
   constructor(private readonly settings: SmppSettings, observer?: TransportObserver) {
     this.rate = settings.rate;
     this.concurrency = settings.concurrency;
+    this.defaultSender = settings.source;
     this.observer = observer;
     // Per transport, not per bind: an SMSC may deliver the parts of one message on different binds.
     this.moParts = new MoReassembly(
@@ -75,7 +77,7 @@ export class SmppTransport implements Transport {
     if (msg.content.channel !== 'sms') return { ok: false, retryable: false, reason: `the smpp transport sends sms, not ${msg.content.channel}` };
     const bodies = submitBodies(msg.content, this.settings.longMessages, this.reference++ % 256);
     if ('refused' in bodies) return { ok: false, retryable: false, reason: bodies.refused };
-    const from = sourceAddress(msg.content.sender);
+    const from = sourceAddress(msg.content.sender ?? this.defaultSender ?? null);
     const to = destinationAddress(msg.address);
     const addresses = {
       service_type: '', source_addr_ton: from.ton, source_addr_npi: from.npi, source_addr: from.addr,
@@ -136,5 +138,7 @@ export const smppModule: TransportModule<SmppSettings> = {
   settings: SMPP_SETTINGS,
   parse: parseSmppSettings,
   create: (settings, ctx) => new SmppTransport(settings, ctx.observer),
-  awaitsReceipts: () => true,
+  startupWarnings: (settings) => settings.source === undefined
+    ? ['RELAIS_SMPP_SOURCE is not set: a STOP replying to an SMS sent without a sender (none given, no account default) cannot be attributed and stops nothing; set it to the sender the SMSC uses by default']
+    : [],
 };
