@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { after, describe, test } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import * as fc from 'fast-check';
 import { countSmsSegments } from '../../src/core/segments.js';
 import type { InboundMessage, Receipt, SendResult } from '../../src/core/transport.js';
@@ -325,6 +327,22 @@ describe('smpp transport: throttling, refusals, connections', () => {
     assert.deepEqual(result, { ok: false, retryable: true, reason: 'no SMPP bind is up (the SMSC refused the bind: ESME_RINVPASWD)' });
     assert.ok(server.binds.length >= 2, 'binds again after a refusal');
     assert.deepEqual(server.submits, []);
+  });
+
+  test('a send waiting for a bind gives up after RELAIS_SMPP_TIMEOUT_MS even when the garbage collector runs meanwhile', async () => {
+    // Node 20 could collect an AbortSignal.timeout held only by AbortSignal.any: the wait then ran to the caller's signal.
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const server = await smsc();
+    const t = new SmppTransport(smppModule.parse({ ...DEFAULTS, URL: server.url(SYSTEM_ID, 'wrong'), TIMEOUT_MS: '300', RECONNECT_MIN_MS: '20', RECONNECT_MAX_MS: '40' }));
+    opened.push(t);
+    const collecting = setInterval(gc, 20);
+    try {
+      const result = await send(t, 'x', { signal: AbortSignal.timeout(5_000) });
+      assert.deepEqual(result, { ok: false, retryable: true, reason: 'no SMPP bind is up (the SMSC refused the bind: ESME_RINVPASWD)' });
+    } finally {
+      clearInterval(collecting);
+    }
   });
 
   test('binds dropped at once: the reconnection delay doubles up to RELAIS_SMPP_RECONNECT_MAX_MS; a bind that held an enquire_link interval starts it again', async () => {

@@ -38,24 +38,33 @@ export class BindPool {
 
   /** The least loaded bound sender, its load counted at once: sends picking side by side spread. */
   private async pick(signal: AbortSignal): Promise<Bind> {
-    const deadline = AbortSignal.any([signal, AbortSignal.timeout(this.settings.timeoutMs)]);
-    for (;;) {
-      const bound = this.senders.filter((b) => b.isBound);
-      if (bound.length > 0) {
-        const least = bound.reduce((best, b) => (b.load < best.load ? b : best));
-        least.load++;
-        return least;
+    // Not AbortSignal.timeout inside AbortSignal.any: Node 20 lets that timeout signal be
+    // garbage-collected before it fires, and the wait then lasted as long as the caller's signal
+    // (nodejs/node#57736). The timer holds its controller.
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(), this.settings.timeoutMs);
+    const deadline = AbortSignal.any([signal, timeout.signal]);
+    try {
+      for (;;) {
+        const bound = this.senders.filter((b) => b.isBound);
+        if (bound.length > 0) {
+          const least = bound.reduce((best, b) => (b.load < best.load ? b : best));
+          least.load++;
+          return least;
+        }
+        if (deadline.aborted) throw new Error(`no SMPP bind is up (${this.senders[0].lastError})`);
+        await new Promise<void>((resolve) => {
+          const wake = () => {
+            deadline.removeEventListener('abort', wake);
+            this.waiting.delete(wake);
+            resolve();
+          };
+          this.waiting.add(wake);
+          deadline.addEventListener('abort', wake, { once: true });
+        });
       }
-      if (deadline.aborted) throw new Error(`no SMPP bind is up (${this.senders[0].lastError})`);
-      await new Promise<void>((resolve) => {
-        const wake = () => {
-          deadline.removeEventListener('abort', wake);
-          this.waiting.delete(wake);
-          resolve();
-        };
-        this.waiting.add(wake);
-        deadline.addEventListener('abort', wake, { once: true });
-      });
+    } finally {
+      clearTimeout(timer);
     }
   }
 
