@@ -334,7 +334,7 @@ describe('smpp transport: throttling, refusals, connections', () => {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;
     const server = await smsc();
-    const t = new SmppTransport(smppModule.parse({ ...DEFAULTS, URL: server.url(SYSTEM_ID, 'wrong'), TIMEOUT_MS: '300', RECONNECT_MIN_MS: '20', RECONNECT_MAX_MS: '40' }));
+    const t = new SmppTransport(smppModule.parse({ ...DEFAULTS, URL: server.url(SYSTEM_ID, 'wrong'), TIMEOUT_MS: '1000', RECONNECT_MIN_MS: '20', RECONNECT_MAX_MS: '40' }));
     opened.push(t);
     const collecting = setInterval(gc, 20);
     try {

@@ -36,6 +36,7 @@ export async function renderNativeEvent(d: WebhookDelivery, core: Core): Promise
       reason: data.reason ?? null,
       providerId: data.providerId ?? null,
       providerCode: data.providerCode ?? null,
+      ...(d.event === 'sent' ? { awaitsReceipt: data.awaitsReceipt === true } : {}),
       ...(d.event === 'scheduled' ? { sendAt: typeof data.sendAt === 'number' ? new Date(data.sendAt).toISOString() : null, recipients: data.recipients ?? null } : {}),
     },
   });

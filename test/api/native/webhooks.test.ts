@@ -169,6 +169,7 @@ dialectApp('Native status webhooks', ({ app }) => {
         assert.equal(b.data.tag, 'promo');
         assert.equal(typeof b.data.recipientId, 'number');
         assert.equal(typeof b.data.providerId, 'string');
+        assert.equal(b.data.awaitsReceipt, false, 'the outbox reports no receipts');
       }
       const scheduled = [...unique.values()].find((b) => b.type === 'scheduled' && b.data.messageId === sent.id);
       assert.equal(scheduled.data.recipients, 2);
